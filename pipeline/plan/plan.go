@@ -1,0 +1,416 @@
+// Package plan loads the year's dialogue plan (SPEC §2): the district, the
+// clusters with their communes and hamlets, quotas, deadlines and the topic
+// to agency routing. Everything that varies by year or place is data here,
+// never code. The 2022 plan of huyện Hồng Ngự is embedded as the default.
+package plan
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed plan-2022.yaml
+var defaultPlan []byte
+
+// DefaultYAML returns the embedded default plan (2022, huyện Hồng Ngự).
+func DefaultYAML() []byte { return append([]byte(nil), defaultPlan...) }
+
+// Plan is one year's dialogue plan.
+type Plan struct {
+	Version         int       `yaml:"version"`
+	District        District  `yaml:"district"`
+	Year            int       `yaml:"year"`
+	DialogueQuarter int       `yaml:"dialogue_quarter"`
+	Timezone        string    `yaml:"timezone"`
+	HamletsVerified bool      `yaml:"hamlets_verified"`
+	Quotas          Quotas    `yaml:"quotas"`
+	Deadlines       Deadlines `yaml:"deadlines"`
+	Clusters        []Cluster `yaml:"clusters"`
+	Topics          []Topic   `yaml:"topics"`
+
+	loc     *time.Location
+	matcher *Matcher
+}
+
+// District is the administrative unit that runs the dialogues.
+type District struct {
+	Name         string `yaml:"name"`
+	Code         string `yaml:"code"`
+	Province     string `yaml:"province"`
+	ProvinceCode string `yaml:"province_code"`
+	Office       string `yaml:"office"`
+	ReportTo     string `yaml:"report_to"`
+}
+
+// Quotas are the attendance quotas of SPEC §1.
+type Quotas struct {
+	DistrictTeam     int `yaml:"district_team"`
+	CommuneDelegates int `yaml:"commune_delegates"`
+	HamletHeads      int `yaml:"hamlet_heads"`
+	HouseholdReps    int `yaml:"household_reps"`
+}
+
+// Deadlines of the plan.
+type Deadlines struct {
+	CommunePlan                Date `yaml:"commune_plan"`
+	OpinionsDaysBeforeDialogue int  `yaml:"opinions_days_before_dialogue"`
+}
+
+// Cluster is a cụm xã holding one dialogue.
+type Cluster struct {
+	ID                int       `yaml:"id"`
+	Name              string    `yaml:"name"`
+	Venue             string    `yaml:"venue"`
+	Host              string    `yaml:"host"`
+	DialogueDate      Date      `yaml:"dialogue_date"`
+	PlannedAttendance int       `yaml:"planned_attendance"`
+	Communes          []Commune `yaml:"communes"`
+}
+
+// Commune is a xã or thị trấn of a cluster.
+type Commune struct {
+	Code    string   `yaml:"code"`
+	Name    string   `yaml:"name"`
+	Kind    string   `yaml:"kind"` // "xã" or "thị trấn"
+	Hamlets []string `yaml:"hamlets"`
+
+	Cluster int `yaml:"-"`
+}
+
+// FullName is the commune's name with its kind: "xã Thường Phước 1".
+func (c *Commune) FullName() string {
+	if c.Kind == "" {
+		return c.Name
+	}
+	return c.Kind + " " + c.Name
+}
+
+// Topic is a Lĩnh vực of opinions and the agency that answers it.
+type Topic struct {
+	Name   string `yaml:"name"`
+	Agency string `yaml:"agency"`
+}
+
+// Date is a calendar date (no time) that may be null in the YAML.
+type Date struct {
+	Y   int
+	M   time.Month
+	D   int
+	Set bool
+}
+
+// UnmarshalYAML accepts YYYY-MM-DD, DD/MM/YYYY or null.
+func (d *Date) UnmarshalYAML(n *yaml.Node) error {
+	if n.Tag == "!!null" || n.Value == "" || n.Value == "null" || n.Value == "~" {
+		*d = Date{}
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, n.Value); err == nil {
+			*d = Date{Y: t.Year(), M: t.Month(), D: t.Day(), Set: true}
+			return nil
+		}
+	}
+	return fmt.Errorf("line %d: %q is not a date (YYYY-MM-DD)", n.Line, n.Value)
+}
+
+// In returns the start of the date in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	if !d.Set {
+		return time.Time{}
+	}
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, loc)
+}
+
+// String is YYYY-MM-DD, or "" when unset.
+func (d Date) String() string {
+	if !d.Set {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Y, d.M, d.D)
+}
+
+// Default returns the embedded 2022 plan.
+func Default() *Plan {
+	p, err := Parse(defaultPlan, "plan-2022.yaml (embedded)")
+	if err != nil {
+		panic("embedded plan is invalid: " + err.Error())
+	}
+	return p
+}
+
+// Load reads a plan file; an empty path gives the embedded default.
+func Load(path string) (*Plan, error) {
+	if path == "" {
+		return Default(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	return Parse(b, path)
+}
+
+// Parse decodes and checks a plan. Errors name the file, the key and the line.
+func Parse(b []byte, name string) (*Plan, error) {
+	var p Plan
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("plan %s: %w", name, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, fmt.Errorf("plan %s: %w", name, err)
+	}
+	if err := p.check(&root); err != nil {
+		return nil, fmt.Errorf("plan %s: %w", name, err)
+	}
+	return &p, nil
+}
+
+// line finds the line of a key path such as "clusters.0.communes.1.code".
+func line(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	ln := n.Line
+	for _, part := range strings.Split(path, ".") {
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == part {
+					ln = n.Content[i].Line
+					n = n.Content[i+1]
+					found = true
+					break
+				}
+			}
+			if !found {
+				return ln
+			}
+		case yaml.SequenceNode:
+			var idx int
+			if _, err := fmt.Sscan(part, &idx); err != nil || idx < 0 || idx >= len(n.Content) {
+				return ln
+			}
+			n = n.Content[idx]
+			ln = n.Line
+		default:
+			return ln
+		}
+	}
+	return ln
+}
+
+func (p *Plan) check(root *yaml.Node) error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("key %s (line %d): %s", key, line(root, key), fmt.Sprintf(format, args...)))
+	}
+	if p.Year < 2000 || p.Year > 2100 {
+		bad("year", "year %d is out of range 2000..2100", p.Year)
+	}
+	if p.DialogueQuarter < 1 || p.DialogueQuarter > 4 {
+		bad("dialogue_quarter", "must be 1..4, got %d", p.DialogueQuarter)
+	}
+	if p.Timezone == "" {
+		p.Timezone = "Asia/Ho_Chi_Minh"
+	}
+	loc, err := time.LoadLocation(p.Timezone)
+	if err != nil {
+		// Windows machines may lack a tz database; Viet Nam has no DST.
+		if p.Timezone == "Asia/Ho_Chi_Minh" || p.Timezone == "Asia/Saigon" {
+			loc = time.FixedZone("ICT", 7*3600)
+		} else {
+			bad("timezone", "unknown time zone %q", p.Timezone)
+			loc = time.UTC
+		}
+	}
+	p.loc = loc
+	if p.District.Name == "" {
+		bad("district.name", "is required")
+	}
+	for k, v := range map[string]int{"quotas.district_team": p.Quotas.DistrictTeam, "quotas.commune_delegates": p.Quotas.CommuneDelegates,
+		"quotas.hamlet_heads": p.Quotas.HamletHeads, "quotas.household_reps": p.Quotas.HouseholdReps} {
+		if v < 0 {
+			bad(k, "must not be negative")
+		}
+	}
+	if p.Deadlines.OpinionsDaysBeforeDialogue < 0 {
+		bad("deadlines.opinions_days_before_dialogue", "must not be negative")
+	}
+	if len(p.Clusters) == 0 {
+		bad("clusters", "at least one cluster is required")
+	}
+	codes := map[string]string{}
+	ids := map[int]bool{}
+	for i := range p.Clusters {
+		c := &p.Clusters[i]
+		key := fmt.Sprintf("clusters.%d", i)
+		if ids[c.ID] {
+			bad(key+".id", "duplicate cluster id %d", c.ID)
+		}
+		ids[c.ID] = true
+		if c.Name == "" {
+			c.Name = fmt.Sprintf("Cụm %d", c.ID)
+		}
+		if len(c.Communes) == 0 {
+			bad(key+".communes", "a cluster needs communes")
+		}
+		hostFound := c.Host == ""
+		for j := range c.Communes {
+			m := &c.Communes[j]
+			m.Cluster = c.ID
+			mk := fmt.Sprintf("%s.communes.%d", key, j)
+			if m.Code == "" || m.Name == "" {
+				bad(mk, "code and name are required")
+			}
+			if prev, ok := codes[m.Code]; ok {
+				bad(mk+".code", "code %s is also used by %s", m.Code, prev)
+			}
+			codes[m.Code] = m.Name
+			if m.Code == c.Host {
+				hostFound = true
+			}
+			if len(m.Hamlets) == 0 {
+				bad(mk+".hamlets", "a commune needs its hamlets")
+			}
+			seen := map[string]bool{}
+			for _, h := range m.Hamlets {
+				if seen[h] {
+					bad(mk+".hamlets", "hamlet %q is listed twice", h)
+				}
+				seen[h] = true
+			}
+		}
+		if !hostFound {
+			bad(key+".host", "host %s is not a commune of this cluster", c.Host)
+		}
+	}
+	if len(p.Topics) == 0 {
+		bad("topics", "at least one topic is required")
+	}
+	for i, t := range p.Topics {
+		if t.Name == "" || t.Agency == "" {
+			bad(fmt.Sprintf("topics.%d", i), "name and agency are required")
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	p.matcher = newMatcher(p)
+	return nil
+}
+
+// Location is the plan's time zone.
+func (p *Plan) Location() *time.Location {
+	if p.loc == nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return p.loc
+}
+
+// Period is the reporting period of t, e.g. "2022Q2".
+func (p *Plan) Period(t time.Time) string {
+	t = t.In(p.Location())
+	return fmt.Sprintf("%dQ%d", t.Year(), (int(t.Month())-1)/3+1)
+}
+
+// DialoguePeriod is the plan's dialogue quarter, e.g. "2022Q2".
+func (p *Plan) DialoguePeriod() string { return fmt.Sprintf("%dQ%d", p.Year, p.DialogueQuarter) }
+
+// Communes returns every commune in plan order.
+func (p *Plan) Communes() []*Commune {
+	var out []*Commune
+	for i := range p.Clusters {
+		for j := range p.Clusters[i].Communes {
+			out = append(out, &p.Clusters[i].Communes[j])
+		}
+	}
+	return out
+}
+
+// Commune returns the commune with the code, or nil.
+func (p *Plan) Commune(code string) *Commune {
+	for _, c := range p.Communes() {
+		if c.Code == code {
+			return c
+		}
+	}
+	return nil
+}
+
+// Cluster returns the cluster with the id, or nil.
+func (p *Plan) Cluster(id int) *Cluster {
+	for i := range p.Clusters {
+		if p.Clusters[i].ID == id {
+			return &p.Clusters[i]
+		}
+	}
+	return nil
+}
+
+// ClusterOf returns the cluster of a commune code, or nil.
+func (p *Plan) ClusterOf(code string) *Cluster {
+	if c := p.Commune(code); c != nil {
+		return p.Cluster(c.Cluster)
+	}
+	return nil
+}
+
+// OpinionDeadline is the last on-time day for a cluster's opinions (the
+// dialogue date minus the plan's days), or false when no date is set.
+func (p *Plan) OpinionDeadline(cluster int) (time.Time, bool) {
+	c := p.Cluster(cluster)
+	if c == nil || !c.DialogueDate.Set {
+		return time.Time{}, false
+	}
+	return c.DialogueDate.In(p.Location()).AddDate(0, 0, -p.Deadlines.OpinionsDaysBeforeDialogue), true
+}
+
+// OnOrBefore reports whether t falls on or before the calendar day d in the
+// plan's time zone (the deadline day itself is on time).
+func (p *Plan) OnOrBefore(t, day time.Time) bool {
+	return t.In(p.Location()).Before(day.In(p.Location()).AddDate(0, 0, 1))
+}
+
+// Agency returns the agency that answers a topic (canonical name).
+func (p *Plan) Agency(topic string) string {
+	for _, t := range p.Topics {
+		if t.Name == topic {
+			return t.Agency
+		}
+	}
+	return ""
+}
+
+// Agencies lists the distinct agencies in topic order.
+func (p *Plan) Agencies() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range p.Topics {
+		if !seen[t.Agency] {
+			seen[t.Agency] = true
+			out = append(out, t.Agency)
+		}
+	}
+	return out
+}
+
+// Matcher returns the plan's name matcher.
+func (p *Plan) Matcher() *Matcher {
+	if p.matcher == nil {
+		p.matcher = newMatcher(p)
+	}
+	return p.matcher
+}
