@@ -1,0 +1,80 @@
+// Package atomicfile writes outputs so that a reader never sees a half-written
+// file: everything is written to a temporary name in the same folder, synced,
+// and renamed over the final name.
+package atomicfile
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Write creates path atomically with the bytes produced by fill.
+func Write(path string, fill func(w io.Writer) error) error {
+	return WriteWith(path, func(tmp string) error {
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return err
+		}
+		if err := fill(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	})
+}
+
+// WriteBytes creates path atomically with b.
+func WriteBytes(path string, b []byte) error {
+	return Write(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// WriteWith lets a library that insists on a file name (e.g. excelize's
+// SaveAs) write to a temporary name, then renames it over path. The
+// temporary name keeps the extension, since some writers check it.
+func WriteWith(path string, write func(tmp string) error) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*"+filepath.Ext(path))
+	if err != nil {
+		return fmt.Errorf("temp file for %s: %w", path, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := write(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename into %s: %w", path, err)
+	}
+	return nil
+}
+
+// IsTemp reports whether a file name is one of this package's temporaries
+// (left behind only if the process was killed mid-write).
+func IsTemp(name string) bool { return strings.HasPrefix(filepath.Base(name), ".tmp-") }
+
+// CleanTemps removes temporaries left in dir (recursively) by a killed run.
+func CleanTemps(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if !d.IsDir() && IsTemp(d.Name()) {
+			return os.Remove(p)
+		}
+		return nil
+	})
+}
