@@ -289,6 +289,7 @@ type Timeliness struct {
 // in groups, eligibility, quota, timeliness and figures.
 type Dataset struct {
 	Submissions   []SubmissionOutcome
+	Read          []Workbook // what the reader made of each submission (source rows for feedback)
 	Findings      []Finding
 	Households    []Household
 	Registrations []Registration

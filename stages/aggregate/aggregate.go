@@ -1,0 +1,83 @@
+// Package aggregate is the stage between dedupe and report: it applies the
+// household quota of each hamlet (SPEC §9), judges the timeliness of every
+// commune's forms and computes every figure of the reports (SPEC §8
+// figures, plus a few documented extra measures). It reads the plan and the
+// dataset and writes Registration.OverQuota, over-quota findings,
+// Dataset.Timeliness and Dataset.Figures; nothing else is changed.
+package aggregate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+)
+
+// Aggregate applies the quota, judges timeliness and computes every figure
+// of the reports. It may be called again on the same dataset: earlier
+// over-quota marks and findings, timeliness and figures are replaced.
+func Aggregate(ctx context.Context, p *plan.Plan, ds *record.Dataset, now time.Time) error {
+	if p == nil {
+		return errors.New("aggregate: no plan")
+	}
+	if ds == nil {
+		return errors.New("aggregate: no dataset")
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("aggregate: %w", err)
+	}
+	sc := newScope(ds)
+	applyQuota(p, ds, sc)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("aggregate: %w", err)
+	}
+	ds.Timeliness = timeliness(p, ds)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("aggregate: %w", err)
+	}
+	ds.Figures = figures(p, ds, sc, now)
+	return nil
+}
+
+// scope decides which records count in figures: valid rows of a current
+// (not superseded) accepted submission.
+type scope struct {
+	notAccepted map[subKey]bool // submissions rejected or duplicates
+	replaced    map[subKey]bool // accepted submissions replaced by a newer file
+}
+
+// subKey identifies a submission: the same path may be reused for new
+// content, and the same content may arrive under two paths.
+type subKey struct{ id, path string }
+
+func newScope(ds *record.Dataset) scope {
+	sc := scope{notAccepted: map[subKey]bool{}, replaced: map[subKey]bool{}}
+	for _, o := range ds.Submissions {
+		k := subKey{o.ID, o.Path}
+		if o.Status != record.StatusAccepted {
+			sc.notAccepted[k] = true
+		} else if o.SupersededBy != "" {
+			sc.replaced[k] = true
+		}
+	}
+	return sc
+}
+
+// counts reports whether a record counts: valid, not superseded, and not
+// from a submission known to be rejected, a duplicate or replaced. Records
+// whose submission is unknown count (the validator made them).
+func (sc scope) counts(src record.Source, st record.State) bool {
+	k := subKey{src.SubmissionID, src.Path}
+	return st.Valid && !st.Superseded && !sc.notAccepted[k] && !sc.replaced[k]
+}
+
+// rowKey identifies a source row.
+type rowKey struct {
+	path, sheet string
+	row         int
+}
+
+func keyOf(s record.Source) rowKey { return rowKey{s.Path, s.Sheet, s.Row} }

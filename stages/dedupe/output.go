@@ -1,0 +1,523 @@
+package dedupe
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"doithoai/pipeline/record"
+	"doithoai/pipeline/vntext"
+)
+
+// group is one household: a run of members in groups.members.
+type group struct {
+	id        string
+	root      int32
+	off, n    int32
+	m1Off     int32 // communes with a valid current M1 row: m1Communes[m1Off:m1Off+m1N]
+	m1N       int32
+	reasonStr string
+	score     float64
+}
+
+// output writes groups, eligibility, findings and borderline pairs into the
+// dataset.
+func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) error {
+	ds := m.ds
+	for i := range ds.Households {
+		h := &ds.Households[i]
+		h.HouseholdGroup, h.MatchReason, h.MatchScore = "", "", 0
+	}
+	for i := range ds.Registrations {
+		g := &ds.Registrations[i]
+		g.HouseholdGroup, g.MatchReason, g.MatchScore, g.Eligible = "", "", 0, false
+	}
+	n := m.nCur
+	root := make([]int32, n)
+	for i := range root {
+		root[i] = uf.find(int32(i))
+	}
+	wAuto := float32(m.wAuto)
+	accepted := func(e *edge) bool {
+		if int(e.a) >= n || int(e.b) >= n || e.flags != 0 {
+			return false
+		}
+		return math.IsInf(float64(e.w), 1) || e.w >= wAuto
+	}
+
+	// Reasons per group.
+	mask := make([]uint8, n)
+	for _, es := range [][]edge{exact, fuzzy} {
+		for x := range es {
+			e := &es[x]
+			if !accepted(e) {
+				continue
+			}
+			rs := e.reasons
+			if m.isSpousePair(&m.recs[e.a], &m.recs[e.b]) {
+				rs |= rsSpouse
+			}
+			mask[root[e.a]] |= rs
+		}
+	}
+
+	// Members of each group, in receipt order.
+	start := make([]int32, n+1)
+	for _, r := range root {
+		start[r+1]++
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	members := make([]int32, n)
+	fill := slices.Clone(start[:n])
+	for i, r := range root {
+		members[fill[r]] = int32(i)
+		fill[r]++
+	}
+	fill = nil
+	nGroups := 0
+	for r := 0; r < n; r++ {
+		if start[r+1] > start[r] {
+			nGroups++
+		}
+	}
+	groups := make([]group, 0, nGroups)
+	groupOf := make([]int32, n) // by root
+	var m1Communes []int32
+	reasonCache := map[uint8]string{}
+	for r := 0; r < n; r++ {
+		lo, hi := start[r], start[r+1]
+		if hi == lo {
+			continue
+		}
+		mem := members[lo:hi]
+		if len(mem) > 1 {
+			slices.SortFunc(mem, m.byReceipt)
+		}
+		g := group{root: int32(r), off: lo, n: hi - lo, m1Off: int32(len(m1Communes))}
+		for _, i := range mem {
+			rc := &m.recs[i]
+			if rc.kind == kindM1 && !slices.Contains(m1Communes[g.m1Off:], rc.commune) {
+				m1Communes = append(m1Communes, rc.commune)
+			}
+		}
+		g.m1N = int32(len(m1Communes)) - g.m1Off
+		g.id = m.baseID(mem)
+		if len(mem) > 1 {
+			rs, ok := reasonCache[mask[r]]
+			if !ok {
+				rs = reasonString(mask[r])
+				reasonCache[mask[r]] = rs
+			}
+			g.reasonStr = rs
+			g.score = weightToScore(float64(uf.minW[r]))
+		}
+		groupOf[r] = int32(len(groups))
+		groups = append(groups, g)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.uniqueIDs(groups, members)
+
+	// Write the records.
+	eligibleIn := func(g *group, commune int32) bool {
+		return slices.Contains(m1Communes[g.m1Off:g.m1Off+g.m1N], commune)
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		for _, i := range members[g.off : g.off+g.n] {
+			rc := &m.recs[i]
+			if rc.kind == kindM1 {
+				h := &ds.Households[rc.idx]
+				h.HouseholdGroup, h.MatchReason, h.MatchScore = g.id, g.reasonStr, g.score
+			} else {
+				reg := &ds.Registrations[rc.idx]
+				reg.HouseholdGroup, reg.MatchReason, reg.MatchScore = g.id, g.reasonStr, g.score
+				reg.Eligible = eligibleIn(g, rc.commune)
+			}
+		}
+	}
+
+	// Probes: attach each to its best current match.
+	attach := m.attachProbes(exact, fuzzy, root)
+	for p := n; p < len(m.recs); p++ {
+		if r := attach[p-n]; r >= 0 {
+			rc := &m.recs[p]
+			ds.Registrations[rc.idx].Eligible = eligibleIn(&groups[groupOf[r]], rc.commune)
+		}
+	}
+
+	// Findings.
+	ds.Findings = slices.DeleteFunc(ds.Findings, func(f record.Finding) bool {
+		return f.Code == CodeNotOnRoster || f.Code == CodeDuplicateRegistration
+	})
+	var found []record.Finding
+	for gi := range groups {
+		g := &groups[gi]
+		var first int32 = -1
+		for _, i := range members[g.off : g.off+g.n] {
+			rc := &m.recs[i]
+			if rc.kind != kindM2 {
+				continue
+			}
+			if first < 0 {
+				first = i
+			} else {
+				found = append(found, m.duplicateFinding(i, first))
+			}
+			if !ds.Registrations[rc.idx].Eligible {
+				found = append(found, m.notOnRosterFinding(i, g, m1Communes))
+			}
+		}
+	}
+	found = append(found, m.probeFindings(attach, exact, fuzzy, groups, groupOf, m1Communes)...)
+	slices.SortStableFunc(found, func(a, b record.Finding) int {
+		if c := cmp.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Row, b.Row); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+	ds.Findings = append(ds.Findings, found...)
+
+	// Groups of two or more.
+	multi := 0
+	for gi := range groups {
+		if groups[gi].n >= 2 {
+			multi++
+		}
+	}
+	ds.Groups = make([]record.HouseholdGroup, 0, multi)
+	reasonsOf := map[string][]string{}
+	for gi := range groups {
+		g := &groups[gi]
+		if g.n < 2 {
+			continue
+		}
+		hg := record.HouseholdGroup{ID: g.id, Score: g.score, Members: make([]record.Source, 0, g.n)}
+		if g.reasonStr != "" {
+			rs, ok := reasonsOf[g.reasonStr]
+			if !ok {
+				rs = strings.Split(g.reasonStr, ",")
+				reasonsOf[g.reasonStr] = rs
+			}
+			hg.Reasons = rs
+		}
+		for _, i := range members[g.off : g.off+g.n] {
+			hg.Members = append(hg.Members, *m.source(&m.recs[i]))
+		}
+		ds.Groups = append(ds.Groups, hg)
+	}
+	slices.SortFunc(ds.Groups, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
+
+	ds.Borderline = m.borderline(exact, fuzzy, root, wAuto)
+	return ctx.Err()
+}
+
+// byReceipt orders records by receipt: submission, sheet, row.
+func (m *matcher) byReceipt(i, j int32) int {
+	a, b := m.source(&m.recs[i]), m.source(&m.recs[j])
+	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Row, b.Row); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(m.recs[i].kind, m.recs[j].kind); c != 0 {
+		return c
+	}
+	return cmp.Compare(i, j)
+}
+
+// isSpousePair: two registrations of one household by different people, at
+// least one not the head (husband and wife, a child).
+func (m *matcher) isSpousePair(a, b *rec) bool {
+	if a.kind != kindM2 || b.kind != kindM2 || (a.rel == relHead && b.rel == relHead) {
+		return false
+	}
+	if a.personID != 0 && b.personID != 0 {
+		return a.personID != b.personID
+	}
+	return vntext.Fold(m.personName(a)) != vntext.Fold(m.personName(b))
+}
+
+// reasonString joins the reason bits in their fixed order.
+func reasonString(mask uint8) string {
+	var parts []string
+	for b, name := range reasonNames {
+		if mask&(1<<b) != 0 {
+			parts = append(parts, name)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// baseID is the group ID before collisions are resolved: "G-" + commune +
+// "-" + Mã hộ of the roster row with the smallest (commune, Mã hộ), else of
+// any row; the commune is not repeated when the Mã hộ starts with it. A
+// group without any Mã hộ is named by a hash of its first row.
+func (m *matcher) baseID(mem []int32) string {
+	best := int32(-1)
+	less := func(i, j int32) bool {
+		a, b := &m.recs[i], &m.recs[j]
+		if (a.kind == kindM1) != (b.kind == kindM1) {
+			return a.kind == kindM1
+		}
+		if c := strings.Compare(m.communes[a.commune], m.communes[b.commune]); c != 0 {
+			return c < 0
+		}
+		return m.codes[a.code] < m.codes[b.code]
+	}
+	for _, i := range mem {
+		if m.recs[i].code >= 0 && (best < 0 || less(i, best)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		first := &m.recs[mem[0]]
+		return "G-" + m.communes[first.commune] + "-H" + m.rowHash(mem[0])
+	}
+	c, code := m.communes[m.recs[best].commune], m.codes[m.recs[best].code]
+	if c != "" && strings.HasPrefix(code, c+"-") {
+		return "G-" + code
+	}
+	return "G-" + c + "-" + code
+}
+
+// rowHash is 8 hex digits identifying a record's file, sheet and row.
+func (m *matcher) rowHash(i int32) string {
+	s := m.source(&m.recs[i])
+	h := hashStr(fnvOffset, s.SubmissionID)
+	h = hashStr(hashByte(h, 0), s.Sheet)
+	h = hashInt(hashByte(h, 0), int32(s.Row))
+	return fmt.Sprintf("%08x", uint32(finalize(h)>>32))
+}
+
+// uniqueIDs makes group IDs distinct: of groups sharing an ID (two
+// households that wrote the same Mã hộ), the one received first keeps it,
+// the others get "~" and a hash of their first row.
+func (m *matcher) uniqueIDs(groups []group, members []int32) {
+	idx := make([]int32, len(groups))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	firstOf := func(g int32) int32 { return members[groups[g].off] }
+	slices.SortFunc(idx, func(x, y int32) int {
+		if c := strings.Compare(groups[x].id, groups[y].id); c != 0 {
+			return c
+		}
+		return m.byReceipt(firstOf(x), firstOf(y))
+	})
+	prev := ""
+	for k, gi := range idx {
+		g := &groups[gi]
+		orig := g.id
+		if k > 0 && orig == prev {
+			g.id = orig + "~" + m.rowHash(firstOf(gi))
+		}
+		prev = orig
+	}
+}
+
+// attachProbes finds for each probe the group (root) of its best current
+// match: an exact key first, then the highest merging score; -1 when none.
+func (m *matcher) attachProbes(exact, fuzzy []edge, root []int32) []int32 {
+	n := m.nCur
+	np := len(m.recs) - n
+	attach := make([]int32, np)
+	bestW := make([]float32, np)
+	bestOther := make([]int32, np)
+	for p := range attach {
+		attach[p] = -1
+		bestW[p] = float32(math.Inf(-1))
+		bestOther[p] = -1
+	}
+	wAuto := float32(m.wAuto)
+	consider := func(e *edge) {
+		if e.flags != 0 || !(math.IsInf(float64(e.w), 1) || e.w >= wAuto) {
+			return
+		}
+		for _, pr := range [2][2]int32{{e.a, e.b}, {e.b, e.a}} {
+			p, o := pr[0], pr[1]
+			if int(p) < n || int(o) >= n {
+				continue
+			}
+			x := int(p) - n
+			if e.w > bestW[x] || (e.w == bestW[x] && o < bestOther[x]) {
+				bestW[x], bestOther[x] = e.w, o
+			}
+		}
+	}
+	for x := range exact {
+		consider(&exact[x])
+	}
+	for x := range fuzzy {
+		consider(&fuzzy[x])
+	}
+	for x, o := range bestOther {
+		if o >= 0 {
+			attach[x] = root[o]
+		}
+	}
+	return attach
+}
+
+// probeFindings gives the warnings of valid superseded registrations: not
+// on the roster, and registered twice within their own file.
+func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []group, groupOf []int32, m1Communes []int32) []record.Finding {
+	n := m.nCur
+	np := len(m.recs) - n
+	if np == 0 {
+		return nil
+	}
+	// Clusters of probes of one file: the same attached household, or a
+	// direct match between them.
+	parent := make([]int32, np)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	join := func(a, b int32) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	type key struct{ sub, root int32 }
+	firstBy := map[key]int32{}
+	for x, r := range attach {
+		if r < 0 {
+			continue
+		}
+		k := key{m.recs[n+x].sub, r}
+		if f, ok := firstBy[k]; ok {
+			join(f, int32(x))
+		} else {
+			firstBy[k] = int32(x)
+		}
+	}
+	wAuto := float32(m.wAuto)
+	for _, es := range [][]edge{exact, fuzzy} {
+		for _, e := range es {
+			if int(e.a) >= n && int(e.b) >= n && e.flags == 0 && (math.IsInf(float64(e.w), 1) || e.w >= wAuto) {
+				join(e.a-int32(n), e.b-int32(n))
+			}
+		}
+	}
+	clusters := map[int32][]int32{}
+	var found []record.Finding
+	for x := 0; x < np; x++ {
+		i := int32(n + x)
+		rc := &m.recs[i]
+		reg := &m.ds.Registrations[rc.idx]
+		if !reg.Valid {
+			continue
+		}
+		c := find(int32(x))
+		clusters[c] = append(clusters[c], i)
+		if !reg.Eligible {
+			var g *group
+			if attach[x] >= 0 {
+				g = &groups[groupOf[attach[x]]]
+			}
+			found = append(found, m.notOnRosterFinding(i, g, m1Communes))
+		}
+	}
+	for _, mem := range clusters {
+		if len(mem) < 2 {
+			continue
+		}
+		slices.SortFunc(mem, m.byReceipt)
+		for _, i := range mem[1:] {
+			found = append(found, m.duplicateFinding(i, mem[0]))
+		}
+	}
+	return found
+}
+
+// borderline lists the pairs left for a person: scored between the
+// thresholds, or matched but contradicted (a key with different names or
+// heads, an ambiguous match, a merge that would join different heads).
+func (m *matcher) borderline(exact, fuzzy []edge, root []int32, wAuto float32) []record.CandidatePair {
+	n := m.nCur
+	var cand []edge
+	for _, es := range [][]edge{exact, fuzzy} {
+		for _, e := range es {
+			if int(e.a) >= n || int(e.b) >= n || root[e.a] == root[e.b] {
+				continue
+			}
+			if e.flags != 0 || e.w < wAuto {
+				cand = append(cand, e)
+			}
+		}
+	}
+	cand = dedupEdges(cand)
+	out := make([]record.CandidatePair, 0, len(cand))
+	for _, e := range cand {
+		a, b := e.a, e.b
+		if m.byReceipt(a, b) > 0 {
+			a, b = b, a
+		}
+		score := 0.0
+		if !math.IsInf(float64(e.w), 0) {
+			score = weightToScore(float64(e.w))
+		} else if w, _, ok := m.scorePair(&m.recs[a], &m.recs[b]); ok {
+			score = weightToScore(w)
+		}
+		reason := reasonString(e.reasons)
+		if e.flags&(flVeto|flConflict) != 0 {
+			reason += ",conflict"
+		}
+		if e.flags&flAmbiguous != 0 {
+			reason += ",ambiguous"
+		}
+		out = append(out, record.CandidatePair{
+			A: *m.source(&m.recs[a]), B: *m.source(&m.recs[b]),
+			NameA: m.headName(&m.recs[a]), NameB: m.headName(&m.recs[b]),
+			Score: score, Reason: strings.TrimPrefix(reason, ","),
+		})
+	}
+	slices.SortFunc(out, func(x, y record.CandidatePair) int {
+		if c := compareSource(&x.A, &y.A); c != 0 {
+			return c
+		}
+		return compareSource(&x.B, &y.B)
+	})
+	return out
+}
+
+func compareSource(a, b *record.Source) int {
+	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Row, b.Row)
+}

@@ -1,0 +1,413 @@
+package read
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
+	"doithoai/stages/read/grid"
+)
+
+// schemaIndex is a schema with its header spellings folded for lookup.
+type schemaIndex struct {
+	s        *schemas.Schema
+	byKey    map[string][]string // folded variant -> field names
+	required map[string]bool
+	ignored  map[string]bool
+	nReq     int
+	titles   []string // folded x-titles
+	mau      string   // folded x-mau ("mau m1")
+}
+
+var (
+	indexOnce sync.Once
+	indexes   []*schemaIndex
+)
+
+// schemaIndexes returns the folded index of every form schema.
+func schemaIndexes() []*schemaIndex {
+	indexOnce.Do(func() {
+		for _, s := range schemaList() {
+			ix := &schemaIndex{s: s, byKey: map[string][]string{}, required: map[string]bool{}, ignored: map[string]bool{}}
+			for _, f := range s.Fields {
+				for _, v := range append([]string{f.Title}, f.Variants...) {
+					k := vntext.Fold(v)
+					if k == "" || contains(ix.byKey[k], f.Name) {
+						continue
+					}
+					ix.byKey[k] = append(ix.byKey[k], f.Name)
+				}
+				if f.Constraints.Required {
+					ix.required[f.Name] = true
+					ix.nReq++
+				}
+				if f.Ignored {
+					ix.ignored[f.Name] = true
+				}
+			}
+			for _, t := range append([]string{s.Title}, s.Titles...) {
+				if k := vntext.Fold(t); k != "" {
+					ix.titles = append(ix.titles, k)
+				}
+			}
+			ix.mau = vntext.Fold(s.Mau)
+			indexes = append(indexes, ix)
+		}
+	})
+	return indexes
+}
+
+// indexOf returns the index of a form, or nil.
+func indexOf(form string) *schemaIndex {
+	for _, ix := range schemaIndexes() {
+		if ix.s.Name == form {
+			return ix
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// label is the header text of one column: the texts of the header rows
+// from top (parent) to bottom (child), blanks and repeats dropped.
+type label struct {
+	col   int
+	texts []string
+}
+
+// candidates lists the spellings to try, most specific first: the whole
+// "parent child" text, then shorter suffixes down to the child alone; each
+// also without a trailing parenthesised note ("Năm sinh (yyyy)").
+func (l label) candidates() []string {
+	var out []string
+	for k := 0; k < len(l.texts); k++ {
+		t := strings.Join(l.texts[k:], " ")
+		out = append(out, t)
+		if s := stripTrailingParen(t); s != t && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// display is the label as a person reads it: "Thông tin chủ hộ / Họ và tên".
+func (l label) display() string { return strings.Join(l.texts, " / ") }
+
+var trailingParen = regexp.MustCompile(`\s*[\(\[][^\(\)\[\]]*[\)\]]\s*$`)
+
+func stripTrailingParen(s string) string {
+	for i := 0; i < 3; i++ {
+		t := strings.TrimSpace(trailingParen.ReplaceAllString(s, ""))
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return strings.TrimSpace(strings.TrimRight(s, ":*"))
+}
+
+// block is a candidate header: one to three consecutive rows.
+type block struct {
+	rows   []int
+	labels []label // non-empty columns, in column order
+}
+
+// buildBlock collects the labels of the rows. A merged parent cell spans
+// its columns; when the merge is missing, a parent text is carried right
+// over empty cells that have a child text below them.
+func buildBlock(v *sheetView, rows []int) *block {
+	maxCol := 0
+	for _, rn := range rows {
+		if r := v.row(rn); r != nil {
+			for _, c := range r.Cells {
+				if c.Col <= maxHeaderCols && c.Col > maxCol {
+					maxCol = c.Col
+				}
+			}
+		}
+	}
+	first, last := rows[0], rows[len(rows)-1]
+	for _, m := range v.s.Merges {
+		if m.FromRow >= first && m.FromRow <= last && m.ToCol > maxCol {
+			maxCol = min(m.ToCol, maxHeaderCols)
+		}
+	}
+	if maxCol == 0 {
+		return &block{rows: rows}
+	}
+	n := len(rows)
+	t := make([][]string, n)
+	merged := make([][]bool, n)
+	for i, rn := range rows {
+		t[i] = make([]string, maxCol+1)
+		merged[i] = make([]bool, maxCol+1)
+		for c := 1; c <= maxCol; c++ {
+			t[i][c] = v.text(rn, c)
+		}
+	}
+	for _, m := range v.s.Merges {
+		if m.FromRow < first || m.FromRow > last || m.FromCol < 1 || m.FromCol > maxCol {
+			continue
+		}
+		src := t[m.FromRow-first][m.FromCol]
+		if src == "" {
+			continue
+		}
+		for i, rn := range rows {
+			if rn < m.FromRow || rn > m.ToRow {
+				continue
+			}
+			for c := m.FromCol; c <= min(m.ToCol, maxCol); c++ {
+				if rn == m.FromRow && c == m.FromCol {
+					merged[i][c] = m.ToCol > m.FromCol || m.ToRow > m.FromRow
+					continue
+				}
+				if t[i][c] == "" {
+					t[i][c] = src
+					merged[i][c] = true
+				}
+			}
+		}
+	}
+	// Carry parents right where the file lost its merges.
+	for i := 0; i < n-1; i++ {
+		carry := ""
+		for c := 1; c <= maxCol; c++ {
+			switch {
+			case merged[i][c]:
+				carry = ""
+			case t[i][c] != "":
+				carry = t[i][c]
+			case carry != "" && hasBelow(t, i, c):
+				t[i][c] = carry
+			default:
+				carry = ""
+			}
+		}
+	}
+	b := &block{rows: rows}
+	for c := 1; c <= maxCol; c++ {
+		var texts []string
+		for i := 0; i < n; i++ {
+			if s := t[i][c]; s != "" && (len(texts) == 0 || texts[len(texts)-1] != s) {
+				texts = append(texts, s)
+			}
+		}
+		if len(texts) > 0 {
+			b.labels = append(b.labels, label{col: c, texts: texts})
+		}
+	}
+	return b
+}
+
+func hasBelow(t [][]string, i, c int) bool {
+	for j := i + 1; j < len(t); j++ {
+		if t[j][c] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// mapping is a block read as one form's header.
+type mapping struct {
+	ix      *schemaIndex
+	b       *block
+	fields  map[int]string // column -> field
+	headers map[int]string // column -> the header text that matched
+	unknown []label        // non-empty labels that match no field
+	score   int            // required fields count 2, others 1, ignored 0
+	nonIgn  int            // distinct non-ignored fields found
+	req     int            // required fields found
+}
+
+// match maps the block's labels to the schema's fields, left to right,
+// each field at most once. A generic child ("Họ và tên") whose field is
+// already taken is then read by its parent ("Chủ hộ" / "Họ và tên").
+func match(b *block, ix *schemaIndex) *mapping {
+	m := &mapping{ix: ix, b: b, fields: map[int]string{}, headers: map[int]string{}}
+	taken := map[string]bool{}
+	assign := func(l label, cands []string) (found, matchedTaken bool) {
+		for _, cand := range cands {
+			for _, f := range ix.byKey[vntext.Fold(cand)] {
+				if taken[f] {
+					matchedTaken = true
+					continue
+				}
+				taken[f] = true
+				m.fields[l.col] = f
+				m.headers[l.col] = cand
+				return true, matchedTaken
+			}
+		}
+		return false, matchedTaken
+	}
+	var retry []label
+	for _, l := range b.labels {
+		found, matchedTaken := assign(l, l.candidates())
+		switch {
+		case found:
+		case matchedTaken && len(l.texts) > 1:
+			retry = append(retry, l)
+		default:
+			m.unknown = append(m.unknown, l)
+		}
+	}
+	for _, l := range retry {
+		var parents []string
+		for k := len(l.texts) - 1; k >= 1; k-- {
+			parents = append(parents, strings.Join(l.texts[:k], " "))
+		}
+		if found, _ := assign(l, parents); !found {
+			m.unknown = append(m.unknown, l)
+		}
+	}
+	sort.Slice(m.unknown, func(i, j int) bool { return m.unknown[i].col < m.unknown[j].col })
+	for f := range taken {
+		switch {
+		case ix.ignored[f]:
+		case ix.required[f]:
+			m.score += 2
+			m.nonIgn++
+			m.req++
+		default:
+			m.score++
+			m.nonIgn++
+		}
+	}
+	return m
+}
+
+// threshold is how strong a header must be to be believed.
+type threshold struct{ fields, required int }
+
+var (
+	// strongHeader: the header alone identifies the form.
+	strongHeader = threshold{fields: 3, required: 2}
+	// weakHeader: enough when the title or "Mẫu" line names the form.
+	weakHeader = threshold{fields: 2, required: 1}
+)
+
+func (m *mapping) passes(t threshold) bool {
+	req := min(t.required, m.ix.nReq)
+	return m.nonIgn >= t.fields && m.req >= req
+}
+
+// better reports whether a is a better reading than b.
+func better(a, b *mapping) bool {
+	if b == nil {
+		return true
+	}
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if len(a.unknown) != len(b.unknown) {
+		return len(a.unknown) < len(b.unknown)
+	}
+	if len(a.b.rows) != len(b.b.rows) {
+		return len(a.b.rows) < len(b.b.rows)
+	}
+	return a.b.rows[0] < b.b.rows[0]
+}
+
+// findHeader searches the top rows of the sheet for the best header of
+// one of the forms that passes the threshold; nil when none does.
+func findHeader(v *sheetView, ixs []*schemaIndex, t threshold) *mapping {
+	var best *mapping
+	for si, start := range v.tops {
+		if isNumberRow(v, start) {
+			continue
+		}
+		rows := []int{start}
+		for depth := 1; depth <= 3; depth++ {
+			if depth > 1 {
+				next := rows[len(rows)-1] + 1
+				if si+depth-1 >= len(v.tops) || v.tops[si+depth-1] != next || isNumberRow(v, next) {
+					break
+				}
+				rows = append(append([]int(nil), rows...), next)
+			}
+			b := buildBlock(v, rows)
+			if len(b.labels) < 2 {
+				continue
+			}
+			for _, ix := range ixs {
+				m := match(b, ix)
+				if m.passes(t) && better(m, best) {
+					best = m
+				}
+			}
+		}
+	}
+	return best
+}
+
+// numberCell matches a column-number cell: "(1)", "1", "(3)=(1)+(2)", "A".
+var numberCell = regexp.MustCompile(`^[\(\[]?\s*(\d{1,3}|[A-Za-z])\s*[\)\]]?(\s*[=+\-*/x×]\s*[\(\[]?\s*\d{1,3}\s*[\)\]]?)*$`)
+
+// isNumberRow reports whether the row is a column-number row: at least
+// three cells, each a number (or letter) in consecutive increasing order.
+func isNumberRow(v *sheetView, num int) bool {
+	r := v.row(num)
+	if r == nil {
+		return false
+	}
+	var seq []int
+	var letter []bool
+	for _, c := range r.Cells {
+		if c.Kind == grid.Empty {
+			continue
+		}
+		s := strings.TrimSpace(c.Text)
+		if s == "" {
+			continue
+		}
+		m := numberCell.FindStringSubmatch(s)
+		if m == nil {
+			return false
+		}
+		tok := m[1]
+		n, isLetter := 0, false
+		if tok[0] >= '0' && tok[0] <= '9' {
+			for _, d := range tok {
+				n = n*10 + int(d-'0')
+			}
+		} else {
+			n, isLetter = int(strings.ToUpper(tok)[0]-'A')+1, true
+		}
+		seq = append(seq, n)
+		letter = append(letter, isLetter)
+	}
+	if len(seq) < 3 {
+		return false
+	}
+	// Letters (A, B, ...) may come first, then numbers; each run counts up
+	// by one.
+	numbers := 0
+	for i := range seq {
+		if !letter[i] {
+			numbers++
+		}
+		if i == 0 {
+			continue
+		}
+		switch {
+		case letter[i] && !letter[i-1]:
+			return false
+		case letter[i] == letter[i-1] && seq[i] != seq[i-1]+1:
+			return false
+		}
+	}
+	return numbers >= 2 || len(seq) >= 4
+}

@@ -1,0 +1,115 @@
+package read
+
+import (
+	"fmt"
+	"strings"
+
+	"doithoai/pipeline/vntext"
+	"doithoai/stages/read/grid"
+)
+
+// Vietnamese messages for the communes and district staff. Every message
+// names the file; row-level ones also the sheet, row and column.
+
+// where names a place in a file: «Tệp "M1.xlsx", trang "DS", dòng 14,
+// cột F (Số CCCD/CMND)». Empty parts are left out.
+func where(fc fileCtx, sheet string, row int, col, title string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tệp %q", fc.sub.Path)
+	if !fc.csv && sheet != "" {
+		fmt.Fprintf(&b, ", trang %q", sheet)
+	}
+	if row > 0 {
+		fmt.Fprintf(&b, ", dòng %d", row)
+	}
+	if col != "" {
+		if title != "" {
+			fmt.Fprintf(&b, ", cột %s (%s)", col, title)
+		} else {
+			fmt.Fprintf(&b, ", cột %s", col)
+		}
+	} else if title != "" {
+		fmt.Fprintf(&b, ", cột %s", title)
+	}
+	return b.String()
+}
+
+func msgCorrupt(file string) string {
+	return fmt.Sprintf("Tệp %q bị hỏng hoặc chưa sao chép xong, không mở được. Đề nghị xã mở lại tệp bằng Excel, lưu lại và gửi lại.", file)
+}
+
+func msgEncrypted(file string) string {
+	return fmt.Sprintf("Tệp %q có đặt mật khẩu nên không đọc được. Đề nghị xã gỡ mật khẩu (Excel: Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại.", file)
+}
+
+func msgTooLarge(file string, lim grid.Limits) string {
+	return fmt.Sprintf("Tệp %q quá lớn hoặc có quá nhiều trang, dòng, cột để xử lý (giới hạn %d MB, %d dòng mỗi trang). Đề nghị xã chỉ gửi trang danh sách theo mẫu.", file, lim.MaxFileBytes>>20, lim.MaxRows)
+}
+
+func msgUnsupported(file string) string {
+	return fmt.Sprintf("Tệp %q có định dạng bảng tính chưa đọc được (ví dụ Excel đời cũ 2.0–5.0, .xlsb, Numbers). Đề nghị xã lưu lại dưới dạng Excel .xlsx rồi gửi lại.", file)
+}
+
+func msgNotSpreadsheet(file string) string {
+	return fmt.Sprintf("Tệp %q không phải bảng tính (.xlsx, .xls, .ods, .csv) hay văn bản kế hoạch (.doc, .docx, .pdf), có thể đã gửi nhầm. Nếu là biểu mẫu, đề nghị xã gửi tệp Excel.", file)
+}
+
+func msgDocumentNoCommune(file, folder string) string {
+	if strings.TrimSpace(folder) == "" {
+		return fmt.Sprintf("Tệp %q là văn bản kế hoạch nhưng được đặt ngoài thư mục của xã nên không biết của xã nào. Đề nghị đặt tệp vào thư mục của xã (tên hoặc mã xã) rồi gửi lại.", file)
+	}
+	return fmt.Sprintf("Tệp %q là văn bản kế hoạch nhưng thư mục %q không phải tên hay mã của xã nào trong kế hoạch. Đề nghị đặt tệp vào đúng thư mục của xã.", file, folder)
+}
+
+func msgHeaderNotInPlan(file, line string, year int) string {
+	return fmt.Sprintf("Tệp %q: đầu biểu ghi %q nhưng xã này không có trong kế hoạch đối thoại năm %d của huyện. Đề nghị kiểm tra lại tên xã ở đầu biểu.", file, line, year)
+}
+
+func msgNoCommune(file, folder string) string {
+	if strings.TrimSpace(folder) == "" {
+		return fmt.Sprintf("Tệp %q: không xác định được xã gửi tệp — tệp đặt ngoài thư mục của xã và đầu biểu không có dòng \"UBND XÃ …\" ghi tên một xã trong kế hoạch. Đề nghị đặt tệp vào thư mục của xã hoặc ghi tên xã ở đầu biểu.", file)
+	}
+	return fmt.Sprintf("Tệp %q: không xác định được xã gửi tệp — thư mục %q không phải tên hay mã của xã nào trong kế hoạch và đầu biểu không có dòng \"UBND XÃ …\" ghi tên xã. Đề nghị đặt tệp vào đúng thư mục của xã hoặc ghi tên xã ở đầu biểu.", file, folder)
+}
+
+func msgConflictFolder(file, folder, folderCommune, line, headerCommune string) string {
+	return fmt.Sprintf("Tệp %q nằm trong thư mục %q (%s) nhưng đầu biểu ghi %q (%s). Không rõ tệp của xã nào nên chưa nhận; đề nghị kiểm tra và gửi lại vào đúng thư mục của xã.", file, folder, folderCommune, line, headerCommune)
+}
+
+func msgConflictHeader(file, a, b string) string {
+	return fmt.Sprintf("Tệp %q: đầu biểu ghi tên hai xã khác nhau (%s và %s). Không rõ tệp của xã nào nên chưa nhận; đề nghị sửa lại đầu biểu và gửi lại.", file, a, b)
+}
+
+func msgUnknownForm(file string, hint formHint) string {
+	var looked []string
+	for _, ix := range schemaIndexes() {
+		looked = append(looked, fmt.Sprintf("%s (%q)", ix.s.Mau, ix.s.Title))
+	}
+	base := fmt.Sprintf("Tệp %q: không nhận ra biểu mẫu. Đã tìm trong 30 dòng đầu của các trang: tiêu đề biểu, dòng \"Mẫu M1\"…\"Mẫu M5\" và dòng tên cột (STT, Mã hộ, Họ và tên chủ hộ, Năm sinh, …) của các mẫu %s, nhưng không thấy.", file, strings.Join(looked, "; "))
+	if form := hint.mauForm; form != "" || hint.titleForm != "" {
+		if form == "" {
+			form = hint.titleForm
+		}
+		base += fmt.Sprintf(" Tiêu đề cho biết đây là mẫu %s nhưng không tìm thấy dòng tên cột của mẫu này.", form)
+	}
+	return base + " Đề nghị xã dùng đúng biểu mẫu của huyện (giữ nguyên dòng tên cột) và gửi lại."
+}
+
+func msgNoData(file, form string) string {
+	return fmt.Sprintf("Tệp %q: có dòng tên cột của mẫu %s nhưng không có dòng dữ liệu nào bên dưới. Đề nghị xã điền danh sách rồi gửi lại.", file, form)
+}
+
+func msgNoSheets(file string) string {
+	return fmt.Sprintf("Tệp %q không có trang nào có dữ liệu (các trang đều trống hoặc bị ẩn). Đề nghị xã kiểm tra lại tệp và gửi lại.", file)
+}
+
+// encodingName is the Vietnamese name of a legacy font encoding.
+func encodingName(e vntext.Encoding) string {
+	switch e {
+	case vntext.TCVN3:
+		return "phông TCVN3 (.VnTime)"
+	case vntext.VNI:
+		return "phông VNI (VNI-Times)"
+	}
+	return "Unicode"
+}

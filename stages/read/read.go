@@ -1,0 +1,195 @@
+// Package read is the pipeline's read stage: it decodes one submitted file
+// (xlsx, xls, ods, csv, or a plan document), finds the form it is, the
+// commune that sent it, and the table of each data sheet (header rows,
+// column-number row, data rows, footer), and delivers clean cells for
+// validation. It never guesses a commune, and bad input never panics: a
+// file that cannot be used is rejected with a stable reason and one
+// Vietnamese finding.
+package read
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/schemas"
+	"doithoai/stages/read/grid"
+)
+
+// Reader reads submissions against a plan.
+type Reader struct {
+	Plan   *plan.Plan
+	Limits grid.Limits // zero value: grid.DefaultLimits
+}
+
+// Read decodes one submission and maps it to its form. It never panics and
+// never returns a Go error for bad input: a file that cannot be used gives
+// Workbook.Status = record.StatusRejected with Reason and one file-level
+// Finding. Only ctx cancellation returns an error (ctx.Err()).
+func (r *Reader) Read(ctx context.Context, sub record.Submission) (wb record.Workbook, err error) {
+	if err := ctx.Err(); err != nil {
+		return record.Workbook{}, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				wb, err = record.Workbook{}, cerr
+				return
+			}
+			wb = r.reject(sub, wb.Format, record.ReasonCorrupt, msgCorrupt(sub.Path), fmt.Sprint(p))
+			err = nil
+		}
+	}()
+	return r.read(ctx, sub)
+}
+
+func (r *Reader) limits() grid.Limits {
+	l := r.Limits
+	d := grid.DefaultLimits
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxUnpackedBytes <= 0 {
+		l.MaxUnpackedBytes = d.MaxUnpackedBytes
+	}
+	if l.MaxPartBytes <= 0 {
+		l.MaxPartBytes = d.MaxPartBytes
+	}
+	if l.MaxSheets <= 0 {
+		l.MaxSheets = d.MaxSheets
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = d.MaxRows
+	}
+	if l.MaxCols <= 0 {
+		l.MaxCols = d.MaxCols
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = d.MaxCells
+	}
+	if l.MaxCellChars <= 0 {
+		l.MaxCellChars = d.MaxCellChars
+	}
+	if l.MaxXMLDepth <= 0 {
+		l.MaxXMLDepth = d.MaxXMLDepth
+	}
+	return l
+}
+
+func (r *Reader) plan() *plan.Plan {
+	if r.Plan == nil {
+		r.Plan = plan.Default()
+	}
+	return r.Plan
+}
+
+func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbook, error) {
+	lim := r.limits()
+	kind, format, probErr := sniff(sub, lim)
+	if probErr != nil {
+		code := grid.CodeOf(probErr)
+		reason, msg := problemReason(code, sub.Path, lim)
+		return r.reject(sub, format, reason, msg, probErr.Error()), nil
+	}
+	switch kind {
+	case kindDocument:
+		return r.readDocument(sub, format), nil
+	case kindOther:
+		return r.reject(sub, format, record.ReasonNotSpreadsheet, msgNotSpreadsheet(sub.Path), ""), nil
+	}
+	gw, derr := decode(ctx, kind, sub.ArchivePath, lim)
+	if cerr := ctx.Err(); cerr != nil {
+		return record.Workbook{}, cerr
+	}
+	if derr != nil {
+		if errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded) {
+			return record.Workbook{}, derr
+		}
+		code := grid.CodeOf(derr)
+		if sniffedOnly(sub) {
+			// An unknown extension whose bytes looked like a container but
+			// would not decode: tell the commune it is not a spreadsheet.
+			code = grid.CodeNotSheet
+		}
+		reason, msg := problemReason(code, sub.Path, lim)
+		return r.reject(sub, format, reason, msg, derr.Error()), nil
+	}
+	if gw == nil {
+		return r.reject(sub, format, record.ReasonCorrupt, msgCorrupt(sub.Path), "decoder returned no workbook"), nil
+	}
+	if gw.Format != "" && kind != kindCSV {
+		format = gw.Format
+	}
+	return r.mapWorkbook(ctx, sub, format, gw)
+}
+
+// sniffedOnly reports whether the file's extension is not one we read, so
+// its kind came from its bytes alone.
+func sniffedOnly(sub record.Submission) bool {
+	_, known := extKinds[ext(sub.Path)]
+	return !known
+}
+
+// readDocument accepts a plan document (KH): commune from the folder only.
+func (r *Reader) readDocument(sub record.Submission, format string) record.Workbook {
+	wb := record.Workbook{Submission: sub, Format: format, Form: record.FormKH}
+	c := r.folderCommune(sub)
+	if c == nil {
+		rej := r.reject(sub, format, record.ReasonUnknownCommune, msgDocumentNoCommune(sub.Path, sub.FolderHint), "")
+		rej.Form = record.FormKH
+		return rej
+	}
+	wb.CommuneCode = c.Code
+	wb.Status = record.StatusAccepted
+	return wb
+}
+
+func (r *Reader) folderCommune(sub record.Submission) *plan.Commune {
+	if strings.TrimSpace(sub.FolderHint) == "" {
+		return nil
+	}
+	return r.plan().Matcher().Commune(sub.FolderHint)
+}
+
+// reject builds a rejected workbook with its one file-level finding.
+func (r *Reader) reject(sub record.Submission, format, reason, msg, detail string) record.Workbook {
+	if format == "" {
+		format = ext(sub.Path)
+	}
+	_ = detail // kept for debugging; the finding speaks Vietnamese only
+	code := ""
+	if reason != record.ReasonConflict && reason != record.ReasonUnknownCommune {
+		// The commune is still told about its unusable file.
+		if c := r.folderCommune(sub); c != nil {
+			code = c.Code
+		}
+	}
+	return record.Workbook{
+		Submission:  sub,
+		Format:      format,
+		CommuneCode: code,
+		Status:      record.StatusRejected,
+		Reason:      reason,
+		Findings: []record.Finding{{
+			SubmissionID: sub.ID,
+			Path:         sub.Path,
+			CommuneCode:  code,
+			Code:         reason,
+			Severity:     record.Error,
+			Message:      msg,
+		}},
+	}
+}
+
+// ext returns the lower-case extension of p without its dot.
+func ext(p string) string {
+	e := strings.ToLower(path.Ext(strings.ReplaceAll(p, "\\", "/")))
+	return strings.TrimPrefix(e, ".")
+}
+
+// schemaList is the forms we map, in form order.
+func schemaList() []*schemas.Schema { return schemas.All() }

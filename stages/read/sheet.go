@@ -1,0 +1,170 @@
+package read
+
+import (
+	"sort"
+	"strconv"
+	"unicode"
+
+	"doithoai/pipeline/vntext"
+	"doithoai/stages/read/grid"
+)
+
+// topRowsScanned is how many non-empty rows at the top of a sheet are
+// searched for the header block and the column header.
+const topRowsScanned = 30
+
+// maxHeaderCols bounds the columns considered in a header (hostile merges
+// may claim thousands).
+const maxHeaderCols = 256
+
+// sheetView indexes one decoded sheet for the read stage.
+type sheetView struct {
+	s     *grid.Sheet
+	byNum map[int]int // row number -> index in s.Rows
+	// top holds the decoded, cleaned text of string cells in the top rows
+	// (legacy fonts converted), keyed by row and column.
+	top    map[[2]int]string
+	topEnc vntext.Encoding // legacy encoding found in the top rows
+	tops   []int           // row numbers of the first non-empty rows
+}
+
+func newSheetView(s *grid.Sheet) *sheetView {
+	v := &sheetView{s: s, byNum: make(map[int]int, len(s.Rows)), top: map[[2]int]string{}}
+	sorted := sort.SliceIsSorted(s.Rows, func(i, j int) bool { return s.Rows[i].Num < s.Rows[j].Num })
+	if !sorted {
+		sort.SliceStable(s.Rows, func(i, j int) bool { return s.Rows[i].Num < s.Rows[j].Num })
+	}
+	for i := range s.Rows {
+		if _, dup := v.byNum[s.Rows[i].Num]; !dup {
+			v.byNum[s.Rows[i].Num] = i
+		}
+	}
+	// The top rows: decode legacy fonts with the evidence of all of them.
+	var keys [][2]int
+	var raw []string
+	for i := range s.Rows {
+		if !rowHasValue(&s.Rows[i]) {
+			continue
+		}
+		if len(v.tops) >= topRowsScanned {
+			break
+		}
+		v.tops = append(v.tops, s.Rows[i].Num)
+		for _, c := range s.Rows[i].Cells {
+			if c.Kind == grid.String && c.Col <= maxHeaderCols {
+				keys = append(keys, [2]int{s.Rows[i].Num, c.Col})
+				raw = append(raw, c.Text)
+			}
+		}
+	}
+	decoded, enc := vntext.ColumnToUnicode(raw)
+	v.topEnc = enc
+	for i, k := range keys {
+		t := decoded[i]
+		if enc == vntext.Unicode {
+			t, _ = vntext.ToUnicode(raw[i])
+		}
+		v.top[k] = vntext.Clean(t)
+	}
+	return v
+}
+
+// rowHasValue reports whether a row holds a non-blank cell.
+func rowHasValue(r *grid.Row) bool {
+	for _, c := range r.Cells {
+		if c.Kind != grid.Empty && !isBlank(c.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBlank reports whether s holds only spaces and invisible characters.
+func isBlank(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r), r >= 0x200b && r <= 0x200f, r == 0xfeff, r == 0x2060, r == 0xa0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// row returns the row with the number, or nil.
+func (v *sheetView) row(num int) *grid.Row {
+	if i, ok := v.byNum[num]; ok {
+		return &v.s.Rows[i]
+	}
+	return nil
+}
+
+// cell returns the cell at (row, col), or nil.
+func (v *sheetView) cell(num, col int) *grid.Cell {
+	r := v.row(num)
+	if r == nil {
+		return nil
+	}
+	i := sort.Search(len(r.Cells), func(i int) bool { return r.Cells[i].Col >= col })
+	if i < len(r.Cells) && r.Cells[i].Col == col {
+		return &r.Cells[i]
+	}
+	return nil
+}
+
+// text returns the cleaned text of a cell as a person reads it, with
+// legacy fonts converted (header block and labels).
+func (v *sheetView) text(num, col int) string {
+	if t, ok := v.top[[2]int{num, col}]; ok {
+		return t
+	}
+	c := v.cell(num, col)
+	if c == nil || c.Kind == grid.Empty {
+		return ""
+	}
+	return v.plainText(c)
+}
+
+// plainText is the cleaned text of any cell, legacy fonts converted cell
+// by cell.
+func (v *sheetView) plainText(c *grid.Cell) string {
+	if c.Kind != grid.String {
+		return vntext.Clean(c.Text)
+	}
+	t, _ := vntext.ToUnicode(c.Text)
+	return vntext.Clean(t)
+}
+
+// isBlankRow reports whether the row is absent or holds only blanks.
+func (v *sheetView) isBlankRow(num int) bool {
+	r := v.row(num)
+	return r == nil || !rowHasValue(r)
+}
+
+// mergeAt returns the merge whose top-left cell is (row, col), or nil.
+func (v *sheetView) mergeAt(num, col int) *grid.Merge {
+	for i := range v.s.Merges {
+		m := &v.s.Merges[i]
+		if m.FromRow == num && m.FromCol == col {
+			return m
+		}
+	}
+	return nil
+}
+
+// colLetters turns a 1-based column number into its letters (1 -> "A").
+func colLetters(n int) string {
+	if n < 1 {
+		return "?"
+	}
+	var b []byte
+	for n > 0 {
+		n--
+		b = append([]byte{byte('A' + n%26)}, b...)
+		n /= 26
+	}
+	return string(b)
+}
+
+// ref is an A1-style reference.
+func ref(col, row int) string { return colLetters(col) + strconv.Itoa(row) }

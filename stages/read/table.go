@@ -1,0 +1,365 @@
+package read
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"doithoai/pipeline/record"
+	"doithoai/pipeline/vntext"
+	"doithoai/stages/read/grid"
+)
+
+// fileCtx is what messages need to name the place of a finding.
+type fileCtx struct {
+	sub record.Submission
+	csv bool // CSV: no sheet names in messages
+}
+
+// rawRow is one data row before its cells are decoded.
+type rawRow struct {
+	num   int
+	cells map[string]*grid.Cell // field -> cell; nil when blank
+}
+
+// extractTable reads the data region below the header of the mapping.
+func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.Finding) {
+	var findings []record.Finding
+	t := record.Table{Sheet: v.s.Name, HeaderRows: append([]int(nil), m.b.rows...)}
+	lastHeader := m.b.rows[len(m.b.rows)-1]
+	cols := make([]int, 0, len(m.fields))
+	for c := range m.fields {
+		cols = append(cols, c)
+	}
+	sort.Ints(cols)
+	for _, c := range cols {
+		t.Columns = append(t.Columns, record.Column{Field: m.fields[c], Col: c, Letter: colLetters(c), Header: m.headers[c]})
+	}
+	for _, l := range m.unknown {
+		t.Unknown = append(t.Unknown, l.display())
+	}
+
+	// A column-number row right after the header (one blank row allowed).
+	for num := lastHeader + 1; num <= lastHeader+2; num++ {
+		if isNumberRow(v, num) {
+			t.NumberRow = num
+			break
+		}
+		if !v.isBlankRow(num) {
+			break
+		}
+	}
+
+	headerKeys := map[int]map[string]bool{}
+	for _, l := range m.b.labels {
+		keys := map[string]bool{}
+		for _, cand := range l.candidates() {
+			keys[vntext.Fold(cand)] = true
+		}
+		headerKeys[l.col] = keys
+	}
+
+	var rows []rawRow
+	prev := lastHeader
+	if t.NumberRow > 0 {
+		prev = t.NumberRow
+	}
+	start := prev
+	for i := range v.s.Rows {
+		r := &v.s.Rows[i]
+		if r.Num <= start {
+			continue
+		}
+		if !rowHasValue(r) {
+			continue
+		}
+		gap := r.Num - prev - 1
+		prev = r.Num
+		if isFooterRow(v, r, gap) {
+			t.FooterRow = r.Num
+			break
+		}
+		if isNumberRow(v, r.Num) || repeatsHeader(v, r, cols, headerKeys) || isHeadingRow(v, r, cols) {
+			continue
+		}
+		rr := rawRow{num: r.Num, cells: map[string]*grid.Cell{}}
+		hasData := false
+		for _, c := range cols {
+			cell := v.cell(r.Num, c)
+			if cell == nil || cell.Kind == grid.Empty {
+				continue
+			}
+			f := m.fields[c]
+			rr.cells[f] = cell
+			if !m.ix.ignored[f] && !isBlank(cell.Text) {
+				hasData = true
+			}
+		}
+		if hasData {
+			rows = append(rows, rr)
+		}
+	}
+
+	// Legacy fonts, column by column.
+	decoded := map[[2]int]string{} // (row, col) -> Unicode text
+	encOf := map[[2]int]string{}
+	var all []string
+	for _, rr := range rows {
+		for _, c := range rr.cells {
+			if c != nil && c.Kind == grid.String {
+				all = append(all, c.Text)
+			}
+		}
+	}
+	tableEnc := vntext.DetectColumn(all)
+	for _, c := range cols {
+		f := m.fields[c]
+		var texts []string
+		var at []int
+		for _, rr := range rows {
+			if cell := rr.cells[f]; cell != nil && cell.Kind == grid.String {
+				texts = append(texts, cell.Text)
+				at = append(at, rr.num)
+			}
+		}
+		if len(texts) == 0 {
+			continue
+		}
+		out, enc := vntext.ColumnToUnicode(texts)
+		if enc == vntext.Unicode && tableEnc != vntext.Unicode {
+			for i, s := range texts {
+				if vntext.Detect(s) == tableEnc {
+					out[i] = vntext.Decode(s, tableEnc)
+					enc = tableEnc
+				}
+			}
+		}
+		if enc == vntext.Unicode {
+			continue
+		}
+		changed, firstRow := 0, 0
+		for i, s := range texts {
+			if out[i] != s {
+				k := [2]int{at[i], c}
+				decoded[k] = out[i]
+				encOf[k] = enc.String()
+				changed++
+				if firstRow == 0 {
+					firstRow = at[i]
+				}
+			}
+		}
+		if changed > 0 {
+			title := fieldTitle(m.ix, f)
+			findings = append(findings, record.Finding{
+				SubmissionID: fc.sub.ID, Path: fc.sub.Path, Sheet: v.s.Name, Row: firstRow,
+				Column: f, ColumnTitle: title, Ref: ref(c, firstRow),
+				Code: "legacy-encoding", Severity: record.Warning,
+				Message: where(fc, v.s.Name, 0, colLetters(c), title) + ": " +
+					fmt.Sprintf("văn bản gõ bằng %s đã được chuyển sang Unicode (%d ô, từ dòng %d).", encodingName(enc), changed, firstRow),
+			})
+		}
+	}
+
+	for _, rr := range rows {
+		sr := record.SourceRow{Row: rr.num, Cells: make(map[string]record.Cell, len(cols))}
+		for _, c := range cols {
+			f := m.fields[c]
+			cell := rr.cells[f]
+			rc := record.Cell{Col: c, Ref: ref(c, rr.num)}
+			if cell != nil {
+				k := [2]int{rr.num, c}
+				text := cell.Text
+				if d, ok := decoded[k]; ok {
+					text = d
+					rc.Encoding = encOf[k]
+				}
+				fillCell(&rc, cell, text)
+			}
+			sr.Cells[f] = rc
+		}
+		t.Rows = append(t.Rows, sr)
+	}
+	return t, findings
+}
+
+// fillCell sets the value of a record cell from a grid cell and its
+// (decoded) text.
+func fillCell(rc *record.Cell, c *grid.Cell, text string) {
+	switch c.Kind {
+	case grid.String:
+		rc.Text = vntext.Clean(text)
+	case grid.Number:
+		rc.Text = strings.TrimSpace(c.Text)
+		rc.Num, rc.IsNum = c.Num, true
+	case grid.Date:
+		rc.Text = strings.TrimSpace(c.Text)
+		rc.Num, rc.IsDate = c.Num, true
+	default:
+		rc.Text = vntext.Clean(c.Text)
+	}
+}
+
+// fieldTitle is the Vietnamese title of a field.
+func fieldTitle(ix *schemaIndex, field string) string {
+	if f := ix.s.Field(field); f != nil {
+		return f.Title
+	}
+	return field
+}
+
+// Footer words (folded) that start a footer cell.
+var footerPrefixes = []string{
+	"nguoi lap bieu", "nguoi lap bang", "nguoi lap danh sach", "nguoi lap", "nguoi tong hop",
+	"can bo lap bieu", "can bo tong hop", "tm ubnd", "tm uy ban", "t m ubnd", "t m uy ban", "tm ban",
+	"kt chu tich", "kt truong ban", "tl chu tich", "q chu tich", "kt ubnd", "xac nhan",
+	"ky ghi ro ho ten", "ky va ghi ro", "ky ten", "ky dong dau", "thu truong don vi",
+	"noi nhan",
+}
+
+// Whole cells (folded) that start a total row.
+var totalWords = map[string]bool{"cong": true, "tong": true, "tong so": true, "tong cong": true, "cong tong": true}
+
+// Footer words that could also be a value ("Chủ tịch" is a position in
+// M3): a footer only in a sparse row.
+var footerWeak = map[string]bool{
+	"chu tich": true, "pho chu tich": true, "truong ban": true, "pho truong ban": true,
+	"thu ky": true, "truong ban chi dao": true,
+}
+
+var (
+	totalLine = regexp.MustCompile(`^(tong so|tong|cong) \d+( ho| nguoi| y kien| thanh vien| dai bieu)?$`)
+	dateLine  = regexp.MustCompile(`^ngay(?: \d{1,2})? thang(?: \d{1,2})? nam(?: \d{1,4})?$|^ngay \d{1,2} \d{1,2} \d{2,4}$`)
+)
+
+// isFooterRow reports whether the row starts the footer: signatures, the
+// "…, ngày … tháng … năm …" line, a total row, or (after blank rows) a
+// lone note.
+func isFooterRow(v *sheetView, r *grid.Row, gap int) bool {
+	nonEmpty := 0
+	for _, c := range r.Cells {
+		if c.Kind != grid.Empty && strings.TrimSpace(c.Text) != "" {
+			nonEmpty++
+		}
+	}
+	for _, c := range r.Cells {
+		if c.Kind != grid.String || len(c.Text) > maxFooterBytes {
+			continue
+		}
+		for _, t := range footerTexts(v, c.Text) {
+			f := vntext.Fold(t)
+			if f == "" {
+				continue
+			}
+			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || totalLine.MatchString(f) {
+				return true // a total row ends the data, whatever it holds
+			}
+			if nonEmpty > 4 {
+				continue // a full row is data even if a note reads "Xác nhận …"
+			}
+			for _, p := range footerPrefixes {
+				if strings.HasPrefix(f, p) && (len(f) == len(p) || f[len(p)] == ' ') {
+					return true
+				}
+			}
+			if footerWeak[f] && nonEmpty <= 2 {
+				return true
+			}
+			if strings.Contains(f, "thang") && isDateLine(t) {
+				return true
+			}
+			if gap >= 2 && nonEmpty == 1 && isNoteLine(t, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxFooterBytes: longer cells are contents, never footer words.
+const maxFooterBytes = 160
+
+// footerTexts is the cell text, and its Unicode reading when it looks
+// typed in a legacy font.
+func footerTexts(v *sheetView, s string) []string {
+	out := []string{s}
+	if d, enc := vntext.ToUnicode(s); enc != vntext.Unicode {
+		out = append(out, d)
+	} else if v.topEnc != vntext.Unicode {
+		out = append(out, vntext.Decode(s, v.topEnc))
+	}
+	return out
+}
+
+// isDateLine matches "Thường Phước 1, ngày 18 tháng 3 năm 2022" and
+// "ngày … tháng … năm 20…" as whole cells.
+func isDateLine(t string) bool {
+	place, rest := "", t
+	if i := strings.Index(t, ","); i >= 0 {
+		place, rest = t[:i], t[i+1:]
+	}
+	if len([]rune(place)) > 40 {
+		return false
+	}
+	return dateLine.MatchString(vntext.Fold(rest))
+}
+
+// isNoteLine matches a lone note under a table ("Ghi chú: …", "* …").
+func isNoteLine(t, f string) bool {
+	t = strings.TrimSpace(t)
+	if strings.HasPrefix(t, "*") || strings.HasPrefix(t, "(*)") {
+		return true
+	}
+	for _, p := range []string{"ghi chu", "luu y", "chu y", "nguon"} {
+		if strings.HasPrefix(f, p+" ") && len(f) > len(p)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// repeatsHeader reports whether the row repeats the column header (a
+// header printed again on each page).
+func repeatsHeader(v *sheetView, r *grid.Row, cols []int, keys map[int]map[string]bool) bool {
+	same := 0
+	for _, c := range cols {
+		cell := v.cell(r.Num, c)
+		if cell == nil || cell.Kind != grid.String {
+			continue
+		}
+		if keys[c][vntext.Fold(cell.Text)] {
+			same++
+		}
+	}
+	return same >= 2 && same*2 >= len(cols)
+}
+
+// sectionHeading matches a numbered section title: "I. Ban giảm nghèo",
+// "II - Trưởng ấp", "A) Ấp 1".
+var sectionHeading = regexp.MustCompile(`^([IVX]{1,4}|[A-Z])\s*[\.\)\-–:]\s*\S`)
+
+// isHeadingRow reports whether the row is a section heading inside the
+// table: its only value is a numbered section title ("I. Ban giảm
+// nghèo") or sits in a merge spanning three or more columns ("Ấp 1").
+func isHeadingRow(v *sheetView, r *grid.Row, cols []int) bool {
+	var only *grid.Cell
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		if c.Kind == grid.Empty || strings.TrimSpace(c.Text) == "" {
+			continue
+		}
+		if only != nil {
+			return false
+		}
+		only = c
+	}
+	if only == nil {
+		return false
+	}
+	if only.Kind == grid.String && sectionHeading.MatchString(strings.TrimSpace(only.Text)) {
+		return true
+	}
+	m := v.mergeAt(r.Num, only.Col)
+	return m != nil && m.ToCol-m.FromCol >= 2 && len(cols) >= 3
+}

@@ -1,0 +1,364 @@
+package read
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/pipeline/vntext"
+	"doithoai/stages/read/grid"
+)
+
+// mapWorkbook turns a decoded workbook into the form's tables, deciding
+// the form and the commune.
+func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook) (record.Workbook, error) {
+	fc := fileCtx{sub: sub, csv: gw.Format == "csv" || format == "csv" || format == "tsv"}
+	var views []*sheetView
+	for i := range gw.Sheets {
+		s := &gw.Sheets[i]
+		if s.Visibility != grid.Visible {
+			continue // hidden helper sheets (dropdown lists) are not data
+		}
+		v := newSheetView(s)
+		if len(v.tops) == 0 {
+			continue
+		}
+		views = append(views, v)
+	}
+	if err := ctx.Err(); err != nil {
+		return record.Workbook{}, err
+	}
+	if len(views) == 0 {
+		return r.reject(sub, format, record.ReasonNoData, msgNoSheets(sub.Path), ""), nil
+	}
+
+	// The best header of any form on each sheet.
+	all := schemaIndexes()
+	best := make([]*mapping, len(views))
+	count := map[*schemaIndex]int{}
+	total := map[*schemaIndex]int{}
+	for i, v := range views {
+		best[i] = findHeader(v, all, strongHeader)
+		if best[i] != nil {
+			count[best[i].ix]++
+			total[best[i].ix] += best[i].score
+		}
+		if err := ctx.Err(); err != nil {
+			return record.Workbook{}, err
+		}
+	}
+	var headerIx *schemaIndex
+	for _, ix := range all {
+		if count[ix] == 0 {
+			continue
+		}
+		if headerIx == nil || count[ix] > count[headerIx] || (count[ix] == count[headerIx] && total[ix] > total[headerIx]) {
+			headerIx = ix
+		}
+	}
+
+	// What the title and "Mẫu" lines say, from the data sheets first.
+	var hint formHint
+	addHint := func(h formHint) {
+		if hint.mauForm == "" && h.mauForm != "" {
+			hint.mauForm, hint.mau = h.mauForm, h.mau
+		}
+		if hint.titleForm == "" && h.titleForm != "" {
+			hint.titleForm, hint.title = h.titleForm, h.title
+		}
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i, v := range views {
+			onData := best[i] != nil && best[i].ix == headerIx
+			if (pass == 0) != onData {
+				continue
+			}
+			addHint(findFormHint(headerBlock(v, headerStart(best[i]))))
+		}
+	}
+
+	// The form: the headers decide; the title or "Mẫu" line helps when
+	// no header is strong enough on its own.
+	formIx, thr := headerIx, strongHeader
+	if formIx == nil {
+		for _, f := range []string{hint.mauForm, hint.titleForm} {
+			if f != "" {
+				formIx, thr = indexOf(f), weakHeader
+				break
+			}
+		}
+	}
+
+	out := record.Workbook{Submission: sub, Format: format, Title: hint.title}
+	var findings []record.Finding
+	var tables []record.Table
+	var tableViews []*sheetView
+	var tableMaps []*mapping
+	if formIx != nil {
+		for i, v := range views {
+			m := best[i]
+			if m == nil || m.ix != formIx {
+				m = findHeader(v, []*schemaIndex{formIx}, thr)
+			}
+			if m == nil {
+				if best[i] != nil {
+					findings = append(findings, record.Finding{
+						SubmissionID: sub.ID, Path: sub.Path, Sheet: v.s.Name, Row: headerStart(best[i]),
+						Code: "other-form-sheet", Severity: record.Warning,
+						Message: fmt.Sprintf("%s: trang này có dòng tên cột của mẫu %s, không phải mẫu %s của tệp, nên không được đọc.",
+							where(fc, v.s.Name, 0, "", ""), best[i].ix.s.Name, formIx.s.Name),
+					})
+				}
+				continue
+			}
+			tableViews = append(tableViews, v)
+			tableMaps = append(tableMaps, m)
+		}
+		if len(tableMaps) == 0 {
+			formIx = nil
+		}
+	}
+
+	// The commune, from the folder and the header blocks.
+	var lines []blockLine
+	if len(tableViews) > 0 {
+		for i, v := range tableViews {
+			lines = append(lines, headerBlock(v, tableMaps[i].b.rows[0])...)
+		}
+	} else {
+		for i, v := range views {
+			lines = append(lines, headerBlock(v, headerStart(best[i]))...)
+		}
+	}
+	hits := findNames(joinSplitNames(lines), r.plan().Matcher())
+	commune, headerName, reason, msg := r.decideCommune(sub, hits)
+	out.HeaderName = headerName
+	if formIx != nil {
+		out.Form = record.Form(formIx.s.Name)
+	}
+	if reason != "" {
+		rej := r.reject(sub, format, reason, msg, "")
+		rej.Form, rej.HeaderName, rej.Title = out.Form, out.HeaderName, out.Title
+		return rej, nil
+	}
+	out.CommuneCode = commune.Code
+	if formIx == nil {
+		rej := r.reject(sub, format, record.ReasonUnknownForm, msgUnknownForm(sub.Path, hint), "")
+		rej.HeaderName, rej.Title = out.HeaderName, out.Title
+		rej.CommuneCode, rej.Findings[0].CommuneCode = commune.Code, commune.Code
+		return rej, nil
+	}
+
+	// Title or "Mẫu" line naming another form than the headers.
+	if headerIx != nil {
+		for _, h := range []struct{ form, text string }{{hint.mauForm, hint.mau}, {hint.titleForm, hint.title}} {
+			if h.form != "" && h.form != headerIx.s.Name {
+				findings = append(findings, record.Finding{
+					SubmissionID: sub.ID, Path: sub.Path, Code: "form-mismatch", Severity: record.Warning, Value: h.text,
+					Message: fmt.Sprintf("Tệp %q: đầu biểu ghi %q (mẫu %s) nhưng dòng tên cột là của mẫu %s; tệp được đọc theo mẫu %s.",
+						sub.Path, h.text, h.form, headerIx.s.Name, headerIx.s.Name),
+				})
+				break
+			}
+		}
+	}
+
+	rows := 0
+	for i, v := range tableViews {
+		m := tableMaps[i]
+		t, fs := extractTable(v, m, fc)
+		findings = append(findings, labelFindings(v, m, fc)...)
+		findings = append(findings, fs...)
+		tables = append(tables, t)
+		rows += len(t.Rows)
+		if err := ctx.Err(); err != nil {
+			return record.Workbook{}, err
+		}
+	}
+	if rows == 0 {
+		rej := r.reject(sub, format, record.ReasonNoData, msgNoData(sub.Path, formIx.s.Name), "")
+		rej.Form, rej.HeaderName, rej.Title = out.Form, out.HeaderName, out.Title
+		rej.CommuneCode, rej.Findings[0].CommuneCode = commune.Code, commune.Code
+		return rej, nil
+	}
+	findings = append(findings, noteFindings(gw.Notes, fc)...)
+	for i := range findings {
+		findings[i].CommuneCode = commune.Code
+	}
+	out.Status = record.StatusAccepted
+	out.Tables = tables
+	out.Findings = findings
+	return out, nil
+}
+
+// headerStart is the first header row of a mapping, 0 for none.
+func headerStart(m *mapping) int {
+	if m == nil {
+		return 0
+	}
+	return m.b.rows[0]
+}
+
+// labelFindings reports required columns that are missing and header
+// columns that belong to no field.
+func labelFindings(v *sheetView, m *mapping, fc fileCtx) []record.Finding {
+	var out []record.Finding
+	hdr := m.b.rows[len(m.b.rows)-1]
+	have := map[string]bool{}
+	for _, f := range m.fields {
+		have[f] = true
+	}
+	for _, f := range m.ix.s.Fields {
+		if !f.Constraints.Required || have[f.Name] {
+			continue
+		}
+		out = append(out, record.Finding{
+			SubmissionID: fc.sub.ID, Path: fc.sub.Path, Sheet: v.s.Name, Row: hdr,
+			Column: f.Name, ColumnTitle: f.Title, Code: "missing-label", Severity: record.Error,
+			Message: fmt.Sprintf("%s: không tìm thấy cột bắt buộc %q của mẫu %s trong dòng tên cột; các dòng dữ liệu sẽ thiếu thông tin này.",
+				where(fc, v.s.Name, hdr, "", ""), f.Title, m.ix.s.Name),
+		})
+	}
+	for _, l := range m.unknown {
+		out = append(out, record.Finding{
+			SubmissionID: fc.sub.ID, Path: fc.sub.Path, Sheet: v.s.Name, Row: hdr, Ref: ref(l.col, hdr),
+			Code: "extra-label", Severity: record.Warning, Value: l.display(),
+			Message: fmt.Sprintf("%s: cột này không có trong mẫu %s nên không được đọc.",
+				where(fc, v.s.Name, hdr, colLetters(l.col), l.display()), m.ix.s.Name),
+		})
+	}
+	return out
+}
+
+var cutNote = regexp.MustCompile(`^cell text cut to (\d+) characters on sheet "(.*)"$`)
+
+// noteFindings words the decoders' remarks for people.
+func noteFindings(notes []string, fc fileCtx) []record.Finding {
+	var out []record.Finding
+	for _, n := range notes {
+		f := record.Finding{SubmissionID: fc.sub.ID, Path: fc.sub.Path, Severity: record.Warning, Value: n}
+		switch {
+		case cutNote.MatchString(n):
+			m := cutNote.FindStringSubmatch(n)
+			f.Code, f.Sheet = "cell-truncated", m[2]
+			f.Message = fmt.Sprintf("%s: có ô dài quá %s ký tự, phần thừa đã bị cắt bỏ.", where(fc, m[2], 0, "", ""), m[1])
+		case n == "csv_encoding:windows-1258":
+			f.Code = "csv-encoding"
+			f.Message = fmt.Sprintf("Tệp %q không lưu theo UTF-8; đã đọc theo bảng mã Windows-1258. Lần sau đề nghị lưu \"CSV UTF-8\".", fc.sub.Path)
+		case n == "csv_encoding:utf-8-damaged":
+			f.Code = "csv-encoding"
+			f.Message = fmt.Sprintf("Tệp %q có ký tự hỏng (không đúng UTF-8); các ký tự này đã bị thay thế, đề nghị kiểm tra lại dữ liệu.", fc.sub.Path)
+		case strings.HasPrefix(n, "csv_encoding:"):
+			continue // UTF-16 and the like read fine
+		case strings.HasPrefix(n, "codepage "):
+			f.Code = "codepage"
+			f.Message = fmt.Sprintf("Tệp %q dùng bảng mã chưa hỗ trợ; văn bản được đọc theo Windows-1252 nên có thể sai dấu, đề nghị lưu lại dưới dạng .xlsx.", fc.sub.Path)
+		default:
+			f.Code = "decoder-note"
+			f.Message = fmt.Sprintf("Tệp %q: có điểm bất thường khi đọc tệp (%s); đề nghị kiểm tra lại dữ liệu.", fc.sub.Path, n)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// joinSplitNames joins an issuing-body line cut after its kind ("UBND
+// XÃ" / "THƯỜNG PHƯỚC 1") with the line below it.
+func joinSplitNames(lines []blockLine) []blockLine {
+	out := make([]blockLine, 0, len(lines))
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		toks := strings.Fields(vntext.Fold(l.text))
+		if n := len(toks); n >= 2 && (toks[n-1] == "xa" || toks[n-1] == "phuong" || (n >= 3 && toks[n-2] == "thi" && toks[n-1] == "tran")) {
+			prefix := strings.Join(toks[:n-1], " ")
+			if toks[n-1] == "tran" {
+				prefix = strings.Join(toks[:n-2], " ")
+			}
+			if contains(orgPrefixes, prefix) {
+				for j := i + 1; j < len(lines) && j <= i+4; j++ {
+					if lines[j].col == l.col || (lines[j].row == l.row && !lines[j].first) {
+						l.text = l.text + " " + lines[j].text
+						break
+					}
+				}
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// decideCommune applies SPEC §3: folder and header must agree; a header
+// naming a commune outside the plan, two different communes, or no
+// commune at all reject the file. It returns the commune, or the reason
+// and message of the rejection.
+func (r *Reader) decideCommune(sub record.Submission, hits []nameHit) (*plan.Commune, string, string, string) {
+	folder := r.folderCommune(sub)
+	// Issuing-body lines decide; mentions ("… của UBND xã X") only help
+	// when the block has none.
+	var primary []nameHit
+	for _, h := range hits {
+		if h.primary {
+			primary = append(primary, h)
+		}
+	}
+	if len(primary) > 0 {
+		hits = primary
+	}
+	var unknown *nameHit
+	var named []*nameHit
+	headerName := ""
+	for i := range hits {
+		h := &hits[i]
+		if headerName == "" && h.primary {
+			headerName = h.text
+		}
+		if h.commune == nil {
+			if h.primary && unknown == nil {
+				unknown = h
+			}
+			continue
+		}
+		dup := false
+		for _, n := range named {
+			if n.commune == h.commune {
+				dup = true
+			}
+		}
+		if !dup {
+			named = append(named, h)
+		}
+	}
+	if headerName == "" && len(hits) > 0 {
+		headerName = hits[0].text
+	}
+	p := r.plan()
+	switch {
+	case unknown != nil:
+		return nil, unknown.text, record.ReasonUnknownCommune, msgHeaderNotInPlan(sub.Path, unknown.text, p.Year)
+	case len(named) > 1:
+		return nil, headerName, record.ReasonConflict,
+			msgConflictHeader(sub.Path, named[0].commune.FullName(), named[1].commune.FullName())
+	}
+	var header *plan.Commune
+	if len(named) == 1 {
+		header = named[0].commune
+		if headerName == "" {
+			headerName = named[0].text
+		}
+	}
+	if folder != nil && header != nil && folder != header {
+		return nil, headerName, record.ReasonConflict,
+			msgConflictFolder(sub.Path, sub.FolderHint, folder.FullName(), named[0].text, header.FullName())
+	}
+	if folder != nil {
+		return folder, headerName, "", ""
+	}
+	if header != nil {
+		return header, headerName, "", ""
+	}
+	return nil, headerName, record.ReasonUnknownCommune, msgNoCommune(sub.Path, sub.FolderHint)
+}

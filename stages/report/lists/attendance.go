@@ -1,0 +1,425 @@
+package lists
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/stages/report/mask"
+	"doithoai/stages/report/quarterly/xl"
+)
+
+// SheetAttendance is the attendance list's sheet.
+const SheetAttendance = "Danh sách tham dự"
+
+// Thành phần (M3 component) values of the schema.
+const (
+	componentBoard  = "Ban giảm nghèo"
+	componentUnions = "Hội đoàn thể"
+	componentHead   = "Trưởng khóm/ấp"
+)
+
+// signRow is the least height of a person's row (points): room to sign.
+const signRow = 24
+
+// Blank is written where a name is to be filled in by hand.
+const Blank = "…………………………"
+
+// attendanceCols are the list's columns and widths.
+var attendanceCols = []struct {
+	title string
+	width float64
+}{
+	{"STT", 5}, {"Họ và tên", 22}, {"Năm sinh", 6.5}, {"Giới tính", 6.5}, {"Khóm/Ấp", 14},
+	{"Chức vụ / Quan hệ với chủ hộ", 16}, {"Số điện thoại", 12}, {"Ký tên", 12}, {"Ghi chú", 18},
+}
+
+// rep is one household on the list: its first registration and the
+// household's other ones.
+type rep struct {
+	first  *record.Registration
+	others []*record.Registration
+}
+
+// attendance builds one cluster's attendance list.
+func (in *input) attendance(cl *plan.Cluster) *xl.Book {
+	p := in.p
+	b := xl.NewBook()
+	b.SetTitle("Danh sách tham dự đối thoại chính sách giảm nghèo – "+cl.Name, p.District.Office)
+	s := b.Sheet(SheetAttendance)
+	n := len(attendanceCols)
+	widths := make([]float64, n)
+	for i, c := range attendanceCols {
+		widths[i] = c.width
+	}
+	s.Widths(widths...)
+	row := s.AdminHeader(p, 1, 4, n)
+	row++
+	title := "DANH SÁCH THAM DỰ ĐỐI THOẠI CHÍNH SÁCH GIẢM NGHÈO — " + xl.Upper(cl.Name)
+	s.Merge(row, 1, n, title, xl.Title)
+	s.Height(row, 24)
+	row++
+	lines := []string{
+		"Địa điểm: " + orDash(cl.Venue),
+		"Thời gian: " + dateLine(cl),
+		"Các xã, thị trấn: " + communeList(cl),
+	}
+	for _, l := range lines {
+		s.Merge(row, 1, n, l, xl.Centered)
+		s.FitHeight(row, 15, []string{l}, []float64{sum(widths)})
+		row++
+	}
+	asOf := "(Lập ngày " + xl.DMY(in.now, in.loc) + " theo danh sách các xã đã gửi)"
+	s.Merge(row, 1, n, asOf, xl.Italic)
+	row += 2
+	header := row
+	for i, c := range attendanceCols {
+		s.Put(i+1, row, c.title, xl.Header)
+	}
+	s.FitHeight(row, 15, titlesOf(), scale(widths, 0.85))
+	row++
+	s.Setup(xl.Print{TitleRows: [2]int{header, header}, FreezeRows: header})
+
+	// I. The district team: names are not in the communes' data.
+	team := p.Quotas.DistrictTeam
+	s.Merge(row, 1, n, fmt.Sprintf("I. TỔ CÔNG TÁC HUYỆN (%d người)", team), xl.Section)
+	row++
+	for i := 1; i <= team; i++ {
+		s.Row(row, xl.Text, xl.Styled{V: i, S: xl.TextCenter}, Blank, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{})
+		s.Height(row, signRow)
+		row++
+	}
+	teamNote := "Ghi chú: họ tên thành viên Tổ công tác huyện không có trong số liệu các xã gửi; ghi tay khi điểm danh."
+	s.Merge(row, 1, n, teamNote, xl.Note)
+	row++
+
+	// II. Commune delegates.
+	delegates := in.delegates(cl, false)
+	nDel := 0
+	for _, ds := range delegates {
+		nDel += len(ds)
+	}
+	s.Merge(row, 1, n, fmt.Sprintf("II. ĐẠI BIỂU CẤP XÃ (%d người)", nDel), xl.Section)
+	row++
+	stt := 0
+	for mi := range cl.Communes {
+		c := &cl.Communes[mi]
+		list := delegates[c.Code]
+		s.Merge(row, 1, n, fmt.Sprintf("%s (%d/%d người)", xl.CommuneTitle(p, c.Code), len(list), p.Quotas.CommuneDelegates), xl.SubSection)
+		row++
+		if len(list) == 0 {
+			s.Put(1, row, xl.Blank{}, xl.TextCenter)
+			s.Merge(row, 2, n, "Chưa có danh sách đại biểu cấp xã (mẫu M3) của xã.", xl.Muted)
+			row++
+			continue
+		}
+		for _, d := range list {
+			stt++
+			s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, d.Name, xl.Blank{}, xl.Blank{}, xl.Blank{}, d.Position,
+				xl.Styled{V: mask.Phone(d.Phone), S: xl.TextCenter}, xl.Blank{}, d.Component)
+			s.FitHeightMin(row, 15, signRow, []string{"", d.Name, "", "", "", d.Position, "", "", d.Component}, widths)
+			row++
+		}
+	}
+
+	// III. Hamlet heads: one line per hamlet, blank when none was sent.
+	heads := in.delegates(cl, true)
+	nHeads := 0
+	for _, hs := range heads {
+		nHeads += len(hs)
+	}
+	s.Merge(row, 1, n, fmt.Sprintf("III. TRƯỞNG KHÓM, ẤP (%d người)", nHeads), xl.Section)
+	row++
+	stt = 0
+	for mi := range cl.Communes {
+		c := &cl.Communes[mi]
+		list := heads[c.Code]
+		s.Merge(row, 1, n, fmt.Sprintf("%s (%d/%d khóm, ấp có tên)", xl.CommuneTitle(p, c.Code), countHamlets(list), len(c.Hamlets)), xl.SubSection)
+		row++
+		for _, h := range hamletsOf(c, list, func(d *record.Delegate) string { return d.Hamlet }) {
+			var mine []*record.Delegate
+			for _, d := range list {
+				if d.Hamlet == h {
+					mine = append(mine, d)
+				}
+			}
+			if len(mine) == 0 {
+				stt++
+				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, Blank, xl.Blank{}, xl.Blank{}, h, componentHead, xl.Blank{}, xl.Blank{},
+					"Chưa có trong danh sách M3")
+				s.FitHeightMin(row, 15, signRow, []string{"", "", "", "", h, componentHead, "", "", "Chưa có trong danh sách M3"}, widths)
+				row++
+				continue
+			}
+			for _, d := range mine {
+				stt++
+				pos := d.Position
+				if pos == "" {
+					pos = componentHead
+				}
+				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, d.Name, xl.Blank{}, xl.Blank{}, h, pos,
+					xl.Styled{V: mask.Phone(d.Phone), S: xl.TextCenter}, xl.Blank{}, xl.Blank{})
+				s.FitHeightMin(row, 15, signRow, []string{"", d.Name, "", "", h, pos}, widths)
+				row++
+			}
+		}
+	}
+
+	// IV. Household representatives by commune and hamlet.
+	reps, skipped := in.reps(cl)
+	nReps := 0
+	for _, rs := range reps {
+		nReps += len(rs)
+	}
+	s.Merge(row, 1, n, fmt.Sprintf("IV. ĐẠI DIỆN HỘ NGHÈO, HỘ CẬN NGHÈO (%d người)", nReps), xl.Section)
+	row++
+	stt = 0
+	for mi := range cl.Communes {
+		c := &cl.Communes[mi]
+		list := reps[c.Code]
+		s.Merge(row, 1, n, fmt.Sprintf("%s (%d hộ)", xl.CommuneTitle(p, c.Code), len(list)), xl.SubSection)
+		row++
+		for _, h := range hamletsOf(c, list, func(r rep) string { return r.first.Hamlet }) {
+			var mine []rep
+			for _, r := range list {
+				if r.first.Hamlet == h {
+					mine = append(mine, r)
+				}
+			}
+			label := fmt.Sprintf("%s (%d hộ)", h, len(mine))
+			if len(mine) == 0 {
+				label = h + " – chưa có đại diện hộ đủ điều kiện"
+			}
+			s.Merge(row, 1, n, label, xl.Minor)
+			row++
+			for _, r := range mine {
+				stt++
+				g := r.first
+				year := any(xl.Blank{})
+				if g.BirthYear > 0 {
+					year = g.BirthYear
+				}
+				remark := repRemark(r)
+				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, g.RepName, xl.Styled{V: year, S: xl.TextCenter},
+					xl.Styled{V: g.Gender, S: xl.TextCenter}, g.Hamlet, g.Relation, xl.Styled{V: mask.Phone(g.Phone), S: xl.TextCenter}, xl.Blank{}, remark)
+				s.FitHeightMin(row, 15, signRow, []string{"", g.RepName, "", "", g.Hamlet, g.Relation, "", "", remark}, widths)
+				row++
+			}
+		}
+	}
+	row++
+	total := fmt.Sprintf("Tổng cộng: %d người (Tổ công tác huyện %d, đại biểu cấp xã %d, trưởng khóm/ấp %d, đại diện hộ nghèo, hộ cận nghèo %d).",
+		team+nDel+nHeads+nReps, team, nDel, nHeads, nReps)
+	s.Merge(row, 1, n, total, xl.BoldLeft)
+	s.FitHeight(row, 15, []string{total}, []float64{sum(widths)})
+	row++
+	var notes []string
+	notes = append(notes, fmt.Sprintf("Đại diện hộ: chỉ ghi hộ có trong danh sách hộ dự kiến thoát nghèo (M1) của xã, mỗi hộ một người, mỗi khóm/ấp tối đa %d hộ theo thứ tự nhận.", p.Quotas.HouseholdReps))
+	if skipped.overQuota > 0 || skipped.ineligible > 0 {
+		notes = append(notes, fmt.Sprintf("Không ghi tên %d dòng đăng ký vượt định mức của ấp và %d dòng đăng ký không có trong danh sách M1 của xã.", skipped.overQuota, skipped.ineligible))
+	}
+	notes = append(notes, "Số điện thoại chỉ hiện 4 số cuối.")
+	for _, t := range notes {
+		s.Merge(row, 1, n, t, xl.Note)
+		s.FitHeight(row, 14, []string{t}, []float64{sum(widths)})
+		row++
+	}
+	row++
+	s.Merge(row, 5, n, "NGƯỜI LẬP DANH SÁCH", xl.BoldCenter)
+	row++
+	s.Merge(row, 5, n, "(Ký, ghi rõ họ tên)", xl.Italic)
+	return b
+}
+
+// delegates lists a cluster's valid current M3 rows by commune: the
+// commune delegates (Ban giảm nghèo first, then Hội đoàn thể), or the
+// hamlet heads; each in receipt order.
+func (in *input) delegates(cl *plan.Cluster, heads bool) map[string][]*record.Delegate {
+	out := map[string][]*record.Delegate{}
+	rank := func(c string) int {
+		switch c {
+		case componentBoard:
+			return 0
+		case componentUnions:
+			return 1
+		}
+		return 2
+	}
+	for i := range in.ds.Delegates {
+		d := &in.ds.Delegates[i]
+		if !in.sc.Counts(d.Source, d.State) || !inCluster(in.p, cl, d.CommuneCode) {
+			continue
+		}
+		isHead := d.Component == componentHead
+		if heads != isHead || (!heads && rank(d.Component) == 2) {
+			continue
+		}
+		out[d.CommuneCode] = append(out[d.CommuneCode], d)
+	}
+	for _, l := range out {
+		slices.SortStableFunc(l, func(a, b *record.Delegate) int {
+			if c := cmp.Compare(rank(a.Component), rank(b.Component)); c != 0 {
+				return c
+			}
+			return xl.ByReceipt(a.Source, b.Source)
+		})
+	}
+	return out
+}
+
+// skipped counts registrations left off the list.
+type skipped struct{ overQuota, ineligible int }
+
+// reps lists a cluster's households by commune: valid current, eligible
+// registrations within the quota, one entry per household (its first
+// registration in receipt order; the others are noted).
+func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
+	var regs []*record.Registration
+	var sk skipped
+	for i := range in.ds.Registrations {
+		g := &in.ds.Registrations[i]
+		if !in.sc.Counts(g.Source, g.State) || !inCluster(in.p, cl, g.CommuneCode) {
+			continue
+		}
+		switch {
+		case !g.Eligible:
+			sk.ineligible++
+		case g.OverQuota:
+			sk.overQuota++
+		default:
+			regs = append(regs, g)
+		}
+	}
+	slices.SortStableFunc(regs, func(a, b *record.Registration) int { return xl.ByReceipt(a.Source, b.Source) })
+	out := map[string][]rep{}
+	type place struct {
+		code string
+		i    int
+	}
+	seen := map[string]place{}
+	for _, g := range regs {
+		k := householdKey(g)
+		if at, ok := seen[k]; ok {
+			out[at.code][at.i].others = append(out[at.code][at.i].others, g)
+			continue
+		}
+		seen[k] = place{g.CommuneCode, len(out[g.CommuneCode])}
+		out[g.CommuneCode] = append(out[g.CommuneCode], rep{first: g})
+	}
+	for code, l := range out {
+		slices.SortStableFunc(l, func(a, b rep) int {
+			return cmp.Compare(xl.HamletIndex(in.p, code, a.first.Hamlet), xl.HamletIndex(in.p, code, b.first.Hamlet))
+		})
+	}
+	return out, sk
+}
+
+// householdKey is the household a registration refers to, as the
+// aggregate stage counts it: its household group, or its commune and Mã
+// hộ, or the row itself.
+func householdKey(r *record.Registration) string {
+	if r.HouseholdGroup != "" {
+		return "g:" + r.HouseholdGroup
+	}
+	if code := strings.ToUpper(strings.Join(strings.Fields(r.HouseholdCode), "")); code != "" {
+		return "c:" + r.CommuneCode + "|" + code
+	}
+	return fmt.Sprintf("r:%s|%s|%d", r.Path, r.Sheet, r.Row)
+}
+
+// repRemark is the Ghi chú of a household: the head when the
+// representative is someone else, and the household's other registrations.
+func repRemark(r rep) string {
+	var parts []string
+	g := r.first
+	if g.HeadName != "" && !strings.EqualFold(g.Relation, "Chủ hộ") && g.HeadName != g.RepName {
+		parts = append(parts, "Chủ hộ: "+g.HeadName)
+	}
+	for _, o := range r.others {
+		who := o.RepName
+		if o.Relation != "" {
+			who += " (" + o.Relation + ")"
+		}
+		parts = append(parts, "Hộ còn đăng ký: "+who+" – mỗi hộ một người")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// hamletsOf is a commune's hamlets in plan order, then any other hamlet
+// found in the rows.
+func hamletsOf[T any](c *plan.Commune, rows []T, hamlet func(T) string) []string {
+	out := slices.Clone(c.Hamlets)
+	for _, r := range rows {
+		if h := hamlet(r); h != "" && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// countHamlets counts distinct hamlets among heads.
+func countHamlets(list []*record.Delegate) int {
+	seen := map[string]bool{}
+	for _, d := range list {
+		seen[d.Hamlet] = true
+	}
+	return len(seen)
+}
+
+func titlesOf() []string {
+	out := make([]string, len(attendanceCols))
+	for i, c := range attendanceCols {
+		out[i] = c.title
+	}
+	return out
+}
+
+func sum(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+// dateLine is the dialogue's date for the list's heading.
+func dateLine(cl *plan.Cluster) string {
+	if !cl.DialogueDate.Set {
+		return "chưa có thông báo"
+	}
+	return "ngày " + xl.ClusterDate(cl)
+}
+
+// communeList names a cluster's communes.
+func communeList(cl *plan.Cluster) string {
+	names := make([]string, len(cl.Communes))
+	for i := range cl.Communes {
+		names[i] = cl.Communes[i].FullName()
+	}
+	return strings.Join(names, ", ")
+}
+
+// inCluster reports whether a commune belongs to a cluster.
+func inCluster(p *plan.Plan, cl *plan.Cluster, code string) bool {
+	c := p.ClusterOf(code)
+	return c != nil && c.ID == cl.ID
+}
+
+// scale multiplies widths (bold text takes more room).
+func scale(ws []float64, k float64) []float64 {
+	out := make([]float64, len(ws))
+	for i, w := range ws {
+		out[i] = w * k
+	}
+	return out
+}

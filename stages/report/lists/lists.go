@@ -1,0 +1,129 @@
+// Package lists writes what the district prepares before each cluster's
+// dialogue (SPEC §7): the cluster's attendance list, printable with a
+// signature column ("danh-sach-tham-du-cum-<id>.xlsx"), and for each
+// agency the list of opinions it must answer, grouped by cluster
+// ("cau-hoi-<agency>.xlsx"). Both are rewritten by every full run, for
+// every cluster and agency of the plan.
+package lists
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/pipeline/vntext"
+	"doithoai/stages/report/quarterly/xl"
+)
+
+// Config of the lists.
+type Config struct {
+	Outbox        string     // the outbox folder
+	AttendanceDir string     // attendance lists' folder, relative to Outbox
+	QuestionsDir  string     // agencies' lists' folder, relative to Outbox
+	Plan          *plan.Plan // the year's plan
+	Now           time.Time  // the run's clock
+}
+
+// AttendanceFile is the attendance list's file name of a cluster.
+func AttendanceFile(cluster int) string { return fmt.Sprintf("danh-sach-tham-du-cum-%d.xlsx", cluster) }
+
+// QuestionsFile is the file name of an agency's list:
+// "Phòng Lao động - Thương binh và Xã hội" ->
+// "cau-hoi-phong-lao-dong-thuong-binh-va-xa-hoi.xlsx".
+func QuestionsFile(agency string) string { return "cau-hoi-" + Slug(agency) + ".xlsx" }
+
+// Slug is an ASCII file-name form of a Vietnamese name: lower case, no
+// diacritics (đ -> d), words joined by "-", at most 80 characters.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range vntext.Fold(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > 80 {
+		out = strings.Trim(out[:80], "-")
+	}
+	if out == "" {
+		out = "co-quan"
+	}
+	return out
+}
+
+// Write writes every cluster's attendance list and every agency's list of
+// opinions; it returns the paths written.
+func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error) {
+	if cfg.Plan == nil {
+		return nil, fmt.Errorf("attendance and question lists: %w", xl.ErrNoPlan)
+	}
+	if ds == nil {
+		ds = &record.Dataset{}
+	}
+	now := cfg.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	in := &input{p: cfg.Plan, ds: ds, now: now, loc: cfg.Plan.Location(), sc: xl.NewScope(ds)}
+	var out []string
+	for i := range cfg.Plan.Clusters {
+		if err := ctx.Err(); err != nil {
+			return out, fmt.Errorf("attendance lists: %w", err)
+		}
+		cl := &cfg.Plan.Clusters[i]
+		path := filepath.Join(cfg.Outbox, cfg.AttendanceDir, AttendanceFile(cl.ID))
+		if err := safe(func() *xl.Book { return in.attendance(cl) }).Save(path); err != nil {
+			return out, fmt.Errorf("attendance list of %s: %w", cl.Name, err)
+		}
+		out = append(out, path)
+	}
+	seen := map[string]bool{}
+	for _, agency := range cfg.Plan.Agencies() {
+		if err := ctx.Err(); err != nil {
+			return out, fmt.Errorf("question lists: %w", err)
+		}
+		name := QuestionsFile(agency)
+		if seen[name] {
+			continue // two agencies that fold to one name share the first's file
+		}
+		seen[name] = true
+		path := filepath.Join(cfg.Outbox, cfg.QuestionsDir, name)
+		if err := safe(func() *xl.Book { return in.questions(agency) }).Save(path); err != nil {
+			return out, fmt.Errorf("question list of %s: %w", agency, err)
+		}
+		out = append(out, path)
+	}
+	return out, nil
+}
+
+// input is what both kinds of list read.
+type input struct {
+	p   *plan.Plan
+	ds  *record.Dataset
+	now time.Time
+	loc *time.Location
+	sc  xl.Scope
+}
+
+// safe runs a builder, turning a panic (excelize on odd input) into a
+// book that fails to save.
+func safe(build func() *xl.Book) (b *xl.Book) {
+	defer func() {
+		if v := recover(); v != nil {
+			b = xl.Failed(fmt.Errorf("unexpected failure: %v", v))
+		}
+	}()
+	return build()
+}

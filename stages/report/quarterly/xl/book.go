@@ -1,0 +1,511 @@
+// Package xl holds what the printable workbooks of the report stage share
+// (the quarterly report, the attendance lists and the agencies' question
+// lists): a thin writer over excelize with named styles, print setup (A4,
+// fit to width, repeated header rows, footer "Trang &P/&N"), frozen panes,
+// the Vietnamese administrative header block, date and quarter labels, and
+// the rule of which records count (valid rows of current files).
+//
+// Text is always written as text: a value starting with "=" never becomes
+// a formula.
+package xl
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"doithoai/pipeline/atomicfile"
+)
+
+// FontName is the font of every workbook (the font of Vietnamese
+// administrative documents).
+const FontName = "Times New Roman"
+
+// Style names a cell style of the workbooks.
+type Style int
+
+// The styles.
+const (
+	Plain        Style = iota // no border
+	Title                     // bold 14, centred
+	Subtitle                  // bold 12, centred
+	Centered                  // centred, no border
+	Italic                    // italic, centred
+	BoldLeft                  // bold, left
+	BoldCenter                // bold, centred, no border
+	Header                    // table header: bold, centred, wrapped, bordered, grey
+	Text                      // table cell: bordered, wrapped, top-left
+	TextCenter                // table cell: bordered, centred
+	Int                       // table cell: bordered, "#,##0"
+	Percent                   // table cell: bordered, "0.0%"
+	Date                      // table cell: bordered, "dd/mm/yyyy", centred
+	Section                   // a section row of a table: bold, bordered, pale fill
+	SubSection                // a sub-section row: bold italic, bordered
+	Minor                     // a third-level group row: italic, bordered
+	TotalText                 // total row text: bold, bordered
+	TotalCenter               // total row text, centred
+	TotalInt                  // total row number: bold, bordered, "#,##0"
+	TotalPercent              // total row percentage: bold, bordered
+	Note                      // italic, wrapped, left, no border
+	Paragraph                 // wrapped, justified, no border
+	Late                      // bordered, centred, orange fill (late)
+	Missing                   // bordered, centred, red fill (missing, overdue)
+	Pending                   // bordered, centred, yellow fill (missing, not yet due)
+	Received                  // bordered, centred, green fill (received on time)
+	Muted                     // bordered, centred, grey text (not applicable)
+	Draft                     // bold red, centred (DỰ THẢO)
+	numStyles
+)
+
+// Book is a workbook being written. The first error is kept and returned
+// by Save, so that writers need not check every call.
+type Book struct {
+	f      *excelize.File
+	styles [numStyles]int
+	err    error
+	first  bool // the default sheet has not been renamed yet
+}
+
+// NewBook starts an empty workbook.
+func NewBook() *Book {
+	b := &Book{f: excelize.NewFile(), first: true}
+	b.fail(b.f.SetDefaultFont(FontName))
+	for st := Style(0); st < numStyles; st++ {
+		id, err := b.f.NewStyle(styleOf(st))
+		b.fail(err)
+		b.styles[st] = id
+	}
+	return b
+}
+
+// File is the underlying excelize file (for tests and special needs).
+func (b *Book) File() *excelize.File { return b.f }
+
+// Err is the first error met so far.
+func (b *Book) Err() error { return b.err }
+
+func (b *Book) fail(err error) {
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+// SetTitle sets the document's title and author properties.
+func (b *Book) SetTitle(title, creator string) {
+	b.fail(b.f.SetDocProps(&excelize.DocProperties{Title: title, Creator: creator, Language: "vi-VN"}))
+}
+
+// Save writes the workbook to path atomically (temporary name, then
+// rename). A panic inside excelize becomes an error.
+func (b *Book) Save(path string) (err error) {
+	if b.err != nil {
+		return fmt.Errorf("build %s: %w", path, b.err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("save %s: %v", path, r)
+		}
+	}()
+	if len(b.f.GetSheetList()) > 0 {
+		b.f.SetActiveSheet(0)
+	}
+	err = atomicfile.WriteWith(path, func(tmp string) error { return b.f.SaveAs(tmp) })
+	if cerr := b.f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return err
+}
+
+func border() []excelize.Border {
+	return []excelize.Border{
+		{Type: "left", Color: "000000", Style: 1},
+		{Type: "right", Color: "000000", Style: 1},
+		{Type: "top", Color: "000000", Style: 1},
+		{Type: "bottom", Color: "000000", Style: 1},
+	}
+}
+
+func fill(color string) excelize.Fill {
+	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+}
+
+func styleOf(st Style) *excelize.Style {
+	font := func(bold, italic bool, size float64, color string) *excelize.Font {
+		return &excelize.Font{Family: FontName, Bold: bold, Italic: italic, Size: size, Color: color}
+	}
+	al := func(h, v string, wrap bool) *excelize.Alignment {
+		return &excelize.Alignment{Horizontal: h, Vertical: v, WrapText: wrap}
+	}
+	numFmt := func(s string) *string { return &s }
+	switch st {
+	case Title:
+		return &excelize.Style{Font: font(true, false, 14, ""), Alignment: al("center", "center", true)}
+	case Subtitle:
+		return &excelize.Style{Font: font(true, false, 12, ""), Alignment: al("center", "center", true)}
+	case Centered:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("center", "center", true)}
+	case Italic:
+		return &excelize.Style{Font: font(false, true, 11, ""), Alignment: al("center", "center", true)}
+	case BoldLeft:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("left", "center", false)}
+	case BoldCenter:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("center", "center", true)}
+	case Header:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("center", "center", true), Border: border(), Fill: fill("D9D9D9")}
+	case Text:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("left", "top", true), Border: border()}
+	case TextCenter:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("center", "top", true), Border: border()}
+	case Int:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("right", "top", false), Border: border(), CustomNumFmt: numFmt("#,##0")}
+	case Percent:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("right", "top", false), Border: border(), CustomNumFmt: numFmt("0.0%")}
+	case Date:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("center", "top", false), Border: border(), CustomNumFmt: numFmt("dd/mm/yyyy")}
+	case Section:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("left", "center", true), Border: border(), Fill: fill("EDF2F9")}
+	case SubSection:
+		return &excelize.Style{Font: font(true, true, 11, ""), Alignment: al("left", "center", true), Border: border()}
+	case Minor:
+		return &excelize.Style{Font: font(false, true, 11, ""), Alignment: al("left", "center", true), Border: border()}
+	case TotalText:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("left", "center", true), Border: border(), Fill: fill("F2F2F2")}
+	case TotalCenter:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("center", "center", true), Border: border(), Fill: fill("F2F2F2")}
+	case TotalInt:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("right", "center", false), Border: border(), Fill: fill("F2F2F2"), CustomNumFmt: numFmt("#,##0")}
+	case TotalPercent:
+		return &excelize.Style{Font: font(true, false, 11, ""), Alignment: al("right", "center", false), Border: border(), Fill: fill("F2F2F2"), CustomNumFmt: numFmt("0.0%")}
+	case Note:
+		return &excelize.Style{Font: font(false, true, 10, ""), Alignment: al("left", "top", true)}
+	case Paragraph:
+		return &excelize.Style{Font: font(false, false, 12, ""), Alignment: al("justify", "top", true)}
+	case Late:
+		return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("center", "center", true), Border: border(), Fill: fill("FCE4D6")}
+	case Missing:
+		return &excelize.Style{Font: font(true, false, 11, "9C0006"), Alignment: al("center", "center", true), Border: border(), Fill: fill("FFC7CE")}
+	case Pending:
+		return &excelize.Style{Font: font(false, false, 11, "7F6000"), Alignment: al("center", "center", true), Border: border(), Fill: fill("FFF2CC")}
+	case Received:
+		return &excelize.Style{Font: font(false, false, 11, "006100"), Alignment: al("center", "center", true), Border: border(), Fill: fill("E2EFDA")}
+	case Muted:
+		return &excelize.Style{Font: font(false, false, 11, "808080"), Alignment: al("center", "center", true), Border: border()}
+	case Draft:
+		return &excelize.Style{Font: font(true, false, 14, "C00000"), Alignment: al("center", "center", true)}
+	}
+	return &excelize.Style{Font: font(false, false, 11, ""), Alignment: al("left", "center", false)}
+}
+
+// Sheet is one worksheet of a Book.
+type Sheet struct {
+	b    *Book
+	Name string
+}
+
+// Sheet adds a worksheet (names longer than 31 characters are cut).
+func (b *Book) Sheet(name string) *Sheet {
+	name = SheetName(name)
+	if b.first {
+		b.first = false
+		b.fail(b.f.SetSheetName(b.f.GetSheetName(0), name))
+	} else {
+		_, err := b.f.NewSheet(name)
+		b.fail(err)
+	}
+	return &Sheet{b: b, Name: name}
+}
+
+// SheetName makes a valid worksheet name: at most 31 characters, none of
+// : \ / ? * [ ].
+func SheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '-'
+		}
+		return r
+	}, s)
+	s = strings.Trim(s, "'")
+	if utf8.RuneCountInString(s) > 31 {
+		s = strings.TrimSpace(string([]rune(s)[:31]))
+	}
+	if s == "" {
+		s = "Sheet"
+	}
+	return s
+}
+
+// Cell is the A1 reference of a 1-based column and row.
+func Cell(col, row int) string {
+	c, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		return "A1"
+	}
+	return c
+}
+
+// Col is the letters of a 1-based column.
+func Col(col int) string {
+	c, err := excelize.ColumnNumberToName(col)
+	if err != nil {
+		return "A"
+	}
+	return c
+}
+
+// Styled pairs a value with a style other than the row's default.
+type Styled struct {
+	V any
+	S Style
+}
+
+// Blank is an empty cell that still gets its style (borders).
+type Blank struct{}
+
+// Put writes one value at (col, row) with a style: strings as text, ints,
+// floats, dates (zero dates stay empty), Blank, or Styled to override st.
+func (s *Sheet) Put(col, row int, v any, st Style) {
+	if sv, ok := v.(Styled); ok {
+		v, st = sv.V, sv.S
+	}
+	ref := Cell(col, row)
+	f := s.b.f
+	switch x := v.(type) {
+	case nil, Blank:
+	case string:
+		s.b.fail(f.SetCellStr(s.Name, ref, CleanText(x)))
+	case int:
+		s.b.fail(f.SetCellInt(s.Name, ref, int64(x)))
+	case int64:
+		s.b.fail(f.SetCellInt(s.Name, ref, x))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			break
+		}
+		s.b.fail(f.SetCellFloat(s.Name, ref, x, -1, 64))
+	case time.Time:
+		if !x.IsZero() {
+			// The calendar day, free of time zones.
+			s.b.fail(f.SetCellValue(s.Name, ref, time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC)))
+		}
+	default:
+		s.b.fail(f.SetCellStr(s.Name, ref, CleanText(fmt.Sprint(x))))
+	}
+	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.styles[st]))
+}
+
+// Row writes values from column 1 of a row, all with one style (values may
+// be Styled).
+func (s *Sheet) Row(row int, st Style, vals ...any) {
+	for i, v := range vals {
+		s.Put(i+1, row, v, st)
+	}
+}
+
+// Merge merges a range of one row (from column c1 to c2), writes v in it
+// and styles the whole range.
+func (s *Sheet) Merge(row, c1, c2 int, v any, st Style) {
+	s.Put(c1, row, v, st)
+	if c2 > c1 {
+		s.b.fail(s.b.f.MergeCell(s.Name, Cell(c1, row), Cell(c2, row)))
+		s.b.fail(s.b.f.SetCellStyle(s.Name, Cell(c1, row), Cell(c2, row), s.b.styles[st]))
+	}
+}
+
+// MergeRange merges a rectangle and writes v in it.
+func (s *Sheet) MergeRange(r1, c1, r2, c2 int, v any, st Style) {
+	s.Put(c1, r1, v, st)
+	if r2 > r1 || c2 > c1 {
+		s.b.fail(s.b.f.MergeCell(s.Name, Cell(c1, r1), Cell(c2, r2)))
+		s.b.fail(s.b.f.SetCellStyle(s.Name, Cell(c1, r1), Cell(c2, r2), s.b.styles[st]))
+	}
+}
+
+// Widths sets the column widths from column 1 (in characters).
+func (s *Sheet) Widths(ws ...float64) {
+	for i, w := range ws {
+		c := Col(i + 1)
+		s.b.fail(s.b.f.SetColWidth(s.Name, c, c, w))
+	}
+}
+
+// Height sets a row's height in points.
+func (s *Sheet) Height(row int, pt float64) {
+	if pt > 409 {
+		pt = 409
+	}
+	s.b.fail(s.b.f.SetRowHeight(s.Name, row, pt))
+}
+
+// FitHeight sets a row tall enough for texts wrapped in columns of the
+// given widths (characters), since Excel does not grow rows for merged or
+// freshly written wrapped cells. lineHeight is in points (15 for 11 pt).
+func (s *Sheet) FitHeight(row int, lineHeight float64, texts []string, widths []float64) {
+	lines := 1
+	for i, t := range texts {
+		if i < len(widths) {
+			lines = max(lines, Lines(t, widths[i]))
+		}
+	}
+	if lines > 1 {
+		s.Height(row, float64(lines)*lineHeight+3)
+	}
+}
+
+// FitHeightMin is FitHeight with a minimum height in points (e.g. room
+// for a signature).
+func (s *Sheet) FitHeightMin(row int, lineHeight, minHeight float64, texts []string, widths []float64) {
+	lines := 1
+	for i, t := range texts {
+		if i < len(widths) {
+			lines = max(lines, Lines(t, widths[i]))
+		}
+	}
+	s.Height(row, max(minHeight, float64(lines)*lineHeight+3))
+}
+
+// Lines estimates how many lines text takes when wrapped at word
+// boundaries in a column of width characters (Excel's unit: the width of
+// "0"). Capitals count wider than small letters, a space narrower.
+func Lines(text string, width float64) int {
+	capacity := width - 1 // cell padding
+	if capacity < 1 {
+		capacity = 1
+	}
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		lines, used := 1, 0.0
+		for _, w := range strings.Fields(para) {
+			wl := 0.0
+			for _, r := range w {
+				wl += runeWidth(r)
+			}
+			switch {
+			case used == 0:
+				used = wl
+			case used+0.5+wl <= capacity:
+				used += 0.5 + wl
+			default:
+				lines++
+				used = wl
+			}
+			for used > capacity { // a word longer than the line breaks
+				lines++
+				used -= capacity
+			}
+		}
+		n += lines
+	}
+	return max(1, n)
+}
+
+// runeWidth is a character's width in widths of "0" (Times New Roman).
+func runeWidth(r rune) float64 {
+	switch {
+	case unicode.IsUpper(r):
+		return 1.35
+	case r == 'm' || r == 'w':
+		return 1.5
+	case r == 'i' || r == 'l' || r == 'j' || r == 't' || r == 'f' || r == 'r' || r == '.' || r == ',' || r == ':' || r == ';' || r == '(' || r == ')' || r == '/' || r == '-':
+		return 0.6
+	}
+	return 0.95
+}
+
+// PageBreak starts a new printed page above row.
+func (s *Sheet) PageBreak(row int) {
+	if row > 1 {
+		s.b.fail(s.b.f.InsertPageBreak(s.Name, Cell(1, row)))
+	}
+}
+
+// Print is the print setup of a sheet.
+type Print struct {
+	Landscape bool
+	// TitleRows are the first and last rows repeated at the top of every
+	// printed page (0: none).
+	TitleRows [2]int
+	// FreezeRows and FreezeCols are the rows above and the columns left of
+	// the frozen panes (0: none).
+	FreezeRows, FreezeCols int
+	// Draft prints "DỰ THẢO" in the page header.
+	Draft bool
+}
+
+// Setup applies A4 paper, orientation, fit to one page wide, margins, the
+// footer "Trang &P/&N", print titles and frozen panes.
+func (s *Sheet) Setup(p Print) {
+	f := s.b.f
+	size := 9 // A4
+	orient := "portrait"
+	if p.Landscape {
+		orient = "landscape"
+	}
+	one, zero := 1, 0
+	s.b.fail(f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
+	fit := true
+	s.b.fail(f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	l, r, t, bo, h, ft := 0.5, 0.4, 0.6, 0.6, 0.3, 0.3
+	s.b.fail(f.SetPageMargins(s.Name, &excelize.PageLayoutMarginsOptions{Left: &l, Right: &r, Top: &t, Bottom: &bo, Header: &h, Footer: &ft}))
+	hf := &excelize.HeaderFooterOptions{OddFooter: "&CTrang &P/&N"}
+	if p.Draft {
+		hf.OddHeader = "&R&\"" + FontName + ",Bold\"DỰ THẢO"
+	}
+	s.b.fail(f.SetHeaderFooter(s.Name, hf))
+	if p.TitleRows[0] > 0 && p.TitleRows[1] >= p.TitleRows[0] {
+		s.b.fail(f.SetDefinedName(&excelize.DefinedName{
+			Name:     "_xlnm.Print_Titles",
+			RefersTo: fmt.Sprintf("%s!$%d:$%d", QuoteSheet(s.Name), p.TitleRows[0], p.TitleRows[1]),
+			Scope:    s.Name,
+		}))
+	}
+	if p.FreezeRows > 0 || p.FreezeCols > 0 {
+		pane := "bottomLeft"
+		switch {
+		case p.FreezeRows > 0 && p.FreezeCols > 0:
+			pane = "bottomRight"
+		case p.FreezeRows == 0:
+			pane = "topRight"
+		}
+		tl := Cell(p.FreezeCols+1, p.FreezeRows+1)
+		s.b.fail(f.SetPanes(s.Name, &excelize.Panes{
+			Freeze: true, XSplit: p.FreezeCols, YSplit: p.FreezeRows, TopLeftCell: tl, ActivePane: pane,
+			Selection: []excelize.Selection{{SQRef: tl, ActiveCell: tl, Pane: pane}},
+		}))
+	}
+}
+
+// QuoteSheet quotes a sheet name for a formula reference: 'Theo xã'.
+func QuoteSheet(name string) string {
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+}
+
+// CleanText drops control characters that XML cannot hold (keeping tabs
+// and line breaks), so that odd input never makes a broken file.
+func CleanText(s string) string {
+	if !strings.ContainsFunc(s, bad) && utf8.ValidString(s) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if bad(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func bad(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF)
+}
+
+// ErrNoPlan is returned by writers called without a plan.
+var ErrNoPlan = errors.New("no plan")
+
+// Failed is a book that only reports err when saved.
+func Failed(err error) *Book { return &Book{err: err} }

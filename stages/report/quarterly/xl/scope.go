@@ -1,0 +1,247 @@
+package xl
+
+import (
+	"cmp"
+	"strings"
+	"unicode/utf8"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+)
+
+// Scope decides which records count in reports, as the aggregate stage
+// does: valid rows, not superseded, of a submission that is accepted and
+// not replaced by a newer file. Records whose submission is unknown count.
+type Scope struct {
+	notCurrent map[subKey]bool
+	replaced   map[subKey]bool
+}
+
+type subKey struct{ id, path string }
+
+// NewScope reads the submissions' outcomes of a dataset.
+func NewScope(ds *record.Dataset) Scope {
+	sc := Scope{notCurrent: map[subKey]bool{}, replaced: map[subKey]bool{}}
+	for _, o := range ds.Submissions {
+		k := subKey{o.ID, o.Path}
+		if o.Status != record.StatusAccepted {
+			sc.notCurrent[k] = true
+		} else if o.SupersededBy != "" {
+			sc.replaced[k] = true
+		}
+	}
+	return sc
+}
+
+// Counts reports whether a record counts.
+func (sc Scope) Counts(src record.Source, st record.State) bool {
+	k := subKey{src.SubmissionID, src.Path}
+	return st.Valid && !st.Superseded && !sc.notCurrent[k] && !sc.replaced[k]
+}
+
+// Replaced reports whether a submission was replaced by a newer file.
+func (sc Scope) Replaced(id, path string) bool { return sc.replaced[subKey{id, path}] }
+
+// OpinionCluster is the cluster of an opinion: its own when the plan has
+// it, else its commune's (0 when neither is known).
+func OpinionCluster(p *plan.Plan, o *record.Opinion) int {
+	if p.Cluster(o.Cluster) != nil {
+		return o.Cluster
+	}
+	if c := p.ClusterOf(o.CommuneCode); c != nil {
+		return c.ID
+	}
+	return 0
+}
+
+// CommuneName is a commune's full name ("xã Thường Phước 1"), or its code
+// when the plan does not know it, or "Không xác định" when empty.
+func CommuneName(p *plan.Plan, code string) string {
+	if c := p.Commune(code); c != nil {
+		return c.FullName()
+	}
+	if code == "" {
+		return "Không xác định"
+	}
+	return code
+}
+
+// CommuneTitle is a commune's name with a capital unit word, for headings:
+// "Xã Thường Phước 1", "Thị trấn Thường Thới Tiền".
+func CommuneTitle(p *plan.Plan, code string) string {
+	n := CommuneName(p, code)
+	r, size := utf8.DecodeRuneInString(n)
+	if r == utf8.RuneError {
+		return n
+	}
+	return strings.ToUpper(string(r)) + n[size:]
+}
+
+// CommuneIndex gives each plan commune its position in plan order; other
+// codes sort last.
+func CommuneIndex(p *plan.Plan) func(code string) int {
+	pos := map[string]int{}
+	for i, c := range p.Communes() {
+		pos[c.Code] = i
+	}
+	return func(code string) int {
+		if i, ok := pos[code]; ok {
+			return i
+		}
+		return len(pos)
+	}
+}
+
+// HamletIndex gives a hamlet its position in its commune's plan list;
+// other hamlets sort last, by name.
+func HamletIndex(p *plan.Plan, commune, hamlet string) int {
+	if c := p.Commune(commune); c != nil {
+		for i, h := range c.Hamlets {
+			if h == hamlet {
+				return i
+			}
+		}
+		return len(c.Hamlets)
+	}
+	return 1 << 20
+}
+
+// ByReceipt orders sources by receipt: submission sequence, path, sheet,
+// row.
+func ByReceipt(a, b record.Source) int {
+	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Row, b.Row)
+}
+
+// Where locates a source row for people: "tệp.xlsx – sheet M2, dòng 17".
+func Where(path, sheet string, row int) string {
+	var b strings.Builder
+	b.WriteString(path)
+	if sheet != "" {
+		b.WriteString(" – sheet ")
+		b.WriteString(sheet)
+	}
+	if row > 0 {
+		b.WriteString(", dòng ")
+		b.WriteString(Itoa(row))
+	}
+	return b.String()
+}
+
+// Itoa formats an int.
+func Itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var buf [20]byte
+	i := len(buf)
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		buf[i] = '-'
+	}
+	return string(buf[i:])
+}
+
+// MaskText hides citizen IDs and phone numbers written inside free text
+// (an opinion, a message): every run of 9 to 12 digits, possibly split by
+// single spaces or dots, keeps only its last 4 digits (a Mã hộ such as
+// "29956-0059" is left alone). Amounts
+// written with thousands separators ("50.000.000") are left alone.
+func MaskText(s string) string {
+	if !strings.ContainsAny(s, "0123456789") {
+		return s
+	}
+	rs := []rune(s)
+	var out []rune
+	for i := 0; i < len(rs); {
+		if !isDigit(rs[i]) {
+			out = append(out, rs[i])
+			i++
+			continue
+		}
+		// A token: digits with single separators between digits.
+		j := i
+		var groups []int
+		n := 0
+		var seps []rune
+		for j < len(rs) {
+			if isDigit(rs[j]) {
+				n++
+				j++
+				continue
+			}
+			if (rs[j] == ' ' || rs[j] == '.') && j+1 < len(rs) && isDigit(rs[j+1]) && j > i && isDigit(rs[j-1]) {
+				groups = append(groups, n-sum(groups))
+				seps = append(seps, rs[j])
+				j++
+				continue
+			}
+			break
+		}
+		groups = append(groups, n-sum(groups))
+		tok := rs[i:j]
+		if n >= 9 && n <= 12 && !(rs[i] != '0' && thousands(groups, seps)) {
+			keep := 4
+			for _, r := range tok {
+				if isDigit(r) {
+					if n > keep {
+						out = append(out, '*')
+					} else {
+						out = append(out, r)
+					}
+					n--
+				}
+			}
+		} else {
+			out = append(out, tok...)
+		}
+		i = j
+	}
+	return string(out)
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+func sum(xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// thousands reports whether digit groups look like an amount: 1..3 digits,
+// then groups of 3, separated by dots.
+func thousands(groups []int, seps []rune) bool {
+	if len(groups) < 2 || groups[0] < 1 || groups[0] > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if g != 3 {
+			return false
+		}
+	}
+	for _, s := range seps {
+		if s != '.' {
+			return false
+		}
+	}
+	return len(seps) > 0
+}

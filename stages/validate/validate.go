@@ -1,0 +1,217 @@
+// Package validate is the validation stage: it turns the workbooks the read
+// stage made into the dataset of typed records (valid or not), the verdict
+// on every submission and the findings, following SPEC §3, §5 and §9. It
+// decides which submission of a commune's form is current (supersession)
+// and judges the timeliness of opinions (M4) and of the commune plan (KH).
+// Eligibility, quotas and household grouping belong to later stages.
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+)
+
+// Validate turns the read workbooks into the dataset: outcomes, findings and
+// typed records (valid or not). Workbooks arrive in receipt order
+// (Submission.Seq). For each (commune, form) of accepted M1..M5/KH
+// submissions the newest (highest Seq) is current; every older one gets
+// SupersededBy = the ID of the submission that replaced it (the next newer
+// one) and its rows Superseded=true. Rejected files and duplicates
+// (Submission.DuplicateOf != "") replace nothing.
+func Validate(ctx context.Context, p *plan.Plan, wbs []record.Workbook) (*record.Dataset, error) {
+	if p == nil {
+		return nil, errors.New("validate: no plan")
+	}
+	v := &validator{p: p, loc: p.Location(), ds: &record.Dataset{Read: wbs}}
+	newer := supersession(wbs)
+	firstKH := firstAccepted(wbs, record.FormKH)
+	for i := range wbs {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("validate: %w", err)
+		}
+		var by *record.Workbook
+		if j, ok := newer[i]; ok {
+			by = &wbs[j]
+		}
+		first, ok := firstKH[wbs[i].CommuneCode]
+		v.workbook(&wbs[i], by, ok && first == i)
+	}
+	return v.ds, nil
+}
+
+type validator struct {
+	p   *plan.Plan
+	loc *time.Location
+	ds  *record.Dataset
+}
+
+// isDuplicate: the same bytes were already received under another path.
+func isDuplicate(wb *record.Workbook) bool {
+	return wb.Submission.DuplicateOf != "" || wb.Status == record.StatusDuplicate
+}
+
+// isAccepted: a readable, non-duplicate submission of a known commune.
+func isAccepted(wb *record.Workbook) bool {
+	return !isDuplicate(wb) && (wb.Status == record.StatusAccepted || wb.Status == "")
+}
+
+// byReceipt orders workbook indices by Seq, then input order.
+func byReceipt(wbs []record.Workbook, idx []int) {
+	sort.SliceStable(idx, func(a, b int) bool {
+		return wbs[idx[a]].Submission.Seq < wbs[idx[b]].Submission.Seq
+	})
+}
+
+// supersession maps a workbook index to the index of the workbook that
+// replaced it: the next newer accepted submission of the same commune and form.
+func supersession(wbs []record.Workbook) map[int]int {
+	type key struct {
+		commune string
+		form    record.Form
+	}
+	groups := map[key][]int{}
+	for i := range wbs {
+		wb := &wbs[i]
+		if !isAccepted(wb) || wb.CommuneCode == "" || wb.Form == record.FormNone {
+			continue
+		}
+		k := key{wb.CommuneCode, wb.Form}
+		groups[k] = append(groups[k], i)
+	}
+	out := map[int]int{}
+	for _, g := range groups {
+		byReceipt(wbs, g)
+		for j := 0; j+1 < len(g); j++ {
+			out[g[j]] = g[j+1]
+		}
+	}
+	return out
+}
+
+// firstAccepted maps a commune code to the index of its first accepted
+// workbook of the form (timeliness is judged on it).
+func firstAccepted(wbs []record.Workbook, form record.Form) map[string]int {
+	var idx []int
+	for i := range wbs {
+		if isAccepted(&wbs[i]) && wbs[i].Form == form && wbs[i].CommuneCode != "" {
+			idx = append(idx, i)
+		}
+	}
+	byReceipt(wbs, idx)
+	out := map[string]int{}
+	for _, i := range idx {
+		if _, ok := out[wbs[i].CommuneCode]; !ok {
+			out[wbs[i].CommuneCode] = i
+		}
+	}
+	return out
+}
+
+// fileFinding makes a file-level finding of a workbook.
+func fileFinding(wb *record.Workbook, code string, sev record.Severity, value, msg string) record.Finding {
+	return record.Finding{
+		SubmissionID: wb.Submission.ID,
+		Path:         wb.Submission.Path,
+		CommuneCode:  wb.CommuneCode,
+		Code:         code,
+		Severity:     sev,
+		Value:        value,
+		Message:      msg,
+	}
+}
+
+func (v *validator) workbook(wb *record.Workbook, newer *record.Workbook, firstKH bool) {
+	out := record.SubmissionOutcome{
+		Submission:  wb.Submission,
+		Format:      wb.Format,
+		Form:        wb.Form,
+		CommuneCode: wb.CommuneCode,
+		Status:      wb.Status,
+		Reason:      wb.Reason,
+	}
+	hasError := false
+	for _, f := range wb.Findings {
+		if f.SubmissionID == "" {
+			f.SubmissionID = wb.Submission.ID
+		}
+		if f.Path == "" {
+			f.Path = wb.Submission.Path
+		}
+		if f.CommuneCode == "" {
+			f.CommuneCode = wb.CommuneCode
+		}
+		hasError = hasError || f.Severity == record.Error
+		v.ds.Findings = append(v.ds.Findings, f)
+	}
+	switch {
+	case isDuplicate(wb):
+		out.Status, out.Reason = record.StatusDuplicate, ""
+		v.ds.Submissions = append(v.ds.Submissions, out)
+		return
+	case wb.Status == record.StatusRejected:
+		if !hasError {
+			msg := Where(wb.Submission.Path, "", 0, "", "") + ": " + rejectionText(wb.Reason)
+			code := wb.Reason
+			if code == "" {
+				code = CodeRejectedUnknown
+			}
+			v.ds.Findings = append(v.ds.Findings, fileFinding(wb, code, record.Error, "", msg))
+		}
+		v.ds.Submissions = append(v.ds.Submissions, out)
+		return
+	}
+	out.Status, out.Reason = record.StatusAccepted, ""
+	superseded := newer != nil
+	if superseded {
+		out.SupersededBy = newer.Submission.ID
+		msg := fmt.Sprintf("%s: đã được thay thế bằng tệp %s (nhận lúc %s) của cùng xã và cùng biểu mẫu. Số liệu của tệp này không còn được dùng trong báo cáo nhưng vẫn được lưu trữ; không cần làm gì thêm.",
+			Where(wb.Submission.Path, "", 0, "", ""), quote(newer.Submission.Path), timeVN(newer.Submission.ReceivedAt.In(v.loc)))
+		v.ds.Findings = append(v.ds.Findings, fileFinding(wb, CodeSuperseded, record.Warning, newer.Submission.Path, msg))
+	}
+	v.ds.Submissions = append(v.ds.Submissions, out)
+
+	switch wb.Form {
+	case record.FormKH:
+		if firstKH {
+			v.lateKH(wb)
+		}
+	case record.FormM1, record.FormM2, record.FormM3, record.FormM4, record.FormM5:
+		v.rows(wb, superseded)
+	}
+}
+
+// lateKH warns when the commune plan arrived after the plan's deadline.
+func (v *validator) lateKH(wb *record.Workbook) {
+	d := v.p.Deadlines.CommunePlan
+	at := wb.Submission.ReceivedAt
+	if !d.Set || at.IsZero() {
+		return
+	}
+	day := d.In(v.loc)
+	if v.p.OnOrBefore(at, day) {
+		return
+	}
+	msg := fmt.Sprintf("%s: kế hoạch đối thoại của xã nhận lúc %s, sau hạn ngày %s. Kế hoạch vẫn được tiếp nhận nhưng ghi nhận là nộp trễ hạn; lần sau hãy gửi đúng hạn.",
+		Where(wb.Submission.Path, "", 0, "", ""), timeVN(at.In(v.loc)), dayVN(day))
+	v.ds.Findings = append(v.ds.Findings, fileFinding(wb, CodeLate, record.Warning, timeVN(at.In(v.loc)), msg))
+}
+
+// opinionsLate reports whether an M4 file of the commune is late, with its
+// cluster and deadline.
+func (v *validator) opinionsLate(wb *record.Workbook) (cluster int, late bool, deadline time.Time) {
+	c := v.p.ClusterOf(wb.CommuneCode)
+	if c == nil {
+		return 0, false, time.Time{}
+	}
+	d, ok := v.p.OpinionDeadline(c.ID)
+	if !ok || wb.Submission.ReceivedAt.IsZero() {
+		return c.ID, false, d
+	}
+	return c.ID, !v.p.OnOrBefore(wb.Submission.ReceivedAt, d), d
+}
