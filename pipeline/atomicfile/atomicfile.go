@@ -38,9 +38,14 @@ func WriteBytes(path string, b []byte) error {
 	})
 }
 
+// Mode is the permission of every file written here: readable by the
+// office staff who open the outbox, whatever the temporary file had.
+const Mode os.FileMode = 0o644
+
 // WriteWith lets a library that insists on a file name (e.g. excelize's
 // SaveAs) write to a temporary name, then renames it over path. The
-// temporary name keeps the extension, since some writers check it.
+// temporary name keeps the extension, since some writers check it. The
+// final file has permission Mode.
 func WriteWith(path string, write func(tmp string) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -54,6 +59,10 @@ func WriteWith(path string, write func(tmp string) error) error {
 	f.Close()
 	defer os.Remove(tmp) // no-op after a successful rename
 	if err := write(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// os.CreateTemp makes the file private (0600); outputs are for people.
+	if err := os.Chmod(tmp, Mode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

@@ -205,7 +205,7 @@ type Run struct {
 	Started    time.Time
 	Finished   time.Time
 	ClockNow   time.Time
-	Outcome    string // running, ok, failed, aborted
+	Outcome    string // running, ok, failed, aborted, interrupted
 	Duration   time.Duration
 	FilesNew   int
 	FilesTotal int
@@ -224,6 +224,19 @@ func (l *Ledger) StartRun(ctx context.Context, kind string, started, clockNow ti
 	return res.LastInsertId()
 }
 
+// MarkInterrupted closes the runs still marked running: called under the
+// run lock, they belong to a process that was killed or lost power. It
+// returns how many it closed.
+func (l *Ledger) MarkInterrupted(ctx context.Context, at time.Time) (int, error) {
+	res, err := l.db.ExecContext(ctx, `UPDATE runs SET finished=?, outcome='interrupted', message='the process ended before the run finished' WHERE outcome='running'`,
+		at.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return 0, fmt.Errorf("ledger: mark interrupted runs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // FinishRun records the outcome of a run.
 func (l *Ledger) FinishRun(ctx context.Context, r Run) error {
 	_, err := l.db.ExecContext(ctx, `UPDATE runs SET finished=?, outcome=?, duration_ms=?, files_new=?, files_total=?, rejected=?, findings=?, message=? WHERE id=?`,
@@ -236,41 +249,65 @@ func (l *Ledger) FinishRun(ctx context.Context, r Run) error {
 
 // Runs returns the most recent runs, newest first.
 func (l *Ledger) Runs(ctx context.Context, limit int) ([]Run, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT id,kind,started,COALESCE(finished,''),clock_now,outcome,COALESCE(duration_ms,0),
-		COALESCE(files_new,0),COALESCE(files_total,0),COALESCE(rejected,0),COALESCE(findings,0),COALESCE(message,'') FROM runs ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := l.db.QueryContext(ctx, runColumns+` ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: list runs: %w", err)
 	}
 	defer rows.Close()
 	var out []Run
 	for rows.Next() {
-		var r Run
-		var st, fin, cn string
-		var ms int64
-		if err := rows.Scan(&r.ID, &r.Kind, &st, &fin, &cn, &r.Outcome, &ms, &r.FilesNew, &r.FilesTotal, &r.Rejected, &r.Findings, &r.Message); err != nil {
-			return nil, fmt.Errorf("ledger: read run: %w", err)
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
 		}
-		r.Started, _ = time.Parse(time.RFC3339Nano, st)
-		r.Finished, _ = time.Parse(time.RFC3339Nano, fin)
-		r.ClockNow, _ = time.Parse(time.RFC3339Nano, cn)
-		r.Duration = time.Duration(ms) * time.Millisecond
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// LastSuccessful returns the newest run of a kind that completed, if any.
+const runColumns = `SELECT id,kind,started,COALESCE(finished,''),clock_now,outcome,COALESCE(duration_ms,0),
+		COALESCE(files_new,0),COALESCE(files_total,0),COALESCE(rejected,0),COALESCE(findings,0),COALESCE(message,'') FROM runs`
+
+// run returns the run with the id.
+func (l *Ledger) run(ctx context.Context, id int64) (Run, error) {
+	r, err := scanRun(l.db.QueryRowContext(ctx, runColumns+` WHERE id=?`, id))
+	if err != nil {
+		return Run{}, fmt.Errorf("ledger: run %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// scanRun reads one row of runColumns.
+func scanRun(row interface{ Scan(...any) error }) (Run, error) {
+	var r Run
+	var st, fin, cn string
+	var ms int64
+	if err := row.Scan(&r.ID, &r.Kind, &st, &fin, &cn, &r.Outcome, &ms, &r.FilesNew, &r.FilesTotal, &r.Rejected, &r.Findings, &r.Message); err != nil {
+		return Run{}, fmt.Errorf("ledger: read run: %w", err)
+	}
+	r.Started, _ = time.Parse(time.RFC3339Nano, st)
+	r.Finished, _ = time.Parse(time.RFC3339Nano, fin)
+	r.ClockNow, _ = time.Parse(time.RFC3339Nano, cn)
+	r.Duration = time.Duration(ms) * time.Millisecond
+	return r, nil
+}
+
+// LastSuccessful returns the newest run of a kind ("" for any kind) that
+// completed, if any, however many runs came after it.
 func (l *Ledger) LastSuccessful(ctx context.Context, kind string) (Run, bool, error) {
-	runs, err := l.Runs(ctx, 1000)
+	var id int64
+	err := l.db.QueryRowContext(ctx, `SELECT id FROM runs WHERE outcome='ok' AND (?='' OR kind=?) ORDER BY id DESC LIMIT 1`, kind, kind).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("ledger: last successful %s run: %w", kind, err)
+	}
+	r, err := l.run(ctx, id)
 	if err != nil {
 		return Run{}, false, err
 	}
-	for _, r := range runs {
-		if r.Outcome == "ok" && (kind == "" || r.Kind == kind) {
-			return r, true, nil
-		}
-	}
-	return Run{}, false, nil
+	return r, true, nil
 }
 
 // Emitted reports whether a once-only output (e.g. the final quarterly

@@ -17,6 +17,7 @@ type Matcher struct {
 type hamletIndex struct {
 	exact    map[string]string   // folded full name -> plan name
 	stripped map[string][]string // folded name without ấp/khóm -> plan names
+	numbered map[string][]string // stripped, number words as digits -> plan names
 }
 
 // words that introduce a commune name in folders and header blocks.
@@ -36,11 +37,13 @@ func newMatcher(p *Plan) *Matcher {
 				m.communeByKey[k] = append(m.communeByKey[k], c)
 			}
 		}
-		hi := &hamletIndex{exact: map[string]string{}, stripped: map[string][]string{}}
+		hi := &hamletIndex{exact: map[string]string{}, stripped: map[string][]string{}, numbered: map[string][]string{}}
 		for _, h := range c.Hamlets {
 			hi.exact[vntext.Fold(h)] = h
 			s := stripPrefixes(vntext.Fold(h), hamletPrefixes)
 			hi.stripped[s] = append(hi.stripped[s], h)
+			n := stripPrefixes(numberedKey(h), hamletPrefixes)
+			hi.numbered[n] = append(hi.numbered[n], h)
 		}
 		m.hamlets[c.Code] = hi
 	}
@@ -65,11 +68,71 @@ func communeKey(s string) string {
 	return stripPrefixes(vntext.Fold(s), communePrefixes)
 }
 
+// numberWords are the numerals people write for a hamlet's number ("ấp
+// Một" for "Ấp 1"), compared with their tone marks so that "Nam" (south)
+// or "Ba" in a name is not taken for a number unless spelt as one. The
+// toneless spellings kept here are not other common name words.
+var numberWords = map[string]string{
+	"một": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "năm": "5",
+	"sáu": "6", "bảy": "7", "bẩy": "7", "tám": "8", "chín": "9", "mười": "10",
+	"mot": "1", "bon": "4", "bay": "7", "chin": "9", "muoi": "10",
+}
+
+// numberedKey is the folded hamlet name with a final number word or a
+// number with leading zeros written as digits: "ấp Một", "Ấp 01" and
+// "Ấp 1" all give "ap 1".
+func numberedKey(s string) string {
+	words := strings.Fields(vntext.FoldKeepTones(s))
+	if n := len(words); n > 0 {
+		last := words[n-1]
+		if d, ok := numberWords[last]; ok {
+			words[n-1] = d
+		} else if t := strings.TrimLeft(last, "0"); t != last && t != "" && isDigits(t) {
+			words[n-1] = t
+		}
+	}
+	return vntext.Fold(strings.Join(words, " "))
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// legacy returns text decoded from the TCVN3 or VNI fonts when it looks
+// like such mojibake, and false when it does not.
+func legacy(text string) (string, bool) {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			if u, enc := vntext.ToUnicode(text); enc != vntext.Unicode {
+				return u, true
+			}
+			return "", false
+		}
+	}
+	return "", false
+}
+
 // Commune finds the commune a text names: its code ("29956"), its name in
 // any spelling ("Thường Phước 1", "thuong phuoc 1", "XÃ THƯỜNG PHƯỚC 1",
-// "UBND xã Thường Phước 1"). It returns nil when no commune or more than
-// one matches; a near miss ("Thường Thới Hậu B") never matches.
+// "UBND xã Thường Phước 1", "X. Thường Phước 1", or typed in the TCVN3 or
+// VNI fonts). It returns nil when no commune or more than one matches; a
+// near miss ("Thường Thới Hậu B") never matches.
 func (m *Matcher) Commune(text string) *Commune {
+	if c := m.commune(text); c != nil {
+		return c
+	}
+	if u, ok := legacy(text); ok {
+		return m.commune(u)
+	}
+	return nil
+}
+
+func (m *Matcher) commune(text string) *Commune {
 	k := communeKey(text)
 	if k == "" {
 		return nil
@@ -92,14 +155,25 @@ func (m *Matcher) Commune(text string) *Commune {
 }
 
 // Hamlet finds the plan name of a hamlet of the commune from how it was
-// written ("Ấp 3", "ap 3", "3", "Long Tả" for "Ấp Long Tả"). It reports
-// false when the commune has no such hamlet or the text is ambiguous
-// ("1" when the commune has both "Khóm 1" and "Ấp 1").
+// written ("Ấp 3", "ap 3", "3", "ấp Ba", "Ấp 03", "Long Tả" for "Ấp Long
+// Tả", or typed in the TCVN3 or VNI fonts). It reports false when the
+// commune has no such hamlet or the text is ambiguous ("1" when the
+// commune has both "Khóm 1" and "Ấp 1").
 func (m *Matcher) Hamlet(communeCode, text string) (string, bool) {
 	hi := m.hamlets[communeCode]
 	if hi == nil {
 		return "", false
 	}
+	if h, ok := hi.find(text); ok {
+		return h, true
+	}
+	if u, ok := legacy(text); ok {
+		return hi.find(u)
+	}
+	return "", false
+}
+
+func (hi *hamletIndex) find(text string) (string, bool) {
 	f := vntext.Fold(text)
 	if f == "" {
 		return "", false
@@ -107,8 +181,18 @@ func (m *Matcher) Hamlet(communeCode, text string) (string, bool) {
 	if h, ok := hi.exact[f]; ok {
 		return h, true
 	}
+	nf := numberedKey(text)
+	if h, ok := hi.exact[nf]; ok {
+		return h, true // "khóm Một" is "Khóm 1" even beside an "Ấp 1"
+	}
 	s := stripPrefixes(f, hamletPrefixes)
-	if hs := hi.stripped[s]; len(hs) == 1 {
+	if hs, ok := hi.stripped[s]; ok {
+		if len(hs) == 1 {
+			return hs[0], true
+		}
+		return "", false // ambiguous: not resolved by spelling numbers
+	}
+	if hs := hi.numbered[stripPrefixes(nf, hamletPrefixes)]; len(hs) == 1 {
 		return hs[0], true
 	}
 	return "", false

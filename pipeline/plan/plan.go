@@ -10,10 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"doithoai/pipeline/vntext"
 )
 
 //go:embed plan-2022.yaml
@@ -118,7 +122,7 @@ func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("line %d: %q is not a date (YYYY-MM-DD)", n.Line, n.Value)
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a date (YYYY-MM-DD)", n.Line, n.Value)}}
 }
 
 // In returns the start of the date in loc.
@@ -160,20 +164,128 @@ func Load(path string) (*Plan, error) {
 
 // Parse decodes and checks a plan. Errors name the file, the key and the line.
 func Parse(b []byte, name string) (*Plan, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, fmt.Errorf("plan %s: %w", name, err)
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("plan %s: the file is empty", name)
+	}
 	var p Plan
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", name, err)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", name, err)
+		return nil, fmt.Errorf("plan %s: %w", name, keyed(&root, err))
 	}
 	if err := p.check(&root); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
 	return &p, nil
+}
+
+// lineMsg is how yaml reports a problem: "line 12: cannot unmarshal …".
+var lineMsg = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// keyed rewrites yaml's decoding errors ("line 22: cannot unmarshal !!str
+// `bảy` into int") so that each names its key as well as its line.
+func keyed(root *yaml.Node, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var errs []error
+	for _, msg := range te.Errors {
+		m := lineMsg.FindStringSubmatch(msg)
+		if m == nil {
+			errs = append(errs, errors.New(msg))
+			continue
+		}
+		ln, _ := strconv.Atoi(m[1])
+		if key := keyAt(root, ln); key != "" {
+			errs = append(errs, fmt.Errorf("key %s (line %d): %s", key, ln, m[2]))
+		} else {
+			errs = append(errs, fmt.Errorf("line %d: %s", ln, m[2]))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// keyAt returns the deepest key path ("clusters.0.communes.1.code") written
+// on a line, or "".
+func keyAt(root *yaml.Node, ln int) string {
+	best := ""
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		join := func(part string) string {
+			if path == "" {
+				return part
+			}
+			return path + "." + part
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := join(n.Content[i].Value)
+				if n.Content[i].Line == ln && strings.Count(k, ".") >= strings.Count(best, ".") {
+					best = k
+				}
+				walk(n.Content[i+1], k)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				k := join(strconv.Itoa(i))
+				if c.Line == ln && c.Kind == yaml.ScalarNode && (best == "" || strings.Count(k, ".") > strings.Count(best, ".")) {
+					best = k
+				}
+				walk(c, k)
+			}
+		}
+	}
+	walk(root, "")
+	return best
+}
+
+// has reports whether a key path is written (and not null) in the file.
+func has(root *yaml.Node, path string) bool {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, part := range strings.Split(path, ".") {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == part {
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
+				return false
+			}
+			n = next
+		case yaml.SequenceNode:
+			idx, err := strconv.Atoi(part)
+			if err != nil || idx < 0 || idx >= len(n.Content) {
+				return false
+			}
+			n = n.Content[idx]
+		default:
+			return false
+		}
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n.Tag != "!!null"
 }
 
 // line finds the line of a key path such as "clusters.0.communes.1.code".
@@ -212,16 +324,31 @@ func line(root *yaml.Node, path string) int {
 	return ln
 }
 
+// communeCode is the shape of an official commune code.
+var communeCode = regexp.MustCompile(`^[0-9]{5}$`)
+
 func (p *Plan) check(root *yaml.Node) error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("key %s (line %d): %s", key, line(root, key), fmt.Sprintf(format, args...)))
 	}
-	if p.Year < 2000 || p.Year > 2100 {
+	required := func(key string) bool {
+		if has(root, key) {
+			return true
+		}
+		bad(key, "is required")
+		return false
+	}
+	if required("year") && (p.Year < 2000 || p.Year > 2100) {
 		bad("year", "year %d is out of range 2000..2100", p.Year)
 	}
-	if p.DialogueQuarter < 1 || p.DialogueQuarter > 4 {
+	if required("dialogue_quarter") && (p.DialogueQuarter < 1 || p.DialogueQuarter > 4) {
 		bad("dialogue_quarter", "must be 1..4, got %d", p.DialogueQuarter)
+	}
+	// A forgotten quota or deadline would silently count as 0.
+	for _, k := range []string{"quotas.district_team", "quotas.commune_delegates", "quotas.hamlet_heads",
+		"quotas.household_reps", "deadlines.opinions_days_before_dialogue"} {
+		required(k)
 	}
 	if p.Timezone == "" {
 		p.Timezone = "Asia/Ho_Chi_Minh"
@@ -240,10 +367,13 @@ func (p *Plan) check(root *yaml.Node) error {
 	if p.District.Name == "" {
 		bad("district.name", "is required")
 	}
-	for k, v := range map[string]int{"quotas.district_team": p.Quotas.DistrictTeam, "quotas.commune_delegates": p.Quotas.CommuneDelegates,
-		"quotas.hamlet_heads": p.Quotas.HamletHeads, "quotas.household_reps": p.Quotas.HouseholdReps} {
-		if v < 0 {
-			bad(k, "must not be negative")
+	for _, q := range []struct {
+		key string
+		v   int
+	}{{"quotas.district_team", p.Quotas.DistrictTeam}, {"quotas.commune_delegates", p.Quotas.CommuneDelegates},
+		{"quotas.hamlet_heads", p.Quotas.HamletHeads}, {"quotas.household_reps", p.Quotas.HouseholdReps}} {
+		if q.v < 0 {
+			bad(q.key, "must not be negative")
 		}
 	}
 	if p.Deadlines.OpinionsDaysBeforeDialogue < 0 {
@@ -257,6 +387,7 @@ func (p *Plan) check(root *yaml.Node) error {
 	for i := range p.Clusters {
 		c := &p.Clusters[i]
 		key := fmt.Sprintf("clusters.%d", i)
+		required(key + ".id")
 		if ids[c.ID] {
 			bad(key+".id", "duplicate cluster id %d", c.ID)
 		}
@@ -274,6 +405,8 @@ func (p *Plan) check(root *yaml.Node) error {
 			mk := fmt.Sprintf("%s.communes.%d", key, j)
 			if m.Code == "" || m.Name == "" {
 				bad(mk, "code and name are required")
+			} else if !communeCode.MatchString(m.Code) {
+				bad(mk+".code", "code %q is not an official 5-digit commune code", m.Code)
 			}
 			if prev, ok := codes[m.Code]; ok {
 				bad(mk+".code", "code %s is also used by %s", m.Code, prev)
@@ -285,25 +418,51 @@ func (p *Plan) check(root *yaml.Node) error {
 			if len(m.Hamlets) == 0 {
 				bad(mk+".hamlets", "a commune needs its hamlets")
 			}
-			seen := map[string]bool{}
-			for _, h := range m.Hamlets {
-				if seen[h] {
-					bad(mk+".hamlets", "hamlet %q is listed twice", h)
+			// Names that differ only in case, diacritics or spacing are the
+			// same hamlet to the matcher.
+			seen := map[string]string{}
+			for k, h := range m.Hamlets {
+				hk := fmt.Sprintf("%s.hamlets.%d", mk, k)
+				f := vntext.Fold(h)
+				switch prev, dup := seen[f]; {
+				case f == "":
+					bad(hk, "a hamlet needs a name")
+				case dup && prev == h:
+					bad(hk, "hamlet %q is listed twice", h)
+				case dup:
+					bad(hk, "hamlet %q is listed twice (as %q)", h, prev)
 				}
-				seen[h] = true
+				seen[f] = h
 			}
 		}
 		if !hostFound {
 			bad(key+".host", "host %s is not a commune of this cluster", c.Host)
 		}
+		if !has(root, key+".planned_attendance") {
+			// SPEC §1: district team + delegates per commune + a head and
+			// the household representatives per hamlet.
+			c.PlannedAttendance = p.Quotas.DistrictTeam
+			for _, m := range c.Communes {
+				c.PlannedAttendance += p.Quotas.CommuneDelegates + len(m.Hamlets)*(p.Quotas.HamletHeads+p.Quotas.HouseholdReps)
+			}
+		} else if c.PlannedAttendance < 0 {
+			bad(key+".planned_attendance", "must not be negative")
+		}
 	}
 	if len(p.Topics) == 0 {
 		bad("topics", "at least one topic is required")
 	}
+	topics := map[string]string{}
 	for i, t := range p.Topics {
 		if t.Name == "" || t.Agency == "" {
 			bad(fmt.Sprintf("topics.%d", i), "name and agency are required")
+			continue
 		}
+		f := vntext.Fold(t.Name)
+		if prev, dup := topics[f]; dup {
+			bad(fmt.Sprintf("topics.%d.name", i), "topic %q is listed twice (as %q)", t.Name, prev)
+		}
+		topics[f] = t.Name
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

@@ -36,8 +36,13 @@ func Acquire(dir string) (*Lock, error) {
 		return nil, fmt.Errorf("run lock: %w", err)
 	}
 	if err := lockFile(f); err != nil {
-		holder, _ := os.ReadFile(path)
 		f.Close()
+		if !isBusy(err) {
+			// Not another run: this file system cannot lock (some network
+			// shares). Saying "busy" would make every run skip forever.
+			return nil, fmt.Errorf("run lock %s: cannot lock: %w", path, err)
+		}
+		holder, _ := os.ReadFile(path)
 		return nil, fmt.Errorf("%w (%s)", ErrBusy, strings.TrimSpace(string(holder)))
 	}
 	_ = f.Truncate(0)

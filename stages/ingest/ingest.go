@@ -30,8 +30,8 @@ import (
 type Config struct {
 	Inbox  string
 	State  string      // the state directory; the archive lives in State/archive
-	Clock  clock.Clock // the run's clock: receipt times
-	Real   clock.Clock // the wall clock: completeness (never the run's clock)
+	Clock  clock.Clock // the run's clock: receipt times (nil: the wall clock)
+	Real   clock.Clock // the wall clock: completeness, never the run's clock (nil: clock.Real)
 	Settle time.Duration
 	// WaitSettle lets one pass wait (at most Settle) for files that are not
 	// yet settled, so that a single `run` picks up a file just copied.
@@ -84,6 +84,9 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 	}
 	if cfg.Real == nil {
 		cfg.Real = clock.Real{}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
 	}
 	res := &Result{}
 	cands, ignored, err := scan(ctx, cfg.Inbox)
@@ -271,6 +274,11 @@ func ingestOne(ctx context.Context, led *ledger.Ledger, cfg Config, c candidate,
 
 var errChanged = errors.New("file changed while being archived")
 
+// tempPattern names the archive's temporary copies so that
+// atomicfile.CleanTemps, which each run applies to State/archive, removes
+// those a killed run left behind.
+const tempPattern = ".tmp-incoming-*"
+
 // archive copies the file into State/archive/<aa>/<sha256> while hashing it,
 // read-only, and returns the hash and the archive path relative to State.
 func archive(ctx context.Context, stateDir string, c candidate) (string, string, error) {
@@ -283,7 +291,7 @@ func archive(ctx context.Context, stateDir string, c candidate) (string, string,
 		return "", "", fmt.Errorf("open %s: %w", c.rel, err)
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(dir, ".incoming-*")
+	tmp, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
 		return "", "", fmt.Errorf("archive temp: %w", err)
 	}

@@ -1,0 +1,273 @@
+// Package feedback writes, for every submission, the feedback a commune
+// clerk opens to fix every problem without calling the district (SPEC §7):
+// one folder per commune under outbox/phan-hoi, and per submission an
+// Excel workbook and a short text file.
+//
+// The workbook starts with a summary sheet “Tóm tắt” (file, commune, form,
+// time received, verdict, counts, what to do next and the list of every
+// problem with sheet, row, column, value and message). For an accepted
+// file each table of the commune's file follows on its own sheet, at the
+// same rows and column letters as the original: problem cells are filled
+// red (error) or yellow (warning) with a comment holding the message, and
+// the column “Cần sửa” lists the row's problems. A rejected, duplicate or
+// replaced file gets a one-page explanation instead. Citizen IDs and phone
+// numbers are masked (last 4 digits), since feedback leaves the office.
+//
+// Files are only rewritten when their content would change: a manifest in
+// the feedback folder keeps a fingerprint per submission.
+package feedback
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"doithoai/pipeline/atomicfile"
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+)
+
+// ManifestName is the manifest of what was written, in the feedback folder.
+const ManifestName = ".manifest.json"
+
+// layoutVersion changes whenever the layout or wording of the feedback
+// changes, so that every file is written again.
+const layoutVersion = 1
+
+// manifest remembers, per submission, the fingerprint of its feedback and
+// the files written for it (relative to the feedback folder, '/'-separated).
+type manifest struct {
+	Version     int              `json:"version"`
+	Submissions map[string]entry `json:"submissions"`
+}
+
+type entry struct {
+	Fingerprint string   `json:"fingerprint"`
+	Files       []string `json:"files"`
+}
+
+// key identifies a submission in the manifest: a duplicate shares its ID
+// with the file it repeats, so the path is part of the key.
+func key(o *record.SubmissionOutcome) string { return o.ID + "|" + o.Path }
+
+// Write writes feedback for every submission of ds into dir (outbox/
+// phan-hoi) and returns the paths written in this call (dir-joined); a
+// submission whose feedback is unchanged and still on disk is not written
+// again. Feedback files of submissions no longer in ds are removed (only
+// files this package wrote, as listed in its manifest). A failure on one
+// submission does not stop the others; the errors are returned together.
+// Cancelling ctx stops between submissions.
+func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([]string, error) {
+	if p == nil {
+		return nil, errors.New("feedback: no plan")
+	}
+	if ds == nil {
+		ds = &record.Dataset{}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("feedback: %w", err)
+	}
+	if err := atomicfile.CleanTemps(dir); err != nil {
+		slog.Warn("feedback: temporaries of a killed run left", "dir", dir, "err", err)
+	}
+	old := loadManifest(dir)
+	cur := manifest{Version: layoutVersion, Submissions: map[string]entry{}}
+
+	findings := map[string][]record.Finding{}
+	for _, f := range ds.Findings {
+		k := f.SubmissionID + "|" + f.Path
+		findings[k] = append(findings[k], f)
+	}
+	read := map[string]*record.Workbook{}
+	for i := range ds.Read {
+		wb := &ds.Read[i]
+		read[wb.Submission.ID+"|"+wb.Submission.Path] = wb
+	}
+	byID := map[string]*record.SubmissionOutcome{}
+	byPath := map[string]*record.SubmissionOutcome{}
+	for i := range ds.Submissions {
+		o := &ds.Submissions[i]
+		if o.Status != record.StatusDuplicate && o.DuplicateOf == "" {
+			if _, ok := byID[o.ID]; !ok {
+				byID[o.ID] = o
+			}
+		}
+		if _, ok := byPath[o.Path]; !ok {
+			byPath[o.Path] = o
+		}
+	}
+
+	var written []string
+	var errs []error
+	targets := map[string]string{} // relative path -> key of its submission
+	skipped := 0
+	for i := range ds.Submissions {
+		if err := ctx.Err(); err != nil {
+			// Keep what earlier runs wrote for the submissions not reached.
+			for k, e := range old.Submissions {
+				if _, ok := cur.Submissions[k]; !ok {
+					cur.Submissions[k] = e
+				}
+			}
+			if merr := saveManifest(dir, &cur); merr != nil {
+				errs = append(errs, merr)
+			}
+			return written, errors.Join(append(errs, fmt.Errorf("feedback: %w", err))...)
+		}
+		o := &ds.Submissions[i]
+		k := key(o)
+		s := &sub{o: *o, wb: read[k], findings: findings[k]}
+		s.pv = newPrivacy(s.wb, s.findings)
+		v := build(p, s, byID, byPath)
+		rel, trel := RelPath(p, *o), TextRelPath(p, *o)
+		if prev, ok := targets[rel]; ok && prev != k {
+			slog.Warn("feedback: two submissions share a feedback file name; the later one wins", "file", rel, "path", o.Path)
+		}
+		targets[rel], targets[trel] = k, k
+		fp := fingerprint(rel, trel, &v, s)
+		if e, ok := old.Submissions[k]; ok && e.Fingerprint == fp && sameFiles(e.Files, rel, trel) && exists(dir, rel) && exists(dir, trel) {
+			cur.Submissions[k] = e
+			skipped++
+			continue
+		}
+		xp, tp := filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(dir, filepath.FromSlash(trel))
+		err := writeWorkbook(xp, &v, s)
+		if err == nil {
+			err = writeText(tp, &v)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("feedback for %s: %w", o.Path, err))
+			if e, ok := old.Submissions[k]; ok {
+				// Still ours: tracked, and written again next time.
+				cur.Submissions[k] = entry{Files: e.Files}
+			}
+			continue
+		}
+		cur.Submissions[k] = entry{Fingerprint: fp, Files: []string{rel, trel}}
+		written = append(written, xp, tp)
+	}
+
+	// Remove the feedback of submissions that are gone or moved (a renamed
+	// commune, a new layout): only files listed in the manifest.
+	for _, e := range old.Submissions {
+		for _, rel := range e.Files {
+			if _, ok := targets[rel]; ok || !filepath.IsLocal(filepath.FromSlash(rel)) {
+				continue
+			}
+			full := filepath.Join(dir, filepath.FromSlash(rel))
+			if err := os.Remove(full); err == nil {
+				_ = os.Remove(filepath.Dir(full)) // only when now empty
+			} else if !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("feedback: remove stale %s: %w", rel, err))
+			}
+		}
+	}
+	if err := saveManifest(dir, &cur); err != nil {
+		errs = append(errs, err)
+	}
+	slog.Info("feedback written", "dir", dir, "files", len(written), "unchanged", skipped, "submissions", len(ds.Submissions))
+	return written, errors.Join(errs...)
+}
+
+// fingerprint hashes everything a submission's feedback is made from: the
+// layout version, the file names, the view (verdict, texts, masked
+// problems, the plan's names and time zone as they appear), the outcome,
+// the findings and the tables copied. Only the hash is kept, never the
+// personal data itself.
+func fingerprint(rel, trel string, v *view, s *sub) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	o := s.o
+	o.ArchivePath, o.Seq = "", 0 // where the state keeps the bytes changes nothing shown
+	_ = enc.Encode(struct {
+		Layout   int
+		Rel, Txt string
+		View     *view
+		Outcome  record.SubmissionOutcome
+	}{layoutVersion, rel, trel, v, o})
+	fs := append([]record.Finding(nil), s.findings...)
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Sheet != b.Sheet {
+			return a.Sheet < b.Sheet
+		}
+		if a.Row != b.Row {
+			return a.Row < b.Row
+		}
+		if a.Ref != b.Ref {
+			return a.Ref < b.Ref
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+	_ = enc.Encode(fs)
+	if s.wb != nil && !v.Verdict.onePage() {
+		_ = enc.Encode(s.wb.Tables)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sameFiles(files []string, want ...string) bool {
+	a := append([]string(nil), files...)
+	b := append([]string(nil), want...)
+	sort.Strings(a)
+	sort.Strings(b)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func exists(dir, rel string) bool {
+	fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// loadManifest reads the manifest; a missing or unreadable one is empty
+// (everything is written again).
+func loadManifest(dir string) manifest {
+	m := manifest{Submissions: map[string]entry{}}
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return m
+	}
+	var got manifest
+	if err := json.Unmarshal(b, &got); err != nil || got.Submissions == nil {
+		slog.Warn("feedback: manifest unreadable, writing all feedback again", "err", err)
+		return m
+	}
+	if got.Version != layoutVersion {
+		// Fingerprints of another layout never match; keep the file list
+		// so that files of the old layout are cleaned up.
+		for k, e := range got.Submissions {
+			e.Fingerprint = ""
+			got.Submissions[k] = e
+		}
+	}
+	return got
+}
+
+func saveManifest(dir string, m *manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("feedback manifest: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, ManifestName), append(b, '\n')); err != nil {
+		return fmt.Errorf("feedback manifest: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package feedback
+
+import (
+	"regexp"
+	"strings"
+
+	"doithoai/pipeline/record"
+	"doithoai/schemas"
+	"doithoai/stages/report/mask"
+)
+
+// numberRun finds digit groups that may be a citizen ID or a phone number
+// written in free text: digits, optionally a leading "+", with single
+// spaces, dots or dashes between groups of two or more digits
+// ("0912 345 678", "087.123.456.789", "+84 912 345 678").
+var numberRun = regexp.MustCompile(`\+?\d+(?:[ .\-]\d{2,})*`)
+
+// minPersonalDigits is the fewest digits a citizen ID (CMND: 9) or a phone
+// number can have; shorter numbers (years, counts, household numbers) stay.
+const minPersonalDigits = 9
+
+// privacy masks personal data in the texts of one submission's feedback.
+type privacy struct {
+	// codes holds the digits of the submission's household codes (Mã hộ is
+	// not personal data and must stay readable in messages).
+	codes map[string]bool
+}
+
+// newPrivacy collects the household codes of a submission.
+func newPrivacy(wb *record.Workbook, findings []record.Finding) *privacy {
+	pv := &privacy{codes: map[string]bool{}}
+	add := func(s string) {
+		if d := digits(s); d != "" {
+			pv.codes[d] = true
+		}
+	}
+	if wb != nil {
+		for ti := range wb.Tables {
+			for _, r := range wb.Tables[ti].Rows {
+				if c, ok := r.Cells["household_code"]; ok {
+					add(c.Text)
+				}
+			}
+		}
+	}
+	for _, f := range findings {
+		if f.Column == "household_code" {
+			add(f.Value)
+		}
+	}
+	return pv
+}
+
+// digits keeps the ASCII digits of s.
+func digits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// text masks every number in s that could be a citizen ID or a phone
+// number (9 or more digits; 10 or more when written with dashes, so that
+// household codes such as "29956-0400" stay), except the submission's own
+// household codes and a number introduced as an example ("ví dụ
+// 0912345678" in the advice of a message).
+func (pv *privacy) text(s string) string {
+	if !hasLongDigits(s) {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range numberRun.FindAllStringIndex(s, -1) {
+		m := s[loc[0]:loc[1]]
+		d := digits(m)
+		need := minPersonalDigits
+		if strings.Contains(m, "-") {
+			need++
+		}
+		if len(d) < need || pv.codes[d] || strings.HasSuffix(s[:loc[0]], exampleWord) {
+			continue
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(mask.ID(m))
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// exampleWord introduces an example value in the stages' advice.
+const exampleWord = "ví dụ "
+
+// hasLongDigits is a quick test for at least minPersonalDigits digits.
+func hasLongDigits(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+			if n >= minPersonalDigits {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// personalKind is "citizen_id" or "phone" when a field of a form holds
+// personal data, else "".
+func personalKind(form record.Form, field string) string {
+	switch field {
+	case "citizen_id", "phone":
+		return field
+	}
+	if sc := schemas.Get(string(form)); sc != nil {
+		if f := sc.Field(field); f != nil && (f.Type == "citizen_id" || f.Type == "phone") {
+			return f.Type
+		}
+	}
+	return ""
+}
+
+// value masks a cell value or a finding value of a field: citizen IDs and
+// phone numbers keep their last 4 characters; household codes and row
+// numbers are shown as written; any other text is masked like free text.
+func (pv *privacy) value(form record.Form, field, s string) string {
+	switch personalKind(form, field) {
+	case "citizen_id":
+		return mask.ID(s)
+	case "phone":
+		return mask.Phone(s)
+	}
+	if field == "household_code" || field == "stt" {
+		return s
+	}
+	return pv.text(s)
+}
+
+// message masks a finding's message: its value, when it is personal data,
+// is replaced by the masked value where the message quotes it (“…” or
+// "…"), then any other number that could be personal data is masked.
+func (pv *privacy) message(form record.Form, f record.Finding) string {
+	msg := f.Message
+	if personalKind(form, f.Column) != "" && strings.TrimSpace(f.Value) != "" {
+		masked := pv.value(form, f.Column, f.Value)
+		msg = strings.NewReplacer(
+			"“"+f.Value+"”", "“"+masked+"”",
+			`"`+f.Value+`"`, `"`+masked+`"`,
+		).Replace(msg)
+	}
+	return pv.text(msg)
+}
