@@ -1,12 +1,5 @@
-//go:build truth
-
-// The truth test reads every accepted file of the 2022 sample set with the
-// read stage, validates them and compares each row with truth.json. It needs
-// doithoai/stages/read, written in parallel; run it with
-//
-//	go test -tags truth ./stages/validate/
-//
-// (drop the build tag once the reader is in place).
+// The truth test reads every accepted file of the sample sets with the
+// read stage, validates them and compares each row with truth.json.
 
 package validate
 
@@ -372,7 +365,7 @@ func TestTruth2022(t *testing.T) {
 // readWorkbook reads one submission with the read stage.
 func readWorkbook(ctx context.Context, t *testing.T, p *plan.Plan, sub record.Submission) record.Workbook {
 	t.Helper()
-	wb, err := read.Reader{Plan: p}.Read(ctx, sub)
+	wb, err := (&read.Reader{Plan: p}).Read(ctx, sub)
 	if err != nil {
 		t.Fatalf("%s: %v", sub.Path, err)
 	}

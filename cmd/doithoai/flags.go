@@ -1,0 +1,81 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"doithoai/pipeline"
+	"doithoai/pipeline/clock"
+	"doithoai/pipeline/plan"
+)
+
+// common holds the flags shared by run, serve and status.
+type common struct {
+	plan, inbox, outbox, state, now string
+	settle                          time.Duration
+	logFormat, logLevel             string
+	quiet                           bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.plan, "plan", "", "plan file (YAML); default: the embedded 2022 plan")
+	fs.StringVar(&c.inbox, "inbox", "inbox", "the communes' shared folder")
+	fs.StringVar(&c.outbox, "outbox", "outbox", "where staff collect the outputs")
+	fs.StringVar(&c.state, "state", "state", "ledger and archive of received files")
+	fs.StringVar(&c.now, "now", "", "the run's clock, RFC 3339 (replay history)")
+	fs.DurationVar(&c.settle, "settle", pipeline.DefaultSettle, "a file must stay unchanged this long to count as complete")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
+}
+
+func (c *common) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (c *common) loadPlan() (*plan.Plan, error) {
+	p, err := plan.Load(c.plan)
+	if err != nil {
+		return nil, fmt.Errorf("không đọc được kế hoạch: %w", err)
+	}
+	return p, nil
+}
+
+func (c *common) clock(p *plan.Plan) (clock.Clock, error) {
+	if c.now == "" {
+		return clock.Real{}, nil
+	}
+	t, err := clock.Parse(c.now, p.Location())
+	if err != nil {
+		return nil, fmt.Errorf("--now %q không đúng dạng RFC 3339 (ví dụ 2022-04-20T09:00:00+07:00)", c.now)
+	}
+	return clock.Fixed(t), nil
+}
+
+func (c *common) config(p *plan.Plan, stderr io.Writer) (pipeline.Config, error) {
+	clk, err := c.clock(p)
+	if err != nil {
+		return pipeline.Config{}, err
+	}
+	return pipeline.Config{
+		Plan: p, Inbox: c.inbox, Outbox: c.outbox, State: c.state, Clock: clk,
+		Settle: c.settle, WaitSettle: true, Kind: pipeline.KindFull, Logger: c.logger(stderr),
+	}, nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"doithoai/pipeline"
+	"doithoai/pipeline/runlock"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	p, err := c.loadPlan()
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai:", err)
+		return exitFailed
+	}
+	cfg, err := c.config(p, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai:", err)
+		return exitUsage
+	}
+	if f, ok := stderr.(*os.File); ok && !c.quiet && isTerminal(f) {
+		cfg.Progress = progress(f)
+	}
+	sum, err := pipeline.Run(ctx, cfg)
+	return report(sum, err, cfg, stdout, stderr)
+}
+
+// report prints a run's summary for staff and maps errors to exit codes.
+func report(sum *pipeline.Summary, err error, cfg pipeline.Config, stdout, stderr io.Writer) int {
+	if errors.Is(err, runlock.ErrBusy) {
+		fmt.Fprintf(stderr, "doithoai: đang có một lần chạy khác sử dụng thư mục %s; hãy chờ lần đó xong rồi chạy lại. (%v)\n", cfg.State, err)
+		return exitBusy
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "doithoai: lần chạy không hoàn thành: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "Đã xử lý %d tệp (mới: %d; chấp nhận: %d; bị từ chối: %d; trùng nội dung: %d; đang chờ sao chép xong: %d).\n",
+		sum.Submissions, len(sum.New), sum.Accepted, sum.Rejected, sum.Duplicates, len(sum.Pending))
+	fmt.Fprintf(stdout, "Số vấn đề ghi nhận: %d. Kết quả trong thư mục: %s\n", sum.Findings, cfg.Outbox)
+	feedback := 0
+	for _, o := range sum.Outputs {
+		if strings.HasPrefix(o, "phan-hoi/") {
+			feedback++ // one line for all of them: there is one per file received
+			continue
+		}
+		fmt.Fprintln(stdout, "  ", o)
+	}
+	if feedback > 0 {
+		fmt.Fprintf(stdout, "   phan-hoi/… (%d tệp phản hồi mới hoặc cập nhật cho các xã)\n", feedback)
+	}
+	return exitOK
+}
+
+// progress draws a one-line progress display on a terminal (never in logs).
+func progress(f *os.File) func(stage string, done, total int) {
+	return func(stage string, done, total int) {
+		fmt.Fprintf(f, "\r  đang đọc tệp %d/%d", done, total)
+		if done == total {
+			fmt.Fprint(f, "\r\033[K")
+		}
+	}
+}

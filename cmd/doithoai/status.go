@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"doithoai/pipeline/ledger"
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/stages/ingest"
+	"doithoai/stages/read"
+	"doithoai/stages/read/grid"
+	"doithoai/stages/validate"
+)
+
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	planFile := fs.String("plan", "", "plan file (YAML); default: the embedded 2022 plan")
+	state := fs.String("state", "state", "ledger and archive of received files")
+	runsN := fs.Int("runs", 10, "how many recent runs to show")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	p, err := plan.Load(*planFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai: không đọc được kế hoạch:", err)
+		return exitFailed
+	}
+	if _, err := os.Stat(filepath.Join(*state, "ledger.sqlite")); err != nil {
+		fmt.Fprintf(stderr, "doithoai: chưa có dữ liệu trong %s — hãy chạy \"doithoai run\" trước.\n", *state)
+		return exitFailed
+	}
+	led, err := ledger.Open(ctx, *state)
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai:", err)
+		return exitFailed
+	}
+	defer led.Close()
+	entries, err := led.Entries(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai:", err)
+		return exitFailed
+	}
+	subs := ingest.Submissions(*state, entries)
+	r := &read.Reader{Plan: p, Limits: grid.DefaultLimits}
+	var wbs []record.Workbook
+	for _, s := range subs {
+		wb, err := r.Read(ctx, s)
+		if err != nil {
+			fmt.Fprintln(stderr, "doithoai:", err)
+			return exitFailed
+		}
+		wbs = append(wbs, wb)
+	}
+	ds, err := validate.Validate(ctx, p, wbs)
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai:", err)
+		return exitFailed
+	}
+	printStatus(stdout, p, ds)
+	runs, err := led.Runs(ctx, *runsN)
+	if err == nil && len(runs) > 0 {
+		fmt.Fprintln(stdout, "\nCác lần chạy gần nhất:")
+		tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "Lần\tLoại\tBắt đầu\tGiờ của lần chạy\tKết quả\tThời gian\tTệp mới\tTổng tệp\tTừ chối\tVấn đề")
+		for _, r := range runs {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", r.ID, r.Kind, r.Started.In(p.Location()).Format("02/01/2006 15:04"),
+				r.ClockNow.In(p.Location()).Format("02/01/2006 15:04"), outcomeVI(r.Outcome), r.Duration.Round(time.Millisecond),
+				r.FilesNew, r.FilesTotal, r.Rejected, r.Findings)
+		}
+		tw.Flush()
+	}
+	return exitOK
+}
+
+func outcomeVI(o string) string {
+	switch o {
+	case "ok":
+		return "hoàn thành"
+	case "failed":
+		return "lỗi"
+	case "aborted":
+		return "bị dừng"
+	case "running":
+		return "đang chạy"
+	case "interrupted":
+		return "bị ngắt (máy tắt hoặc tiến trình bị dừng)"
+	}
+	return o
+}
+
+// printStatus prints, per commune and form, what was received (the newest
+// accepted file) or that nothing usable has arrived.
+func printStatus(w io.Writer, p *plan.Plan, ds *record.Dataset) {
+	type key struct {
+		commune string
+		form    record.Form
+	}
+	latest := map[key]record.SubmissionOutcome{}
+	rejected := map[string]int{}
+	for _, o := range ds.Submissions {
+		if o.Status == record.StatusRejected {
+			rejected[o.CommuneCode]++
+			continue
+		}
+		if o.Status != record.StatusAccepted || o.SupersededBy != "" {
+			continue
+		}
+		latest[key{o.CommuneCode, o.Form}] = o
+	}
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprint(tw, "Cụm\tXã\t")
+	for _, f := range record.Forms {
+		fmt.Fprintf(tw, "%s\t", f)
+	}
+	fmt.Fprintln(tw, "Tệp bị từ chối")
+	for _, c := range p.Communes() {
+		fmt.Fprintf(tw, "%d\t%s\t", c.Cluster, c.Name)
+		for _, f := range record.Forms {
+			if o, ok := latest[key{c.Code, f}]; ok {
+				fmt.Fprintf(tw, "%s\t", o.ReceivedAt.In(p.Location()).Format("02/01"))
+			} else {
+				fmt.Fprint(tw, "chưa có\t")
+			}
+		}
+		fmt.Fprintf(tw, "%d\n", rejected[c.Code])
+	}
+	fmt.Fprintf(tw, "\t(không rõ xã)\t\t\t\t\t\t\t%d\n", rejected[""])
+	tw.Flush()
+}

@@ -1,0 +1,120 @@
+// Package report is the last stage: it writes everything staff collect from
+// the outbox — feedback for every submission, the analysts' Parquet data,
+// the quarterly report, attendance lists, each agency's questions and the
+// status page. Every file is written to a temporary name and renamed.
+// The work of each output lives in a sub-package; this package decides
+// what is written when.
+package report
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/stages/report/analytics"
+	"doithoai/stages/report/feedback"
+	"doithoai/stages/report/lists"
+	"doithoai/stages/report/quarterly"
+	"doithoai/stages/report/quarterly/xl"
+	"doithoai/stages/report/statuspage"
+)
+
+// Emitter remembers once-only outputs across runs (the ledger).
+type Emitter interface {
+	Emitted(ctx context.Context, kind, period string) (string, bool, error)
+	MarkEmitted(ctx context.Context, kind, period, path string, at time.Time) error
+}
+
+// Config of the report stage.
+type Config struct {
+	Outbox  string
+	Plan    *plan.Plan
+	Now     time.Time
+	Full    bool     // a full run: figures and reports too; a light pass writes feedback, data and the status page
+	New     []string // paths first received in this run
+	Emitter Emitter
+	Logger  *slog.Logger
+}
+
+// Folders of the outbox.
+const (
+	DirFeedback   = "phan-hoi"          // feedback per commune
+	DirReports    = "bao-cao"           // quarterly reports
+	DirAttendance = "danh-sach-tham-du" // attendance lists per cluster
+	DirQuestions  = "cau-hoi-co-quan"   // each agency's opinions to answer
+	DirData       = "data"              // Parquet for analysts
+)
+
+// Write writes the outbox and returns the paths written, relative to it.
+func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	var out []string
+	collect := func(what string, paths []string, err error) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, paths...)
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	paths, err := feedback.Write(ctx, filepath.Join(cfg.Outbox, DirFeedback), cfg.Plan, ds)
+	if err := collect("feedback", paths, err); err != nil {
+		return nil, err
+	}
+	paths, err = analytics.Write(ctx, filepath.Join(cfg.Outbox, DirData), cfg.Plan, ds)
+	if err := collect("analysts' data", paths, err); err != nil {
+		return nil, err
+	}
+	if cfg.Full || quarterEnded(cfg) {
+		// The final report of a quarter is emitted by the first run after
+		// the quarter ends, light or full; the draft only by full runs.
+		paths, err = quarterly.Write(ctx, quarterly.Config{Dir: filepath.Join(cfg.Outbox, DirReports), Plan: cfg.Plan, Now: cfg.Now, Emitter: cfg.Emitter}, ds)
+		if err := collect("quarterly report", paths, err); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Full {
+		paths, err = lists.Write(ctx, lists.Config{Outbox: cfg.Outbox, AttendanceDir: DirAttendance, QuestionsDir: DirQuestions, Plan: cfg.Plan, Now: cfg.Now}, ds)
+		if err := collect("attendance and question lists", paths, err); err != nil {
+			return nil, err
+		}
+	}
+	links := make(map[string]string, len(ds.Submissions))
+	for _, o := range ds.Submissions {
+		rel := DirFeedback + "/" + feedback.RelPath(cfg.Plan, o)
+		links[o.ID+"|"+o.Path] = rel // a duplicate shares its ID with its original
+		if _, ok := links[o.ID]; !ok {
+			links[o.ID] = rel
+		}
+	}
+	paths, err = statuspage.Write(ctx, statuspage.Config{Outbox: cfg.Outbox, Plan: cfg.Plan, Now: cfg.Now, Outputs: out, Feedback: links}, ds)
+	if err := collect("status page", paths, err); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if rel, err := filepath.Rel(cfg.Outbox, out[i]); err == nil {
+			out[i] = filepath.ToSlash(rel)
+		}
+	}
+	log.Info("outbox written", "files", len(out))
+	return out, nil
+}
+
+// quarterEnded reports whether the plan's dialogue quarter is over at the
+// run's clock.
+func quarterEnded(cfg Config) bool {
+	if cfg.Plan == nil {
+		return false
+	}
+	_, end, ok := xl.QuarterBounds(cfg.Plan.DialoguePeriod(), cfg.Plan.Location())
+	return ok && !cfg.Now.Before(end)
+}
