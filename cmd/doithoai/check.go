@@ -16,6 +16,7 @@ import (
 	"doithoai/pipeline/record"
 	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
+	"doithoai/stages/report/statuspage"
 	"doithoai/stages/validate"
 )
 
@@ -118,7 +119,7 @@ func printCheck(w io.Writer, p *plan.Plan, file string, out record.SubmissionOut
 	fmt.Fprintf(w, "Tệp: %s\n", file)
 	switch out.Status {
 	case record.StatusRejected:
-		fmt.Fprintf(w, "Kết quả: BỊ TỪ CHỐI (%s)\n", out.Reason)
+		fmt.Fprintf(w, "Kết quả: BỊ TỪ CHỐI — %s (%s)\n", statuspage.ReasonText(out.Reason), out.Reason)
 	default:
 		fmt.Fprintln(w, "Kết quả: được chấp nhận")
 	}
@@ -142,16 +143,11 @@ func printCheck(w io.Writer, p *plan.Plan, file string, out record.SubmissionOut
 		if f.Severity == record.Error {
 			label = "Lỗi"
 		}
+		// The message itself names file, sheet, row and column; the cell
+		// reference in front helps the eye down a long list.
 		where := ""
-		if f.Row > 0 {
-			where = fmt.Sprintf("trang %q, dòng %d", f.Sheet, f.Row)
-			if f.Ref != "" {
-				where += ", ô " + f.Ref
-			}
-			if f.ColumnTitle != "" {
-				where += " (" + f.ColumnTitle + ")"
-			}
-			where += ": "
+		if f.Ref != "" {
+			where = f.Ref + ": "
 		}
 		fmt.Fprintf(w, "  - %s [%s] %s%s\n", label, f.Code, where, f.Message)
 	}

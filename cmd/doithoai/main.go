@@ -26,7 +26,7 @@ const (
 	exitOK       = 0
 	exitFailed   = 1 // the run could not complete
 	exitUsage    = 2
-	exitRejected = 3 // `check`: the file would be rejected or has errors
+	exitRejected = 3 // `check`: the file would be rejected
 	exitBusy     = 4 // another run holds the lock
 )
 
