@@ -39,10 +39,16 @@ func (c *common) logger(w io.Writer) *slog.Logger {
 		lvl = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var l *slog.Logger
 	if c.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		l = slog.New(slog.NewJSONHandler(w, opts))
+	} else {
+		l = slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// Stages that are not handed a logger use the default one: the same
+	// format and level everywhere.
+	slog.SetDefault(l)
+	return l
 }
 
 func (c *common) loadPlan() (*plan.Plan, error) {
