@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"io"
 	"log/slog"
@@ -274,4 +275,95 @@ func fileSum(t *testing.T, p string) [32]byte {
 		t.Fatal(err)
 	}
 	return sha256.Sum256(b)
+}
+
+// TestStopLetsARunFinishOrAborts: Stop waits for a run in progress; a run
+// still going after the grace period has its context cancelled: it stops
+// with context.Canceled, leaves no successful run and no outbox behind, and
+// the next run completes.
+func TestStopLetsARunFinishOrAborts(t *testing.T) {
+	p, err := plan.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name        string
+		finishAlone bool // the run ends by itself before the grace period
+		grace       time.Duration
+	}{
+		{"run finishes within the grace period", true, time.Minute},
+		{"run aborted after the grace period", false, 200 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			inbox := filepath.Join(root, "inbox")
+			if err := os.MkdirAll(inbox, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			base := pipeline.Config{Plan: p, Inbox: inbox, Outbox: filepath.Join(root, "outbox"), State: filepath.Join(root, "state"),
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			started := make(chan struct{})
+			release := make(chan struct{})
+			outcome := make(chan error, 1)
+			run := func(ctx context.Context, cfg pipeline.Config) (*pipeline.Summary, error) {
+				if cfg.Kind != pipeline.KindLight {
+					return &pipeline.Summary{}, nil // the start-up nightly run: not under test
+				}
+				close(started)
+				select {
+				case <-release:
+				case <-ctx.Done():
+				}
+				// The real pipeline with the run's context: a cancelled
+				// context is recorded as aborted.
+				sum, err := pipeline.Run(ctx, cfg)
+				outcome <- err
+				return sum, err
+			}
+			fake := clockwork.NewFakeClockAt(time.Date(2022, 5, 10, 10, 0, 0, 0, p.Location()))
+			sc, err := schedule.Start(context.Background(), schedule.Config{Base: base, Every: time.Hour, Clock: fake, RunFunc: run, GracePeriod: tc.grace})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fake.Advance(time.Hour) // the light pass starts and blocks
+			<-started
+			if tc.finishAlone {
+				close(release)
+			}
+			if err := sc.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			err = <-outcome
+			if tc.finishAlone != (err == nil) || (!tc.finishAlone && !errors.Is(err, context.Canceled)) {
+				t.Fatalf("run error %v", err)
+			}
+			if !tc.finishAlone {
+				if exists(filepath.Join(base.Outbox, "index.html")) {
+					t.Error("an aborted run wrote the status page")
+				}
+				// The next run completes.
+				base.Kind = pipeline.KindLight
+				if _, err := pipeline.Run(context.Background(), base); err != nil {
+					t.Fatalf("run after the abort: %v", err)
+				}
+			}
+			led, err := ledger.Open(context.Background(), base.State)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer led.Close()
+			runs, err := led.Runs(context.Background(), 5)
+			if err != nil || len(runs) == 0 || runs[0].Outcome != "ok" {
+				t.Fatalf("ledger runs %+v, %v; want the last one ok", runs, err)
+			}
+			for _, r := range runs[1:] {
+				if r.Outcome == "ok" {
+					t.Errorf("the aborted run is recorded as ok: %+v", r)
+				}
+			}
+			if !exists(filepath.Join(base.Outbox, "index.html")) {
+				t.Error("no status page after a completed run")
+			}
+		})
+	}
 }
