@@ -2,8 +2,8 @@ package schedule_test
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
