@@ -123,6 +123,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	_ = atomicfile.CleanTemps(cfg.Outbox)
 	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, "archive"))
 
+	if err := keepPlan(cfg.State, cfg.Plan, log); err != nil {
+		return nil, err
+	}
 	led, err := ledger.Open(ctx, cfg.State)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/read"
@@ -26,6 +27,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	planFile := fs.String("plan", "", "plan file (YAML); default: the embedded 2022 plan")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	commune := fs.String("commune", "", "the commune folder the file would be dropped in (code or name); default: the file's own folder")
+	nowFlag := fs.String("now", "", "judge deadlines as if the file were received at this time (RFC 3339); default: now")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -39,7 +41,14 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "doithoai: không đọc được kế hoạch:", err)
 		return exitFailed
 	}
-	sub, err := checkSubmission(file, *commune)
+	received := time.Now()
+	if *nowFlag != "" {
+		if received, err = clock.Parse(*nowFlag, p.Location()); err != nil {
+			fmt.Fprintf(stderr, "doithoai check: --now %q không đúng dạng RFC 3339 (ví dụ 2022-04-20T09:00:00+07:00)\n", *nowFlag)
+			return exitUsage
+		}
+	}
+	sub, err := checkSubmission(file, *commune, received)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai check:", err)
 		return exitFailed
@@ -88,7 +97,7 @@ func nonNil(f []record.Finding) []record.Finding {
 
 // checkSubmission describes a file outside the inbox as a submission: the
 // file is read in place (never changed), its folder is the commune hint.
-func checkSubmission(file, commune string) (record.Submission, error) {
+func checkSubmission(file, commune string, received time.Time) (record.Submission, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return record.Submission{}, fmt.Errorf("không mở được tệp %s: %w", file, err)
@@ -110,7 +119,7 @@ func checkSubmission(file, commune string) (record.Submission, error) {
 		rel = hint + "/" + rel
 	}
 	return record.Submission{
-		ID: hex.EncodeToString(h.Sum(nil)), Path: rel, Size: n, ReceivedAt: time.Now(),
+		ID: hex.EncodeToString(h.Sum(nil)), Path: rel, Size: n, ReceivedAt: received,
 		ArchivePath: file, FolderHint: hint, Seq: 1,
 	}, nil
 }

@@ -22,7 +22,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.plan, "plan", "", "plan file (YAML); default: the embedded 2022 plan")
+	fs.StringVar(&c.plan, "plan", "", "plan file (YAML); default: the plan the state folder was made with, else the embedded 2022 plan")
 	fs.StringVar(&c.inbox, "inbox", "inbox", "the communes' shared folder")
 	fs.StringVar(&c.outbox, "outbox", "outbox", "where staff collect the outputs")
 	fs.StringVar(&c.state, "state", "state", "ledger and archive of received files")
@@ -51,7 +51,16 @@ func (c *common) logger(w io.Writer) *slog.Logger {
 	return l
 }
 
+// loadPlan loads --plan; without it, the plan the state folder was made
+// with, and for a new state folder the embedded default.
 func (c *common) loadPlan() (*plan.Plan, error) {
+	if c.plan == "" {
+		if p, ok, err := pipeline.StatePlan(c.state); err != nil {
+			return nil, fmt.Errorf("không đọc được kế hoạch đã lưu trong %s: %w", c.state, err)
+		} else if ok {
+			return p, nil
+		}
+	}
 	p, err := plan.Load(c.plan)
 	if err != nil {
 		return nil, fmt.Errorf("không đọc được kế hoạch: %w", err)

@@ -44,6 +44,11 @@ func report(sum *pipeline.Summary, err error, cfg pipeline.Config, stdout, stder
 		fmt.Fprintf(stderr, "doithoai: đang có một lần chạy khác sử dụng thư mục %s; hãy chờ lần đó xong rồi chạy lại. (%v)\n", cfg.State, err)
 		return exitBusy
 	}
+	if errors.Is(err, pipeline.ErrPlanMismatch) {
+		fmt.Fprintf(stderr, "doithoai: kế hoạch đưa vào (--plan) là của huyện hoặc năm khác với kế hoạch đã dùng cho thư mục %s. "+
+			"Bỏ --plan để dùng kế hoạch đã lưu, hoặc dùng một thư mục --state (và --outbox) mới cho mùa đối thoại mới. (%v)\n", cfg.State, err)
+		return exitFailed
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "doithoai: lần chạy không hoàn thành: %v\n", err)
 		return exitFailed

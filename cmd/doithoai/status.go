@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/stages/aggregate"
 	"doithoai/stages/ingest"
 	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
@@ -22,15 +24,15 @@ import (
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	planFile := fs.String("plan", "", "plan file (YAML); default: the embedded 2022 plan")
+	planFile := fs.String("plan", "", "plan file (YAML); default: the plan the state folder was made with")
 	state := fs.String("state", "state", "ledger and archive of received files")
 	runsN := fs.Int("runs", 10, "how many recent runs to show")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	p, err := plan.Load(*planFile)
+	p, err := (&common{plan: *planFile, state: *state}).loadPlan()
 	if err != nil {
-		fmt.Fprintln(stderr, "doithoai: không đọc được kế hoạch:", err)
+		fmt.Fprintln(stderr, "doithoai:", err)
 		return exitFailed
 	}
 	if _, err := os.Stat(filepath.Join(*state, "ledger.sqlite")); err != nil {
@@ -123,9 +125,12 @@ func printStatus(w io.Writer, p *plan.Plan, ds *record.Dataset) {
 	fmt.Fprintln(tw, "Tệp bị từ chối")
 	for _, c := range p.Communes() {
 		fmt.Fprintf(tw, "%d\t%s\t", c.Cluster, c.Name)
+		expected := aggregate.FormsOf(p, c)
 		for _, f := range record.Forms {
 			if o, ok := latest[key{c.Code, f}]; ok {
 				fmt.Fprintf(tw, "%s\t", o.ReceivedAt.In(p.Location()).Format("02/01"))
+			} else if !slices.Contains(expected, f) {
+				fmt.Fprint(tw, "—\t") // M5 comes only from the cluster's host commune
 			} else {
 				fmt.Fprint(tw, "chưa có\t")
 			}
@@ -134,4 +139,5 @@ func printStatus(w io.Writer, p *plan.Plan, ds *record.Dataset) {
 	}
 	fmt.Fprintf(tw, "\t(không rõ xã)\t\t\t\t\t\t\t%d\n", rejected[""])
 	tw.Flush()
+	fmt.Fprintln(w, "(Ngày = ngày nhận tệp hiện hành; — : không phải nộp, mẫu M5 chỉ do xã chủ trì cụm nộp.)")
 }

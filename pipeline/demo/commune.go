@@ -229,7 +229,9 @@ func (cm *commune) register(hamlet string, hs []*household) {
 // subjects (keys are folded topic words).
 var topicWeights = map[string]float64{"sinh ke": 3, "tin dung": 3, "y te": 2, "nha o": 2}
 
-// contents are typical opinions by topic (folded key words of the topic).
+// contents are typical opinions by topic (folded key words of the topic;
+// the first entry whose key is in the topic's name is used, so a topic such
+// as "Việc làm, giáo dục nghề nghiệp" gets vocational texts, not schooling).
 var contents = []struct {
 	key   string
 	texts []string
@@ -244,6 +246,11 @@ var contents = []struct {
 		"Đề nghị mở lớp dạy nghề may công nghiệp, sửa chữa máy nông nghiệp tại xã cho lao động nông thôn.",
 		"Đề nghị giới thiệu việc làm tại các khu công nghiệp cho con em hộ nghèo.",
 		"Đề nghị hỗ trợ cây giống, phân bón để chuyển đổi cây trồng trên đất lúa kém hiệu quả.",
+	}},
+	{"viec lam", []string{
+		"Đề nghị mở lớp đào tạo nghề ngắn hạn (may công nghiệp, sửa chữa xe máy) tại xã cho lao động hộ cận nghèo.",
+		"Đề nghị giới thiệu việc làm tại các khu công nghiệp cho con em hộ nghèo.",
+		"Đề nghị hỗ trợ tiền ăn, tiền đi lại cho người thuộc hộ nghèo tham gia học nghề.",
 	}},
 	{"y te", []string{
 		"Đề nghị cấp thẻ bảo hiểm y tế kịp thời cho hộ cận nghèo, năm trước nhận thẻ trễ.",
@@ -270,6 +277,10 @@ var contents = []struct {
 	{"thong tin", []string{
 		"Đề nghị lắp loa truyền thanh ở cuối ấp để người dân nắm thông tin chính sách.",
 		"Đề nghị phát tờ rơi hướng dẫn chính sách giảm nghèo dễ hiểu cho người dân.",
+	}},
+	{"phap ly", []string{
+		"Đề nghị tổ chức trợ giúp pháp lý miễn phí tại ấp về thủ tục đất đai, thừa kế.",
+		"Đề nghị hướng dẫn thủ tục cấp giấy chứng nhận quyền sử dụng đất cho hộ nghèo.",
 	}},
 	{"khac", []string{
 		"Đề nghị lắp đèn chiếu sáng tuyến đê bao cuối ấp.",

@@ -386,3 +386,54 @@ func TestGenerateWithDialogueDates(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateOtherPlan uses the fictional 2023 plan of another district
+// (quarter III, tổ and khóm, hamlets with letters, other quotas and
+// topics): the dates come from the plan, hamlet heads of a "Tổ" are
+// "Trưởng tổ", the planted unknown hamlet is a "Tổ" too, and the opinions
+// of a vocational topic are about vocations.
+func TestGenerateOtherPlan(t *testing.T) {
+	p, err := plan.Load(filepath.Join("..", "testdata", "plan-2023-q3.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Moment(p).Format(time.RFC3339); got != "2023-08-20T09:00:00+07:00" {
+		t.Errorf("moment %s", got)
+	}
+	ws, err := newWorkspace(p, Options{Seed: 5, Year: p.Year})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range p.Clusters {
+		if !ws.dates[cl.ID].Equal(cl.DialogueDate.In(p.Location())) || ws.assumed[cl.ID] {
+			t.Errorf("%s: demo date %s, plan %s", cl.Name, ws.dates[cl.ID], cl.DialogueDate)
+		}
+	}
+	heads := 0
+	for _, cm := range ws.communes {
+		for _, d := range cm.delegates {
+			if strings.HasPrefix(d.hamlet, "Tổ ") {
+				heads++
+				if !d.planted && d.position != "Trưởng tổ" {
+					t.Errorf("head of %s is %q", d.hamlet, d.position)
+				}
+			}
+		}
+		for _, o := range cm.opinions {
+			if o.topic == "Việc làm, giáo dục nghề nghiệp" && strings.Contains(o.content, "học phí") {
+				t.Errorf("a vocational opinion about school fees: %q", o.content)
+			}
+		}
+	}
+	if heads == 0 {
+		t.Error("no head of a tổ")
+	}
+	for _, m := range ws.mistakes {
+		if m.kind == mistakeUnknownHamlet && !strings.Contains(m.text, "trưởng tổ") {
+			t.Errorf("unknown hamlet mistake: %s", m.text)
+		}
+	}
+	if got := hamletWord("Ấp Tô Châu"); got != "ấp" {
+		t.Errorf("hamletWord(Ấp Tô Châu) = %q", got)
+	}
+}

@@ -199,10 +199,16 @@ func abbreviation(name string) string {
 	return b.String()
 }
 
-// hamletWord is "khóm" or "ấp" for a hamlet's plan name.
+// hamletWord is the unit word of a hamlet's plan name: "khóm" for "Khóm 1",
+// "tổ" for "Tổ 3" (a residential group listed as the unit), "ấp" otherwise.
 func hamletWord(hamlet string) string {
-	if strings.HasPrefix(vntext.Fold(hamlet), "khom") {
+	f := strings.Fields(vntext.Fold(hamlet))
+	t := strings.Fields(vntext.FoldKeepTones(hamlet))
+	switch {
+	case len(f) > 0 && f[0] == "khom":
 		return "khóm"
+	case len(t) > 0 && t[0] == "tổ": // with its tone: "Tô Châu" is a name
+		return "tổ"
 	}
 	return "ấp"
 }

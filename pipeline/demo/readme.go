@@ -25,8 +25,8 @@ func writeReadme(path string, ws *workspace) error {
 	b.WriteString("- state/   sổ nhận tệp và bản lưu nguyên gốc các tệp đã nhận (chương trình tự quản lý, không sửa tay).\n\n")
 
 	b.WriteString("THỜI ĐIỂM CỦA BẢN MẪU\n")
-	fmt.Fprintf(&b, "Chương trình được chạy như thể lúc %s ngày %s (giữa quý đối thoại). Mọi tệp trong inbox được coi là nhận vào lúc đó,\n",
-		now.Format("15:04"), now.Format("02/01/2006"))
+	fmt.Fprintf(&b, "Chương trình được chạy như thể lúc %s ngày %s (%s). Mọi tệp trong inbox được coi là nhận vào lúc đó,\n",
+		now.Format("15:04"), now.Format("02/01/2006"), ws.whenInQuarter())
 	if d := p.Deadlines.CommunePlan; d.Set {
 		fmt.Fprintf(&b, "nên kế hoạch của các xã (hạn %02d/%02d/%d) được ghi nhận là nộp trễ hạn.\n", d.D, int(d.M), d.Y)
 	}
@@ -58,4 +58,18 @@ func writeReadme(path string, ws *workspace) error {
 	fmt.Fprintf(&b, "    doithoai run --inbox inbox --outbox outbox --state state --now %s\n", now.Format("2006-01-02T15:04:05-07:00"))
 	b.WriteString("(chạy trong thư mục này). Có thể sửa một tệp trong inbox, lưu thành tệp mới rồi chạy lại để xem tệp mới thay thế tệp cũ.\n")
 	return atomicfile.WriteBytes(path, []byte(b.String()))
+}
+
+// whenInQuarter places the demo's moment against the dialogue quarter, in
+// Vietnamese: "giữa quý đối thoại" for the default moment.
+func (ws *workspace) whenInQuarter() string {
+	start := ws.quarterStart()
+	end := start.AddDate(0, 3, 0)
+	switch {
+	case ws.now.Before(start):
+		return "trước quý đối thoại"
+	case !ws.now.Before(end):
+		return "sau khi hết quý đối thoại"
+	}
+	return "trong quý đối thoại"
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"regexp"
 	"strings"
 
 	"doithoai/pipeline/vntext"
@@ -18,6 +19,7 @@ type hamletIndex struct {
 	exact    map[string]string   // folded full name -> plan name
 	stripped map[string][]string // folded name without ấp/khóm -> plan names
 	numbered map[string][]string // stripped, number words as digits -> plan names
+	compact  map[string][]string // compactKey of the full and stripped names -> plan names
 }
 
 // words that introduce a commune name in folders and header blocks.
@@ -37,13 +39,18 @@ func newMatcher(p *Plan) *Matcher {
 				m.communeByKey[k] = append(m.communeByKey[k], c)
 			}
 		}
-		hi := &hamletIndex{exact: map[string]string{}, stripped: map[string][]string{}, numbered: map[string][]string{}}
+		hi := &hamletIndex{exact: map[string]string{}, stripped: map[string][]string{}, numbered: map[string][]string{}, compact: map[string][]string{}}
 		for _, h := range c.Hamlets {
 			hi.exact[vntext.Fold(h)] = h
 			s := stripPrefixes(vntext.Fold(h), hamletPrefixes)
 			hi.stripped[s] = append(hi.stripped[s], h)
 			n := stripPrefixes(numberedKey(h), hamletPrefixes)
 			hi.numbered[n] = append(hi.numbered[n], h)
+			for _, k := range compactKeys(h) {
+				if !containsString(hi.compact[k], h) {
+					hi.compact[k] = append(hi.compact[k], h)
+				}
+			}
 		}
 		m.hamlets[c.Code] = hi
 	}
@@ -92,6 +99,36 @@ func numberedKey(s string) string {
 		}
 	}
 	return vntext.Fold(strings.Join(words, " "))
+}
+
+// leadingZeros are the zeros that start a run of digits ("04" in "ấp 04A").
+var leadingZeros = regexp.MustCompile(`(^|[^0-9])0+([0-9])`)
+
+// compactKeys are the keys of the last-resort hamlet match: the folded
+// name, with number words as digits, with and without its unit word, with
+// its spaces removed and the leading zeros of its numbers dropped, so that
+// "Ấp 4 A", "Ấp 04A", "Ấp 4-A" and "ap4a" all give "4a" or "ap4a" for the
+// plan's "Ấp 4A", and "Ấp K 9" gives "k9" for "Ấp K9".
+func compactKeys(s string) []string {
+	n := numberedKey(s)
+	var out []string
+	for _, k := range []string{n, stripPrefixes(n, hamletPrefixes)} {
+		k = strings.ReplaceAll(k, " ", "")
+		k = leadingZeros.ReplaceAllString(k, "${1}${2}")
+		if k != "" && !containsString(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigits(s string) bool {
@@ -194,6 +231,19 @@ func (hi *hamletIndex) find(text string) (string, bool) {
 	}
 	if hs := hi.numbered[stripPrefixes(nf, hamletPrefixes)]; len(hs) == 1 {
 		return hs[0], true
+	}
+	// Spaces, hyphens or zeros typed inside the name ("Ấp 4 A", "Ấp 04A"
+	// for "Ấp 4A"): with its unit word first, then without; only when
+	// exactly one hamlet fits.
+	for _, k := range compactKeys(text) {
+		switch hs := hi.compact[k]; len(hs) {
+		case 0:
+			continue
+		case 1:
+			return hs[0], true
+		default:
+			return "", false
+		}
 	}
 	return "", false
 }

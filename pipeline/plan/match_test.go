@@ -224,3 +224,59 @@ func TestMatchPlanNamesThemselves(t *testing.T) {
 		}
 	}
 }
+
+// Hamlets with a letter ("Ấp 4A", "Ấp K9", "Ấp Tân Hòa A") are found however
+// the clerk spaces, hyphenates or zero-pads them, unless two fit.
+func TestMatchHamletCompact(t *testing.T) {
+	const y = `
+year: 2023
+dialogue_quarter: 3
+district: {name: Huyện Thử}
+quotas: {district_team: 7, commune_delegates: 7, hamlet_heads: 1, household_reps: 5}
+deadlines: {opinions_days_before_dialogue: 5}
+clusters:
+  - id: 1
+    communes:
+      - {code: "30007", name: Tân Công Sính, kind: xã, hamlets: [Ấp 1, Ấp 2, Ấp 4A, Ấp 4B, Ấp K9, Ấp Tân Hòa A, Ấp Tân Hòa B]}
+      - {code: "30008", name: Phú Hiệp, kind: xã, hamlets: [Khóm 1A, Ấp 1A, Ấp 10]}
+topics: [{name: Khác, agency: UBND}]
+`
+	p, err := Parse([]byte(y), "compact.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := p.Matcher()
+	tests := []struct {
+		commune, text string
+		want          string
+	}{
+		{"30007", "Ấp 4A", "Ấp 4A"},
+		{"30007", "ap 4a", "Ấp 4A"},
+		{"30007", "4B", "Ấp 4B"},
+		{"30007", "Ấp 4 A", "Ấp 4A"},
+		{"30007", "Ấp 4-B", "Ấp 4B"},
+		{"30007", "Ấp 04A", "Ấp 4A"},
+		{"30007", "ap4a", "Ấp 4A"},
+		{"30007", "Ấp 4", ""},
+		{"30007", "Ấp 4C", ""},
+		{"30007", "Ấp K 9", "Ấp K9"},
+		{"30007", "k9", "Ấp K9"},
+		{"30007", "Ấp Tân HòaA", "Ấp Tân Hòa A"},
+		{"30007", "TanHoaB", "Ấp Tân Hòa B"},
+		{"30007", "Tân Hòa", ""},
+		{"30007", "Ấp 01", "Ấp 1"},
+		// "Khóm 1A" and "Ấp 1A" of one commune stay apart.
+		{"30008", "1 A", ""},
+		{"30008", "01A", ""},
+		{"30008", "Khóm 1 A", "Khóm 1A"},
+		{"30008", "ấp 1-a", "Ấp 1A"},
+		{"30008", "Ấp 010", "Ấp 10"},
+		{"30008", "Ấp 1 0", "Ấp 10"},
+	}
+	for _, tt := range tests {
+		got, ok := m.Hamlet(tt.commune, tt.text)
+		if ok != (tt.want != "") || got != tt.want {
+			t.Errorf("Hamlet(%s, %q) = %q %v, want %q", tt.commune, tt.text, got, ok, tt.want)
+		}
+	}
+}

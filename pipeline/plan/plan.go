@@ -41,7 +41,15 @@ type Plan struct {
 
 	loc     *time.Location
 	matcher *Matcher
+	source  []byte // the YAML the plan was parsed from
 }
+
+// Source returns the YAML text the plan was parsed from.
+func (p *Plan) Source() []byte { return append([]byte(nil), p.source...) }
+
+// Identity names the season a plan is for: district code and year
+// ("871/2023"). A state folder belongs to one season.
+func (p *Plan) Identity() string { return p.District.Code + "/" + strconv.Itoa(p.Year) }
 
 // District is the administrative unit that runs the dialogues.
 type District struct {
@@ -69,9 +77,11 @@ type Deadlines struct {
 
 // Cluster is a cụm xã holding one dialogue.
 type Cluster struct {
-	ID                int       `yaml:"id"`
-	Name              string    `yaml:"name"`
-	Venue             string    `yaml:"venue"`
+	ID    int    `yaml:"id"`
+	Name  string `yaml:"name"`
+	Venue string `yaml:"venue"`
+	// Host is the code of the commune that hosts the dialogue and reports
+	// its results (M5); left out, it is the first commune listed.
 	Host              string    `yaml:"host"`
 	DialogueDate      Date      `yaml:"dialogue_date"`
 	PlannedAttendance int       `yaml:"planned_attendance"`
@@ -110,14 +120,22 @@ type Date struct {
 	Set bool
 }
 
-// UnmarshalYAML accepts YYYY-MM-DD, DD/MM/YYYY or null.
+// dateLayouts are the spellings of a plan date: ISO, day first (as
+// Vietnamese documents write it) and, for a date written with its time of
+// day, that day as written.
+var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006", "02.01.2006",
+	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"}
+
+// UnmarshalYAML accepts YYYY-MM-DD, DD/MM/YYYY (or D/M/YYYY, DD-MM-YYYY,
+// DD.MM.YYYY), a date with its time of day (the day is kept) or null.
 func (d *Date) UnmarshalYAML(n *yaml.Node) error {
-	if n.Tag == "!!null" || n.Value == "" || n.Value == "null" || n.Value == "~" {
+	v := strings.TrimSpace(n.Value)
+	if n.Tag == "!!null" || v == "" || v == "null" || v == "~" {
 		*d = Date{}
 		return nil
 	}
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, n.Value); err == nil {
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, v); err == nil {
 			*d = Date{Y: t.Year(), M: t.Month(), D: t.Day(), Set: true}
 			return nil
 		}
@@ -180,6 +198,7 @@ func Parse(b []byte, name string) (*Plan, error) {
 	if err := p.check(&root); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
+	p.source = append([]byte(nil), b...)
 	return &p, nil
 }
 
@@ -397,6 +416,11 @@ func (p *Plan) check(root *yaml.Node) error {
 		}
 		if len(c.Communes) == 0 {
 			bad(key+".communes", "a cluster needs communes")
+		}
+		if c.Host == "" && len(c.Communes) > 0 {
+			// No host named: the first commune listed hosts, as in the
+			// district's plans; someone must send the results (M5).
+			c.Host = c.Communes[0].Code
 		}
 		hostFound := c.Host == ""
 		for j := range c.Communes {

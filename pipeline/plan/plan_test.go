@@ -621,6 +621,39 @@ topics:
 	if p.Deadlines.CommunePlan.Set || !p.Deadlines.CommunePlan.In(ict).IsZero() || p.Deadlines.CommunePlan.String() != "" {
 		t.Errorf("unset date %+v", p.Deadlines.CommunePlan)
 	}
+	// No host named: the first commune hosts (and sends the results).
+	if p.Clusters[0].Host != "30001" {
+		t.Errorf("default host %q, want the first commune 30001", p.Clusters[0].Host)
+	}
+}
+
+// The fictional 2023 plan of another district (the end-to-end test's) loads
+// with its own year, quarter, dates and computed attendance.
+func TestOtherPlan2023(t *testing.T) {
+	p, err := Load(filepath.Join("..", "testdata", "plan-2023-q3.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Year != 2023 || p.DialoguePeriod() != "2023Q3" || p.District.Name != "Huyện Tam Nông" || len(p.Clusters) != 3 || len(p.Communes()) != 7 {
+		t.Errorf("plan: %d %s %s, %d clusters, %d communes", p.Year, p.DialoguePeriod(), p.District.Name, len(p.Clusters), len(p.Communes()))
+	}
+	if got := p.Deadlines.CommunePlan.String(); got != "2023-06-23" {
+		t.Errorf("commune plan deadline %q", got)
+	}
+	for id, want := range map[int]int{1: 97, 2: 56, 3: 71} {
+		if got := p.Cluster(id).PlannedAttendance; got != want {
+			t.Errorf("cluster %d planned attendance %d, want %d", id, got, want)
+		}
+	}
+	if d, ok := p.OpinionDeadline(2); !ok || !d.Equal(time.Date(2023, 8, 3, 0, 0, 0, 0, p.Location())) {
+		t.Errorf("opinion deadline of cluster 2: %s %v", d, ok)
+	}
+	if c := p.Commune("30001"); c == nil || c.FullName() != "thị trấn Tràm Chim" || p.ClusterOf("30001").Host != "30001" {
+		t.Errorf("thị trấn: %+v", c)
+	}
+	if len(p.Agencies()) != 9 || p.Agency("Trợ giúp pháp lý") != "Phòng Tư pháp" {
+		t.Errorf("agencies %v", p.Agencies())
+	}
 }
 
 func TestDate(t *testing.T) {
@@ -631,6 +664,11 @@ func TestDate(t *testing.T) {
 		{"2022-03-25", "2022-03-25"},
 		{"25/03/2022", "2022-03-25"},
 		{"5/3/2022", "2022-03-05"},
+		{"25-03-2022", "2022-03-25"},
+		{"25.03.2022", "2022-03-25"},
+		{`" 2022-03-25 "`, "2022-03-25"},
+		{"2022-03-25T08:00:00+07:00", "2022-03-25"},
+		{`"2022-03-25 08:00"`, "2022-03-25"},
 		{"null", ""},
 		{"~", ""},
 		{`""`, ""},
