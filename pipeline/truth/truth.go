@@ -174,6 +174,22 @@ func (s *Set) PlanPath() string {
 	return filepath.Join(s.Dir, p)
 }
 
+// Receipt returns each file of the batch lists with the time of its batch
+// and its place (from 1) in the lists' order, batch after batch: the
+// receipt of truth-fed records, which do not go through ingest.
+func (s *Set) Receipt() (map[string]time.Time, map[string]int64) {
+	at := map[string]time.Time{}
+	seq := map[string]int64{}
+	n := int64(0)
+	for _, b := range s.Batches {
+		for _, f := range b.Files {
+			n++
+			at[f], seq[f] = b.At, n
+		}
+	}
+	return at, seq
+}
+
 // CopyBatch copies batch k's files (1-based) from the set's inbox into
 // inbox, keeping their relative paths and giving them an old mtime so they
 // count as complete.

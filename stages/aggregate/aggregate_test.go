@@ -85,6 +85,16 @@ func (r reg) record() record.Registration {
 	}
 }
 
+// eligibleRows are eligible registrations of commune 00001, one per
+// group, on consecutive rows from first.
+func eligibleRows(path string, seq int64, sheet string, first int, hamlet string, groups ...string) []reg {
+	out := make([]reg, len(groups))
+	for i, g := range groups {
+		out[i] = reg{path: path, seq: seq, sheet: sheet, row: first + i, commune: "00001", hamlet: hamlet, group: g, eligible: true}
+	}
+	return out
+}
+
 func TestQuota(t *testing.T) {
 	type rk struct {
 		path string
@@ -100,15 +110,8 @@ func TestQuota(t *testing.T) {
 	}{
 		{
 			name: "receipt order across two files of one commune, listed newest first",
-			regs: []reg{
-				{path: "b.xlsx", seq: 2, sheet: "M2", row: 5, commune: "00001", hamlet: "Ấp 1", group: "H6", eligible: true},
-				{path: "b.xlsx", seq: 2, sheet: "M2", row: 6, commune: "00001", hamlet: "Ấp 1", group: "H7", eligible: true},
-				{path: "a.xlsx", seq: 1, sheet: "M2", row: 5, commune: "00001", hamlet: "Ấp 1", group: "H1", eligible: true},
-				{path: "a.xlsx", seq: 1, sheet: "M2", row: 6, commune: "00001", hamlet: "Ấp 1", group: "H2", eligible: true},
-				{path: "a.xlsx", seq: 1, sheet: "M2", row: 7, commune: "00001", hamlet: "Ấp 1", group: "H3", eligible: true},
-				{path: "a.xlsx", seq: 1, sheet: "M2", row: 8, commune: "00001", hamlet: "Ấp 1", group: "H4", eligible: true},
-				{path: "a.xlsx", seq: 1, sheet: "M2", row: 9, commune: "00001", hamlet: "Ấp 1", group: "H5", eligible: true},
-			},
+			regs: append(eligibleRows("b.xlsx", 2, "M2", 5, "Ấp 1", "H6", "H7"),
+				eligibleRows("a.xlsx", 1, "M2", 5, "Ấp 1", "H1", "H2", "H3", "H4", "H5")...),
 			wantOver: []rk{{"b.xlsx", 5}, {"b.xlsx", 6}},
 			commune:  "00001", hamlet: "Ấp 1", registered: 7, eligible: 7, count: 5,
 		},
@@ -126,44 +129,24 @@ func TestQuota(t *testing.T) {
 			commune:  "00001", hamlet: "Ấp 2", registered: 6, eligible: 6, count: 5,
 		},
 		{
-			name: "a household registered twice counts once; its later row is not over quota",
-			regs: []reg{
-				{path: "a.xlsx", seq: 1, row: 1, commune: "00001", hamlet: "Ấp 1", group: "H1", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 2, commune: "00001", hamlet: "Ấp 1", group: "H2", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 3, commune: "00001", hamlet: "Ấp 1", group: "H3", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 4, commune: "00001", hamlet: "Ấp 1", group: "H4", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 5, commune: "00001", hamlet: "Ấp 1", group: "H5", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 6, commune: "00001", hamlet: "Ấp 1", group: "H1", eligible: true},
-			},
+			name:    "a household registered twice counts once; its later row is not over quota",
+			regs:    eligibleRows("a.xlsx", 1, "", 1, "Ấp 1", "H1", "H2", "H3", "H4", "H5", "H1"),
 			commune: "00001", hamlet: "Ấp 1", registered: 6, eligible: 5, count: 5,
 		},
 		{
-			name: "every row of an over-quota household is marked",
-			regs: []reg{
-				{path: "a.xlsx", seq: 1, row: 1, commune: "00001", hamlet: "Ấp 1", group: "H1", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 2, commune: "00001", hamlet: "Ấp 1", group: "H2", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 3, commune: "00001", hamlet: "Ấp 1", group: "H3", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 4, commune: "00001", hamlet: "Ấp 1", group: "H4", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 5, commune: "00001", hamlet: "Ấp 1", group: "H5", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 6, commune: "00001", hamlet: "Ấp 1", group: "H6", eligible: true},
-				{path: "a.xlsx", seq: 1, row: 7, commune: "00001", hamlet: "Ấp 1", group: "H6", eligible: true},
-			},
+			name:     "every row of an over-quota household is marked",
+			regs:     eligibleRows("a.xlsx", 1, "", 1, "Ấp 1", "H1", "H2", "H3", "H4", "H5", "H6", "H6"),
 			wantOver: []rk{{"a.xlsx", 6}, {"a.xlsx", 7}},
 			commune:  "00001", hamlet: "Ấp 1", registered: 7, eligible: 6, count: 5,
 		},
 		{
 			name: "superseded, invalid and ineligible rows take no place",
-			regs: []reg{
+			regs: append([]reg{
 				{path: "old.xlsx", seq: 1, row: 1, commune: "00001", hamlet: "Ấp 1", group: "H9", eligible: true, replaced: true},
 				{path: "old.xlsx", seq: 1, row: 2, commune: "00001", hamlet: "Ấp 1", group: "H8", eligible: true, replaced: true},
 				{path: "new.xlsx", seq: 2, row: 1, commune: "00001", hamlet: "Ấp 1", group: "X1", eligible: false},
 				{path: "new.xlsx", seq: 2, row: 2, commune: "00001", hamlet: "Ấp 1", group: "H7", eligible: true, invalid: true},
-				{path: "new.xlsx", seq: 2, row: 3, commune: "00001", hamlet: "Ấp 1", group: "H1", eligible: true},
-				{path: "new.xlsx", seq: 2, row: 4, commune: "00001", hamlet: "Ấp 1", group: "H2", eligible: true},
-				{path: "new.xlsx", seq: 2, row: 5, commune: "00001", hamlet: "Ấp 1", group: "H3", eligible: true},
-				{path: "new.xlsx", seq: 2, row: 6, commune: "00001", hamlet: "Ấp 1", group: "H4", eligible: true},
-				{path: "new.xlsx", seq: 2, row: 7, commune: "00001", hamlet: "Ấp 1", group: "H5", eligible: true},
-			},
+			}, eligibleRows("new.xlsx", 2, "", 3, "Ấp 1", "H1", "H2", "H3", "H4", "H5")...),
 			commune: "00001", hamlet: "Ấp 1", registered: 6, eligible: 5, count: 5,
 		},
 		{

@@ -2,18 +2,17 @@ package aggregate_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
+	"time"
 
-	"doithoai/pipeline"
-	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth"
+	"doithoai/pipeline/truth/sampleds"
 )
 
-// TestTruthReplay replays every sample set with the real pipeline, batch by
-// batch as the communes sent it, and compares the figures of SPEC §8, the
+// TestTruthReplay replays every sample set through the real stages, batch
+// by batch as the communes sent it (sampleds: the pipeline's dataset), and compares the figures of SPEC §8, the
 // timeliness table and the dialogue results with truth.json. Over-quota
 // marks are compared too but only logged: they follow eligibility, which
 // earlier stages decide and the pipeline's own replay test checks.
@@ -33,26 +32,13 @@ func TestTruthReplay(t *testing.T) {
 	}
 }
 
-// replay runs the pipeline once per batch and returns the last dataset.
+// replay runs the stages on every batch of the set as the pipeline's runs
+// would and returns the dataset of the last run.
 func replay(t *testing.T, set *truth.Set, p *plan.Plan) *record.Dataset {
 	t.Helper()
-	work := t.TempDir()
-	inbox, outbox, state := filepath.Join(work, "inbox"), filepath.Join(work, "outbox"), filepath.Join(work, "state")
-	var sum *pipeline.Summary
-	for _, b := range set.Batches {
-		if err := set.CopyBatch(b.Batch, inbox); err != nil {
-			t.Fatalf("batch %d: %v", b.Batch, err)
-		}
-		var err error
-		sum, err = pipeline.Run(context.Background(), pipeline.Config{
-			Plan: p, Inbox: inbox, Outbox: outbox, State: state, Clock: clock.Fixed(b.At), Settle: 0, Kind: pipeline.KindFull,
-		})
-		if err != nil {
-			t.Fatalf("run of batch %d: %v", b.Batch, err)
-		}
+	ds, err := sampleds.Dataset(context.Background(), set, p, 0, time.Time{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if sum == nil || sum.Dataset == nil {
-		t.Fatal("the replay produced no dataset")
-	}
-	return sum.Dataset
+	return ds
 }

@@ -12,6 +12,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth"
+	"doithoai/pipeline/truth/sampleds"
 	"doithoai/stages/aggregate"
 )
 
@@ -61,20 +62,7 @@ func str(v any) string {
 // and every row with its verdict (valid, superseded, eligible, household).
 func datasetFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (*record.Dataset, time.Time) {
 	t.Helper()
-	type sub struct {
-		seq int64
-		at  time.Time
-	}
-	subs := map[string]sub{}
-	var last time.Time
-	for _, b := range set.Batches {
-		for i, path := range b.Files {
-			subs[path] = sub{int64(b.Batch)*100000 + int64(i), b.At}
-		}
-		if b.At.After(last) {
-			last = b.At
-		}
-	}
+	at, seq := set.Receipt()
 	ds := &record.Dataset{}
 	byPath := map[string]truth.File{}
 	supersededBy := map[string]string{}
@@ -92,9 +80,8 @@ func datasetFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (*record.Datas
 		if strings.HasPrefix(f.Expect, "same_as:") {
 			status = record.StatusDuplicate
 		}
-		s := subs[f.Path]
 		ds.Submissions = append(ds.Submissions, record.SubmissionOutcome{
-			Submission:   record.Submission{ID: f.SHA256, Path: f.Path, ReceivedAt: s.at, Seq: s.seq},
+			Submission:   record.Submission{ID: f.SHA256, Path: f.Path, ReceivedAt: at[f.Path], Seq: seq[f.Path]},
 			Form:         record.Form(deref(f.Form)),
 			CommuneCode:  deref(f.CommuneCode),
 			Status:       status,
@@ -104,8 +91,7 @@ func datasetFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (*record.Datas
 	}
 	source := func(path, sheet string, row int) record.Source {
 		f := byPath[path]
-		s := subs[path]
-		return record.Source{SubmissionID: f.SHA256, Path: path, Sheet: sheet, Row: row, CommuneCode: deref(f.CommuneCode), ReceivedAt: s.at, Seq: s.seq}
+		return record.Source{SubmissionID: f.SHA256, Path: path, Sheet: sheet, Row: row, CommuneCode: deref(f.CommuneCode), ReceivedAt: at[path], Seq: seq[path]}
 	}
 	for _, r := range set.Rows {
 		src := source(r.Path, r.Sheet, r.Row)
@@ -143,7 +129,7 @@ func datasetFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (*record.Datas
 		}
 		ds.Groups = append(ds.Groups, hg)
 	}
-	return ds, last
+	return ds, sampleds.LastAt(set, 0)
 }
 
 // TestTruthFed gives aggregate the truth's own rows and compares its

@@ -1,15 +1,12 @@
-package dedupe
+package dedupe_test
 
 import (
 	"context"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
-	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
-	"doithoai/stages/read"
+	"doithoai/pipeline/truth/sampleds"
+	"doithoai/stages/dedupe"
 	"doithoai/stages/validate"
 )
 
@@ -18,19 +15,12 @@ import (
 // last one, compares the groups, homonyms, eligibility and
 // duplicate-registration warnings with truth.json.
 func TestSample2022(t *testing.T) {
-	set, ts := sampleSet(t)
-	p, err := plan.Load(filepath.Join(set, "plan.yaml"))
+	ts, p := sampleds.Open(t, "2022")
+	subs, err := sampleds.Submissions(ts, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at, seq := ts.receipt(t)
-	accepted := map[string]int{}
-	for i, f := range ts.Files {
-		if f.Expect == "accepted" {
-			accepted[f.Path] = i
-		}
-	}
-	opt := DefaultOptions()
+	opt := dedupe.DefaultOptions()
 	opt.CommuneName = func(code string) string {
 		if c := p.Commune(code); c != nil {
 			return c.FullName()
@@ -38,34 +28,24 @@ func TestSample2022(t *testing.T) {
 		return ""
 	}
 	ctx := context.Background()
-	reader := &read.Reader{Plan: p}
-	var wbs []record.Workbook
+	all, err := sampleds.Read(ctx, p, sampleds.Accepted(ts, subs))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ds *record.Dataset
 	for _, b := range ts.Batches {
-		for _, path := range b.Files {
-			fi, ok := accepted[path]
-			if !ok {
-				continue
+		// The files received up to this batch, in receipt order.
+		var wbs []record.Workbook
+		for _, wb := range all {
+			if !wb.Submission.ReceivedAt.After(b.At) {
+				wbs = append(wbs, wb)
 			}
-			f := ts.Files[fi]
-			hint := ""
-			if i := strings.IndexByte(path, '/'); i >= 0 {
-				hint = path[:i]
-			}
-			sub := record.Submission{ID: f.SHA256, Path: path, Size: f.Size, ReceivedAt: at[path],
-				ArchivePath: filepath.Join(set, "inbox", filepath.FromSlash(path)), FolderHint: hint, Seq: seq[path]}
-			wb, err := reader.Read(ctx, sub)
-			if err != nil {
-				t.Fatalf("%s: %v", path, err)
-			}
-			wbs = append(wbs, wb)
 		}
-		sort.SliceStable(wbs, func(i, j int) bool { return wbs[i].Submission.Seq < wbs[j].Submission.Seq })
 		ds, err = validate.Validate(ctx, p, wbs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Resolve(ctx, ds, opt); err != nil {
+		if err := dedupe.Resolve(ctx, ds, opt); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("batch %d: %d roster rows, %d registrations, %d groups, %d borderline",
@@ -73,7 +53,7 @@ func TestSample2022(t *testing.T) {
 	}
 	t.Log("after the last batch: " + checkAgainstTruth(t, ds, ts))
 	for _, f := range ds.Findings {
-		if f.Code == CodeNotOnRoster || f.Code == CodeDuplicateRegistration {
+		if f.Code == dedupe.CodeNotOnRoster || f.Code == dedupe.CodeDuplicateRegistration {
 			t.Logf("%s %s", f.Code, f.Message)
 		}
 	}

@@ -1,55 +1,17 @@
-package dedupe
+package dedupe_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"doithoai/pipeline/record"
+	"doithoai/pipeline/truth"
+	"doithoai/pipeline/truth/sampleds"
+	"doithoai/stages/dedupe"
 )
-
-// truthSet is the part of the sample set's truth.json these tests use.
-type truthSet struct {
-	Batches []struct {
-		Batch int      `json:"batch"`
-		At    string   `json:"at"`
-		Files []string `json:"files"`
-	} `json:"batches"`
-	Files []struct {
-		Path   string  `json:"path"`
-		Batch  int     `json:"batch"`
-		Form   *string `json:"form"`
-		Expect string  `json:"expect"`
-		SHA256 string  `json:"sha256"`
-		Size   int64   `json:"size"`
-	} `json:"files"`
-	Rows []struct {
-		Path        string         `json:"path"`
-		Sheet       string         `json:"sheet"`
-		Row         int            `json:"row"`
-		Form        string         `json:"form"`
-		Valid       bool           `json:"valid"`
-		Superseded  bool           `json:"superseded"`
-		HouseholdID *string        `json:"household_id"`
-		Eligible    *bool          `json:"eligible"`
-		CommuneCode string         `json:"commune_code"`
-		Hamlet      *string        `json:"hamlet"`
-		Warnings    []string       `json:"warnings"`
-		Values      map[string]any `json:"values"`
-	} `json:"rows"`
-	DuplicateGroups []struct {
-		HouseholdID string  `json:"household_id"`
-		Rows        [][]any `json:"rows"`
-		Why         []string
-	} `json:"duplicate_groups"`
-	Homonyms [][]string `json:"homonyms"`
-}
 
 // place of a row: path, sheet, row.
 type place3 struct {
@@ -58,55 +20,6 @@ type place3 struct {
 }
 
 func (p place3) String() string { return fmt.Sprintf("%s|%s|r%d", p.path, p.sheet, p.row) }
-
-// sampleSet locates ../shared/samples/2022 beside the repository and loads
-// its truth, or skips.
-func sampleSet(t testing.TB) (string, *truthSet) {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-	set := filepath.Join(dir, "..", "shared", "samples", "2022")
-	raw, err := os.ReadFile(filepath.Join(set, "truth.json"))
-	if err != nil {
-		t.Skipf("sample set not available (%v): ../shared beside the repository is needed", err)
-	}
-	var ts truthSet
-	if err := json.Unmarshal(raw, &ts); err != nil {
-		t.Fatal(err)
-	}
-	return set, &ts
-}
-
-// receipt returns each file's receipt time and order (batch order, then
-// the order of the batch's file list).
-func (ts *truthSet) receipt(t testing.TB) (map[string]time.Time, map[string]int64) {
-	at := map[string]time.Time{}
-	seq := map[string]int64{}
-	n := int64(0)
-	for _, b := range ts.Batches {
-		tm, err := time.Parse(time.RFC3339, b.At)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range b.Files {
-			n++
-			at[f], seq[f] = tm, n
-		}
-	}
-	return at, seq
-}
 
 func str(v any) string {
 	switch x := v.(type) {
@@ -129,8 +42,8 @@ func year(v any) int {
 
 // datasetFromTruth builds M1/M2 records straight from truth.json's expected
 // values, so that matching is judged apart from reading and validation.
-func datasetFromTruth(t testing.TB, ts *truthSet) *record.Dataset {
-	at, seq := ts.receipt(t)
+func datasetFromTruth(ts *truth.Set) *record.Dataset {
+	at, seq := ts.Receipt()
 	sha := map[string]string{}
 	for _, f := range ts.Files {
 		sha[f.Path] = f.SHA256
@@ -162,7 +75,7 @@ func datasetFromTruth(t testing.TB, ts *truthSet) *record.Dataset {
 
 // checkAgainstTruth compares a resolved dataset with truth.json and returns
 // a summary line; failures are reported through t.
-func checkAgainstTruth(t *testing.T, ds *record.Dataset, ts *truthSet) string {
+func checkAgainstTruth(t *testing.T, ds *record.Dataset, ts *truth.Set) string {
 	t.Helper()
 	groupOf := map[place3]string{}
 	eligible := map[place3]bool{}
@@ -175,14 +88,14 @@ func checkAgainstTruth(t *testing.T, ds *record.Dataset, ts *truthSet) string {
 	}
 	dupFinding := map[place3]bool{}
 	for _, f := range ds.Findings {
-		if f.Code == CodeDuplicateRegistration {
+		if f.Code == dedupe.CodeDuplicateRegistration {
 			dupFinding[place3{f.Path, f.Sheet, f.Row}] = true
 		}
 	}
 
 	// Duplicate groups: all rows in one group.
 	dupOK := 0
-	for _, dg := range ts.DuplicateGroups {
+	for _, dg := range ts.Groups {
 		ids := map[string]bool{}
 		var where []string
 		for _, r := range dg.Rows {
@@ -297,7 +210,7 @@ func checkAgainstTruth(t *testing.T, ds *record.Dataset, ts *truthSet) string {
 	prec, rec := ratio(tp, tp+fp), ratio(tp, tp+fn)
 	return fmt.Sprintf("duplicate groups %d/%d together, homonyms %d/%d apart, pairs precision %.4f recall %.4f (tp %d fp %d fn %d), "+
 		"eligibility %d/%d (invalid/superseded rows %d/%d), duplicate-registration warnings %d/%d rows agree, %d groups, %d borderline",
-		dupOK, len(ts.DuplicateGroups), homOK, len(ts.Homonyms), prec, rec, tp, fp, fn, eligOK, eligN, otherElig, otherN,
+		dupOK, len(ts.Groups), homOK, len(ts.Homonyms), prec, rec, tp, fp, fn, eligOK, eligN, otherElig, otherN,
 		dupWarnOK, dupWarnN, len(ds.Groups), len(ds.Borderline))
 }
 
@@ -311,9 +224,9 @@ func ratio(a, b int) float64 {
 // TestTruthValues resolves the sample set's expected M1/M2 values (as
 // validation should produce them) and compares with the truth.
 func TestTruthValues(t *testing.T) {
-	_, ts := sampleSet(t)
-	ds := datasetFromTruth(t, ts)
-	if err := Resolve(context.Background(), ds, DefaultOptions()); err != nil {
+	ts, _ := sampleds.Open(t, "2022")
+	ds := datasetFromTruth(ts)
+	if err := dedupe.Resolve(context.Background(), ds, dedupe.DefaultOptions()); err != nil {
 		t.Fatal(err)
 	}
 	t.Log(checkAgainstTruth(t, ds, ts))

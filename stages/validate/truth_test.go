@@ -1,139 +1,45 @@
 // The truth test reads every accepted file of the sample sets with the
 // read stage, validates them and compares each row with truth.json.
 
-package validate
+package validate_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
-	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/pipeline/truth/sampleds"
 	"doithoai/schemas"
-	"doithoai/stages/read"
+	"doithoai/stages/validate"
 )
-
-type truthSet struct {
-	Batches []struct {
-		Batch int      `json:"batch"`
-		At    string   `json:"at"`
-		Files []string `json:"files"`
-	} `json:"batches"`
-	Files []struct {
-		Path        string  `json:"path"`
-		Batch       int     `json:"batch"`
-		CommuneCode *string `json:"commune_code"`
-		Form        *string `json:"form"`
-		Expect      string  `json:"expect"`
-		Supersedes  *string `json:"supersedes"`
-		SHA256      string  `json:"sha256"`
-		Size        int64   `json:"size"`
-	} `json:"files"`
-	Rows []truthRow `json:"rows"`
-}
-
-type truthRow struct {
-	Path           string         `json:"path"`
-	Sheet          string         `json:"sheet"`
-	Row            int            `json:"row"`
-	Form           string         `json:"form"`
-	Valid          bool           `json:"valid"`
-	InvalidColumns []string       `json:"invalid_columns"`
-	Warnings       []string       `json:"warnings"`
-	Superseded     bool           `json:"superseded"`
-	Late           *bool          `json:"late"`
-	Topic          *string        `json:"topic"`
-	Component      *string        `json:"component"`
-	Cluster        *int           `json:"cluster"`
-	Hamlet         *string        `json:"hamlet"`
-	Values         map[string]any `json:"values"`
-}
-
-// repoRoot walks up from the working directory to go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
 
 // ownWarnings are the truth warnings this stage gives, as finding codes.
 var ownWarnings = map[string]string{
-	"id_leading_zero_restored": CodeIDZeroRestored,
-	"duplicate_household_code": CodeDuplicateCode,
+	"id_leading_zero_restored": validate.CodeIDZeroRestored,
+	"duplicate_household_code": validate.CodeDuplicateCode,
 }
 
 func TestTruth2022(t *testing.T) {
-	set := filepath.Join(repoRoot(t), "..", "shared", "samples", "2022")
-	raw, err := os.ReadFile(filepath.Join(set, "truth.json"))
-	if err != nil {
-		t.Skipf("sample set not available (%v): ../shared beside the repository is needed", err)
-	}
-	var truth truthSet
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Load(filepath.Join(set, "plan.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	batchAt := map[int]time.Time{}
-	seq := map[string]int64{}
-	n := int64(0)
-	for _, b := range truth.Batches {
-		at, err := time.Parse(time.RFC3339, b.At)
-		if err != nil {
-			t.Fatal(err)
-		}
-		batchAt[b.Batch] = at
-		for _, f := range b.Files {
-			n++
-			seq[f] = n
-		}
-	}
-
+	truth, p := sampleds.Open(t, "2022")
 	ctx := context.Background()
-	var wbs []record.Workbook
-	for _, f := range truth.Files {
-		if f.Expect != "accepted" {
-			continue
-		}
-		hint := ""
-		if i := strings.IndexByte(f.Path, '/'); i >= 0 {
-			hint = f.Path[:i]
-		}
-		sub := record.Submission{
-			ID: f.SHA256, Path: f.Path, Size: f.Size, ReceivedAt: batchAt[f.Batch],
-			ArchivePath: filepath.Join(set, "inbox", filepath.FromSlash(f.Path)),
-			FolderHint:  hint, Seq: seq[f.Path],
-		}
-		wb := readWorkbook(ctx, t, p, sub)
-		if wb.Status != record.StatusAccepted {
-			t.Errorf("%s: reader says %s (%s)", f.Path, wb.Status, wb.Reason)
-		}
-		wbs = append(wbs, wb)
+	subs, err := sampleds.Submissions(truth, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.SliceStable(wbs, func(i, j int) bool { return wbs[i].Submission.Seq < wbs[j].Submission.Seq })
-	ds, err := Validate(ctx, p, wbs)
+	wbs, err := sampleds.Read(ctx, p, sampleds.Accepted(truth, subs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wb := range wbs {
+		if wb.Status != record.StatusAccepted {
+			t.Errorf("%s: reader says %s (%s)", wb.Submission.Path, wb.Status, wb.Reason)
+		}
+	}
+	ds, err := validate.Validate(ctx, p, wbs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +139,7 @@ func TestTruth2022(t *testing.T) {
 	for _, f := range ds.Findings {
 		k := key{f.Path, f.Sheet, f.Row}
 		switch {
-		case f.Row == 0 && f.Code == CodeMissingLabel && f.Column != "":
+		case f.Row == 0 && f.Code == validate.CodeMissingLabel && f.Column != "":
 			ps := [2]string{f.Path, f.Sheet}
 			sheetMissing[ps] = append(sheetMissing[ps], titleOf(formOf[f.Path], f.Column))
 		case f.Row > 0 && f.Severity == record.Error && f.Column != "":
@@ -360,16 +266,6 @@ func TestTruth2022(t *testing.T) {
 		}
 		t.Error(pr)
 	}
-}
-
-// readWorkbook reads one submission with the read stage.
-func readWorkbook(ctx context.Context, t *testing.T, p *plan.Plan, sub record.Submission) record.Workbook {
-	t.Helper()
-	wb, err := (&read.Reader{Plan: p}).Read(ctx, sub)
-	if err != nil {
-		t.Fatalf("%s: %v", sub.Path, err)
-	}
-	return wb
 }
 
 // sameValue compares a record value with the truth's (absent in the truth

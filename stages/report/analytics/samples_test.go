@@ -2,10 +2,7 @@ package analytics
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,73 +11,17 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth"
-	"doithoai/stages/aggregate"
-	"doithoai/stages/dedupe"
-	"doithoai/stages/read"
-	"doithoai/stages/validate"
+	"doithoai/pipeline/truth/sampleds"
 )
 
 // sampleRun runs the real stages (read, validate, dedupe, aggregate) on
-// every file of the 2022 sample set in the order of its batches, or skips
-// when the shared folder is absent.
+// every file of the 2022 sample set as the pipeline's runs would after its
+// last batch, or skips when the shared folder is absent.
 func sampleRun(t *testing.T) (*truth.Set, *plan.Plan, *record.Dataset) {
 	t.Helper()
-	shared := truth.SharedDir()
-	if shared == "" {
-		t.Skip("shared samples not found beside the repository")
-	}
-	set, err := truth.Load(filepath.Join(shared, "samples", "2022"))
+	set, p := sampleds.Open(t, "2022")
+	ds, err := sampleds.Dataset(context.Background(), set, p, 0, time.Time{})
 	if err != nil {
-		t.Skipf("sample set 2022: %v", err)
-	}
-	p, err := plan.Load(set.PlanPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	rd := read.Reader{Plan: p}
-	var wbs []record.Workbook
-	first := map[string]string{} // sha256 -> first path
-	var last time.Time
-	for _, b := range set.Batches {
-		for _, rel := range b.Files {
-			base := filepath.Base(rel)
-			if strings.HasPrefix(base, "~$") || strings.HasPrefix(base, ".~lock.") {
-				continue // lock files are not submissions
-			}
-			abs := filepath.Join(set.Dir, "inbox", filepath.FromSlash(rel))
-			data, err := os.ReadFile(abs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(data)
-			sha := hex.EncodeToString(sum[:])
-			sub := record.Submission{ID: sha, Path: rel, Size: int64(len(data)), ReceivedAt: b.At,
-				ArchivePath: abs, Seq: int64(len(wbs) + 1)}
-			if j := strings.IndexByte(rel, '/'); j > 0 {
-				sub.FolderHint = rel[:j]
-			}
-			if prev, ok := first[sha]; ok {
-				sub.DuplicateOf = prev
-			} else {
-				first[sha] = rel
-			}
-			wb, err := rd.Read(ctx, sub)
-			if err != nil {
-				t.Fatalf("read %s: %v", rel, err)
-			}
-			wbs = append(wbs, wb)
-		}
-		last = b.At
-	}
-	ds, err := validate.Validate(ctx, p, wbs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
-		t.Fatal(err)
-	}
-	if err := aggregate.Aggregate(ctx, p, ds, last); err != nil {
 		t.Fatal(err)
 	}
 	return set, p, ds

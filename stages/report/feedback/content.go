@@ -6,12 +6,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/schemas"
+	"doithoai/stages/report/wording"
 )
 
 // verdict is what the commune is told about its file.
@@ -84,25 +84,7 @@ func problemText(msg string) string {
 	if loc == nil || loc[1] >= len(msg) {
 		return msg
 	}
-	return capitalize(msg[loc[1]:])
-}
-
-// capitalize upper-cases the first letter of s.
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError || !unicode.IsLower(r) {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// lowerFirst lower-cases the first letter of s ("Huyện" -> "huyện").
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError || !unicode.IsUpper(r) {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[n:]
+	return wording.Capitalize(msg[loc[1]:])
 }
 
 // shorten cuts s to at most n runes on one line, with an ellipsis.
@@ -320,7 +302,7 @@ func rejection(reason string) (why, todo string) {
 func build(p *plan.Plan, s *sub, byID map[string]*record.SubmissionOutcome, byPath map[string]*record.SubmissionOutcome) view {
 	o := &s.o
 	v := view{
-		Office:   strings.TrimSpace(p.District.Office + " " + lowerFirst(p.District.Name)),
+		Office:   strings.TrimSpace(p.District.Office + " " + wording.LowerFirst(p.District.Name)),
 		File:     o.Path,
 		Name:     fileName(o.Path),
 		Form:     formLabel(o.Form),
@@ -481,7 +463,7 @@ func (pr *problem) placeText() string {
 	if len(parts) == 0 {
 		return "Cả tệp"
 	}
-	return capitalize(strings.Join(parts, ", "))
+	return wording.Capitalize(strings.Join(parts, ", "))
 }
 
 // columnText names a problem's column for the list: “K (Số điện thoại)”.

@@ -18,7 +18,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
-	"doithoai/stages/read"
+	"doithoai/pipeline/truth/sampleds"
 	"doithoai/stages/report/mask"
 	"doithoai/stages/validate"
 )
@@ -36,8 +36,7 @@ type input struct {
 func runStages(t *testing.T, p *plan.Plan, ins []input) *record.Dataset {
 	t.Helper()
 	ctx := context.Background()
-	rd := read.Reader{Plan: p}
-	var wbs []record.Workbook
+	subs := make([]record.Submission, len(ins))
 	for i, in := range ins {
 		b, err := os.ReadFile(in.file)
 		if err != nil {
@@ -50,15 +49,14 @@ func runStages(t *testing.T, p *plan.Plan, ins []input) *record.Dataset {
 				folder = in.path[:j]
 			}
 		}
-		sub := record.Submission{
+		subs[i] = record.Submission{
 			ID: hex.EncodeToString(sum[:]), Path: in.path, Size: int64(len(b)), ReceivedAt: in.at,
 			ArchivePath: in.file, FolderHint: folder, DuplicateOf: in.dupOf, Seq: int64(i + 1),
 		}
-		wb, err := rd.Read(ctx, sub)
-		if err != nil {
-			t.Fatalf("read %s: %v", in.path, err)
-		}
-		wbs = append(wbs, wb)
+	}
+	wbs, err := sampleds.Read(ctx, p, subs)
+	if err != nil {
+		t.Fatal(err)
 	}
 	ds, err := validate.Validate(ctx, p, wbs)
 	if err != nil {

@@ -11,57 +11,17 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
-	"doithoai/pipeline/truth"
-	"doithoai/stages/aggregate"
-	"doithoai/stages/dedupe"
+	"doithoai/pipeline/truth/sampleds"
 )
 
-// samples runs the real stages on the 2022 sample set, batch by batch,
-// or skips when the shared folder is absent.
+// samples runs the real stages on the 2022 sample set as the pipeline's
+// runs would after its last batch, or skips when the shared folder is
+// absent.
 func samples(t *testing.T) (*plan.Plan, *record.Dataset) {
 	t.Helper()
-	shared := truth.SharedDir()
-	if shared == "" {
-		t.Skip("shared samples not found beside the repository")
-	}
-	set, err := truth.Load(filepath.Join(shared, "samples", "2022"))
+	set, p := sampleds.Open(t, "2022")
+	ds, err := sampleds.Dataset(context.Background(), set, p, 0, time.Time{})
 	if err != nil {
-		t.Skipf("sample set 2022: %v", err)
-	}
-	p, err := plan.Load(set.PlanPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ins []input
-	first := map[string]string{}
-	var last time.Time
-	for _, b := range set.Batches {
-		for _, rel := range b.Files {
-			if strings.HasPrefix(filepath.Base(rel), "~$") {
-				continue // a lock file, not a submission
-			}
-			var sha string
-			for _, f := range set.Files {
-				if f.Path == rel {
-					sha = f.SHA256
-				}
-			}
-			in := input{path: rel, file: filepath.Join(set.Dir, "inbox", filepath.FromSlash(rel)), at: b.At}
-			if prev, ok := first[sha]; ok && sha != "" {
-				in.dupOf = prev
-			} else {
-				first[sha] = rel
-			}
-			ins = append(ins, in)
-		}
-		last = b.At
-	}
-	ds := runStages(t, p, ins)
-	ctx := context.Background()
-	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
-		t.Fatal(err)
-	}
-	if err := aggregate.Aggregate(ctx, p, ds, last); err != nil {
 		t.Fatal(err)
 	}
 	return p, ds

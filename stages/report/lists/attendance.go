@@ -29,10 +29,7 @@ const signRow = 24
 const Blank = "…………………………"
 
 // attendanceCols are the list's columns and widths.
-var attendanceCols = []struct {
-	title string
-	width float64
-}{
+var attendanceCols = []column{
 	{"STT", 5}, {"Họ và tên", 22}, {"Năm sinh", 6.5}, {"Giới tính", 6.5}, {"Khóm/Ấp", 14},
 	{"Chức vụ / Quan hệ với chủ hộ", 16}, {"Số điện thoại", 12}, {"Ký tên", 12}, {"Ghi chú", 18},
 }
@@ -47,21 +44,9 @@ type rep struct {
 // attendance builds one cluster's attendance list.
 func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 	p := in.p
-	b := xl.NewBook()
-	b.SetTitle("Danh sách tham dự đối thoại chính sách giảm nghèo – "+cl.Name, p.District.Office)
-	s := b.Sheet(SheetAttendance)
+	b, s, widths, row := in.newList("Danh sách tham dự đối thoại chính sách giảm nghèo – "+cl.Name, SheetAttendance,
+		"DANH SÁCH THAM DỰ ĐỐI THOẠI CHÍNH SÁCH GIẢM NGHÈO — "+xl.Upper(cl.Name), attendanceCols)
 	n := len(attendanceCols)
-	widths := make([]float64, n)
-	for i, c := range attendanceCols {
-		widths[i] = c.width
-	}
-	s.Widths(widths...)
-	row := s.AdminHeader(p, 1, 4, n)
-	row++
-	title := "DANH SÁCH THAM DỰ ĐỐI THOẠI CHÍNH SÁCH GIẢM NGHÈO — " + xl.Upper(cl.Name)
-	s.Merge(row, 1, n, title, xl.Title)
-	s.Height(row, 24)
-	row++
 	lines := []string{
 		"Địa điểm: " + orDash(cl.Venue),
 		"Thời gian: " + dateLine(cl),
@@ -75,41 +60,33 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 	asOf := "(Lập ngày " + xl.DMY(in.now, in.loc) + " theo danh sách các xã đã gửi)"
 	s.Merge(row, 1, n, asOf, xl.Italic)
 	row += 2
-	header := row
-	for i, c := range attendanceCols {
-		s.Put(i+1, row, c.title, xl.Header)
+	row = tableHeader(s, row, attendanceCols, widths, false)
+	// line writes a line across the list.
+	line := func(text string, st xl.Style) {
+		s.Merge(row, 1, n, text, st)
+		row++
 	}
-	s.FitHeight(row, 15, titlesOf(), scale(widths, 0.85))
-	row++
-	s.Setup(xl.Print{TitleRows: [2]int{header, header}, FreezeRows: header})
 
 	// I. The district team: names are not in the communes' data.
 	team := p.Quotas.DistrictTeam
-	s.Merge(row, 1, n, fmt.Sprintf("I. TỔ CÔNG TÁC HUYỆN (%d người)", team), xl.Section)
-	row++
+	line(fmt.Sprintf("I. TỔ CÔNG TÁC HUYỆN (%d người)", team), xl.Section)
 	for i := 1; i <= team; i++ {
 		s.Row(row, xl.Text, xl.Styled{V: i, S: xl.TextCenter}, Blank, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{}, xl.Blank{})
 		s.Height(row, signRow)
 		row++
 	}
 	teamNote := "Ghi chú: họ tên thành viên Tổ công tác huyện không có trong số liệu các xã gửi; ghi tay khi điểm danh."
-	s.Merge(row, 1, n, teamNote, xl.Note)
-	row++
+	line(teamNote, xl.Note)
 
 	// II. Commune delegates.
 	delegates := in.delegates(cl, false)
-	nDel := 0
-	for _, ds := range delegates {
-		nDel += len(ds)
-	}
-	s.Merge(row, 1, n, fmt.Sprintf("II. ĐẠI BIỂU CẤP XÃ (%d người)", nDel), xl.Section)
-	row++
+	nDel := total(delegates)
+	line(fmt.Sprintf("II. ĐẠI BIỂU CẤP XÃ (%d người)", nDel), xl.Section)
 	stt := 0
 	for mi := range cl.Communes {
 		c := &cl.Communes[mi]
 		list := delegates[c.Code]
-		s.Merge(row, 1, n, fmt.Sprintf("%s (%d/%d người)", xl.CommuneTitle(p, c.Code), len(list), p.Quotas.CommuneDelegates), xl.SubSection)
-		row++
+		line(fmt.Sprintf("%s (%d/%d người)", xl.CommuneTitle(p, c.Code), len(list), p.Quotas.CommuneDelegates), xl.SubSection)
 		if len(list) == 0 {
 			s.Put(1, row, xl.Blank{}, xl.TextCenter)
 			s.Merge(row, 2, n, "Chưa có danh sách đại biểu cấp xã (mẫu M3) của xã.", xl.Muted)
@@ -127,25 +104,15 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 
 	// III. Hamlet heads: one line per hamlet, blank when none was sent.
 	heads := in.delegates(cl, true)
-	nHeads := 0
-	for _, hs := range heads {
-		nHeads += len(hs)
-	}
-	s.Merge(row, 1, n, fmt.Sprintf("III. TRƯỞNG KHÓM, ẤP (%d người)", nHeads), xl.Section)
-	row++
+	nHeads := total(heads)
+	line(fmt.Sprintf("III. TRƯỞNG KHÓM, ẤP (%d người)", nHeads), xl.Section)
 	stt = 0
 	for mi := range cl.Communes {
 		c := &cl.Communes[mi]
 		list := heads[c.Code]
-		s.Merge(row, 1, n, fmt.Sprintf("%s (%d/%d khóm, ấp có tên)", xl.CommuneTitle(p, c.Code), countHamlets(list), len(c.Hamlets)), xl.SubSection)
-		row++
-		for _, h := range hamletsOf(c, list, func(d *record.Delegate) string { return d.Hamlet }) {
-			var mine []*record.Delegate
-			for _, d := range list {
-				if d.Hamlet == h {
-					mine = append(mine, d)
-				}
-			}
+		line(fmt.Sprintf("%s (%d/%d khóm, ấp có tên)", xl.CommuneTitle(p, c.Code), countHamlets(list), len(c.Hamlets)), xl.SubSection)
+		for _, hg := range byHamlet(c, list, func(d *record.Delegate) string { return d.Hamlet }) {
+			h, mine := hg.name, hg.rows
 			if len(mine) == 0 {
 				stt++
 				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, Blank, xl.Blank{}, xl.Blank{}, h, componentHead, xl.Blank{}, xl.Blank{},
@@ -170,31 +137,20 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 
 	// IV. Household representatives by commune and hamlet.
 	reps, skipped := in.reps(cl)
-	nReps := 0
-	for _, rs := range reps {
-		nReps += len(rs)
-	}
-	s.Merge(row, 1, n, fmt.Sprintf("IV. ĐẠI DIỆN HỘ NGHÈO, HỘ CẬN NGHÈO (%d người)", nReps), xl.Section)
-	row++
+	nReps := total(reps)
+	line(fmt.Sprintf("IV. ĐẠI DIỆN HỘ NGHÈO, HỘ CẬN NGHÈO (%d người)", nReps), xl.Section)
 	stt = 0
 	for mi := range cl.Communes {
 		c := &cl.Communes[mi]
 		list := reps[c.Code]
-		s.Merge(row, 1, n, fmt.Sprintf("%s (%d hộ)", xl.CommuneTitle(p, c.Code), len(list)), xl.SubSection)
-		row++
-		for _, h := range hamletsOf(c, list, func(r rep) string { return r.first.Hamlet }) {
-			var mine []rep
-			for _, r := range list {
-				if r.first.Hamlet == h {
-					mine = append(mine, r)
-				}
-			}
+		line(fmt.Sprintf("%s (%d hộ)", xl.CommuneTitle(p, c.Code), len(list)), xl.SubSection)
+		for _, hg := range byHamlet(c, list, func(r rep) string { return r.first.Hamlet }) {
+			h, mine := hg.name, hg.rows
 			label := fmt.Sprintf("%s (%d hộ)", h, len(mine))
 			if len(mine) == 0 {
 				label = h + " – chưa có đại diện hộ đủ điều kiện"
 			}
-			s.Merge(row, 1, n, label, xl.Minor)
-			row++
+			line(label, xl.Minor)
 			for _, r := range mine {
 				stt++
 				g := r.first
@@ -348,16 +304,41 @@ func repRemark(r rep) string {
 	return strings.Join(parts, "; ")
 }
 
-// hamletsOf is a commune's hamlets in plan order, then any other hamlet
-// found in the rows.
-func hamletsOf[T any](c *plan.Commune, rows []T, hamlet func(T) string) []string {
-	out := slices.Clone(c.Hamlets)
+// hamletRows is one hamlet's rows.
+type hamletRows[T any] struct {
+	name string
+	rows []T
+}
+
+// byHamlet groups a commune's rows by hamlet: the commune's hamlets in
+// plan order (with or without rows), then any other hamlet found in the
+// rows; each hamlet's rows keep their order.
+func byHamlet[T any](c *plan.Commune, rows []T, hamlet func(T) string) []hamletRows[T] {
+	names := slices.Clone(c.Hamlets)
 	for _, r := range rows {
-		if h := hamlet(r); h != "" && !slices.Contains(out, h) {
-			out = append(out, h)
+		if h := hamlet(r); h != "" && !slices.Contains(names, h) {
+			names = append(names, h)
+		}
+	}
+	out := make([]hamletRows[T], len(names))
+	for i, h := range names {
+		out[i].name = h
+		for _, r := range rows {
+			if hamlet(r) == h {
+				out[i].rows = append(out[i].rows, r)
+			}
 		}
 	}
 	return out
+}
+
+// total counts the rows of every commune.
+func total[T any](byCommune map[string][]T) int {
+	n := 0
+	for _, l := range byCommune {
+		n += len(l)
+	}
+	return n
 }
 
 // countHamlets counts distinct hamlets among heads.
@@ -367,14 +348,6 @@ func countHamlets(list []*record.Delegate) int {
 		seen[d.Hamlet] = true
 	}
 	return len(seen)
-}
-
-func titlesOf() []string {
-	out := make([]string, len(attendanceCols))
-	for i, c := range attendanceCols {
-		out[i] = c.title
-	}
-	return out
 }
 
 func sum(xs []float64) float64 {

@@ -117,6 +117,45 @@ type input struct {
 	sc  xl.Scope
 }
 
+// column is a list column: its header title and its width.
+type column struct {
+	title string
+	width float64
+}
+
+// newList starts a list workbook: the document's title, one sheet with
+// the columns' widths, the administrative header and the list's title. It
+// returns the book, the sheet, the widths and the next row.
+func (in *input) newList(docTitle, sheet, title string, cols []column) (*xl.Book, *xl.Sheet, []float64, int) {
+	b := xl.NewBook()
+	b.SetTitle(docTitle, in.p.District.Office)
+	s := b.Sheet(sheet)
+	n := len(cols)
+	widths := make([]float64, n)
+	for i, c := range cols {
+		widths[i] = c.width
+	}
+	s.Widths(widths...)
+	row := s.AdminHeader(in.p, 1, 4, n)
+	row++
+	s.Merge(row, 1, n, title, xl.Title)
+	s.Height(row, 24)
+	return b, s, widths, row + 1
+}
+
+// tableHeader writes the columns' titles at row, repeated on every printed
+// page and frozen on screen; it returns the next row.
+func tableHeader(s *xl.Sheet, row int, cols []column, widths []float64, landscape bool) int {
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		s.Put(i+1, row, c.title, xl.Header)
+		titles[i] = c.title
+	}
+	s.FitHeight(row, 15, titles, scale(widths, 0.85))
+	s.Setup(xl.Print{Landscape: landscape, TitleRows: [2]int{row, row}, FreezeRows: row})
+	return row + 1
+}
+
 // safe runs a builder, turning a panic (excelize on odd input) into a
 // book that fails to save.
 func safe(build func() *xl.Book) (b *xl.Book) {

@@ -17,10 +17,7 @@ const SheetQuestions = "Ý kiến cần trả lời"
 const NoOpinions = "Chưa có ý kiến"
 
 // questionCols are the agency list's columns and widths.
-var questionCols = []struct {
-	title string
-	width float64
-}{
+var questionCols = []column{
 	{"STT", 5}, {"Xã", 14}, {"Khóm/Ấp", 12}, {"Người kiến nghị", 16}, {"Lĩnh vực", 16},
 	{"Nội dung", 45}, {"Ngày tiếp nhận", 11}, {"Trễ hạn", 8}, {"Nội dung trả lời", 35},
 }
@@ -36,20 +33,9 @@ func (in *input) agencyOf(o *record.Opinion) string {
 // questions builds one agency's list of opinions to answer.
 func (in *input) questions(agency string) *xl.Book {
 	p := in.p
-	b := xl.NewBook()
-	b.SetTitle("Ý kiến, kiến nghị cần trả lời – "+agency, p.District.Office)
-	s := b.Sheet(SheetQuestions)
+	b, s, widths, row := in.newList("Ý kiến, kiến nghị cần trả lời – "+agency, SheetQuestions,
+		"DANH SÁCH Ý KIẾN, KIẾN NGHỊ CỦA HỘ NGHÈO, HỘ CẬN NGHÈO ĐỀ NGHỊ CƠ QUAN TRẢ LỜI", questionCols)
 	n := len(questionCols)
-	widths := make([]float64, n)
-	for i, c := range questionCols {
-		widths[i] = c.width
-	}
-	s.Widths(widths...)
-	row := s.AdminHeader(p, 1, 4, n)
-	row++
-	s.Merge(row, 1, n, "DANH SÁCH Ý KIẾN, KIẾN NGHỊ CỦA HỘ NGHÈO, HỘ CẬN NGHÈO ĐỀ NGHỊ CƠ QUAN TRẢ LỜI", xl.Title)
-	s.Height(row, 24)
-	row++
 	s.Merge(row, 1, n, "Kính gửi: "+agency, xl.BoldCenter)
 	row++
 	var topics []string
@@ -96,15 +82,7 @@ func (in *input) questions(agency string) *xl.Book {
 	s.Merge(row, 1, n, ask, xl.Note)
 	s.FitHeight(row, 14, []string{ask}, []float64{sum(widths)})
 	row += 2
-	header := row
-	hdr := make([]string, n)
-	for i, c := range questionCols {
-		s.Put(i+1, row, c.title, xl.Header)
-		hdr[i] = c.title
-	}
-	s.FitHeight(row, 15, hdr, scale(widths, 0.85))
-	row++
-	s.Setup(xl.Print{Landscape: true, TitleRows: [2]int{header, header}, FreezeRows: header})
+	row = tableHeader(s, row, questionCols, widths, true)
 	if len(ops) == 0 {
 		s.Merge(row, 1, n, NoOpinions+", kiến nghị nào thuộc lĩnh vực của cơ quan.", xl.Muted)
 		return b

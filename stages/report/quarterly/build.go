@@ -3,6 +3,7 @@ package quarterly
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -209,6 +210,21 @@ func ratio(a, b int) any {
 	return float64(a) / float64(b)
 }
 
+// clusterCommunes yields every commune of the plan with its cluster, in
+// plan order.
+func clusterCommunes(p *plan.Plan) iter.Seq2[*plan.Cluster, *plan.Commune] {
+	return func(yield func(*plan.Cluster, *plan.Commune) bool) {
+		for ci := range p.Clusters {
+			cl := &p.Clusters[ci]
+			for mi := range cl.Communes {
+				if !yield(cl, &cl.Communes[mi]) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // communeNames joins a cluster's commune names.
 func communeNames(cl *plan.Cluster) string {
 	names := make([]string, len(cl.Communes))
@@ -254,6 +270,12 @@ type clusterTotals struct {
 	planned, team, delegates, heads, reps, expected, opinions, late int
 }
 
+// add adds another cluster's figures to t.
+func (t *clusterTotals) add(o clusterTotals) {
+	*t = clusterTotals{t.planned + o.planned, t.team + o.team, t.delegates + o.delegates, t.heads + o.heads,
+		t.reps + o.reps, t.expected + o.expected, t.opinions + o.opinions, t.late + o.late}
+}
+
 func (r *report) clusterTotals(id int) clusterTotals {
 	ix := r.ix
 	return clusterTotals{
@@ -271,6 +293,12 @@ func (r *report) clusterTotals(id int) clusterTotals {
 // result is one cluster's M5 figures, when received.
 type result struct {
 	team, delegates, heads, reps, opinions, answered, forwarded int
+}
+
+// add adds another cluster's M5 figures to r.
+func (r *result) add(o result) {
+	*r = result{r.team + o.team, r.delegates + o.delegates, r.heads + o.heads, r.reps + o.reps,
+		r.opinions + o.opinions, r.answered + o.answered, r.forwarded + o.forwarded}
 }
 
 func (r *report) result(id int) (result, bool) {

@@ -6,6 +6,7 @@ import (
 
 	"doithoai/stages/aggregate"
 	"doithoai/stages/report/quarterly/xl"
+	"doithoai/stages/report/wording"
 )
 
 // Title is the report's title for a period.
@@ -15,11 +16,13 @@ func Title(period string) string {
 
 // totals are the district's key figures.
 type totals struct {
+	// clusterTotals are summed over the clusters.
+	clusterTotals
+	// res is summed over the clusters that sent their M5.
+	res                                             result
 	clusters, communes, hamlets                     int
-	planned, expected, team, delegates, heads, reps int
 	registered, eligible, overQuota, ineligible     int
-	opinions, late, agencies                        int
-	results, resOpinions, resAnswered, resForwarded int
+	agencies, results                               int
 	files, rejected, duplicates, unknown            int
 	formsMissing, formsLate, formsOverdue, formsDue int
 	dupGroups, borderline                           int
@@ -32,20 +35,10 @@ func (r *report) totals() totals {
 	agencies := map[string]bool{}
 	for ci := range r.p.Clusters {
 		cl := &r.p.Clusters[ci]
-		ct := r.clusterTotals(cl.ID)
-		t.planned += ct.planned
-		t.expected += ct.expected
-		t.team += ct.team
-		t.delegates += ct.delegates
-		t.heads += ct.heads
-		t.reps += ct.reps
-		t.opinions += ct.opinions
-		t.late += ct.late
+		t.clusterTotals.add(r.clusterTotals(cl.ID))
 		if res, ok := r.result(cl.ID); ok {
 			t.results++
-			t.resOpinions += res.opinions
-			t.resAnswered += res.answered
-			t.resForwarded += res.forwarded
+			t.res.add(res)
 		}
 		for _, tp := range r.p.Topics {
 			if ix.Int(aggregate.Opinions, cl.ID, "", "", tp.Name) > 0 {
@@ -60,11 +53,11 @@ func (r *report) totals() totals {
 			t.eligible += int(ix.Sum(aggregate.RepsEligible, cl.ID, c.Code))
 			t.overQuota += int(ix.Sum(aggregate.RepsOverQuota, cl.ID, c.Code))
 			t.ineligible += int(ix.Sum(aggregate.RepsIneligible, cl.ID, c.Code))
-			t.files += ix.Int(aggregate.SubmissionsAccepted, cl.ID, c.Code, "", "") +
-				ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", "") +
-				ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", "")
-			t.rejected += ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", "")
-			t.duplicates += ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", "")
+			rejected := ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", "")
+			duplicates := ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", "")
+			t.files += ix.Int(aggregate.SubmissionsAccepted, cl.ID, c.Code, "", "") + rejected + duplicates
+			t.rejected += rejected
+			t.duplicates += duplicates
 			t.formsMissing += ix.Int(aggregate.FormsMissing, cl.ID, c.Code, "", "")
 			t.formsLate += ix.Int(aggregate.FormsLate, cl.ID, c.Code, "", "")
 			t.formsOverdue += ix.Int(aggregate.FormsOverdue, cl.ID, c.Code, "", "")
@@ -204,7 +197,7 @@ func (r *report) summary(t totals) []string {
 	}
 	var out []string
 	out = append(out, fmt.Sprintf("Thực hiện Kế hoạch tổ chức đối thoại chính sách giảm nghèo năm %d, %s %s báo cáo kết quả %s như sau:",
-		p.Year, office, lowerFirst(p.District.Name), q))
+		p.Year, office, wording.LowerFirst(p.District.Name), q))
 	out = append(out, fmt.Sprintf("1. Đối thoại được tổ chức theo %d cụm xã, gồm %d xã, thị trấn và %d khóm, ấp. Theo kế hoạch có %d người tham dự; "+
 		"theo danh sách các xã đã gửi, dự kiến %d người (Tổ công tác huyện %d, đại biểu cấp xã %d, trưởng khóm/ấp %d, đại diện hộ nghèo, hộ cận nghèo %d), đạt %s kế hoạch.",
 		t.clusters, t.communes, t.hamlets, t.planned, t.expected, t.team, t.delegates, t.heads, t.reps, percentVN(t.expected, t.planned)))
@@ -219,7 +212,7 @@ func (r *report) summary(t totals) []string {
 	}
 	if t.results > 0 {
 		op += fmt.Sprintf(" Đã nhận kết quả đối thoại (mẫu M5) của %d/%d cụm: %d ý kiến, trong đó trả lời tại buổi đối thoại %d, chuyển cơ quan giải quyết %d.",
-			t.results, t.clusters, t.resOpinions, t.resAnswered, t.resForwarded)
+			t.results, t.clusters, t.res.opinions, t.res.answered, t.res.forwarded)
 	} else {
 		op += " Chưa nhận kết quả đối thoại (mẫu M5) của cụm nào."
 	}
@@ -228,14 +221,6 @@ func (r *report) summary(t totals) []string {
 		"Phát hiện %d nhóm hộ trùng và %d cặp hộ cần cán bộ xem xét. Chi tiết tại các sheet kèm theo.",
 		t.files, t.rejected, t.duplicates, t.formsMissing, t.formsDue, t.formsLate, t.dupGroups, t.borderline))
 	return out
-}
-
-// lowerFirst lower-cases a name's first letter: "Huyện Hồng Ngự" -> "huyện Hồng Ngự".
-func lowerFirst(s string) string {
-	for i, r := range s {
-		return strings.ToLower(string(r)) + s[i+len(string(r)):]
-	}
-	return s
 }
 
 // clusters writes "Tổng hợp theo cụm".
@@ -264,25 +249,12 @@ func (r *report) clusters() {
 			for k, v := range []int{res.team, res.delegates, res.heads, res.reps, res.opinions, res.answered, res.forwarded} {
 				s.Put(15+k, row, v, xl.Int)
 			}
-			rs.team += res.team
-			rs.delegates += res.delegates
-			rs.heads += res.heads
-			rs.reps += res.reps
-			rs.opinions += res.opinions
-			rs.answered += res.answered
-			rs.forwarded += res.forwarded
+			rs.add(res)
 		} else {
 			s.Merge(row, 15, 21, "Chưa nhận báo cáo kết quả (M5)", xl.Muted)
 		}
 		s.FitHeight(row, 15, []string{"", "", communeNames(cl), "", cl.Venue}, widthsOf(cols))
-		sum.planned += t.planned
-		sum.team += t.team
-		sum.delegates += t.delegates
-		sum.heads += t.heads
-		sum.reps += t.reps
-		sum.expected += t.expected
-		sum.opinions += t.opinions
-		sum.late += t.late
+		sum.add(t)
 		row++
 	}
 	s.Merge(row, 1, 5, "Tổng cộng", xl.TotalText)

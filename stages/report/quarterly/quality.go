@@ -11,6 +11,7 @@ import (
 	"doithoai/stages/aggregate"
 	"doithoai/stages/report/mask"
 	"doithoai/stages/report/quarterly/xl"
+	"doithoai/stages/report/wording"
 )
 
 // member is one M1 or M2 row of a household group, as shown.
@@ -285,18 +286,32 @@ var formTitle = map[record.Form]string{
 	record.FormM5: "M5\n(Kết quả đối thoại)",
 }
 
-// reasonText explains a rejection for people.
-var reasonText = map[string]string{
-	record.ReasonCorrupt:        "Tệp hỏng, không mở được",
-	record.ReasonEncrypted:      "Tệp có đặt mật khẩu",
-	record.ReasonTooLarge:       "Tệp quá lớn",
-	record.ReasonUnsupported:    "Định dạng tệp không hỗ trợ",
-	record.ReasonEmpty:          "Tệp rỗng",
-	record.ReasonNotSpreadsheet: "Không phải bảng tính",
-	record.ReasonUnknownCommune: "Không xác định được xã (không có trong kế hoạch)",
-	record.ReasonConflict:       "Tên xã ở thư mục và trong tệp không khớp nhau",
-	record.ReasonUnknownForm:    "Không nhận ra biểu mẫu",
-	record.ReasonNoData:         "Không có dòng số liệu",
+// formCounts are a commune's (or the district's) forms due, received and
+// late, and files rejected and sent twice.
+type formCounts struct{ due, got, late, rejected, duplicates int }
+
+// add adds another commune's counts to c.
+func (c *formCounts) add(o formCounts) {
+	*c = formCounts{c.due + o.due, c.got + o.got, c.late + o.late, c.rejected + o.rejected, c.duplicates + o.duplicates}
+}
+
+// put writes the counts and the completeness ratio from column col.
+func (c formCounts) put(s *xl.Sheet, col, row int, num, pct xl.Style) {
+	for k, v := range []any{c.due, c.got, ratio(c.got, c.due), c.late, c.rejected, c.duplicates} {
+		st := num
+		if k == 2 {
+			st = pct
+		}
+		s.Put(col+k, row, v, st)
+	}
+}
+
+// blankTotals fills the six count cells from column col of a ratio row,
+// which have no ratio of their own.
+func blankTotals(s *xl.Sheet, col, row int) {
+	for k := col; k < col+6; k++ {
+		s.Put(k, row, xl.Blank{}, xl.TotalText)
+	}
 }
 
 // submissions writes "Tình hình nộp": the completeness and timeliness
@@ -314,64 +329,50 @@ func (r *report) submissions() {
 	due := make([]int, nf)
 	onTime := make([]int, nf)
 	judged := make([]int, nf)
-	var tDue, tGot, tLate, tRej, tDup int
+	var total formCounts
 	n := 0
-	for ci := range r.p.Clusters {
-		cl := &r.p.Clusters[ci]
-		for mi := range cl.Communes {
-			c := &cl.Communes[mi]
-			n++
-			s.Row(row, xl.TextCenter, n, cl.Name, xl.Styled{V: c.FullName(), S: xl.Text})
-			s.FitHeight(row, 15, []string{"", "", c.FullName()}, widthsOf(cols))
-			expected := aggregate.FormsOf(r.p, c)
-			cDue, cGot := 0, 0
-			for k, f := range record.Forms {
-				if !slices.Contains(expected, f) {
-					s.Put(4+k, row, "—", xl.Muted)
-					continue
-				}
-				cDue++
-				due[k]++
-				t, ok := aggregate.TimelinessOf(r.ds, c.Code, f)
-				switch {
-				case !ok || t.ReceivedAt.IsZero():
-					st := xl.Pending
-					if ok && aggregate.Overdue(r.p, t, r.now) {
-						st = xl.Missing
-					}
-					s.Put(4+k, row, "Chưa nộp", st)
-				case t.OnTime != nil && !*t.OnTime:
-					cGot++
-					got[k]++
-					judged[k]++
-					s.Put(4+k, row, "Trễ ("+xl.DM(t.ReceivedAt, r.loc)+")", xl.Late)
-				default:
-					cGot++
-					got[k]++
-					if t.OnTime != nil {
-						judged[k]++
-						onTime[k]++
-					}
-					s.Put(4+k, row, xl.DM(t.ReceivedAt, r.loc), xl.Received)
-				}
+	for cl, c := range clusterCommunes(r.p) {
+		n++
+		s.Row(row, xl.TextCenter, n, cl.Name, xl.Styled{V: c.FullName(), S: xl.Text})
+		s.FitHeight(row, 15, []string{"", "", c.FullName()}, widthsOf(cols))
+		expected := aggregate.FormsOf(r.p, c)
+		var cc formCounts
+		for k, f := range record.Forms {
+			if !slices.Contains(expected, f) {
+				s.Put(4+k, row, "—", xl.Muted)
+				continue
 			}
-			late := r.ix.Int(aggregate.FormsLate, cl.ID, c.Code, "", "")
-			rej := r.ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", "")
-			dup := r.ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", "")
-			base := 4 + nf
-			s.Put(base, row, cDue, xl.Int)
-			s.Put(base+1, row, cGot, xl.Int)
-			s.Put(base+2, row, ratio(cGot, cDue), xl.Percent)
-			s.Put(base+3, row, late, xl.Int)
-			s.Put(base+4, row, rej, xl.Int)
-			s.Put(base+5, row, dup, xl.Int)
-			tDue += cDue
-			tGot += cGot
-			tLate += late
-			tRej += rej
-			tDup += dup
-			row++
+			cc.due++
+			due[k]++
+			t, ok := aggregate.TimelinessOf(r.ds, c.Code, f)
+			switch {
+			case !ok || t.ReceivedAt.IsZero():
+				st := xl.Pending
+				if ok && aggregate.Overdue(r.p, t, r.now) {
+					st = xl.Missing
+				}
+				s.Put(4+k, row, "Chưa nộp", st)
+			case t.OnTime != nil && !*t.OnTime:
+				cc.got++
+				got[k]++
+				judged[k]++
+				s.Put(4+k, row, "Trễ ("+xl.DM(t.ReceivedAt, r.loc)+")", xl.Late)
+			default:
+				cc.got++
+				got[k]++
+				if t.OnTime != nil {
+					judged[k]++
+					onTime[k]++
+				}
+				s.Put(4+k, row, xl.DM(t.ReceivedAt, r.loc), xl.Received)
+			}
 		}
+		cc.late = r.ix.Int(aggregate.FormsLate, cl.ID, c.Code, "", "")
+		cc.rejected = r.ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", "")
+		cc.duplicates = r.ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", "")
+		cc.put(s, 4+nf, row, xl.Int, xl.Percent)
+		total.add(cc)
+		row++
 	}
 	base := 4 + nf
 	s.Merge(row, 1, 3, "Số xã đã nộp / phải nộp", xl.TotalText)
@@ -379,20 +380,13 @@ func (r *report) submissions() {
 	for k := range record.Forms {
 		s.Put(4+k, row, fmt.Sprintf("%d/%d", got[k], due[k]), xl.TotalCenter)
 	}
-	s.Put(base, row, tDue, xl.TotalInt)
-	s.Put(base+1, row, tGot, xl.TotalInt)
-	s.Put(base+2, row, ratio(tGot, tDue), xl.TotalPercent)
-	s.Put(base+3, row, tLate, xl.TotalInt)
-	s.Put(base+4, row, tRej, xl.TotalInt)
-	s.Put(base+5, row, tDup, xl.TotalInt)
+	total.put(s, base, row, xl.TotalInt, xl.TotalPercent)
 	row++
 	s.Merge(row, 1, 3, "Tỷ lệ đầy đủ", xl.TotalText)
 	for k := range record.Forms {
 		s.Put(4+k, row, ratio(got[k], due[k]), xl.TotalPercent)
 	}
-	for k := base; k < base+6; k++ {
-		s.Put(k, row, xl.Blank{}, xl.TotalText)
-	}
+	blankTotals(s, base, row)
 	row++
 	s.Merge(row, 1, 3, "Tỷ lệ đúng hạn (biểu mẫu có hạn nộp)", xl.TotalText)
 	s.FitHeight(row, 15, []string{"Tỷ lệ đúng hạn (biểu mẫu có hạn nộp)"}, []float64{34 * 0.85})
@@ -403,9 +397,7 @@ func (r *report) submissions() {
 			s.Put(4+k, row, ratio(onTime[k], judged[k]), xl.TotalPercent)
 		}
 	}
-	for k := base; k < base+6; k++ {
-		s.Put(k, row, xl.Blank{}, xl.TotalText)
-	}
+	blankTotals(s, base, row)
 	row += 2
 	var dl []string
 	if d := r.p.Deadlines.CommunePlan; d.Set {
@@ -457,10 +449,7 @@ func (r *report) submissions() {
 	s.Merge(row, 9, len(cols), "Lý do", xl.Header)
 	row++
 	for i, o := range rejected {
-		why := reasonText[o.Reason]
-		if why == "" {
-			why = o.Reason
-		}
+		why := wording.Reason(o.Reason)
 		s.Put(1, row, i+1, xl.TextCenter)
 		s.Merge(row, 2, 3, xl.CommuneName(r.p, o.CommuneCode), xl.Text)
 		s.Merge(row, 4, 7, o.Path, xl.Text)

@@ -19,21 +19,12 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth"
-	"doithoai/stages/aggregate"
-	"doithoai/stages/dedupe"
+	"doithoai/pipeline/truth/sampleds"
 	"doithoai/stages/ingest"
-	"doithoai/stages/read"
 	"doithoai/stages/report/lists"
 	"doithoai/stages/report/quarterly"
 	"doithoai/stages/report/quarterly/xl/fixture"
-	"doithoai/stages/validate"
 )
-
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
-
-var _ clock.Clock = fixedClock{}
 
 // stagesRun runs ingest, read, validate, dedupe and aggregate as the
 // pipeline does, then this package and the lists, with the ledger as the
@@ -42,28 +33,17 @@ func stagesRun(t *testing.T, p *plan.Plan, led *ledger.Ledger, inbox, state, out
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ing, err := ingest.Run(ctx, led, ingest.Config{Inbox: inbox, State: state, Clock: fixedClock(now), Real: clock.Real{}, Logger: log})
+	ing, err := ingest.Run(ctx, led, ingest.Config{Inbox: inbox, State: state, Clock: clock.Fixed(now), Real: clock.Real{}, Logger: log})
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
-	r := &read.Reader{Plan: p}
-	var wbs []record.Workbook
-	for _, s := range ing.All {
-		wb, err := r.Read(ctx, s)
-		if err != nil {
-			t.Fatalf("read %s: %v", s.Path, err)
-		}
-		wbs = append(wbs, wb)
-	}
-	ds, err := validate.Validate(ctx, p, wbs)
+	wbs, err := sampleds.Read(ctx, p, ing.All)
 	if err != nil {
-		t.Fatalf("validate: %v", err)
+		t.Fatal(err)
 	}
-	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
-		t.Fatalf("dedupe: %v", err)
-	}
-	if err := aggregate.Aggregate(ctx, p, ds, now); err != nil {
-		t.Fatalf("aggregate: %v", err)
+	ds, err := sampleds.Stages(ctx, p, wbs, now)
+	if err != nil {
+		t.Fatal(err)
 	}
 	q, err := quarterly.Write(ctx, quarterly.Config{Dir: filepath.Join(outbox, "bao-cao"), Plan: p, Now: now, Emitter: led}, ds)
 	if err != nil {
@@ -79,19 +59,7 @@ func stagesRun(t *testing.T, p *plan.Plan, led *ledger.Ledger, inbox, state, out
 // TestSampleReplay replays ../shared/samples/2022 batch by batch and checks
 // the figures of the written report against truth.json.
 func TestSampleReplay(t *testing.T) {
-	shared := truth.SharedDir()
-	if shared == "" {
-		t.Skip("../shared is absent: no sample set to replay")
-	}
-	dir := filepath.Join(shared, "samples", "2022")
-	set, err := truth.Load(dir)
-	if err != nil {
-		t.Skipf("no sample set 2022: %v", err)
-	}
-	p, err := plan.Load(set.PlanPath())
-	if err != nil {
-		t.Fatal(err)
-	}
+	set, p := sampleds.Open(t, "2022")
 	work := t.TempDir()
 	if d := os.Getenv("DOITHOAI_REPLAY_DIR"); d != "" {
 		work = d // keep the outbox to look at (an empty folder is expected)

@@ -28,33 +28,29 @@ func (r *report) communes() {
 	ix := r.ix
 	total := make([]int, len(cols))
 	n := 0
-	for ci := range r.p.Clusters {
-		cl := &r.p.Clusters[ci]
-		for mi := range cl.Communes {
-			c := &cl.Communes[mi]
-			n++
-			due := len(aggregate.FormsOf(r.p, c))
-			missing := ix.Int(aggregate.FormsMissing, cl.ID, c.Code, "", "")
-			vals := []int{
-				ix.Int(aggregate.DelegatesPlanned, cl.ID, c.Code, "", ""), ix.Int(aggregate.DelegatesPresent, cl.ID, c.Code, "", ""),
-				int(ix.Sum(aggregate.HeadsPlanned, cl.ID, c.Code)), int(ix.Sum(aggregate.HeadsPresent, cl.ID, c.Code)),
-				int(ix.Sum(aggregate.RepsPlanned, cl.ID, c.Code)), int(ix.Sum(aggregate.RepsRegistered, cl.ID, c.Code)),
-				int(ix.Sum(aggregate.RepsEligible, cl.ID, c.Code)), int(ix.Sum(aggregate.RepsCounted, cl.ID, c.Code)),
-				int(ix.Sum(aggregate.RepsIneligible, cl.ID, c.Code)), int(ix.Sum(aggregate.RepsOverQuota, cl.ID, c.Code)),
-				ix.Int(aggregate.CommuneOpinions, cl.ID, c.Code, "", ""), ix.Int(aggregate.CommuneOpinionsLate, cl.ID, c.Code, "", ""),
-				r.dups.byCommune[c.Code], ix.Int(aggregate.BorderlinePairs, cl.ID, c.Code, "", ""),
-				due, due - missing, ix.Int(aggregate.FormsLate, cl.ID, c.Code, "", ""),
-				ix.Int(aggregate.SubmissionsAccepted, cl.ID, c.Code, "", ""), ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", ""),
-				ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", ""),
-			}
-			s.Row(row, xl.TextCenter, n, cl.Name, xl.Styled{V: c.FullName(), S: xl.Text}, c.Code)
-			s.FitHeight(row, 15, []string{"", "", c.FullName()}, widthsOf(cols))
-			for k, v := range vals {
-				s.Put(5+k, row, v, xl.Int)
-				total[4+k] += v
-			}
-			row++
+	for cl, c := range clusterCommunes(r.p) {
+		n++
+		due := len(aggregate.FormsOf(r.p, c))
+		missing := ix.Int(aggregate.FormsMissing, cl.ID, c.Code, "", "")
+		vals := []int{
+			ix.Int(aggregate.DelegatesPlanned, cl.ID, c.Code, "", ""), ix.Int(aggregate.DelegatesPresent, cl.ID, c.Code, "", ""),
+			int(ix.Sum(aggregate.HeadsPlanned, cl.ID, c.Code)), int(ix.Sum(aggregate.HeadsPresent, cl.ID, c.Code)),
+			int(ix.Sum(aggregate.RepsPlanned, cl.ID, c.Code)), int(ix.Sum(aggregate.RepsRegistered, cl.ID, c.Code)),
+			int(ix.Sum(aggregate.RepsEligible, cl.ID, c.Code)), int(ix.Sum(aggregate.RepsCounted, cl.ID, c.Code)),
+			int(ix.Sum(aggregate.RepsIneligible, cl.ID, c.Code)), int(ix.Sum(aggregate.RepsOverQuota, cl.ID, c.Code)),
+			ix.Int(aggregate.CommuneOpinions, cl.ID, c.Code, "", ""), ix.Int(aggregate.CommuneOpinionsLate, cl.ID, c.Code, "", ""),
+			r.dups.byCommune[c.Code], ix.Int(aggregate.BorderlinePairs, cl.ID, c.Code, "", ""),
+			due, due - missing, ix.Int(aggregate.FormsLate, cl.ID, c.Code, "", ""),
+			ix.Int(aggregate.SubmissionsAccepted, cl.ID, c.Code, "", ""), ix.Int(aggregate.SubmissionsRejected, cl.ID, c.Code, "", ""),
+			ix.Int(aggregate.SubmissionsDuplicate, cl.ID, c.Code, "", ""),
 		}
+		s.Row(row, xl.TextCenter, n, cl.Name, xl.Styled{V: c.FullName(), S: xl.Text}, c.Code)
+		s.FitHeight(row, 15, []string{"", "", c.FullName()}, widthsOf(cols))
+		for k, v := range vals {
+			s.Put(5+k, row, v, xl.Int)
+			total[4+k] += v
+		}
+		row++
 	}
 	s.Merge(row, 1, 4, "Tổng cộng", xl.TotalText)
 	for k := 4; k < len(cols); k++ {
@@ -82,29 +78,25 @@ func (r *report) hamlets() {
 		aggregate.RepsIneligible, aggregate.RepsOverQuota, aggregate.HeadsPlanned, aggregate.HeadsPresent}
 	total := make([]int, len(measures))
 	n := 0
-	for ci := range r.p.Clusters {
-		cl := &r.p.Clusters[ci]
-		for mi := range cl.Communes {
-			c := &cl.Communes[mi]
-			sub := make([]int, len(measures))
-			for _, h := range r.hamletRows(cl.ID, c.Code) {
-				n++
-				s.Row(row, xl.TextCenter, n, cl.Name, xl.Styled{V: c.FullName(), S: xl.Text}, xl.Styled{V: h.name, S: xl.Text})
-				s.FitHeight(row, 15, []string{"", "", c.FullName(), h.name}, widthsOf(cols))
-				for k, m := range measures {
-					v := ix.Int(m, cl.ID, c.Code, h.name, "")
-					s.Put(5+k, row, v, xl.Int)
-					sub[k] += v
-					total[k] += v
-				}
-				row++
-			}
-			s.Merge(row, 1, 4, "Cộng "+c.FullName(), xl.TotalText)
-			for k, v := range sub {
-				s.Put(5+k, row, v, xl.TotalInt)
+	for cl, c := range clusterCommunes(r.p) {
+		sub := make([]int, len(measures))
+		for _, h := range r.hamletRows(cl.ID, c.Code) {
+			n++
+			s.Row(row, xl.TextCenter, n, cl.Name, xl.Styled{V: c.FullName(), S: xl.Text}, xl.Styled{V: h.name, S: xl.Text})
+			s.FitHeight(row, 15, []string{"", "", c.FullName(), h.name}, widthsOf(cols))
+			for k, m := range measures {
+				v := ix.Int(m, cl.ID, c.Code, h.name, "")
+				s.Put(5+k, row, v, xl.Int)
+				sub[k] += v
+				total[k] += v
 			}
 			row++
 		}
+		s.Merge(row, 1, 4, "Cộng "+c.FullName(), xl.TotalText)
+		for k, v := range sub {
+			s.Put(5+k, row, v, xl.TotalInt)
+		}
+		row++
 	}
 	s.Merge(row, 1, 4, "Tổng cộng", xl.TotalText)
 	for k, v := range total {

@@ -2,90 +2,26 @@ package statuspage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
-	"doithoai/pipeline/truth"
-	"doithoai/stages/aggregate"
-	"doithoai/stages/read"
-	"doithoai/stages/validate"
+	"doithoai/pipeline/truth/sampleds"
 )
 
 // textEscape escapes text as html/template does.
 var textEscape = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;", `'`, "&#39;", `+`, "&#43;")
 
-// TestSamples2022 reads, validates and aggregates the 2022 sample set as of
-// its last batch, writes the page, and checks it against truth.json: every
-// commune of the plan has its row, every file seen is listed, and each
-// timeliness row of the truth shows as on time, late or missing.
+// TestSamples2022 runs the stages on the 2022 sample set as the pipeline's
+// run after its last batch does, writes the page, and checks it against
+// truth.json: every commune of the plan has its row, every file seen is
+// listed, and each timeliness row of the truth shows as on time, late or
+// missing.
 func TestSamples2022(t *testing.T) {
-	shared := truth.SharedDir()
-	if shared == "" {
-		t.Skip("../shared is not beside the repository")
-	}
-	dir := filepath.Join(shared, "samples", "2022")
-	set, err := truth.Load(dir)
+	set, p := sampleds.Open(t, "2022")
+	now := sampleds.LastAt(set, 0)
+	ds, err := sampleds.Dataset(context.Background(), set, p, 0, now)
 	if err != nil {
-		t.Skipf("sample set 2022 not available: %v", err)
-	}
-	p, err := plan.Load(set.PlanPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-
-	// The submissions as ingest makes them: one per file in receipt order,
-	// lock files ignored, the same bytes twice marked as a duplicate.
-	var wbs []record.Workbook
-	seenHash := map[string]string{}
-	seq := int64(0)
-	reader := &read.Reader{Plan: p}
-	for _, b := range set.Batches {
-		files := append([]string(nil), b.Files...)
-		sort.Strings(files)
-		for _, rel := range files {
-			if strings.HasPrefix(filepath.Base(rel), "~$") {
-				continue
-			}
-			full := filepath.Join(dir, "inbox", filepath.FromSlash(rel))
-			raw, err := os.ReadFile(full)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(raw)
-			seq++
-			sub := record.Submission{
-				ID: hex.EncodeToString(sum[:]), Path: rel, Size: int64(len(raw)), ReceivedAt: b.At,
-				ArchivePath: full, Seq: seq,
-			}
-			if i := strings.IndexByte(rel, '/'); i >= 0 {
-				sub.FolderHint = rel[:i]
-			}
-			if prev, ok := seenHash[sub.ID]; ok {
-				sub.DuplicateOf = prev
-			} else {
-				seenHash[sub.ID] = rel
-			}
-			wb, err := reader.Read(ctx, sub)
-			if err != nil {
-				t.Fatalf("read %s: %v", rel, err)
-			}
-			wbs = append(wbs, wb)
-		}
-	}
-	ds, err := validate.Validate(ctx, p, wbs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := set.Batches[len(set.Batches)-1].At
-	if err := aggregate.Aggregate(ctx, p, ds, now); err != nil {
 		t.Fatal(err)
 	}
 

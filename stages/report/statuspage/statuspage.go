@@ -27,6 +27,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/report/mask"
+	"doithoai/stages/report/wording"
 )
 
 // FileName is the status page's name in the outbox.
@@ -175,25 +176,7 @@ var folderTitle = map[string][2]string{
 
 // ReasonText explains a stable rejection reason in Vietnamese; an unknown
 // reason is returned as is.
-func ReasonText(reason string) string {
-	if s, ok := reasonText[reason]; ok {
-		return s
-	}
-	return reason
-}
-
-var reasonText = map[string]string{
-	record.ReasonCorrupt:        "Tệp hỏng, không mở được",
-	record.ReasonEncrypted:      "Tệp có đặt mật khẩu",
-	record.ReasonTooLarge:       "Tệp quá lớn",
-	record.ReasonUnsupported:    "Định dạng tệp không hỗ trợ",
-	record.ReasonEmpty:          "Tệp rỗng",
-	record.ReasonNotSpreadsheet: "Không phải bảng tính",
-	record.ReasonUnknownCommune: "Không xác định được xã (không có trong kế hoạch)",
-	record.ReasonConflict:       "Tên xã ở thư mục và trong tệp không khớp nhau",
-	record.ReasonUnknownForm:    "Không nhận ra biểu mẫu",
-	record.ReasonNoData:         "Không có dòng số liệu",
-}
+func ReasonText(reason string) string { return wording.Reason(reason) }
 
 const (
 	dayLayout  = "02/01/2006"

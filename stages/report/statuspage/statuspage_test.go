@@ -12,17 +12,11 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/stages/report/quarterly/xl/fixture"
 )
 
-var ict = time.FixedZone("ICT", 7*3600)
-
-func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, ict)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+// at parses "2006-01-02 15:04" in Viet Nam's time zone.
+var at = fixture.At
 
 func boolp(b bool) *bool { return &b }
 
@@ -311,7 +305,7 @@ func TestSubmissionList(t *testing.T) {
 	var last time.Time
 	list := page[strings.Index(page, `id="tep-da-nhan"`):]
 	for i, m := range regexp.MustCompile(`<td>(\d\d/\d\d/\d{4} \d\d:\d\d)</td>`).FindAllStringSubmatch(list, -1) {
-		ts, err := time.ParseInLocation("02/01/2006 15:04", m[1], ict)
+		ts, err := time.ParseInLocation("02/01/2006 15:04", m[1], fixture.ICT)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,10 +3,10 @@ package xl
 import (
 	"cmp"
 	"strings"
-	"unicode/utf8"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/stages/report/wording"
 )
 
 // Scope decides which records count in reports, as the aggregate stage
@@ -69,12 +69,7 @@ func CommuneName(p *plan.Plan, code string) string {
 // CommuneTitle is a commune's name with a capital unit word, for headings:
 // "Xã Thường Phước 1", "Thị trấn Thường Thới Tiền".
 func CommuneTitle(p *plan.Plan, code string) string {
-	n := CommuneName(p, code)
-	r, size := utf8.DecodeRuneInString(n)
-	if r == utf8.RuneError {
-		return n
-	}
-	return strings.ToUpper(string(r)) + n[size:]
+	return wording.Capitalize(CommuneName(p, code))
 }
 
 // CommuneIndex gives each plan commune its position in plan order; other
