@@ -214,7 +214,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 // file is read independently; a bad file is a rejected workbook, never an
 // error of the run.
 func readAll(ctx context.Context, cfg Config, subs []record.Submission, log *slog.Logger) ([]record.Workbook, error) {
-	r := &read.Reader{Plan: cfg.Plan, Limits: cfg.Limits}
+	r := &read.Reader{Plan: cfg.Plan, Limits: cfg.Limits, Logger: log}
 	out := make([]record.Workbook, len(subs))
 	jobs := make(chan int)
 	var wg sync.WaitGroup

@@ -1,9 +1,7 @@
 package read
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/stages/read/internal/readtest"
 )
 
 // TestRealWorldCorpus reads every hostile or odd real-world file of the
@@ -18,27 +17,15 @@ import (
 // error, every verdict is accepted or rejected with one file-level finding,
 // and encrypted or pre-BIFF5 files get their own reasons.
 func TestRealWorldCorpus(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "corpus", "realworld")
-	f, err := os.Open(filepath.Join(dir, "MANIFEST.tsv"))
+	dir := filepath.Join(readtest.SharedDir(t), "corpus", "realworld")
+	manifest, err := readtest.ReadManifest(dir)
 	if err != nil {
 		t.Skipf("no corpus manifest: %v", err)
 	}
-	defer f.Close()
 	rd := &Reader{Plan: plan.Default()}
 	counts := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	first := true
-	for sc.Scan() {
-		if first {
-			first = false
-			continue
-		}
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 8 {
-			continue
-		}
-		name, note := cols[0], cols[7]
+	for _, name := range manifest.Files() {
+		note := manifest[name]
 		want := ""
 		switch {
 		case strings.Contains(note, "EncryptedPackage"), strings.Contains(note, "FILEPASS"), strings.Contains(note, "encrypted (manifest"):

@@ -178,11 +178,7 @@ func oleHasStream(ra io.ReaderAt, names ...string) (found bool) {
 // decode runs the decoder of the kind, turning a decoder panic into a
 // corrupt-file problem.
 func decode(ctx context.Context, kind fileKind, p string, lim grid.Limits) (wb *grid.Workbook, err error) {
-	defer func() {
-		if rec := recover(); rec != nil {
-			wb, err = nil, grid.Fail(grid.CodeCorrupt, fmt.Sprintf("decoder panic: %v", rec), nil)
-		}
-	}()
+	defer grid.Recover("read", &wb, &err)
 	switch kind {
 	case kindXLSX:
 		return xlsx.Decode(ctx, p, lim)

@@ -11,7 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
+	"runtime/debug"
 	"strings"
 
 	"doithoai/pipeline/plan"
@@ -24,6 +26,10 @@ import (
 type Reader struct {
 	Plan   *plan.Plan
 	Limits grid.Limits // zero value: grid.DefaultLimits
+	// Logger receives an error record, with the stack, for every panic a
+	// decoder or the mapping hit on a file (a bug: the file is rejected as
+	// corrupt all the same); nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Read decodes one submission and maps it to its form. It never panics and
@@ -40,6 +46,7 @@ func (r *Reader) Read(ctx context.Context, sub record.Submission) (wb record.Wor
 				wb, err = record.Workbook{}, cerr
 				return
 			}
+			r.logPanic(sub, p, debug.Stack())
 			wb = r.reject(sub, wb.Format, record.ReasonCorrupt, msgCorrupt(sub.Path), fmt.Sprint(p))
 			err = nil
 		}
@@ -47,37 +54,14 @@ func (r *Reader) Read(ctx context.Context, sub record.Submission) (wb record.Wor
 	return r.read(ctx, sub)
 }
 
-func (r *Reader) limits() grid.Limits {
-	l := r.Limits
-	d := grid.DefaultLimits
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = d.MaxFileBytes
+// logPanic records a panic recovered while reading sub.
+func (r *Reader) logPanic(sub record.Submission, p any, stack []byte) {
+	log := r.Logger
+	if log == nil {
+		log = slog.Default()
 	}
-	if l.MaxUnpackedBytes <= 0 {
-		l.MaxUnpackedBytes = d.MaxUnpackedBytes
-	}
-	if l.MaxPartBytes <= 0 {
-		l.MaxPartBytes = d.MaxPartBytes
-	}
-	if l.MaxSheets <= 0 {
-		l.MaxSheets = d.MaxSheets
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
-	}
-	if l.MaxCols <= 0 {
-		l.MaxCols = d.MaxCols
-	}
-	if l.MaxCells <= 0 {
-		l.MaxCells = d.MaxCells
-	}
-	if l.MaxCellChars <= 0 {
-		l.MaxCellChars = d.MaxCellChars
-	}
-	if l.MaxXMLDepth <= 0 {
-		l.MaxXMLDepth = d.MaxXMLDepth
-	}
-	return l
+	log.Error("read: recovered from a panic; the file is rejected as corrupt",
+		"path", sub.Path, "archive", sub.ArchivePath, "panic", fmt.Sprint(p), "stack", string(stack))
 }
 
 func (r *Reader) plan() *plan.Plan {
@@ -88,7 +72,7 @@ func (r *Reader) plan() *plan.Plan {
 }
 
 func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbook, error) {
-	lim := r.limits()
+	lim := r.Limits.WithDefaults()
 	kind, format, probErr := sniff(sub, lim)
 	if probErr != nil {
 		code := grid.CodeOf(probErr)
@@ -108,6 +92,10 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	if derr != nil {
 		if errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded) {
 			return record.Workbook{}, derr
+		}
+		var pe *grid.PanicError
+		if errors.As(derr, &pe) {
+			r.logPanic(sub, pe.Value, pe.Stack)
 		}
 		code := grid.CodeOf(derr)
 		if sniffedOnly(sub) {

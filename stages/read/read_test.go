@@ -24,7 +24,7 @@ type fxSheet struct {
 }
 
 // writeXLSX writes a workbook of the sheets with excelize.
-func writeXLSX(t *testing.T, file string, sheets ...fxSheet) {
+func writeXLSX(t testing.TB, file string, sheets ...fxSheet) {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()

@@ -2,9 +2,7 @@ package read
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,74 +10,11 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/pipeline/truth"
 	"doithoai/pipeline/vntext"
 	"doithoai/schemas"
+	"doithoai/stages/read/internal/readtest"
 )
-
-// sharedDir finds ../shared beside the repository root, or skips.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data not found at %s (it sits beside the repository)", shared)
-	}
-	return shared
-}
-
-type truthFile struct {
-	Path        string  `json:"path"`
-	CommuneCode *string `json:"commune_code"`
-	Form        *string `json:"form"`
-	Expect      string  `json:"expect"`
-	Reason      *string `json:"reason"`
-	SHA256      string  `json:"sha256"`
-	Size        int64   `json:"size"`
-	Sheets      []struct {
-		Name       string `json:"name"`
-		Role       string `json:"role"`
-		HeaderRows []int  `json:"header_rows"`
-		NumberRow  *int   `json:"number_row"`
-		FooterRow  *int   `json:"footer_row"`
-	} `json:"sheets"`
-}
-
-type truthRow struct {
-	Path  string `json:"path"`
-	Sheet string `json:"sheet"`
-	Row   int    `json:"row"`
-	Form  string `json:"form"`
-	Check struct {
-		Column string `json:"column"`
-		Text   string `json:"text"`
-	} `json:"check"`
-}
-
-type truth struct {
-	Plan  string      `json:"plan"`
-	Files []truthFile `json:"files"`
-	Rows  []truthRow  `json:"rows"`
-}
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
 
 // fieldByTitle maps a canonical column title to the field name of a form.
 func fieldByTitle(form, title string) string {
@@ -108,16 +43,7 @@ func sameText(want string, c record.Cell) bool {
 }
 
 func TestSamples2022(t *testing.T) {
-	shared := sharedDir(t)
-	set := filepath.Join(shared, "samples", "2022")
-	b, err := os.ReadFile(filepath.Join(set, "truth.json"))
-	if err != nil {
-		t.Skipf("no truth.json: %v", err)
-	}
-	var tr truth
-	if err := json.Unmarshal(b, &tr); err != nil {
-		t.Fatal(err)
-	}
+	set, tr := readtest.SampleSet(t, "2022")
 	planPath := filepath.Join(set, tr.Plan)
 	if tr.Plan == "" {
 		planPath = filepath.Join(set, "plan.yaml")
@@ -127,7 +53,7 @@ func TestSamples2022(t *testing.T) {
 		t.Fatal(err)
 	}
 	rd := &Reader{Plan: p}
-	rowsByPath := map[string][]truthRow{}
+	rowsByPath := map[string][]truth.Row{}
 	for _, r := range tr.Rows {
 		rowsByPath[r.Path] = append(rowsByPath[r.Path], r)
 	}
@@ -154,19 +80,19 @@ func TestSamples2022(t *testing.T) {
 			if wb.Status != record.StatusAccepted {
 				problems = append(problems, fmt.Sprintf("status %s (%s) want accepted: %v", wb.Status, wb.Reason, messages(wb)))
 			}
-			if string(wb.Form) != str(f.Form) {
-				problems = append(problems, fmt.Sprintf("form %q want %q", wb.Form, str(f.Form)))
+			if string(wb.Form) != readtest.Str(f.Form) {
+				problems = append(problems, fmt.Sprintf("form %q want %q", wb.Form, readtest.Str(f.Form)))
 			}
 		case "rejected":
-			if wb.Status != record.StatusRejected || wb.Reason != str(f.Reason) {
-				problems = append(problems, fmt.Sprintf("status %s reason %q want rejected %q", wb.Status, wb.Reason, str(f.Reason)))
+			if wb.Status != record.StatusRejected || wb.Reason != readtest.Str(f.Reason) {
+				problems = append(problems, fmt.Sprintf("status %s reason %q want rejected %q", wb.Status, wb.Reason, readtest.Str(f.Reason)))
 			}
 			if wb.Status == record.StatusRejected && len(wb.Findings) != 1 {
 				problems = append(problems, fmt.Sprintf("rejected with %d findings, want 1", len(wb.Findings)))
 			}
 		}
-		if wb.CommuneCode != str(f.CommuneCode) {
-			problems = append(problems, fmt.Sprintf("commune %q want %q", wb.CommuneCode, str(f.CommuneCode)))
+		if wb.CommuneCode != readtest.Str(f.CommuneCode) {
+			problems = append(problems, fmt.Sprintf("commune %q want %q", wb.CommuneCode, readtest.Str(f.CommuneCode)))
 		}
 		if f.Expect == "accepted" {
 			got := map[string]record.SourceRow{}

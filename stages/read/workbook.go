@@ -3,7 +3,6 @@ package read
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"doithoai/pipeline/plan"
@@ -233,18 +232,16 @@ func labelFindings(v *sheetView, m *mapping, fc fileCtx) []record.Finding {
 	return out
 }
 
-var cutNote = regexp.MustCompile(`^cell text cut to (\d+) characters on sheet "(.*)"$`)
-
 // noteFindings words the decoders' remarks for people.
 func noteFindings(notes []string, fc fileCtx) []record.Finding {
 	var out []record.Finding
 	for _, n := range notes {
 		f := record.Finding{SubmissionID: fc.sub.ID, Path: fc.sub.Path, Severity: record.Warning, Value: n}
+		max, sheet, cut := grid.ParseCutNote(n)
 		switch {
-		case cutNote.MatchString(n):
-			m := cutNote.FindStringSubmatch(n)
-			f.Code, f.Sheet = "cell-truncated", m[2]
-			f.Message = fmt.Sprintf("%s: có ô dài quá %s ký tự, phần thừa đã bị cắt bỏ.", where(fc, m[2], 0, "", ""), m[1])
+		case cut:
+			f.Code, f.Sheet = "cell-truncated", sheet
+			f.Message = fmt.Sprintf("%s: có ô dài quá %s ký tự, phần thừa đã bị cắt bỏ.", where(fc, sheet, 0, "", ""), max)
 		case n == "csv_encoding:windows-1258":
 			f.Code = "csv-encoding"
 			f.Message = fmt.Sprintf("Tệp %q không lưu theo UTF-8; đã đọc theo bảng mã Windows-1258. Lần sau đề nghị lưu \"CSV UTF-8\".", fc.sub.Path)

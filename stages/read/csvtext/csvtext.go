@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -29,61 +28,15 @@ import (
 // *grid.Problem (corrupt, too_large, not_spreadsheet, unsupported) except
 // for I/O failures and context cancellation.
 func Decode(ctx context.Context, path string, lim grid.Limits) (*grid.Workbook, error) {
-	lim = withDefaults(lim)
-	data, err := readFile(path, lim.MaxFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	return decodeBytes(ctx, data, strings.ToLower(filepath.Ext(path)), lim)
-}
-
-// withDefaults fills unset limit fields from grid.DefaultLimits.
-func withDefaults(l grid.Limits) grid.Limits {
-	d := grid.DefaultLimits
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = d.MaxFileBytes
-	}
-	set := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set(&l.MaxRows, d.MaxRows)
-	set(&l.MaxCols, d.MaxCols)
-	set(&l.MaxCells, d.MaxCells)
-	set(&l.MaxCellChars, d.MaxCellChars)
-	return l
-}
-
-// readFile reads the whole file, refusing files over max bytes.
-func readFile(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("csvtext: open %s: %w", name, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file is %d bytes, limit %d", st.Size(), max), nil)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("csvtext: read %s: %w", name, err)
-	}
-	if int64(len(data)) > max {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file exceeds %d bytes", max), nil)
-	}
-	return data, nil
+	ext := strings.ToLower(filepath.Ext(path))
+	return grid.DecodeFile(ctx, "csv", path, lim, func(ctx context.Context, data []byte, lim grid.Limits) (*grid.Workbook, error) {
+		return decodeBytes(ctx, data, ext, lim)
+	})
 }
 
 // decodeBytes decodes a whole file held in memory; ext ("" or ".tsv", ...)
 // only breaks delimiter ties.
-func decodeBytes(ctx context.Context, data []byte, ext string, lim grid.Limits) (wb *grid.Workbook, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			wb = nil
-			err = grid.Fail(grid.CodeCorrupt, "csv decoder failed on malformed data", fmt.Errorf("panic: %v", r))
-		}
-	}()
+func decodeBytes(ctx context.Context, data []byte, ext string, lim grid.Limits) (*grid.Workbook, error) {
 	if len(data) == 0 {
 		return nil, grid.Fail(grid.CodeCorrupt, "zero-byte file", nil)
 	}
@@ -97,7 +50,7 @@ func decodeBytes(ctx context.Context, data []byte, ext string, lim grid.Limits) 
 	if err := checkControls(text); err != nil {
 		return nil, err
 	}
-	wb = &grid.Workbook{Format: "csv"}
+	wb := &grid.Workbook{Format: "csv"}
 	if enc != "" {
 		wb.Notes = append(wb.Notes, "csv_encoding:"+enc)
 	}
@@ -110,7 +63,7 @@ func decodeBytes(ctx context.Context, data []byte, ext string, lim grid.Limits) 
 		return nil, err
 	}
 	if truncated {
-		wb.Notes = append(wb.Notes, fmt.Sprintf("cell text cut to %d characters on sheet %q", lim.MaxCellChars, ""))
+		wb.Notes = append(wb.Notes, grid.CutNote(lim.MaxCellChars, ""))
 	}
 	wb.Sheets = []grid.Sheet{sheet}
 	return wb, nil
@@ -386,7 +339,7 @@ func parse(ctx context.Context, text []byte, comma rune, skipFirst bool, lim gri
 			if cells++; cells > lim.MaxCells {
 				return sheet, false, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d non-empty cells", lim.MaxCells), nil)
 			}
-			if cut, ok := cutRunes(f, lim.MaxCellChars); ok {
+			if cut, ok := grid.CutText(f, lim.MaxCellChars); ok {
 				f, truncated = cut, true
 			}
 			row = append(row, grid.Cell{Col: i + 1, Kind: grid.String, Text: f})
@@ -400,19 +353,4 @@ func parse(ctx context.Context, text []byte, comma rune, skipFirst bool, lim gri
 		sheet.Rows = append(sheet.Rows, grid.Row{Num: line, Cells: row})
 	}
 	return sheet, truncated, nil
-}
-
-// cutRunes cuts s to max characters; ok is false when s is short enough.
-func cutRunes(s string, max int) (string, bool) {
-	if len(s) <= max {
-		return s, false
-	}
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i], true
-		}
-		n++
-	}
-	return s, false
 }

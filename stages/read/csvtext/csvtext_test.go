@@ -2,12 +2,11 @@ package csvtext
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,16 +16,13 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
 // decodeData writes data to a temporary file and decodes it.
 func decodeData(t testing.TB, name string, data []byte, lim grid.Limits) (*grid.Workbook, error) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return Decode(context.Background(), p, lim)
+	return Decode(context.Background(), readtest.WriteTemp(t, name, data), lim)
 }
 
 // utf16 encodes s as UTF-16 with or without a BOM.
@@ -142,13 +138,7 @@ func TestDecodeProblems(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			wb, err := decodeData(t, "x.csv", tc.data, tc.lim)
-			var p *grid.Problem
-			if !errors.As(err, &p) {
-				t.Fatalf("got %v, %v; want a Problem %s", wb, err, tc.code)
-			}
-			if p.Code != tc.code {
-				t.Errorf("code %s (%v), want %s", p.Code, err, tc.code)
-			}
+			readtest.WantProblem(t, wb, err, tc.code)
 		})
 	}
 }
@@ -171,61 +161,8 @@ func TestLimitsTolerated(t *testing.T) {
 	}
 }
 
-// sharedDir locates ../shared beside the repository root, or skips.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data absent (%s): %v", shared, err)
-	}
-	return shared
-}
-
-var spaces = regexp.MustCompile(`\s+`)
-
-// normText is NFC with white space collapsed, for comparing with truth.
-func normText(s string) string {
-	return strings.TrimSpace(spaces.ReplaceAllString(norm.NFC.String(s), " "))
-}
-
 func TestSamplesAgainstTruth(t *testing.T) {
-	set := filepath.Join(sharedDir(t), "samples", "2022")
-	raw, err := os.ReadFile(filepath.Join(set, "truth.json"))
-	if err != nil {
-		t.Skipf("no truth.json: %v", err)
-	}
-	var truth struct {
-		Files []struct {
-			Path   string `json:"path"`
-			Format string `json:"format"`
-		} `json:"files"`
-		Rows []struct {
-			Path  string `json:"path"`
-			Sheet string `json:"sheet"`
-			Row   int    `json:"row"`
-			Check struct {
-				Column string `json:"column"`
-				Text   string `json:"text"`
-			} `json:"check"`
-		} `json:"rows"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatal(err)
-	}
+	set, truth := readtest.SampleSet(t, "2022")
 	files, checked := 0, 0
 	for _, f := range truth.Files {
 		if f.Format != "csv" {
@@ -240,7 +177,7 @@ func TestSamplesAgainstTruth(t *testing.T) {
 		rows := map[int][]string{}
 		for _, r := range wb.Sheets[0].Rows {
 			for _, c := range r.Cells {
-				rows[r.Num] = append(rows[r.Num], normText(c.Text))
+				rows[r.Num] = append(rows[r.Num], readtest.NormText(c.Text))
 			}
 		}
 		for _, tr := range truth.Rows {
@@ -248,8 +185,8 @@ func TestSamplesAgainstTruth(t *testing.T) {
 				continue
 			}
 			checked++
-			want := normText(tr.Check.Text)
-			if tr.Sheet != "" || !contains(rows[tr.Row], want) {
+			want := readtest.NormText(tr.Check.Text)
+			if tr.Sheet != "" || !slices.Contains(rows[tr.Row], want) {
 				t.Errorf("%s: sheet %q line %d lacks %q (%s); has %q", f.Path, tr.Sheet, tr.Row, want, tr.Check.Column, rows[tr.Row])
 			}
 		}
@@ -260,27 +197,11 @@ func TestSamplesAgainstTruth(t *testing.T) {
 	t.Logf("%d csv sample files, %d truth rows found", files, checked)
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 var linesNote = regexp.MustCompile(`(\d+) lines`)
 
 func TestRealWorldCorpus(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "corpus", "realworld")
-	notes := map[string]string{}
-	if m, err := os.ReadFile(filepath.Join(root, "MANIFEST.tsv")); err == nil {
-		for _, line := range strings.Split(string(m), "\n") {
-			if f := strings.Split(line, "\t"); len(f) >= 8 {
-				notes[f[0]] = f[7]
-			}
-		}
-	}
+	root := filepath.Join(readtest.SharedDir(t), "corpus", "realworld")
+	notes, _ := readtest.ReadManifest(root) // without it, files are only decoded
 	counts := map[string]int{}
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -293,14 +214,14 @@ func TestRealWorldCorpus(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
-		wb, err := decodeWithTimeout(t, p, 20*time.Second)
+		wb, err := readtest.DecodeWithin(t, Decode, p, grid.DefaultLimits, 20*time.Second)
 		code := "ok"
 		if err != nil {
 			code = grid.CodeOf(err)
 		}
 		counts[code]++
 		note := notes[rel]
-		t.Logf("%s: %s %s", rel, code, summary(wb, err))
+		t.Logf("%s: %s %s", rel, code, readtest.Describe(wb, err))
 		switch {
 		case strings.Contains(note, "zero-byte"):
 			if code != grid.CodeCorrupt {
@@ -336,43 +257,6 @@ func TestRealWorldCorpus(t *testing.T) {
 	t.Logf("realworld csv/tsv/txt: %v", counts)
 }
 
-// decodeWithTimeout decodes one file, failing the test if it hangs.
-func decodeWithTimeout(t *testing.T, p string, d time.Duration) (*grid.Workbook, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	type result struct {
-		wb  *grid.Workbook
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		wb, err := Decode(ctx, p, grid.DefaultLimits)
-		ch <- result{wb, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.wb, r.err
-	case <-time.After(d + 5*time.Second):
-		t.Fatalf("%s: decoder hangs", p)
-		return nil, nil
-	}
-}
-
-// summary describes a decode result for the test log.
-func summary(wb *grid.Workbook, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	s := wb.Sheets[0]
-	cells, last := 0, 0
-	for _, r := range s.Rows {
-		cells += len(r.Cells)
-		last = r.Num
-	}
-	return fmt.Sprintf("%d rows (last line %d), %d cells, notes %q", len(s.Rows), last, cells, wb.Notes)
-}
-
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte("\xEF\xBB\xBFSTT,Họ tên\n1,\"A\nB\"\n"))
 	f.Add([]byte("a;b;c\r1;2;3\r"))
@@ -382,21 +266,15 @@ func FuzzDecode(f *testing.F) {
 	lim := grid.Limits{MaxFileBytes: 1 << 16, MaxRows: 50, MaxCols: 10, MaxCells: 100, MaxCellChars: 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wb, err := decodeData(t, "f.csv", data, lim)
-		if err != nil {
-			var p *grid.Problem
-			if !errors.As(err, &p) {
-				t.Fatalf("error is not a Problem: %v", err)
-			}
+		if !readtest.CheckResult(t, wb, err, lim.WithDefaults()) {
 			return
 		}
-		prev := 0
+		if len(wb.Sheets) != 1 {
+			t.Fatalf("%d sheets, want 1", len(wb.Sheets))
+		}
 		for _, r := range wb.Sheets[0].Rows {
-			if r.Num <= prev || len(r.Cells) == 0 {
-				t.Fatalf("bad row order or empty row: %+v", r)
-			}
-			prev = r.Num
 			for _, c := range r.Cells {
-				if c.Text == "" || c.Col < 1 || c.Col > lim.MaxCols {
+				if c.Text == "" || c.Kind != grid.String {
 					t.Fatalf("bad cell %+v", c)
 				}
 			}

@@ -1,6 +1,9 @@
 // Package grid is the common shape every spreadsheet decoder produces: a
 // workbook of sheets of rows of typed cells, plus the limits that protect a
-// run from hostile or broken files. Decoders (xlsx, xls, ods, csv) know
+// run from hostile or broken files, and what the decoders share: the file
+// entry with its size limit and panic guard (DecodeFile, Recover), the raw
+// text of numbers, the cutting of long cell text and its note, and the
+// number formats that show dates. Decoders (xlsx, xls, ods, csv) know
 // nothing about forms; the read stage turns grids into form tables.
 package grid
 

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 
@@ -38,69 +37,12 @@ const (
 // file's extension. Errors are *grid.Problem (corrupt, encrypted,
 // too_large, empty, not_spreadsheet, unsupported) except for I/O failures
 // and context cancellation.
-func Decode(ctx context.Context, path string, lim grid.Limits) (wb *grid.Workbook, err error) {
-	lim = withDefaults(lim)
-	data, err := readFile(path, lim.MaxFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	return decodeBytes(ctx, data, lim)
+func Decode(ctx context.Context, path string, lim grid.Limits) (*grid.Workbook, error) {
+	return grid.DecodeFile(ctx, "ods", path, lim, decodeBytes)
 }
 
-// withDefaults fills unset limit fields from grid.DefaultLimits.
-func withDefaults(l grid.Limits) grid.Limits {
-	d := grid.DefaultLimits
-	set64 := func(v *int64, def int64) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set64(&l.MaxFileBytes, d.MaxFileBytes)
-	set64(&l.MaxUnpackedBytes, d.MaxUnpackedBytes)
-	set64(&l.MaxPartBytes, d.MaxPartBytes)
-	set(&l.MaxSheets, d.MaxSheets)
-	set(&l.MaxRows, d.MaxRows)
-	set(&l.MaxCols, d.MaxCols)
-	set(&l.MaxCells, d.MaxCells)
-	set(&l.MaxCellChars, d.MaxCellChars)
-	set(&l.MaxXMLDepth, d.MaxXMLDepth)
-	return l
-}
-
-// readFile reads the whole file, refusing files over max bytes.
-func readFile(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("ods: open %s: %w", name, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file is %d bytes, limit %d", st.Size(), max), nil)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("ods: read %s: %w", name, err)
-	}
-	if int64(len(data)) > max {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file exceeds %d bytes", max), nil)
-	}
-	return data, nil
-}
-
-// decodeBytes decodes a whole file held in memory. A panic anywhere below
-// becomes a corrupt Problem so one hostile file cannot stop a run.
-func decodeBytes(ctx context.Context, data []byte, lim grid.Limits) (wb *grid.Workbook, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			wb = nil
-			err = grid.Fail(grid.CodeCorrupt, "ods decoder failed on malformed data", fmt.Errorf("panic: %v", r))
-		}
-	}()
+// decodeBytes decodes a whole file held in memory.
+func decodeBytes(ctx context.Context, data []byte, lim grid.Limits) (*grid.Workbook, error) {
 	switch {
 	case len(data) == 0:
 		return nil, grid.Fail(grid.CodeCorrupt, "zero-byte file", nil)

@@ -2,22 +2,16 @@ package ods
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
-
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
 const nsDecl = `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" ` +
@@ -96,25 +90,15 @@ var mainContent = body(
 // mimetype entry is stored, the others deflated.
 func makeODS(t testing.TB, parts ...string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
+	var entries []readtest.ZipEntry
 	for i := 0; i+1 < len(parts); i += 2 {
-		h := &zip.FileHeader{Name: parts[i], Method: zip.Deflate}
+		e := readtest.ZipEntry{Name: parts[i], Body: parts[i+1], Method: zip.Deflate}
 		if parts[i] == "mimetype" {
-			h.Method = zip.Store
+			e.Method = zip.Store
 		}
-		w, err := zw.CreateHeader(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(parts[i+1])); err != nil {
-			t.Fatal(err)
-		}
+		entries = append(entries, e)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return readtest.Zip(t, entries...)
 }
 
 // standard builds a normal .ods around content.
@@ -126,11 +110,7 @@ func standard(t testing.TB, content string) []byte {
 // decodeData writes data to a temporary file and decodes it.
 func decodeData(t testing.TB, name string, data []byte, lim grid.Limits) (*grid.Workbook, error) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return Decode(context.Background(), p, lim)
+	return Decode(context.Background(), readtest.WriteTemp(t, name, data), lim)
 }
 
 func TestDecodeFixture(t *testing.T) {
@@ -159,17 +139,8 @@ func TestDecodeFixture(t *testing.T) {
 		t.Errorf("merges %v, want %v", s.Merges, want)
 	}
 	cell := func(row, col int) grid.Cell {
-		for _, r := range s.Rows {
-			if r.Num != row {
-				continue
-			}
-			for _, c := range r.Cells {
-				if c.Col == col {
-					return c
-				}
-			}
-		}
-		return grid.Cell{}
+		c, _ := readtest.Cell(&s, row, col)
+		return c
 	}
 	tests := []struct {
 		row, col int
@@ -291,13 +262,7 @@ func TestDecodeProblems(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			wb, err := decodeData(t, "x.ods", tc.data, tc.lim)
-			var p *grid.Problem
-			if !errors.As(err, &p) {
-				t.Fatalf("got %v, %v; want a Problem %s", wb, err, tc.code)
-			}
-			if p.Code != tc.code {
-				t.Errorf("code %s (%v), want %s", p.Code, err, tc.code)
-			}
+			readtest.WantProblem(t, wb, err, tc.code)
 		})
 	}
 }
@@ -352,76 +317,8 @@ func TestDecodeVariants(t *testing.T) {
 	}
 }
 
-// sharedDir locates ../shared beside the repository root, or skips.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data absent (%s): %v", shared, err)
-	}
-	return shared
-}
-
-var spaces = regexp.MustCompile(`\s+`)
-
-// normText is NFC with white space collapsed, for comparing with truth.
-func normText(s string) string {
-	return strings.TrimSpace(spaces.ReplaceAllString(norm.NFC.String(s), " "))
-}
-
-// truthRow is the part of a truth.json row the decoders can check.
-type truthRow struct {
-	Path  string `json:"path"`
-	Sheet string `json:"sheet"`
-	Row   int    `json:"row"`
-	Check struct {
-		Column string `json:"column"`
-		Text   string `json:"text"`
-	} `json:"check"`
-}
-
-// truthSheet is the part of a truth.json file's sheet the decoders can check.
-type truthSheet struct {
-	Name  string `json:"name"`
-	State string `json:"state"`
-}
-
-// truthFile is the part of a truth.json file entry the decoders can check.
-type truthFile struct {
-	Path   string       `json:"path"`
-	Format string       `json:"format"`
-	Expect string       `json:"expect"`
-	Sheets []truthSheet `json:"sheets"`
-}
-
 func TestSamplesAgainstTruth(t *testing.T) {
-	shared := sharedDir(t)
-	set := filepath.Join(shared, "samples", "2022")
-	raw, err := os.ReadFile(filepath.Join(set, "truth.json"))
-	if err != nil {
-		t.Skipf("no truth.json: %v", err)
-	}
-	var truth struct {
-		Files []truthFile `json:"files"`
-		Rows  []truthRow  `json:"rows"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatal(err)
-	}
+	set, truth := readtest.SampleSet(t, "2022")
 	files, checked := 0, 0
 	for _, f := range truth.Files {
 		if f.Format != "ods" {
@@ -451,7 +348,7 @@ func TestSamplesAgainstTruth(t *testing.T) {
 				continue
 			}
 			checked++
-			if !rowHasText(wb, tr.Sheet, tr.Row, normText(tr.Check.Text)) {
+			if !rowHasText(wb, tr.Sheet, tr.Row, readtest.NormText(tr.Check.Text)) {
 				t.Errorf("%s: sheet %q row %d lacks %q (%s)", f.Path, tr.Sheet, tr.Row, tr.Check.Text, tr.Check.Column)
 			}
 		}
@@ -473,7 +370,7 @@ func rowHasText(wb *grid.Workbook, sheet string, row int, want string) bool {
 				continue
 			}
 			for _, c := range r.Cells {
-				if normText(c.Text) == want {
+				if readtest.NormText(c.Text) == want {
 					return true
 				}
 			}
@@ -483,17 +380,10 @@ func rowHasText(wb *grid.Workbook, sheet string, row int, want string) bool {
 }
 
 func TestRealWorldCorpus(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "corpus", "realworld")
-	notes := map[string]string{}
-	if m, err := os.ReadFile(filepath.Join(root, "MANIFEST.tsv")); err == nil {
-		for _, line := range strings.Split(string(m), "\n") {
-			if f := strings.Split(line, "\t"); len(f) >= 8 {
-				notes[f[0]] = f[7]
-			}
-		}
-	}
+	root := filepath.Join(readtest.SharedDir(t), "corpus", "realworld")
+	notes, _ := readtest.ReadManifest(root) // without it, files are only decoded
 	counts := map[string]int{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -503,14 +393,14 @@ func TestRealWorldCorpus(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
-		wb, err := decodeWithTimeout(t, p, 20*time.Second)
+		wb, err := readtest.DecodeWithin(t, Decode, p, grid.DefaultLimits, 20*time.Second)
 		note := notes[rel]
 		code := "ok"
 		if err != nil {
 			code = grid.CodeOf(err)
 		}
 		counts[code]++
-		t.Logf("%s: %s %s", rel, code, summary(wb, err))
+		t.Logf("%s: %s %s", rel, code, readtest.Describe(wb, err))
 		switch {
 		case strings.Contains(note, "encrypted"):
 			if code != grid.CodeEncrypted {
@@ -535,48 +425,6 @@ func TestRealWorldCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("realworld ods: %v", counts)
-}
-
-// decodeWithTimeout decodes one file, failing the test if it hangs.
-func decodeWithTimeout(t *testing.T, p string, d time.Duration) (*grid.Workbook, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	type result struct {
-		wb  *grid.Workbook
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		wb, err := Decode(ctx, p, grid.DefaultLimits)
-		ch <- result{wb, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.wb, r.err
-	case <-time.After(d + 5*time.Second):
-		t.Fatalf("%s: decoder hangs", p)
-		return nil, nil
-	}
-}
-
-// summary describes a decode result for the test log.
-func summary(wb *grid.Workbook, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	var b strings.Builder
-	for _, s := range wb.Sheets {
-		n := 0
-		for _, r := range s.Rows {
-			n += len(r.Cells)
-		}
-		fmt.Fprintf(&b, " [%q %v: %d rows, %d cells, %d merges]", s.Name, s.Visibility, len(s.Rows), n, len(s.Merges))
-	}
-	if len(wb.Notes) > 0 {
-		fmt.Fprintf(&b, " notes=%q", wb.Notes)
-	}
-	return b.String()
 }
 
 func FuzzDecode(f *testing.F) {
@@ -606,35 +454,7 @@ func FuzzDecodeContent(f *testing.F) {
 
 // checkFuzzResult decodes data and checks the result is well formed.
 func checkFuzzResult(t *testing.T, data []byte) {
-	lim := fuzzLimits
 	t.Helper()
-	wb, err := decodeData(t, "f.ods", data, lim)
-	if err != nil {
-		var p *grid.Problem
-		if !errors.As(err, &p) {
-			t.Fatalf("error is not a Problem: %v", err)
-		}
-		return
-	}
-	cells := 0
-	for _, s := range wb.Sheets {
-		prev := 0
-		for _, r := range s.Rows {
-			if r.Num <= prev || r.Num > lim.MaxRows || len(r.Cells) == 0 {
-				t.Fatalf("bad row %d after %d (%d cells)", r.Num, prev, len(r.Cells))
-			}
-			prev = r.Num
-			col := 0
-			for _, c := range r.Cells {
-				if c.Col <= col || c.Col > lim.MaxCols || c.Kind == grid.Empty {
-					t.Fatalf("bad cell %+v after column %d", c, col)
-				}
-				col = c.Col
-				cells++
-			}
-		}
-	}
-	if cells > lim.MaxCells {
-		t.Fatalf("%d cells over the limit", cells)
-	}
+	wb, err := decodeData(t, "f.ods", data, fuzzLimits)
+	readtest.CheckResult(t, wb, err, fuzzLimits)
 }

@@ -2,13 +2,13 @@ package xls
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
 
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
 // fuzzLimits are small so that each fuzz input is cheap.
@@ -45,19 +45,10 @@ func FuzzDecode(f *testing.F) {
 	f.Add(oleMagic)
 	dir := f.TempDir() // one directory: t.TempDir per input is slow
 	f.Fuzz(func(t *testing.T, data []byte) {
-		lim := withDefaults(fuzzLimits)
+		lim := fuzzLimits.WithDefaults()
 		wb, err := decodeBytes(context.Background(), data, lim)
 		check(t, wb, err, lim)
-		tmp, terr := os.CreateTemp(dir, "*.xls")
-		if terr != nil {
-			t.Fatal(terr)
-		}
-		defer os.Remove(tmp.Name())
-		_, werr := tmp.Write(data)
-		if cerr := tmp.Close(); werr != nil || cerr != nil {
-			t.Fatal(werr, cerr)
-		}
-		wb2, err2 := Decode(context.Background(), tmp.Name(), fuzzLimits)
+		wb2, err2 := Decode(context.Background(), readtest.WriteTempIn(t, dir, "*.xls", data), fuzzLimits)
 		check(t, wb2, err2, lim)
 		if (err == nil) != (err2 == nil) || grid.CodeOf(err) != grid.CodeOf(err2) {
 			t.Fatalf("Decode and decodeBytes disagree: %v vs %v", err2, err)
@@ -68,41 +59,16 @@ func FuzzDecode(f *testing.F) {
 // check asserts the decoder's contract on one result.
 func check(t *testing.T, wb *grid.Workbook, err error, lim grid.Limits) {
 	t.Helper()
-	if err != nil {
-		var p *grid.Problem
-		if !errors.As(err, &p) {
-			t.Fatalf("error is not a *grid.Problem: %v", err)
-		}
-		if wb != nil {
-			t.Fatal("workbook returned with an error")
-		}
+	if !readtest.CheckResult(t, wb, err, lim) {
 		return
 	}
-	if len(wb.Sheets) == 0 || len(wb.Sheets) > lim.MaxSheets {
-		t.Fatalf("%d sheets", len(wb.Sheets))
-	}
-	cells := 0
 	for _, s := range wb.Sheets {
-		last := 0
 		for _, r := range s.Rows {
-			if r.Num <= last || r.Num > lim.MaxRows {
-				t.Fatalf("sheet %q: row %d after %d", s.Name, r.Num, last)
-			}
-			last = r.Num
-			col := 0
 			for _, c := range r.Cells {
-				if c.Col <= col || c.Col > lim.MaxCols {
-					t.Fatalf("sheet %q row %d: column %d after %d", s.Name, r.Num, c.Col, col)
-				}
-				col = c.Col
 				if utf8.RuneCountInString(c.Text) > lim.MaxCellChars && c.Kind == grid.String {
 					t.Fatalf("cell text of %d characters", utf8.RuneCountInString(c.Text))
 				}
-				cells++
 			}
 		}
-	}
-	if cells > lim.MaxCells {
-		t.Fatalf("%d cells", cells)
 	}
 }

@@ -2,10 +2,6 @@ package xls
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,69 +12,19 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
-
-// sharedDir returns ../shared beside the repository root, or skips.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data not available at %s", shared)
-	}
-	return shared
-}
-
-// truth is the part of a sample set's truth.json these tests use.
-type truth struct {
-	Files []struct {
-		Path   string `json:"path"`
-		Format string `json:"format"`
-		Expect string `json:"expect"`
-		Reason string `json:"reason"`
-		Sheets []struct {
-			Name  string `json:"name"`
-			State string `json:"state"`
-		} `json:"sheets"`
-	} `json:"files"`
-	Rows []struct {
-		Path  string `json:"path"`
-		Sheet string `json:"sheet"`
-		Row   int    `json:"row"`
-		Check struct {
-			Column string `json:"column"`
-			Text   string `json:"text"`
-		} `json:"check"`
-	} `json:"rows"`
-}
 
 // TestSampleXLS decodes every .xls file of every sample set and compares it
 // with the set's truth: sheet names and states, and each truth row's check
 // text in the decoded row of the same number.
 func TestSampleXLS(t *testing.T) {
-	sets, _ := filepath.Glob(filepath.Join(sharedDir(t), "samples", "*", "truth.json"))
+	sets, _ := filepath.Glob(filepath.Join(readtest.SharedDir(t), "samples", "*", "truth.json"))
 	files := 0
 	for _, tp := range sets {
-		raw, err := os.ReadFile(tp)
+		tr, err := readtest.LoadTruth(filepath.Dir(tp))
 		if err != nil {
 			t.Fatal(err)
-		}
-		var tr truth
-		if err := json.Unmarshal(raw, &tr); err != nil {
-			t.Fatalf("%s: %v", tp, err)
 		}
 		inbox := filepath.Join(filepath.Dir(tp), "inbox")
 		for _, f := range tr.Files {
@@ -88,8 +34,8 @@ func TestSampleXLS(t *testing.T) {
 			files++
 			wb, err := Decode(context.Background(), filepath.Join(inbox, filepath.FromSlash(f.Path)), grid.DefaultLimits)
 			if f.Expect == "rejected" {
-				if err == nil || (f.Reason != "" && grid.CodeOf(err) != f.Reason) {
-					t.Errorf("%s: got %v, want rejection %q", f.Path, err, f.Reason)
+				if reason := readtest.Str(f.Reason); err == nil || (reason != "" && grid.CodeOf(err) != reason) {
+					t.Errorf("%s: got %v, want rejection %q", f.Path, err, reason)
 				}
 				continue
 			}
@@ -100,7 +46,7 @@ func TestSampleXLS(t *testing.T) {
 				t.Errorf("%s: %v", f.Path, err)
 				continue
 			}
-			checkAgainstTruth(t, f.Path, wb, &tr)
+			checkAgainstTruth(t, f.Path, wb, tr)
 		}
 	}
 	if files == 0 {
@@ -109,7 +55,7 @@ func TestSampleXLS(t *testing.T) {
 }
 
 // checkAgainstTruth compares a decoded workbook with the truth of its path.
-func checkAgainstTruth(t *testing.T, path string, wb *grid.Workbook, tr *truth) {
+func checkAgainstTruth(t *testing.T, path string, wb *grid.Workbook, tr *readtest.Truth) {
 	t.Helper()
 	sheets := map[string]grid.Sheet{}
 	for _, s := range wb.Sheets {
@@ -172,7 +118,7 @@ func checkAgainstTruth(t *testing.T, path string, wb *grid.Workbook, tr *truth) 
 // is rejected as corrupt (or, if the cut spared the workbook, decoded).
 func TestSampleXLSTruncated(t *testing.T) {
 	var paths []string
-	_ = filepath.WalkDir(filepath.Join(sharedDir(t), "samples"), func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(readtest.SharedDir(t), "samples"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".xls") {
 			paths = append(paths, p)
 		}
@@ -181,7 +127,7 @@ func TestSampleXLSTruncated(t *testing.T) {
 	if len(paths) == 0 {
 		t.Skip("no .xls sample")
 	}
-	lim := withDefaults(grid.Limits{})
+	lim := grid.Limits{}.WithDefaults()
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -200,50 +146,6 @@ func TestSampleXLSTruncated(t *testing.T) {
 		}
 		t.Logf("%s: %d of 19 truncated copies rejected as corrupt", filepath.Base(p), rejected)
 	}
-}
-
-// manifest maps corpus file paths (relative, '/'-separated) to their notes.
-func manifest(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "MANIFEST.tsv"))
-	if err != nil {
-		t.Skipf("corpus manifest: %v", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = '\t'
-	r.LazyQuotes = true
-	r.FieldsPerRecord = -1
-	head, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fileCol, noteCol := -1, -1
-	for i, h := range head {
-		switch h {
-		case "file":
-			fileCol = i
-		case "note":
-			noteCol = i
-		}
-	}
-	if fileCol < 0 || noteCol < 0 {
-		t.Fatalf("manifest header %q lacks file/note", head)
-	}
-	notes := map[string]string{}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rec) > max(fileCol, noteCol) {
-			notes[rec[fileCol]] = rec[noteCol]
-		}
-	}
-	return notes
 }
 
 // expectedCode derives the expected outcome from a manifest note: "" for
@@ -267,8 +169,11 @@ func expectedCode(note string) string {
 // per-file timeout: none may panic or hang; encrypted and BIFF2-4 files
 // must be rejected with their codes, readable BIFF5/8 files must decode.
 func TestCorpusXLS(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "corpus", "realworld")
-	notes := manifest(t, dir)
+	dir := filepath.Join(readtest.SharedDir(t), "corpus", "realworld")
+	notes, err := readtest.ReadManifest(dir)
+	if err != nil {
+		t.Skipf("corpus manifest: %v", err)
+	}
 	var paths []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".xls") {
@@ -284,7 +189,7 @@ func TestCorpusXLS(t *testing.T) {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		note := notes[rel]
-		wb, err := decodeWithTimeout(t, p, 20*time.Second)
+		wb, err := readtest.DecodeWithin(t, Decode, p, grid.DefaultLimits, 20*time.Second)
 		want := expectedCode(note)
 		if err != nil {
 			code := grid.CodeOf(err)
@@ -323,27 +228,4 @@ func hasHidden(wb *grid.Workbook) bool {
 		}
 	}
 	return false
-}
-
-// decodeWithTimeout runs Decode and fails the test if it does not return.
-func decodeWithTimeout(t *testing.T, path string, d time.Duration) (*grid.Workbook, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	type result struct {
-		wb  *grid.Workbook
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		wb, err := Decode(ctx, path, grid.DefaultLimits)
-		done <- result{wb, err}
-	}()
-	select {
-	case r := <-done:
-		return r.wb, r.err
-	case <-time.After(d + 5*time.Second):
-		t.Fatalf("%s: Decode did not return within %v", path, d)
-		return nil, nil
-	}
 }

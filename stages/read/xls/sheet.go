@@ -2,10 +2,8 @@ package xls
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
-	"unicode/utf8"
 
 	"doithoai/stages/read/grid"
 )
@@ -177,16 +175,9 @@ func (s *sheetReader) text(d []byte, str string, formula bool) error {
 
 // stringCell makes a String cell, cutting text over the character limit.
 func (s *sheetReader) stringCell(str string, formula bool) grid.Cell {
-	if max := s.b.lim.MaxCellChars; utf8.RuneCountInString(str) > max {
-		cut := 0
-		for i := range str {
-			if cut == max {
-				str = str[:i]
-				break
-			}
-			cut++
-		}
-		s.b.note(fmt.Sprintf("cell text cut to %d characters on sheet %q", max, s.name))
+	if cut, done := grid.CutText(str, s.b.lim.MaxCellChars); done {
+		str = cut
+		s.b.note(grid.CutNote(s.b.lim.MaxCellChars, s.name))
 	}
 	return grid.Cell{Kind: grid.String, Text: str, Formula: formula}
 }
@@ -200,9 +191,9 @@ func (s *sheetReader) number(row, col, xf int, v float64, formula bool) error {
 		if s.b.date1904 {
 			v += 1462
 		}
-		return s.add(row, col, grid.Cell{Kind: grid.Date, Num: v, Text: numText(v), Formula: formula})
+		return s.add(row, col, grid.Cell{Kind: grid.Date, Num: v, Text: grid.NumText(v), Formula: formula})
 	}
-	return s.add(row, col, grid.Cell{Kind: grid.Number, Num: v, Text: numText(v), Formula: formula})
+	return s.add(row, col, grid.Cell{Kind: grid.Number, Num: v, Text: grid.NumText(v), Formula: formula})
 }
 
 // boolErr adds a boolean or error cell.

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
-	"os"
-	"path/filepath"
+	"slices"
 	"testing"
 	"unicode/utf16"
 
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
 // Helpers that build small BIFF streams in memory. decodeBytes reads a bare
@@ -112,26 +112,7 @@ func xfRecs(fmts ...int) [][]byte {
 
 func decodeSynth(t *testing.T, stream []byte, lim grid.Limits) (*grid.Workbook, error) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "book.xls")
-	if err := os.WriteFile(p, stream, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return Decode(context.Background(), p, lim)
-}
-
-// find returns the cell at 1-based row and column.
-func find(sh grid.Sheet, row, col int) (grid.Cell, bool) {
-	for _, r := range sh.Rows {
-		if r.Num != row {
-			continue
-		}
-		for _, c := range r.Cells {
-			if c.Col == col {
-				return c, true
-			}
-		}
-	}
-	return grid.Cell{}, false
+	return Decode(context.Background(), readtest.WriteTemp(t, "book.xls", stream), lim)
 }
 
 // richBook is a BIFF8 workbook exercising every cell record.
@@ -194,7 +175,7 @@ func TestDecodeSynthetic(t *testing.T) {
 		names = append(names, s.Name)
 		vis = append(vis, s.Visibility)
 	}
-	if want := []string{"M1", "DM", "VH"}; !equal(names, want) {
+	if want := []string{"M1", "DM", "VH"}; !slices.Equal(names, want) {
 		t.Fatalf("sheets %q, want %q (chart sheet skipped)", names, want)
 	}
 	if vis[0] != grid.Visible || vis[1] != grid.Hidden || vis[2] != grid.VeryHidden {
@@ -227,7 +208,7 @@ func TestDecodeSynthetic(t *testing.T) {
 		{6, 3, grid.Number, "-3", -3, false},
 	}
 	for _, tc := range tests {
-		c, ok := find(sh, tc.row, tc.col)
+		c, ok := readtest.Cell(&sh, tc.row, tc.col)
 		if !ok {
 			t.Errorf("R%dC%d missing", tc.row, tc.col)
 			continue
@@ -236,10 +217,10 @@ func TestDecodeSynthetic(t *testing.T) {
 			t.Errorf("R%dC%d = %+v, want kind %s text %q num %v formula %v", tc.row, tc.col, c, tc.kind, tc.text, tc.num, tc.formula)
 		}
 	}
-	if _, ok := find(sh, 2, 10); ok {
+	if _, ok := readtest.Cell(&sh, 2, 10); ok {
 		t.Error("empty shared string produced a cell")
 	}
-	if _, ok := find(sh, 10, 10); ok {
+	if _, ok := readtest.Cell(&sh, 10, 10); ok {
 		t.Error("cell of an embedded chart substream leaked into the sheet")
 	}
 	for i := 1; i < len(sh.Rows); i++ {
@@ -261,11 +242,11 @@ func TestDecodeSynthetic1904(t *testing.T) {
 	if !wb.Date1904 {
 		t.Error("Date1904 not set")
 	}
-	c, _ := find(wb.Sheets[0], 2, 4)
+	c, _ := readtest.Cell(&wb.Sheets[0], 2, 4)
 	if c.Kind != grid.Date || c.Num != 44621+1462 || c.Text != "46083" {
 		t.Errorf("1904 date cell %+v, want serial 46083", c)
 	}
-	c, _ = find(wb.Sheets[0], 2, 3)
+	c, _ = readtest.Cell(&wb.Sheets[0], 2, 3)
 	if c.Kind != grid.Number || c.Num != 1959 {
 		t.Errorf("plain number changed by 1904 mode: %+v", c)
 	}
@@ -294,7 +275,7 @@ func TestSSTContinue(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, w := range want {
-		c, _ := find(wb.Sheets[0], 1, i+1)
+		c, _ := readtest.Cell(&wb.Sheets[0], 1, i+1)
 		if c.Text != w {
 			t.Errorf("SST string %d = %q, want %q", i, c.Text, w)
 		}
@@ -325,13 +306,13 @@ func TestBIFF5Codepage(t *testing.T) {
 	if sh.Name != "Danh sách" {
 		t.Errorf("sheet name %q", sh.Name)
 	}
-	if c, _ := find(sh, 1, 1); c.Text != "Nguy\u00ea\u0303n" {
+	if c, _ := readtest.Cell(&sh, 1, 1); c.Text != "Nguy\u00ea\u0303n" {
 		t.Errorf("label %q (%U)", c.Text, []rune(c.Text))
 	}
-	if c, _ := find(sh, 1, 2); c.Kind != grid.Date || c.Num != 36526 {
+	if c, _ := readtest.Cell(&sh, 1, 2); c.Kind != grid.Date || c.Num != 36526 {
 		t.Errorf("BIFF5 date cell %+v", c)
 	}
-	if c, _ := find(sh, 1, 3); c.Text != "Àb" || !c.Formula {
+	if c, _ := readtest.Cell(&sh, 1, 3); c.Text != "Àb" || !c.Formula {
 		t.Errorf("BIFF5 formula string %+v", c)
 	}
 }
@@ -370,12 +351,7 @@ func TestDecodeProblems(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			wb, err := decodeSynth(t, tc.data, tc.lim)
-			if err == nil {
-				t.Fatalf("decoded %d sheets, want %s", len(wb.Sheets), tc.code)
-			}
-			if got := grid.CodeOf(err); got != tc.code {
-				t.Errorf("code %s (%v), want %s", got, err, tc.code)
-			}
+			readtest.WantProblem(t, wb, err, tc.code)
 		})
 	}
 }
@@ -385,7 +361,7 @@ func TestCellCharsCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := find(wb.Sheets[0], 1, 1)
+	c, _ := readtest.Cell(&wb.Sheets[0], 1, 1)
 	if c.Text != "Họ và" {
 		t.Errorf("cut text %q, want %q", c.Text, "Họ và")
 	}
@@ -418,7 +394,7 @@ func TestBadSheetOffsetFallsBackToStreamOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []string{"1", "2"} {
-		if c, _ := find(wb.Sheets[i], 1, 1); c.Text != want {
+		if c, _ := readtest.Cell(&wb.Sheets[i], 1, 1); c.Text != want {
 			t.Errorf("sheet %d A1 = %q, want %q", i, c.Text, want)
 		}
 	}
@@ -438,61 +414,13 @@ func TestRKAndNumbers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		v := rkValue(tc.rk)
-		if v != tc.want || numText(v) != tc.text {
-			t.Errorf("rk %#x = %v (%q), want %v (%q)", tc.rk, v, numText(v), tc.want, tc.text)
+		if v != tc.want || grid.NumText(v) != tc.text {
+			t.Errorf("rk %#x = %v (%q), want %v (%q)", tc.rk, v, grid.NumText(v), tc.want, tc.text)
 		}
 	}
 	for v, want := range map[float64]string{87079105129: "87079105129", 1e20: "100000000000000000000", 0.1: "0.1", math.Copysign(0, -1): "0", 123456789012: "123456789012"} {
-		if got := numText(v); got != want {
-			t.Errorf("numText(%v) = %q, want %q", v, got, want)
+		if got := grid.NumText(v); got != want {
+			t.Errorf("grid.NumText(%v) = %q, want %q", v, got, want)
 		}
 	}
-}
-
-func TestIsDateFormat(t *testing.T) {
-	tests := []struct {
-		f    string
-		want bool
-	}{
-		{"dd/mm/yyyy", true},
-		{"[$-42A]d mmmm yyyy", true},
-		{"yyyy", true},
-		{"h:mm AM/PM", true},
-		{"[h]:mm:ss", true},
-		{"[mm]", true},
-		{"General", false},
-		{"Standard", false},
-		{"0.00", false},
-		{"#,##0", false},
-		{`#,##0" ngày"`, false},
-		{`0\d`, false},
-		{"[Red]0.00", false},
-		{"0_);[Red](0)", false},
-		{"@", false},
-		{`"Năm "0`, false},
-		{"0.00E+00", false},
-		{`mm"/"dd`, true},
-	}
-	for _, tc := range tests {
-		if got := isDateFormat(tc.f); got != tc.want {
-			t.Errorf("isDateFormat(%q) = %v, want %v", tc.f, got, tc.want)
-		}
-	}
-	for id, want := range map[int]bool{0: false, 1: false, 14: true, 17: true, 22: true, 23: false, 45: true, 47: true, 49: false} {
-		if builtinDate(id) != want {
-			t.Errorf("builtinDate(%d) != %v", id, want)
-		}
-	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

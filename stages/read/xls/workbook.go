@@ -233,9 +233,9 @@ func (b *book) finishGlobals(codepage int) error {
 		isDate, seen := memo[f]
 		if !seen {
 			if s, defined := b.formats[f]; defined {
-				isDate = isDateFormat(s)
+				isDate = grid.IsDateFormat(s)
 			} else {
-				isDate = builtinDate(f)
+				isDate = grid.BuiltinDateFormat(f)
 			}
 			memo[f] = isDate
 		}

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/richardlehane/mscfb"
@@ -29,64 +28,8 @@ var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 // *grid.Problem (corrupt, encrypted, unsupported, too_large, or empty when
 // the workbook has no worksheet), except a failure to open the file and the
 // context's error when ctx ends, both wrapped.
-func Decode(ctx context.Context, path string, lim grid.Limits) (wb *grid.Workbook, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			wb = nil
-			err = grid.Fail(grid.CodeCorrupt, "xls decoder failed on malformed data", fmt.Errorf("panic: %v", r))
-		}
-	}()
-	lim = withDefaults(lim)
-	data, err := readFile(path, lim.MaxFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	return decodeBytes(ctx, data, lim)
-}
-
-// withDefaults fills unset limit fields from grid.DefaultLimits.
-func withDefaults(l grid.Limits) grid.Limits {
-	d := grid.DefaultLimits
-	set64 := func(v *int64, def int64) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set64(&l.MaxFileBytes, d.MaxFileBytes)
-	set64(&l.MaxUnpackedBytes, d.MaxUnpackedBytes)
-	set64(&l.MaxPartBytes, d.MaxPartBytes)
-	set(&l.MaxSheets, d.MaxSheets)
-	set(&l.MaxRows, d.MaxRows)
-	set(&l.MaxCols, d.MaxCols)
-	set(&l.MaxCells, d.MaxCells)
-	set(&l.MaxCellChars, d.MaxCellChars)
-	set(&l.MaxXMLDepth, d.MaxXMLDepth)
-	return l
-}
-
-// readFile reads the whole file, refusing files over max bytes.
-func readFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("xls: open %s: %w", path, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file is %d bytes, limit %d", st.Size(), max), nil)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("xls: read %s: %w", path, err)
-	}
-	if int64(len(data)) > max {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file exceeds %d bytes", max), nil)
-	}
-	return data, nil
+func Decode(ctx context.Context, path string, lim grid.Limits) (*grid.Workbook, error) {
+	return grid.DecodeFile(ctx, "xls", path, lim, decodeBytes)
 }
 
 // decodeBytes decodes a whole .xls file held in memory.

@@ -1,9 +1,6 @@
 package xlsx
 
 import (
-	"bufio"
-	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,62 +13,16 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"doithoai/pipeline/truth"
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
-// decodeGuarded decodes with a deadline and reports a hang as an error
-// of its own, so one bad file cannot stall the suite.
+// decodeGuarded decodes with a deadline, so one bad file cannot stall the
+// suite.
 func decodeGuarded(t *testing.T, path string, lim grid.Limits) (*grid.Workbook, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	type result struct {
-		wb  *grid.Workbook
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		wb, err := Decode(ctx, path, lim)
-		done <- result{wb, err}
-	}()
-	select {
-	case r := <-done:
-		if r.err != nil && ctx.Err() != nil {
-			t.Errorf("%s: decoding ran out of time: %v", path, r.err)
-		}
-		return r.wb, r.err
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s: Decode hangs (ignores its context)", path)
-		return nil, nil
-	}
-}
-
-// truthFile is a file entry of samples/2022/truth.json.
-type truthFile struct {
-	Path     string  `json:"path"`
-	Expect   string  `json:"expect"`
-	Reason   *string `json:"reason"`
-	Format   string  `json:"format"`
-	Date1904 *bool   `json:"date1904"`
-	Kinds    []string
-	Sheets   []struct {
-		Name     string `json:"name"`
-		State    string `json:"state"`
-		DataRows []int  `json:"data_rows"`
-	} `json:"sheets"`
-}
-
-// truthRow is a row entry of truth.json.
-type truthRow struct {
-	Path   string         `json:"path"`
-	Sheet  string         `json:"sheet"`
-	Row    int            `json:"row"`
-	Kinds  []string       `json:"kinds"`
-	Values map[string]any `json:"values"`
-	Check  struct {
-		Column string `json:"column"`
-		Text   string `json:"text"`
-	} `json:"check"`
+	return readtest.DecodeWithin(t, Decode, path, lim, 20*time.Second)
 }
 
 // fold normalises text for comparison with truth values: NFC, single
@@ -91,30 +42,15 @@ var (
 // (IDs typed as numbers in plain digits, birth dates as date cells, text
 // that looks like a formula kept as text).
 func TestInboxSamples(t *testing.T) {
-	shared := sharedDir(t)
-	if shared == "" {
-		t.Skip("../shared is absent: no sample inbox to decode")
-	}
-	base := filepath.Join(shared, "samples", "2022")
+	base, set := readtest.SampleSet(t, "2022")
 	inbox := filepath.Join(base, "inbox")
-	raw, err := os.ReadFile(filepath.Join(base, "truth.json"))
-	if err != nil {
-		t.Skipf("no truth.json: %v", err)
-	}
-	var truth struct {
-		Files []truthFile `json:"files"`
-		Rows  []truthRow  `json:"rows"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]truthFile{}
-	for _, f := range truth.Files {
+	files := map[string]readtest.TruthFile{}
+	for _, f := range set.Files {
 		files[f.Path] = f
 	}
 	decoded := map[string]*grid.Workbook{}
 	count := 0
-	err = filepath.WalkDir(inbox, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(inbox, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isWorkbookExt(p, ".xlsx", ".xlsm") {
 			return err
 		}
@@ -150,7 +86,7 @@ func TestInboxSamples(t *testing.T) {
 		t.Fatal("no workbook found in the inbox")
 	}
 	checked := 0
-	for _, r := range truth.Rows {
+	for _, r := range set.Rows {
 		wb := decoded[r.Path]
 		if wb == nil {
 			continue
@@ -162,7 +98,7 @@ func TestInboxSamples(t *testing.T) {
 }
 
 // checkTruthFile compares sheets, states, the date system and data rows.
-func checkTruthFile(t *testing.T, rel string, tf truthFile, wb *grid.Workbook) {
+func checkTruthFile(t *testing.T, rel string, tf readtest.TruthFile, wb *grid.Workbook) {
 	t.Helper()
 	if len(tf.Sheets) > 0 {
 		if len(wb.Sheets) != len(tf.Sheets) {
@@ -176,7 +112,7 @@ func checkTruthFile(t *testing.T, rel string, tf truthFile, wb *grid.Workbook) {
 			}
 			if len(ts.DataRows) == 2 {
 				for _, n := range ts.DataRows {
-					if rowOf(&gs, n) == nil {
+					if readtest.Row(&gs, n) == nil {
 						t.Errorf("%s: sheet %q lacks data row %d", rel, ts.Name, n)
 					}
 				}
@@ -188,24 +124,14 @@ func checkTruthFile(t *testing.T, rel string, tf truthFile, wb *grid.Workbook) {
 	}
 }
 
-// rowOf finds a row by number.
-func rowOf(s *grid.Sheet, n int) *grid.Row {
-	for i := range s.Rows {
-		if s.Rows[i].Num == n {
-			return &s.Rows[i]
-		}
-	}
-	return nil
-}
-
 // checkTruthRow checks the raw cells of one truth row.
-func checkTruthRow(t *testing.T, wb *grid.Workbook, tr truthRow) {
+func checkTruthRow(t *testing.T, wb *grid.Workbook, tr truth.Row) {
 	t.Helper()
 	where := fmt.Sprintf("%s %s!%d", tr.Path, tr.Sheet, tr.Row)
 	var row *grid.Row
 	for i := range wb.Sheets {
 		if wb.Sheets[i].Name == tr.Sheet {
-			row = rowOf(&wb.Sheets[i], tr.Row)
+			row = readtest.Row(&wb.Sheets[i], tr.Row)
 		}
 	}
 	if row == nil {
@@ -291,15 +217,14 @@ var (
 // a Problem code; files the manifest describes as encrypted, bombs, damaged
 // or odd-but-valid get the outcome that description calls for.
 func TestRealWorldCorpus(t *testing.T) {
-	shared := sharedDir(t)
-	if shared == "" {
-		t.Skip("../shared is absent: no real-world corpus")
+	root := filepath.Join(readtest.SharedDir(t), "corpus", "realworld")
+	notes, err := readtest.ReadManifest(root)
+	if err != nil {
+		t.Skipf("no manifest: %v", err)
 	}
-	root := filepath.Join(shared, "corpus", "realworld")
-	notes := readManifest(t, filepath.Join(root, "MANIFEST.tsv"))
 	counts := map[string]int{}
 	total := 0
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isWorkbookExt(p, ".xlsx", ".xlsm", ".xltx") {
 			return err
 		}
@@ -331,7 +256,7 @@ func TestRealWorldCorpus(t *testing.T) {
 		if wb != nil {
 			checkManifestFacts(t, rel, note, wb)
 		}
-		t.Logf("%-70s %s", rel, describe(wb, err))
+		t.Logf("%-70s %s", rel, readtest.Describe(wb, err))
 		return nil
 	})
 	if err != nil {
@@ -393,41 +318,4 @@ func checkManifestFacts(t *testing.T, rel, note string, wb *grid.Workbook) {
 			t.Errorf("%s: %d %s, manifest says %d", rel, c.got, c.sym, want)
 		}
 	}
-}
-
-// describe summarises a result for the log.
-func describe(wb *grid.Workbook, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	cells := 0
-	for _, s := range wb.Sheets {
-		for _, r := range s.Rows {
-			cells += len(r.Cells)
-		}
-	}
-	return fmt.Sprintf("ok: %d sheets, %d cells, notes %q", len(wb.Sheets), cells, wb.Notes)
-}
-
-// readManifest maps file -> note.
-func readManifest(t *testing.T, path string) map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("no manifest: %v", err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) >= 8 && cols[0] != "file" {
-			out[cols[0]] = cols[7]
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -2,9 +2,7 @@ package xlsx
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
 // Namespaces of the raw fixtures.
@@ -70,36 +69,22 @@ func (rb rawBook) write(t testing.TB) string {
 // writeMethod stores the package with the given zip compression method.
 func (rb rawBook) writeMethod(t testing.TB, method uint16) string {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
 	names := make([]string, 0, len(rb))
 	for n := range rb {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	entries := make([]readtest.ZipEntry, 0, len(names))
 	for _, n := range names {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(rb[n])); err != nil {
-			t.Fatal(err)
-		}
+		entries = append(entries, readtest.ZipEntry{Name: n, Body: rb[n], Method: method})
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return writeBytes(t, "raw.xlsx", buf.Bytes())
+	return writeBytes(t, "raw.xlsx", readtest.Zip(t, entries...))
 }
 
 // writeBytes stores bytes in a temporary file.
 func writeBytes(t testing.TB, name string, b []byte) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return readtest.WriteTemp(t, name, b)
 }
 
 // writeExcelize builds a workbook with excelize and saves it.
@@ -130,27 +115,6 @@ func gridRows(f *excelize.File, sheet string, n, m int) error {
 	return nil
 }
 
-// cellAt finds a cell of the workbook, nil when absent.
-func cellAt(wb *grid.Workbook, sheet string, row, col int) *grid.Cell {
-	for i := range wb.Sheets {
-		s := &wb.Sheets[i]
-		if s.Name != sheet {
-			continue
-		}
-		for j := range s.Rows {
-			if s.Rows[j].Num != row {
-				continue
-			}
-			for k := range s.Rows[j].Cells {
-				if s.Rows[j].Cells[k].Col == col {
-					return &s.Rows[j].Cells[k]
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // problemCode is the Problem code of err, "" for nil and "not-a-problem"
 // for an error that is no *grid.Problem.
 func problemCode(err error) string {
@@ -167,30 +131,6 @@ func problemCode(err error) string {
 // serial1900 is the 1900-system serial of a date.
 func serial1900(y int, m time.Month, d int) float64 {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
-}
-
-// sharedDir is ../shared beside the repository root, or "" when absent.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if st, err := os.Stat(shared); err != nil || !st.IsDir() {
-		return ""
-	}
-	return shared
 }
 
 // isWorkbookExt reports whether the file name has an OOXML workbook

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"doithoai/stages/read/grid"
 )
@@ -244,9 +243,9 @@ func (r *sheetReader) endCell() error {
 		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("sheet %q has a value in column %d, limit %d", r.sheet.Name, gc.Col, b.lim.MaxCols), nil)
 	}
 	if n := b.lim.MaxCellChars; len(gc.Text) > n {
-		if cut, done := cutRunes(gc.Text, n); done {
+		if cut, done := grid.CutText(gc.Text, n); done {
 			gc.Text = cut
-			b.note(fmt.Sprintf("cell text cut to %d characters on sheet %q", n, r.sheet.Name))
+			b.note(grid.CutNote(n, r.sheet.Name))
 		}
 	}
 	b.cells++
@@ -399,7 +398,7 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 		}
 		v := strings.TrimSpace(c.v.String())
 		if serial, ok := isoSerial(v); ok {
-			gc.Kind, gc.Num, gc.Text = grid.Date, serial, numText(serial)
+			gc.Kind, gc.Num, gc.Text = grid.Date, serial, grid.NumText(serial)
 		} else {
 			gc.Kind, gc.Text = grid.String, v
 		}
@@ -434,14 +433,14 @@ func (r *sheetReader) number(gc *grid.Cell, raw string) {
 	}
 	gc.Kind, gc.Num, gc.Text = grid.Number, f, raw
 	if !plainDecimal(raw) {
-		gc.Text = numText(f)
+		gc.Text = grid.NumText(f)
 	}
 	s := r.cell.style
 	if s >= 0 && s < len(r.b.dateXF) && r.b.dateXF[s] && f >= 0 {
 		gc.Kind = grid.Date
 		if r.b.date1904 {
 			gc.Num = f + 1462
-			gc.Text = numText(gc.Num)
+			gc.Text = grid.NumText(gc.Num)
 		}
 	}
 }
@@ -461,14 +460,6 @@ func plainDecimal(s string) bool {
 		}
 	}
 	return true
-}
-
-// numText is the plain decimal form of a number, shortest round-trip.
-func numText(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // excelEpoch is serial 0 of the 1900 date system (as Excel counts after
@@ -508,19 +499,6 @@ func isoSerial(v string) (float64, bool) {
 		return days, true
 	}
 	return 0, false
-}
-
-// cutRunes cuts s to n characters; done is false when s is not longer.
-func cutRunes(s string, n int) (string, bool) {
-	if utf8.RuneCountInString(s) <= n {
-		return s, false
-	}
-	i := 0
-	for k := 0; k < n; k++ {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i], true
 }
 
 // Excel's grid bounds.

@@ -262,9 +262,9 @@ func (p *opcPackage) readStyles(part string) ([]bool, error) {
 	dates := make([]bool, len(xfs))
 	for i, id := range xfs {
 		if code, ok := custom[id]; ok {
-			dates[i] = isDateFormat(code)
+			dates[i] = grid.IsDateFormat(code)
 		} else {
-			dates[i] = builtinDate(id)
+			dates[i] = grid.BuiltinDateFormat(id)
 		}
 	}
 	return dates, nil
@@ -280,56 +280,4 @@ const (
 func attrOr(se xml.StartElement, local string) string {
 	v, _ := attr(se, local)
 	return v
-}
-
-// builtinDate reports whether a built-in number format id (one without a
-// <numFmt> entry) shows a date or time.
-func builtinDate(id int) bool {
-	return (id >= 14 && id <= 22) || (id >= 45 && id <= 47)
-}
-
-// isDateFormat reports whether a number format code shows a date or
-// time: it has a date/time token (y, m, d, h, s, or an elapsed-time
-// bracket like [h]) outside quoted text, escapes and brackets.
-func isDateFormat(code string) bool {
-	lower := strings.ToLower(code)
-	// The General keyword (and LibreOffice's German "Standard") contain
-	// letters that would otherwise look like tokens.
-	lower = strings.ReplaceAll(lower, "general", "")
-	lower = strings.ReplaceAll(lower, "standard", "")
-	for i := 0; i < len(lower); i++ {
-		switch c := lower[i]; c {
-		case '"':
-			for i++; i < len(lower) && lower[i] != '"'; i++ {
-			}
-		case '\\', '_', '*':
-			i++ // escaped literal, padding width or fill character
-		case '[':
-			j := strings.IndexByte(lower[i:], ']')
-			if j < 0 {
-				return false
-			}
-			if elapsed(lower[i+1 : i+j]) {
-				return true
-			}
-			i += j
-		case 'y', 'm', 'd', 'h', 's':
-			return true
-		}
-	}
-	return false
-}
-
-// elapsed reports whether bracket content is an elapsed-time token ([h],
-// [mm], [ss]).
-func elapsed(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c != 'h' && c != 'm' && c != 's' {
-			return false
-		}
-	}
-	return true
 }

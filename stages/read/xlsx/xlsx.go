@@ -47,12 +47,7 @@ var (
 // the workbook has no worksheet), except the context's error, wrapped,
 // when ctx ends.
 func Decode(ctx context.Context, path string, lim grid.Limits) (wb *grid.Workbook, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			wb = nil
-			err = grid.Fail(grid.CodeCorrupt, "xlsx decoder failed on malformed data", fmt.Errorf("panic: %v", r))
-		}
-	}()
+	defer grid.Recover("xlsx", &wb, &err)
 	return decodeFile(ctx, path, lim)
 }
 
@@ -62,7 +57,7 @@ func decodeFile(ctx context.Context, path string, lim grid.Limits) (*grid.Workbo
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("xlsx: %w", err)
 	}
-	lim = withDefaults(lim)
+	lim = lim.WithDefaults()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, grid.Fail(grid.CodeCorrupt, "cannot open the file", err)
@@ -104,31 +99,6 @@ func decodeFile(ctx context.Context, path string, lim grid.Limits) (*grid.Workbo
 		wb.Format = "xlsm"
 	}
 	return wb, nil
-}
-
-// withDefaults fills unset limit fields from grid.DefaultLimits.
-func withDefaults(l grid.Limits) grid.Limits {
-	d := grid.DefaultLimits
-	set64 := func(v *int64, def int64) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set64(&l.MaxFileBytes, d.MaxFileBytes)
-	set64(&l.MaxUnpackedBytes, d.MaxUnpackedBytes)
-	set64(&l.MaxPartBytes, d.MaxPartBytes)
-	set(&l.MaxSheets, d.MaxSheets)
-	set(&l.MaxRows, d.MaxRows)
-	set(&l.MaxCols, d.MaxCols)
-	set(&l.MaxCells, d.MaxCells)
-	set(&l.MaxCellChars, d.MaxCellChars)
-	set(&l.MaxXMLDepth, d.MaxXMLDepth)
-	return l
 }
 
 // oleProblem explains an OLE2 compound file given as .xlsx: Excel saves

@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"doithoai/stages/read/grid"
+	"doithoai/stages/read/internal/readtest"
 )
 
 // want is an expected cell.
@@ -31,14 +32,14 @@ type want struct {
 func checkCells(t *testing.T, wb *grid.Workbook, cells []want) {
 	t.Helper()
 	for _, w := range cells {
-		c := cellAt(wb, w.sheet, w.row, w.col)
+		c, ok := readtest.SheetCell(wb, w.sheet, w.row, w.col)
 		if w.kind == grid.Empty {
-			if c != nil {
-				t.Errorf("%s!R%dC%d: got %+v, want no cell", w.sheet, w.row, w.col, *c)
+			if ok {
+				t.Errorf("%s!R%dC%d: got %+v, want no cell", w.sheet, w.row, w.col, c)
 			}
 			continue
 		}
-		if c == nil {
+		if !ok {
 			t.Errorf("%s!R%dC%d: missing, want %s %q", w.sheet, w.row, w.col, w.kind, w.text)
 			continue
 		}
@@ -207,8 +208,8 @@ func TestDecodeExcelizeFixtures(t *testing.T) {
 			},
 			lim: grid.Limits{MaxCellChars: 10},
 			check: func(t *testing.T, wb *grid.Workbook) {
-				c := cellAt(wb, "Sheet1", 7, 3)
-				if c == nil || c.Text != strings.Repeat("ư", 10) || !utf8.ValidString(c.Text) {
+				c, ok := readtest.SheetCell(wb, "Sheet1", 7, 3)
+				if !ok || c.Text != strings.Repeat("ư", 10) || !utf8.ValidString(c.Text) {
 					t.Errorf("cut cell %+v", c)
 				}
 				if len(wb.Notes) != 1 || wb.Notes[0] != `cell text cut to 10 characters on sheet "Sheet1"` {
@@ -642,13 +643,8 @@ func TestDecodeProblems(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			wb, err := Decode(context.Background(), tc.file(t), tc.lim)
-			if got := problemCode(err); got != tc.code {
-				t.Fatalf("code %q (err %v, wb %v), want %q", got, err, wb != nil, tc.code)
-			}
+			readtest.WantProblem(t, wb, err, tc.code)
 			t.Logf("%v", err)
-			if wb != nil {
-				t.Error("workbook returned with an error")
-			}
 		})
 	}
 }
@@ -684,47 +680,10 @@ func TestDecodeCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lim := withDefaults(grid.Limits{})
+	lim := grid.Limits{}.WithDefaults()
 	b := &book{p: newPackage(ctx, zr, lim), lim: lim, wb: &grid.Workbook{}}
 	if err := b.readSheet("xl/worksheets/sheet1.xml", &grid.Sheet{Name: "Sheet1"}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("streaming read: err %v, want context.Canceled", err)
-	}
-}
-
-func TestIsDateFormat(t *testing.T) {
-	tests := []struct {
-		code string
-		want bool
-	}{
-		{"dd/mm/yyyy", true},
-		{"d-mmm-yy", true},
-		{"[$-409]mmmm d, yyyy;@", true},
-		{"h:mm AM/PM", true},
-		{"[h]:mm:ss", true},
-		{"[mm]", true},
-		{"yyyy\"年\"m\"月\"", true},
-		{"General", false},
-		{"0", false},
-		{"#,##0.00", false},
-		{`#,##0" đ"`, false},
-		{`0" m"`, false},
-		{`0\m`, false},
-		{"0.00E+00", false},
-		{"[Red]#,##0;[Blue]-#,##0", false},
-		{`_-* #,##0_-;\-* #,##0_-;_-* "-"_-;_-@_-`, false},
-		{"@", false},
-		{"[", false},
-		{"", false},
-	}
-	for _, tc := range tests {
-		if got := isDateFormat(tc.code); got != tc.want {
-			t.Errorf("isDateFormat(%q) = %v, want %v", tc.code, got, tc.want)
-		}
-	}
-	for id, want := range map[int]bool{0: false, 1: false, 13: false, 14: true, 22: true, 23: false, 45: true, 47: true, 49: false} {
-		if got := builtinDate(id); got != want {
-			t.Errorf("builtinDate(%d) = %v", id, got)
-		}
 	}
 }
 
