@@ -4,7 +4,11 @@
 // Stages import this package, never each other.
 package record
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Form identifies a submission form of SPEC §3.
 type Form string
@@ -192,6 +196,19 @@ type Registration struct {
 	HouseholdGroup string
 	MatchReason    string
 	MatchScore     float64
+}
+
+// HouseholdKey identifies the household a registration counts for: its
+// household group when deduplication gave one, else the commune and Mã hộ,
+// else the row itself (a household of its own).
+func (r *Registration) HouseholdKey() string {
+	if r.HouseholdGroup != "" {
+		return "g:" + r.HouseholdGroup
+	}
+	if code := strings.ToUpper(strings.Join(strings.Fields(r.HouseholdCode), "")); code != "" {
+		return "c:" + r.CommuneCode + "|" + code
+	}
+	return "r:" + r.Path + "|" + r.Sheet + "|" + strconv.Itoa(r.Row)
 }
 
 // Delegate is an M3 row.

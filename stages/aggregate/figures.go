@@ -130,7 +130,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
 		if t.eligible[k] == nil {
 			t.eligible[k] = map[string]bool{}
 		}
-		t.eligible[k][householdKey(r)] = true
+		t.eligible[k][r.HouseholdKey()] = true
 	}
 	for i := range ds.Delegates {
 		d := &ds.Delegates[i]

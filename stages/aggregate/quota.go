@@ -13,18 +13,6 @@ import (
 // household quota.
 const CodeOverQuota = "over-quota"
 
-// householdKey is the household a registration refers to: its household
-// group, or, when dedupe left none, its commune and Mã hộ, or the row itself.
-func householdKey(r *record.Registration) string {
-	if r.HouseholdGroup != "" {
-		return "g:" + r.HouseholdGroup
-	}
-	if code := strings.ToUpper(strings.Join(strings.Fields(r.HouseholdCode), "")); code != "" {
-		return "c:" + r.CommuneCode + "|" + code
-	}
-	return fmt.Sprintf("r:%s|%s|%d", r.Path, r.Sheet, r.Row)
-}
-
 // receiptOrder returns the indices of the registrations in order of
 // receipt: submission Seq, then path, then sheet (in the order the sheets
 // appear in the dataset, which is the workbook's order), then row.
@@ -87,7 +75,7 @@ func applyQuota(p *plan.Plan, ds *record.Dataset, sc scope) {
 			seen = map[string]int{}
 			ordinals[hk] = seen
 		}
-		key := householdKey(r)
+		key := r.HouseholdKey()
 		n, ok := seen[key]
 		if !ok {
 			n = len(seen) + 1

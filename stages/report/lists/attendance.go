@@ -257,7 +257,7 @@ func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
 	}
 	seen := map[string]place{}
 	for _, g := range regs {
-		k := householdKey(g)
+		k := g.HouseholdKey()
 		if at, ok := seen[k]; ok {
 			out[at.code][at.i].others = append(out[at.code][at.i].others, g)
 			continue
@@ -271,19 +271,6 @@ func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
 		})
 	}
 	return out, sk
-}
-
-// householdKey is the household a registration refers to, as the
-// aggregate stage counts it: its household group, or its commune and Mã
-// hộ, or the row itself.
-func householdKey(r *record.Registration) string {
-	if r.HouseholdGroup != "" {
-		return "g:" + r.HouseholdGroup
-	}
-	if code := strings.ToUpper(strings.Join(strings.Fields(r.HouseholdCode), "")); code != "" {
-		return "c:" + r.CommuneCode + "|" + code
-	}
-	return fmt.Sprintf("r:%s|%s|%d", r.Path, r.Sheet, r.Row)
 }
 
 // repRemark is the Ghi chú of a household: the head when the
