@@ -29,7 +29,7 @@ func Aggregate(ctx context.Context, p *plan.Plan, ds *record.Dataset, now time.T
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("aggregate: %w", err)
 	}
-	sc := newScope(ds)
+	sc := record.NewScope(ds)
 	applyQuota(p, ds, sc)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("aggregate: %w", err)
@@ -40,38 +40,6 @@ func Aggregate(ctx context.Context, p *plan.Plan, ds *record.Dataset, now time.T
 	}
 	ds.Figures = figures(p, ds, sc, now)
 	return nil
-}
-
-// scope decides which records count in figures: valid rows of a current
-// (not superseded) accepted submission.
-type scope struct {
-	notAccepted map[subKey]bool // submissions rejected or duplicates
-	replaced    map[subKey]bool // accepted submissions replaced by a newer file
-}
-
-// subKey identifies a submission: the same path may be reused for new
-// content, and the same content may arrive under two paths.
-type subKey struct{ id, path string }
-
-func newScope(ds *record.Dataset) scope {
-	sc := scope{notAccepted: map[subKey]bool{}, replaced: map[subKey]bool{}}
-	for _, o := range ds.Submissions {
-		k := subKey{o.ID, o.Path}
-		if o.Status != record.StatusAccepted {
-			sc.notAccepted[k] = true
-		} else if o.SupersededBy != "" {
-			sc.replaced[k] = true
-		}
-	}
-	return sc
-}
-
-// counts reports whether a record counts: valid, not superseded, and not
-// from a submission known to be rejected, a duplicate or replaced. Records
-// whose submission is unknown count (the validator made them).
-func (sc scope) counts(src record.Source, st record.State) bool {
-	k := subKey{src.SubmissionID, src.Path}
-	return st.Valid && !st.Superseded && !sc.notAccepted[k] && !sc.replaced[k]
 }
 
 // rowKey identifies a source row.

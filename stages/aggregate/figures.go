@@ -107,7 +107,7 @@ func (t *tally) noteHamlet(p *plan.Plan, commune, hamlet string) {
 	t.extraHamlets[commune] = append(t.extraHamlets[commune], hamlet)
 }
 
-func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
+func count(p *plan.Plan, ds *record.Dataset, sc record.Scope) *tally {
 	t := &tally{
 		registered: map[hamletKey]int{}, ineligible: map[hamletKey]int{}, eligible: map[hamletKey]map[string]bool{},
 		heads: map[hamletKey]int{}, delegates: map[string]int{},
@@ -117,7 +117,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
 	}
 	for i := range ds.Registrations {
 		r := &ds.Registrations[i]
-		if !sc.counts(r.Source, r.State) {
+		if !sc.Counts(r.Source, r.State) {
 			continue
 		}
 		k := hamletKey{r.CommuneCode, r.Hamlet}
@@ -134,7 +134,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
 	}
 	for i := range ds.Delegates {
 		d := &ds.Delegates[i]
-		if !sc.counts(d.Source, d.State) {
+		if !sc.Counts(d.Source, d.State) {
 			continue
 		}
 		switch d.Component {
@@ -147,7 +147,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
 	}
 	for i := range ds.Opinions {
 		o := &ds.Opinions[i]
-		if !sc.counts(o.Source, o.State) {
+		if !sc.Counts(o.Source, o.State) {
 			continue
 		}
 		cl := o.Cluster
@@ -167,7 +167,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
 	}
 	for i := range ds.Results {
 		r := &ds.Results[i]
-		if !sc.counts(r.Source, r.State) {
+		if !sc.Counts(r.Source, r.State) {
 			continue
 		}
 		cl := r.Cluster
@@ -199,15 +199,15 @@ func count(p *plan.Plan, ds *record.Dataset, sc scope) *tally {
 
 // countGroups counts, per commune, the household groups with two or more
 // valid current rows and the borderline pairs touching it.
-func countGroups(ds *record.Dataset, sc scope, t *tally) {
+func countGroups(ds *record.Dataset, sc record.Scope, t *tally) {
 	current := map[rowKey]bool{}
 	for i := range ds.Households {
 		h := &ds.Households[i]
-		current[keyOf(h.Source)] = sc.counts(h.Source, h.State)
+		current[keyOf(h.Source)] = sc.Counts(h.Source, h.State)
 	}
 	for i := range ds.Registrations {
 		r := &ds.Registrations[i]
-		current[keyOf(r.Source)] = sc.counts(r.Source, r.State)
+		current[keyOf(r.Source)] = sc.Counts(r.Source, r.State)
 	}
 	for _, g := range ds.Groups {
 		n := 0
@@ -238,7 +238,7 @@ func countGroups(ds *record.Dataset, sc scope, t *tally) {
 // commune's hamlets then the commune, then the cluster, then its topics;
 // the district-level figures come last. Every hamlet, commune, cluster and
 // topic of the plan has its figures, zeros included.
-func figures(p *plan.Plan, ds *record.Dataset, sc scope, now time.Time) []record.Figure {
+func figures(p *plan.Plan, ds *record.Dataset, sc record.Scope, now time.Time) []record.Figure {
 	t := count(p, ds, sc)
 	period := p.DialoguePeriod()
 	q := p.Quotas

@@ -44,7 +44,7 @@ func receiptOrder(regs []record.Registration, idx []int) {
 // eligible household of each (commune, hamlet), in receipt order, and adds
 // one warning per such row. A later row of a household already counted is
 // not over the quota.
-func applyQuota(p *plan.Plan, ds *record.Dataset, sc scope) {
+func applyQuota(p *plan.Plan, ds *record.Dataset, sc record.Scope) {
 	for i := range ds.Registrations {
 		ds.Registrations[i].OverQuota = false
 	}
@@ -60,7 +60,7 @@ func applyQuota(p *plan.Plan, ds *record.Dataset, sc scope) {
 	var idx []int
 	for i := range ds.Registrations {
 		r := &ds.Registrations[i]
-		if r.Eligible && r.Hamlet != "" && sc.counts(r.Source, r.State) {
+		if r.Eligible && r.Hamlet != "" && sc.Counts(r.Source, r.State) {
 			idx = append(idx, i)
 		}
 	}

@@ -10,37 +10,11 @@ import (
 )
 
 // Scope decides which records count in reports, as the aggregate stage
-// does: valid rows, not superseded, of a submission that is accepted and
-// not replaced by a newer file. Records whose submission is unknown count.
-type Scope struct {
-	notCurrent map[subKey]bool
-	replaced   map[subKey]bool
-}
-
-type subKey struct{ id, path string }
+// does (record.Scope).
+type Scope = record.Scope
 
 // NewScope reads the submissions' outcomes of a dataset.
-func NewScope(ds *record.Dataset) Scope {
-	sc := Scope{notCurrent: map[subKey]bool{}, replaced: map[subKey]bool{}}
-	for _, o := range ds.Submissions {
-		k := subKey{o.ID, o.Path}
-		if o.Status != record.StatusAccepted {
-			sc.notCurrent[k] = true
-		} else if o.SupersededBy != "" {
-			sc.replaced[k] = true
-		}
-	}
-	return sc
-}
-
-// Counts reports whether a record counts.
-func (sc Scope) Counts(src record.Source, st record.State) bool {
-	k := subKey{src.SubmissionID, src.Path}
-	return st.Valid && !st.Superseded && !sc.notCurrent[k] && !sc.replaced[k]
-}
-
-// Replaced reports whether a submission was replaced by a newer file.
-func (sc Scope) Replaced(id, path string) bool { return sc.replaced[subKey{id, path}] }
+func NewScope(ds *record.Dataset) Scope { return record.NewScope(ds) }
 
 // OpinionCluster is the cluster of an opinion: its own when the plan has
 // it, else its commune's (0 when neither is known).
