@@ -162,7 +162,8 @@ func TestKilledRunThenNextCompletes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, after := range []time.Duration{30 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, 900 * time.Millisecond} {
+	interrupted := 0 // kills that hit a run in progress
+	for _, after := range []time.Duration{50 * time.Millisecond, 150 * time.Millisecond, 300 * time.Millisecond, 450 * time.Millisecond, 600 * time.Millisecond} {
 		t.Run(after.String(), func(t *testing.T) {
 			root, files := workspace(t)
 			cmd := exec.Command(self, append([]string{"run", "--now", now}, dirs(root)...)...)
@@ -198,16 +199,25 @@ func TestKilledRunThenNextCompletes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ok := 0
-			for _, r := range runs {
-				if r.Outcome == "ok" {
-					ok++
+			// The last run completed; an earlier one either completed
+			// before the kill or is marked interrupted, never "running".
+			if len(runs) == 0 || runs[0].Outcome != "ok" {
+				t.Fatalf("the run after the kill is not recorded as ok: %+v", runs)
+			}
+			for _, r := range runs[1:] {
+				switch r.Outcome {
+				case "interrupted":
+					interrupted++
+				case "ok":
+					t.Logf("the child finished its run before the kill")
+				default:
+					t.Errorf("killed run recorded as %q", r.Outcome)
 				}
 			}
-			if ok != 1 {
-				t.Errorf("%d successful runs in the ledger, want 1: %+v", ok, runs)
-			}
 		})
+	}
+	if interrupted == 0 {
+		t.Errorf("no kill hit a run in progress; the test proved nothing")
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -723,10 +722,5 @@ func comma(f float64) string {
 	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1)
 }
 
-// longDigits are runs that may be a citizen ID or a phone number.
-var longDigits = regexp.MustCompile(`[0-9]{9,}`)
-
 // maskDigits masks personal numbers that a message might quote.
-func maskDigits(s string) string {
-	return longDigits.ReplaceAllStringFunc(s, mask.ID)
-}
+func maskDigits(s string) string { return mask.Text(s) }
