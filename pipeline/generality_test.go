@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"doithoai/stages/report/analytics/parquettest"
 	"encoding/hex"
 	"fmt"
 	"html"
@@ -17,11 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/xuri/excelize/v2"
 
 	"doithoai/pipeline"
@@ -174,59 +170,6 @@ func genNoForeign(t *testing.T, what, text string) {
 			t.Errorf("%s mentions %q, a word of the 2022 plan", what, w)
 		}
 	}
-}
-
-// genParquet reads a Parquet table back with a fresh arrow-go reader: one
-// map per row, column name to string (nil for null).
-func genParquet(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatalf("arrow reader %s: %v", path, err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	defer tbl.Release()
-	rows := make([]map[string]any, tbl.NumRows())
-	for i := range rows {
-		rows[i] = map[string]any{}
-	}
-	for c := 0; c < int(tbl.NumCols()); c++ {
-		name := tbl.Schema().Field(c).Name
-		r := 0
-		for _, chunk := range tbl.Column(c).Data().Chunks() {
-			for i := 0; i < chunk.Len(); i, r = i+1, r+1 {
-				if chunk.IsNull(i) {
-					rows[r][name] = nil
-					continue
-				}
-				switch a := chunk.(type) {
-				case *array.String:
-					rows[r][name] = a.Value(i)
-				case *array.Int32:
-					rows[r][name] = int64(a.Value(i))
-				case *array.Int64:
-					rows[r][name] = a.Value(i)
-				case *array.Float64:
-					rows[r][name] = a.Value(i)
-				case *array.Boolean:
-					rows[r][name] = a.Value(i)
-				case *array.Timestamp:
-					rows[r][name] = a.Value(i).ToTime(arrow.Millisecond)
-				default:
-					rows[r][name] = chunk.ValueStr(i)
-				}
-			}
-		}
-	}
-	return rows
 }
 
 // genRun is one run of the pipeline at a moment.
@@ -738,7 +681,7 @@ func genValues(book map[string][][]string) [][][]string {
 // figures follow the plan's quotas.
 func genCheckFigures(t *testing.T, p *plan.Plan, path string) {
 	t.Helper()
-	rows := genParquet(t, path)
+	_, _, rows := parquettest.ReadBack(t, path)
 	if len(rows) == 0 {
 		t.Error("figures.parquet is empty")
 		return
