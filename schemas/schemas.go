@@ -21,8 +21,15 @@ type Schema struct {
 	Title  string   `json:"title"` // the form's Vietnamese title
 	Titles []string `json:"x-titles"`
 	Mau    string   `json:"x-mau"` // "Mẫu M1"
-	Fields []Field  `json:"fields"`
-	Rules  []Rule   `json:"x-rules"`
+	// Identify lists the form's identifying columns: groups of field
+	// names, each group satisfied by any one of its fields. A sheet is
+	// read as the form only when its header has a field of every group
+	// (one group may be missing when the title or "Mẫu" line names the
+	// form); a cadre list with "Họ và tên", "Ngày sinh", "Giới tính" is
+	// not a roster.
+	Identify [][]string `json:"x-identify"`
+	Fields   []Field    `json:"fields"`
+	Rules    []Rule     `json:"x-rules"`
 }
 
 // Field is one column of a form.
@@ -114,6 +121,19 @@ func load() (map[string]*Schema, error) {
 				return nil, fmt.Errorf("%s: field %q twice", e.Name(), f.Name)
 			}
 			seen[f.Name] = true
+		}
+		if len(s.Identify) == 0 {
+			return nil, fmt.Errorf("%s: x-identify (the identifying columns) is required", e.Name())
+		}
+		for _, g := range s.Identify {
+			if len(g) == 0 {
+				return nil, fmt.Errorf("%s: x-identify has an empty group", e.Name())
+			}
+			for _, name := range g {
+				if !seen[name] {
+					return nil, fmt.Errorf("%s: x-identify names %q, which is not a field", e.Name(), name)
+				}
+			}
 		}
 		out[s.Name] = &s
 	}

@@ -49,6 +49,10 @@ const (
 	ReasonConflict       = "conflict"
 	ReasonUnknownForm    = "unknown_form"
 	ReasonNoData         = "no_data"
+	// ReasonNotAForm: another office's document (a cadre list, a payroll,
+	// ...): its title names another document, or its header lacks the
+	// identifying columns of the form it looks closest to.
+	ReasonNotAForm = "not_a_form"
 )
 
 // Severity of a finding.

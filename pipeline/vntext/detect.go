@@ -340,19 +340,8 @@ func ToUnicode(s string) (string, Encoding) {
 // DetectColumn finds for them, leaving alone cells that hold letters only
 // Unicode can write. It returns a new slice and the encoding.
 func ColumnToUnicode(cells []string) ([]string, Encoding) {
-	out := make([]string, len(cells))
-	copy(out, cells)
 	enc := DetectColumn(cells)
-	if enc == Unicode {
-		return out, Unicode
-	}
-	for i, c := range out {
-		if hasUnicodeOnlyVN(c) {
-			continue
-		}
-		out[i] = Decode(c, enc)
-	}
-	return out, enc
+	return DecodeCells(cells, enc), enc
 }
 
 // hasUnicodeOnlyVN reports whether s holds a letter only Unicode can write.
@@ -363,4 +352,48 @@ func hasUnicodeOnlyVN(s string) bool {
 		}
 	}
 	return false
+}
+
+// Contradicts reports whether some of the cells is evidence against enc:
+// a cell holding a letter only Unicode can write, or one that decoding
+// with enc makes worse (a Vietnamese word turned into a non-word). A
+// region (a sheet, a table) found to be in enc lends enc to its columns
+// that carry no evidence of their own only when they do not contradict it.
+func Contradicts(cells []string, enc Encoding) bool {
+	if enc == Unicode {
+		return false
+	}
+	for _, c := range cells {
+		a := analyze(c)
+		if !a.nonASCII {
+			continue
+		}
+		if a.unicodeVN {
+			return true
+		}
+		if sc := a.score[enc]; sc.gain < sc.loss {
+			return true
+		}
+	}
+	return false
+}
+
+// DecodeCells decodes every cell with enc, decided beforehand for the
+// whole region (a sheet or a column): short cells that carry no evidence
+// on their own ("Êp 3", "N÷") are converted like the rest. Cells holding
+// letters only Unicode can write are left as they are; Unicode returns a
+// copy unchanged.
+func DecodeCells(cells []string, enc Encoding) []string {
+	out := make([]string, len(cells))
+	copy(out, cells)
+	if enc == Unicode {
+		return out
+	}
+	for i, c := range out {
+		if hasUnicodeOnlyVN(c) {
+			continue
+		}
+		out[i] = Decode(c, enc)
+	}
+	return out
 }

@@ -24,9 +24,16 @@ type sheetView struct {
 	// top holds the decoded, cleaned text of string cells in the top rows
 	// (legacy fonts converted), keyed by row and column.
 	top    map[[2]int]string
-	topEnc vntext.Encoding // legacy encoding found in the top rows
-	tops   []int           // row numbers of the first non-empty rows
+	topEnc vntext.Encoding // legacy encoding of the top rows, decided for them together
+	// sheetEnc is the legacy encoding of the sheet as a whole (Unicode
+	// when it is not typed in a legacy font): never decided cell by cell.
+	sheetEnc vntext.Encoding
+	tops     []int // row numbers of the first non-empty rows
 }
+
+// legacySample bounds how many non-ASCII text cells decide the encoding
+// of a whole sheet.
+const legacySample = 4000
 
 func newSheetView(s *grid.Sheet) *sheetView {
 	v := &sheetView{s: s, byNum: make(map[int]int, len(s.Rows)), top: map[[2]int]string{}}
@@ -39,9 +46,12 @@ func newSheetView(s *grid.Sheet) *sheetView {
 			v.byNum[s.Rows[i].Num] = i
 		}
 	}
-	// The top rows: decode legacy fonts with the evidence of all of them.
+	// The top rows: decode legacy fonts with the evidence of the header
+	// block and the column header together (data rows that show among
+	// the top rows have their own fonts, decided column by column).
 	var keys [][2]int
 	var raw []string
+	region, inTable, regionOpen := 0, false, true
 	for i := range s.Rows {
 		if !rowHasValue(&s.Rows[i]) {
 			continue
@@ -50,23 +60,90 @@ func newSheetView(s *grid.Sheet) *sheetView {
 			break
 		}
 		v.tops = append(v.tops, s.Rows[i].Num)
+		if regionOpen {
+			if inTable && hasNumber(&s.Rows[i]) {
+				regionOpen = false // the first data row under the header
+			} else if tableLike(&s.Rows[i]) {
+				inTable = true
+			}
+		}
 		for _, c := range s.Rows[i].Cells {
 			if c.Kind == grid.String && c.Col <= maxHeaderCols {
 				keys = append(keys, [2]int{s.Rows[i].Num, c.Col})
 				raw = append(raw, c.Text)
 			}
 		}
+		if regionOpen {
+			region = len(raw)
+		}
 	}
-	decoded, enc := vntext.ColumnToUnicode(raw)
+	// One decision for the header region: a Unicode block is never
+	// touched, a legacy one is converted whole, short cells included.
+	enc := vntext.DetectColumn(raw[:region])
+	decoded := vntext.DecodeCells(raw, enc)
 	v.topEnc = enc
 	for i, k := range keys {
-		t := decoded[i]
-		if enc == vntext.Unicode {
-			t, _ = vntext.ToUnicode(raw[i])
-		}
-		v.top[k] = vntext.Clean(t)
+		v.top[k] = vntext.Clean(decoded[i])
 	}
+	v.sheetEnc = sheetEncoding(s)
 	return v
+}
+
+// sheetEncoding decides the legacy encoding of a sheet from its text
+// cells together (the first legacySample non-ASCII ones).
+func sheetEncoding(s *grid.Sheet) vntext.Encoding {
+	var sample []string
+	for i := range s.Rows {
+		for _, c := range s.Rows[i].Cells {
+			if c.Kind == grid.String && !isASCII(c.Text) {
+				sample = append(sample, c.Text)
+				if len(sample) >= legacySample {
+					return vntext.DetectColumn(sample)
+				}
+			}
+		}
+	}
+	return vntext.DetectColumn(sample)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// tableLike reports whether a row looks like a row of a table (a column
+// header or data): four or more non-blank cells, or three beginning with
+// an STT cell. Header-block rows hold one or two cells ("UBND XÃ …",
+// "CỘNG HÒA …").
+func tableLike(r *grid.Row) bool {
+	n, first := 0, ""
+	for _, c := range r.Cells {
+		if c.Col > maxHeaderCols {
+			break
+		}
+		if c.Kind == grid.Empty || isBlank(c.Text) {
+			continue
+		}
+		if n == 0 {
+			first = vntext.Fold(c.Text)
+		}
+		n++
+	}
+	return n >= 4 || n == 3 && (first == "stt" || first == "tt" || first == "so tt")
+}
+
+// hasNumber reports whether a row holds a number or date cell.
+func hasNumber(r *grid.Row) bool {
+	for _, c := range r.Cells {
+		if c.Kind == grid.Number || c.Kind == grid.Date {
+			return true
+		}
+	}
+	return false
 }
 
 // rowHasValue reports whether a row holds a non-blank cell.
@@ -125,14 +202,13 @@ func (v *sheetView) text(num, col int) string {
 	return v.plainText(c)
 }
 
-// plainText is the cleaned text of any cell, legacy fonts converted cell
-// by cell.
+// plainText is the cleaned text of any cell, converted when the sheet is
+// typed in a legacy font (the sheet decides, never the cell).
 func (v *sheetView) plainText(c *grid.Cell) string {
 	if c.Kind != grid.String {
 		return vntext.Clean(c.Text)
 	}
-	t, _ := vntext.ToUnicode(c.Text)
-	return vntext.Clean(t)
+	return vntext.Clean(vntext.DecodeCells([]string{c.Text}, v.sheetEnc)[0])
 }
 
 // isBlankRow reports whether the row is absent or holds only blanks.

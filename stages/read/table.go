@@ -113,6 +113,9 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 		}
 	}
 	tableEnc := vntext.DetectColumn(all)
+	if tableEnc == vntext.Unicode && len(all) > 0 && !vntext.Contradicts(all, v.sheetEnc) {
+		tableEnc = v.sheetEnc // a few short cells: the sheet's font decides
+	}
 	for _, c := range cols {
 		f := m.fields[c]
 		var texts []string
@@ -126,18 +129,17 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 		if len(texts) == 0 {
 			continue
 		}
-		out, enc := vntext.ColumnToUnicode(texts)
-		if enc == vntext.Unicode && tableEnc != vntext.Unicode {
-			for i, s := range texts {
-				if vntext.Detect(s) == tableEnc {
-					out[i] = vntext.Decode(s, tableEnc)
-					enc = tableEnc
-				}
-			}
+		// The column decides; a column without evidence of its own (short
+		// cells such as "Êp 3", "N÷") follows the table, unless one of its
+		// cells contradicts it. Never cell by cell.
+		enc := vntext.DetectColumn(texts)
+		if enc == vntext.Unicode && !vntext.Contradicts(texts, tableEnc) {
+			enc = tableEnc
 		}
 		if enc == vntext.Unicode {
 			continue
 		}
+		out := vntext.DecodeCells(texts, enc)
 		changed, firstRow := 0, 0
 		for i, s := range texts {
 			if out[i] != s {
@@ -280,14 +282,17 @@ func isFooterRow(v *sheetView, r *grid.Row, gap int) bool {
 // maxFooterBytes: longer cells are contents, never footer words.
 const maxFooterBytes = 160
 
-// footerTexts is the cell text, and its Unicode reading when it looks
-// typed in a legacy font.
+// footerTexts is the cell text, and its Unicode readings when the sheet
+// or its top rows are typed in a legacy font.
 func footerTexts(v *sheetView, s string) []string {
 	out := []string{s}
-	if d, enc := vntext.ToUnicode(s); enc != vntext.Unicode {
-		out = append(out, d)
-	} else if v.topEnc != vntext.Unicode {
-		out = append(out, vntext.Decode(s, v.topEnc))
+	for _, enc := range []vntext.Encoding{v.sheetEnc, v.topEnc} {
+		if enc == vntext.Unicode {
+			continue
+		}
+		if d := vntext.DecodeCells([]string{s}, enc)[0]; d != s && !contains(out, d) {
+			out = append(out, d)
+		}
 	}
 	return out
 }

@@ -153,6 +153,8 @@ func rejectionText(reason string) string {
 		return "thư mục và dòng “UBND XÃ …” ở đầu biểu mẫu ghi hai xã khác nhau. Hãy sửa cho khớp rồi gửi lại."
 	case record.ReasonUnknownForm:
 		return "không nhận ra biểu mẫu (M1–M5). Hãy dùng đúng mẫu, giữ nguyên tiêu đề và dòng tên cột."
+	case record.ReasonNotAForm:
+		return "tệp không phải biểu mẫu đối thoại (M1–M5): tiêu đề là của văn bản khác hoặc thiếu các cột chính của mẫu. Nếu gửi nhầm thì không cần làm gì; nếu không, hãy dùng đúng mẫu của huyện."
 	case record.ReasonNoData:
 		return "biểu mẫu không có dòng dữ liệu nào. Hãy điền dữ liệu rồi gửi lại."
 	}

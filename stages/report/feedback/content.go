@@ -291,6 +291,9 @@ func rejection(reason string) (why, todo string) {
 	case record.ReasonUnknownForm:
 		return "Không nhận ra tệp là biểu mẫu nào (M1–M5): tiêu đề, dòng “Mẫu M…” và dòng tên cột không khớp với mẫu của huyện.",
 			"Dùng đúng biểu mẫu của huyện, giữ nguyên tiêu đề và dòng tên cột, điền dữ liệu rồi gửi lại."
+	case record.ReasonNotAForm:
+		return "Tệp không phải một trong các biểu mẫu đối thoại (M1–M5): tiêu đề là của một văn bản khác hoặc dòng tên cột thiếu các cột chính của mẫu (ví dụ Mã hộ, Khóm/Ấp của Mẫu M1); có thể đã gửi nhầm tệp khác (danh sách cán bộ, bảng lương, …).",
+			"Nếu gửi nhầm thì không cần làm gì. Nếu đây là biểu mẫu, dùng đúng biểu mẫu của huyện (giữ nguyên tiêu đề và dòng tên cột, đủ các cột chính), điền dữ liệu rồi gửi lại."
 	case record.ReasonNoData:
 		return "Biểu mẫu không có dòng dữ liệu nào.",
 			"Điền dữ liệu vào biểu mẫu (dưới dòng tên cột, trên phần ký tên) rồi gửi lại."

@@ -22,6 +22,7 @@ var reasons = map[string]string{
 	record.ReasonUnknownCommune: "Không xác định được xã (không có trong kế hoạch)",
 	record.ReasonConflict:       "Tên xã ở thư mục và trong tệp không khớp nhau",
 	record.ReasonUnknownForm:    "Không nhận ra biểu mẫu",
+	record.ReasonNotAForm:       "Không phải biểu mẫu đối thoại (M1–M5)",
 	record.ReasonNoData:         "Không có dòng số liệu",
 }
 

@@ -21,7 +21,7 @@ func TestReason(t *testing.T) {
 	}
 	for _, r := range []string{record.ReasonCorrupt, record.ReasonEncrypted, record.ReasonTooLarge, record.ReasonUnsupported,
 		record.ReasonEmpty, record.ReasonNotSpreadsheet, record.ReasonUnknownCommune, record.ReasonConflict,
-		record.ReasonUnknownForm, record.ReasonNoData} {
+		record.ReasonUnknownForm, record.ReasonNotAForm, record.ReasonNoData} {
 		if Reason(r) == r {
 			t.Errorf("reason %q has no text", r)
 		}
