@@ -3,9 +3,11 @@ package read
 import (
 	"regexp"
 	"strings"
+	"unicode"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/vntext"
+	"doithoai/stages/read/grid"
 )
 
 // headerLinesWithoutTable is how many non-empty top rows are read as the
@@ -17,12 +19,41 @@ type blockLine struct {
 	row, col int
 	text     string // cleaned, one line
 	first    bool   // the first line of its cell
+	left     bool   // in the left half of the sheet, where the issuing body is written
+}
+
+// blockEnd is the first row below the header block: the column header
+// when one was found, else the first row that looks like a table row (0
+// when there is none).
+func blockEnd(v *sheetView, m *mapping) int {
+	if m != nil {
+		return m.b.rows[0]
+	}
+	for _, rn := range v.tops {
+		if r := v.row(rn); r != nil && tableLike(r) {
+			return rn
+		}
+	}
+	return 0
 }
 
 // headerBlock returns the lines above the column header (or the first
-// rows when there is none), row by row, left to right.
+// rows when there is none), row by row, left to right. Rows that look
+// like table rows (a column header such as "Tỉnh/Thành phố, Mã, Quận
+// Huyện, Phường Xã", or data) are never part of it.
 func headerBlock(v *sheetView, headerStart int) []blockLine {
 	var out []blockLine
+	width := 0
+	for _, rn := range v.tops {
+		if r := v.row(rn); r != nil {
+			for _, c := range r.Cells {
+				if c.Col <= maxHeaderCols && c.Col > width && c.Kind != grid.Empty && !isBlank(c.Text) {
+					width = c.Col
+				}
+			}
+		}
+	}
+	leftLimit := max(3, width/2)
 	for i, rn := range v.tops {
 		if headerStart > 0 && rn >= headerStart {
 			break
@@ -31,7 +62,7 @@ func headerBlock(v *sheetView, headerStart int) []blockLine {
 			break
 		}
 		r := v.row(rn)
-		if r == nil {
+		if r == nil || tableLike(r) {
 			continue
 		}
 		for _, c := range r.Cells {
@@ -41,7 +72,7 @@ func headerBlock(v *sheetView, headerStart int) []blockLine {
 			t := v.text(rn, c.Col)
 			for j, line := range strings.Split(t, "\n") {
 				if line = strings.TrimSpace(line); line != "" {
-					out = append(out, blockLine{row: rn, col: c.Col, text: line, first: j == 0})
+					out = append(out, blockLine{row: rn, col: c.Col, text: line, first: j == 0, left: c.Col <= leftLimit})
 				}
 			}
 		}
@@ -53,6 +84,47 @@ func headerBlock(v *sheetView, headerStart int) []blockLine {
 type formHint struct {
 	titleForm, title string // from a title line (x-titles)
 	mauForm, mau     string // from a "Mẫu Mx" line
+	// foreign is a document title that names none of the forms
+	// ("DANH SÁCH CÁN BỘ, CÔNG CHỨC", "BẢNG LƯƠNG"), as written.
+	foreign string
+}
+
+// docWords (folded) begin the title of a document: "DANH SÁCH …",
+// "BẢNG LƯƠNG …", "SỔ THEO DÕI …".
+var docWords = []string{
+	"danh sach", "danh muc", "bang", "so", "bao cao", "tong hop", "ket qua", "thong ke",
+	"ke hoach", "bien ban", "to trinh", "quyet dinh", "phieu", "du toan", "lich", "chuong trinh",
+}
+
+// isDocTitle reports whether a line is the title of a document: upper
+// case, three words or more, beginning with a document word that a word
+// (not a number: "Số: 12/KH-UBND") follows.
+func isDocTitle(text, folded string) bool {
+	toks := strings.Fields(folded)
+	if len(toks) < 3 || !mostlyUpper(text) {
+		return false
+	}
+	for _, w := range docWords {
+		n := len(strings.Fields(w))
+		if len(toks) > n && strings.Join(toks[:n], " ") == w && !isDigits(toks[n]) {
+			return true
+		}
+	}
+	return false
+}
+
+// mostlyUpper reports whether nine letters in ten of s are capitals.
+func mostlyUpper(s string) bool {
+	letters, upper := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	return letters > 0 && upper*10 >= letters*9
 }
 
 var mauRe = regexp.MustCompile(`(?:^| )mau(?: so)? m ?([1-9])(?: |$)`)
@@ -75,14 +147,24 @@ func findFormHint(lines []blockLine) formHint {
 			}
 		}
 		padded := " " + f + " "
+		named := false
 		for _, ix := range schemaIndexes() {
 			for _, t := range ix.titles {
-				if len(t) > bestLen && strings.Contains(padded, " "+t+" ") {
-					bestLen = len(t)
-					h.titleForm, h.title = ix.s.Name, l.text
+				if strings.Contains(padded, " "+t+" ") {
+					named = true
+					if len(t) > bestLen {
+						bestLen = len(t)
+						h.titleForm, h.title = ix.s.Name, l.text
+					}
 				}
 			}
 		}
+		if !named && h.foreign == "" && isDocTitle(l.text, f) {
+			h.foreign = l.text
+		}
+	}
+	if h.titleForm != "" || h.mauForm != "" {
+		h.foreign = "" // the form's own title or "Mẫu" line outweighs another title line
 	}
 	return h
 }
@@ -143,7 +225,7 @@ func findNames(lines []blockLine, m *plan.Matcher) []nameHit {
 				if toks[i] == "tt" && prefix == "" {
 					continue // "TT" alone may be any "trung tâm"
 				}
-				primary := si == 0 && (prefix == "" || contains(orgPrefixes, prefix))
+				primary := si == 0 && l.left && (prefix == "" || contains(orgPrefixes, prefix))
 				mention := !primary && (endsWithAny(prefix, orgPrefixes) || endsWithAny(prefix, mentionPrefixes))
 				if !primary && !mention {
 					continue

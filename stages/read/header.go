@@ -20,6 +20,7 @@ type schemaIndex struct {
 	nReq     int
 	titles   []string // folded x-titles
 	mau      string   // folded x-mau ("mau m1")
+	identify [][]string
 }
 
 var (
@@ -54,6 +55,7 @@ func schemaIndexes() []*schemaIndex {
 				}
 			}
 			ix.mau = vntext.Fold(s.Mau)
+			ix.identify = s.Identify
 			indexes = append(indexes, ix)
 		}
 	})
@@ -324,6 +326,12 @@ func better(a, b *mapping) bool {
 // findHeader searches the top rows of the sheet for the best header of
 // one of the forms that passes the threshold; nil when none does.
 func findHeader(v *sheetView, ixs []*schemaIndex, t threshold) *mapping {
+	return findHeaderOK(v, ixs, t, nil)
+}
+
+// findHeaderOK is findHeader keeping only the readings ok accepts (nil:
+// all of them).
+func findHeaderOK(v *sheetView, ixs []*schemaIndex, t threshold, ok func(*mapping) bool) *mapping {
 	var best *mapping
 	for si, start := range v.tops {
 		if isNumberRow(v, start) {
@@ -344,7 +352,7 @@ func findHeader(v *sheetView, ixs []*schemaIndex, t threshold) *mapping {
 			}
 			for _, ix := range ixs {
 				m := match(b, ix)
-				if m.passes(t) && better(m, best) {
+				if m.passes(t) && (ok == nil || ok(m)) && better(m, best) {
 					best = m
 				}
 			}

@@ -80,7 +80,7 @@ func msgConflictHeader(file, a, b string) string {
 	return fmt.Sprintf("Tệp %q: đầu biểu ghi tên hai xã khác nhau (%s và %s). Không rõ tệp của xã nào nên chưa nhận; đề nghị sửa lại đầu biểu và gửi lại.", file, a, b)
 }
 
-func msgUnknownForm(file string, hint formHint) string {
+func msgUnknownForm(file string, hint formHint, closest *mapping) string {
 	var looked []string
 	for _, ix := range schemaIndexes() {
 		looked = append(looked, fmt.Sprintf("%s (%q)", ix.s.Mau, ix.s.Title))
@@ -91,6 +91,11 @@ func msgUnknownForm(file string, hint formHint) string {
 			form = hint.titleForm
 		}
 		base += fmt.Sprintf(" Tiêu đề cho biết đây là mẫu %s nhưng không tìm thấy dòng tên cột của mẫu này.", form)
+		if closest != nil {
+			if miss := missingGroups(closest); len(miss) > 0 {
+				base += fmt.Sprintf(" Dòng tên cột gần nhất thiếu các cột: %s.", groupsText(closest.ix, miss))
+			}
+		}
 	}
 	return base + " Đề nghị xã dùng đúng biểu mẫu của huyện (giữ nguyên dòng tên cột) và gửi lại."
 }

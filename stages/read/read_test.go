@@ -736,14 +736,28 @@ func TestRead(t *testing.T) {
 			status: record.StatusAccepted, form: record.FormM1, commune: "29956",
 		},
 		{
-			name: "no form at all: unknown_form", path: "29956/so tay.xlsx",
+			name: "no form at all: not_a_form", path: "29956/so tay.xlsx",
 			build: func(t *testing.T, file string) {
 				writeXLSX(t, file, fxSheet{name: "Sheet1", rows: [][]any{row("Chi tiêu", "Số tiền"), row("Gạo", 100000)}})
 			},
+			status: record.StatusRejected, reason: record.ReasonNotAForm, commune: "29956",
+			check: func(t *testing.T, wb record.Workbook) {
+				if !strings.Contains(wb.Findings[0].Message, "không phải một trong các mẫu đối thoại (M1–M5)") {
+					t.Errorf("message %q", wb.Findings[0].Message)
+				}
+			},
+		},
+		{
+			name: "title names a form but no header of it: unknown_form", path: "29956/M1 thieu cot.xlsx",
+			build: func(t *testing.T, file string) {
+				writeXLSX(t, file, fxSheet{name: "M1", rows: concat(m1Block("UBND XÃ THƯỜNG PHƯỚC 1"),
+					[][]any{row("STT", "Họ và tên", "Năm sinh", "Giới tính", "Dân tộc"), row(1, "Lê Văn Bé", 1959, "Nam", "Kinh")})})
+			},
 			status: record.StatusRejected, reason: record.ReasonUnknownForm, commune: "29956",
 			check: func(t *testing.T, wb record.Workbook) {
-				if !strings.Contains(wb.Findings[0].Message, "Mẫu M1") {
-					t.Errorf("message %q", wb.Findings[0].Message)
+				msg := wb.Findings[0].Message
+				if !strings.Contains(msg, "Tiêu đề cho biết đây là mẫu M1") || !strings.Contains(msg, "Mã hộ, Khóm/Ấp (hoặc Phân loại hộ)") {
+					t.Errorf("message %q", msg)
 				}
 			},
 		},

@@ -34,53 +34,55 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		return r.reject(sub, format, record.ReasonNoData, msgNoSheets(sub.Path), ""), nil
 	}
 
-	// The best header of any form on each sheet.
+	// Where each sheet's header block ends: its strongest header of any
+	// form, identifying columns or not.
 	all := schemaIndexes()
-	best := make([]*mapping, len(views))
-	count := map[*schemaIndex]int{}
-	total := map[*schemaIndex]int{}
+	anyBest := make([]*mapping, len(views))
 	for i, v := range views {
-		best[i] = findHeader(v, all, strongHeader)
-		if best[i] != nil {
-			count[best[i].ix]++
-			total[best[i].ix] += best[i].score
-		}
+		anyBest[i] = findHeader(v, all, strongHeader)
 		if err := ctx.Err(); err != nil {
 			return record.Workbook{}, err
 		}
 	}
-	var headerIx *schemaIndex
-	for _, ix := range all {
-		if count[ix] == 0 {
-			continue
-		}
-		if headerIx == nil || count[ix] > count[headerIx] || (count[ix] == count[headerIx] && total[ix] > total[headerIx]) {
-			headerIx = ix
-		}
-	}
+	topIx := pickForm(all, anyBest)
 
-	// What the title and "Mẫu" lines say, from the data sheets first.
+	// What the title and "Mẫu" lines say, from the data sheets first. A
+	// title naming another document counts only on the data sheets (a
+	// summary sheet beside the form says nothing).
 	var hint formHint
-	addHint := func(h formHint) {
-		if hint.mauForm == "" && h.mauForm != "" {
-			hint.mauForm, hint.mau = h.mauForm, h.mau
-		}
-		if hint.titleForm == "" && h.titleForm != "" {
-			hint.titleForm, hint.title = h.titleForm, h.title
-		}
-	}
+	foreign := ""
 	for pass := 0; pass < 2; pass++ {
 		for i, v := range views {
-			onData := best[i] != nil && best[i].ix == headerIx
+			onData := anyBest[i] != nil && anyBest[i].ix == topIx
 			if (pass == 0) != onData {
 				continue
 			}
-			addHint(findFormHint(headerBlock(v, headerStart(best[i]))))
+			h := findFormHint(headerBlock(v, blockEnd(v, anyBest[i])))
+			if hint.mauForm == "" && h.mauForm != "" {
+				hint.mauForm, hint.mau = h.mauForm, h.mau
+			}
+			if hint.titleForm == "" && h.titleForm != "" {
+				hint.titleForm, hint.title = h.titleForm, h.title
+			}
+			if foreign == "" && h.foreign != "" && (pass == 0 || topIx == nil) {
+				foreign = h.foreign
+			}
 		}
 	}
+	if hint.mauForm != "" || hint.titleForm != "" {
+		foreign = ""
+	}
 
-	// The form: the headers decide; the title or "Mẫu" line helps when
-	// no header is strong enough on its own.
+	// The form: the headers with the form's identifying columns decide;
+	// the title or "Mẫu" line helps when no header is strong enough on
+	// its own, and lets one identifying column be renamed.
+	hinted := func(ix *schemaIndex) bool { return ix.s.Name == hint.mauForm || ix.s.Name == hint.titleForm }
+	ok := func(m *mapping) bool { return identified(m, hinted(m.ix)) }
+	best := make([]*mapping, len(views))
+	for i, v := range views {
+		best[i] = findHeaderOK(v, all, strongHeader, ok)
+	}
+	headerIx := pickForm(all, best)
 	formIx, thr := headerIx, strongHeader
 	if formIx == nil {
 		for _, f := range []string{hint.mauForm, hint.titleForm} {
@@ -100,7 +102,7 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		for i, v := range views {
 			m := best[i]
 			if m == nil || m.ix != formIx {
-				m = findHeader(v, []*schemaIndex{formIx}, thr)
+				m = findHeaderOK(v, []*schemaIndex{formIx}, thr, ok)
 			}
 			if m == nil {
 				if best[i] != nil {
@@ -121,7 +123,8 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		}
 	}
 
-	// The commune, from the folder and the header blocks.
+	// The commune, from the folder and the header blocks (never from a
+	// table row).
 	var lines []blockLine
 	if len(tableViews) > 0 {
 		for i, v := range tableViews {
@@ -129,12 +132,30 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		}
 	} else {
 		for i, v := range views {
-			lines = append(lines, headerBlock(v, headerStart(best[i]))...)
+			lines = append(lines, headerBlock(v, blockEnd(v, anyBest[i]))...)
 		}
 	}
 	hits := findNames(joinSplitNames(lines), r.plan().Matcher())
 	commune, headerName, reason, msg := r.decideCommune(sub, hits)
 	out.HeaderName = headerName
+
+	// Another office's document: nothing names a form and no header has
+	// a form's identifying columns, or its title names another document.
+	if (formIx == nil && hint.mauForm == "" && hint.titleForm == "") || (formIx != nil && foreign != "") {
+		var closest *mapping
+		if formIx != nil {
+			closest = tableMaps[0]
+		} else {
+			closest = closestMapping(views, all)
+		}
+		rej := r.reject(sub, format, record.ReasonNotAForm, msgNotAForm(sub.Path, closest, foreign, foreign != ""), "")
+		rej.HeaderName, rej.Title = out.HeaderName, foreign
+		if reason == "" && commune != nil {
+			rej.CommuneCode, rej.Findings[0].CommuneCode = commune.Code, commune.Code
+		}
+		return rej, nil
+	}
+
 	if formIx != nil {
 		out.Form = record.Form(formIx.s.Name)
 	}
@@ -145,7 +166,13 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 	}
 	out.CommuneCode = commune.Code
 	if formIx == nil {
-		rej := r.reject(sub, format, record.ReasonUnknownForm, msgUnknownForm(sub.Path, hint), "")
+		var closest *mapping
+		for _, f := range []string{hint.mauForm, hint.titleForm} {
+			if ix := indexOf(f); ix != nil && closest == nil {
+				closest = closestMapping(views, []*schemaIndex{ix})
+			}
+		}
+		rej := r.reject(sub, format, record.ReasonUnknownForm, msgUnknownForm(sub.Path, hint, closest), "")
 		rej.HeaderName, rej.Title = out.HeaderName, out.Title
 		rej.CommuneCode, rej.Findings[0].CommuneCode = commune.Code, commune.Code
 		return rej, nil
