@@ -134,7 +134,8 @@ func msgNotAForm(file string, closest *mapping, title string, foreignTitle bool)
 	case len(missingGroups(closest)) > 0:
 		fmt.Fprintf(&b, " Gần nhất là %s nhưng thiếu các cột: %s.", closest.ix.s.Mau, groupsText(closest.ix, missingGroups(closest)))
 	case foreignTitle:
-		fmt.Fprintf(&b, " Dòng tên cột gần giống %s nhưng tiêu đề là của một văn bản khác.", closest.ix.s.Mau)
+		fmt.Fprintf(&b, " Dòng tên cột gần giống %s nhưng tiêu đề là của một văn bản khác. Nếu đây đúng là %s, đề nghị xã sửa tiêu đề thành «%s» (hoặc thêm dòng \"%s\" dưới tiêu đề) rồi gửi lại.",
+			closest.ix.s.Mau, closest.ix.s.Mau, closest.ix.s.Title, closest.ix.s.Mau)
 	default:
 		fmt.Fprintf(&b, " Gần nhất là %s nhưng dòng tên cột chỉ có ít cột của mẫu", closest.ix.s.Mau)
 		if miss := missingRequired(closest); len(miss) > 0 {
