@@ -42,7 +42,9 @@ func (fm *form) guideLines(opt Options) []string {
 	}
 	w := what[form]
 	var out []string
-	add := func(format string, a ...any) { out = append(out, fmt.Sprintf("%d. ", len(out)+1)+fmt.Sprintf(format, a...)) }
+	add := func(format string, a ...any) {
+		out = append(out, fmt.Sprintf("%d. ", len(out)+1)+fmt.Sprintf(format, a...))
+	}
 
 	add("Mẫu này của %s (mã %s), %s, năm %d.", upperFirst(c.FullName()), c.Code, strings.Join(place, ", "), fm.year)
 	add("Nội dung: %s. %s, bắt đầu từ dòng ngay dưới hàng số thứ tự cột (1), (2), (3)…; không để dòng trống xen giữa, không ghi dưới phần ký tên.", w.content, w.row)
