@@ -10,6 +10,10 @@ import (
 	"doithoai/pipeline/record"
 )
 
+// guideWidth is the width of the instruction sheet's only column: it fits
+// an A4 page upright.
+const guideWidth = 82
+
 // guideSheet is the tab name of the instruction sheet (Options.Guide).
 const guideSheet = "Hướng dẫn"
 
@@ -139,7 +143,7 @@ func writeGuide(f *excelize.File, fm *form, st *styles, opt Options) error {
 	if err != nil {
 		return err
 	}
-	if err := f.SetColWidth(guideSheet, "A", "A", 100); err != nil {
+	if err := f.SetColWidth(guideSheet, "A", "A", guideWidth); err != nil {
 		return err
 	}
 	set := func(row int, text string, style int, height float64) error {
@@ -159,8 +163,8 @@ func writeGuide(f *excelize.File, fm *form, st *styles, opt Options) error {
 		return err
 	}
 	for i, line := range fm.guideLines(opt) {
-		// About 110 characters of 12-point Times fit on a 100-wide line.
-		lines := 1 + runeLen(line)/110
+		// About 95 characters of 12-point Times fit on a line of the column.
+		lines := 1 + runeLen(line)/95
 		if err := set(4+i, line, para, float64(16*lines+4)); err != nil {
 			return err
 		}

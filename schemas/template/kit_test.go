@@ -1,10 +1,15 @@
 package template
 
 import (
+	"archive/zip"
 	"context"
+	"doithoai/pipeline/atomicfile"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,4 +225,393 @@ func states(ds *record.Dataset) []record.State {
 		out = append(out, r.State)
 	}
 	return out
+}
+
+// listRange reads the values of a drop-down's source range on the list
+// sheet ("'Danh mục'!$B$2:$B$6").
+func listRange(t *testing.T, f *excelize.File, formula string) []string {
+	t.Helper()
+	prefix := "'" + listSheet + "'!"
+	if !strings.HasPrefix(formula, prefix) {
+		t.Fatalf("drop-down source %q is not on the list sheet", formula)
+	}
+	parts := strings.Split(strings.ReplaceAll(strings.TrimPrefix(formula, prefix), "$", ""), ":")
+	c1, r1, err1 := excelize.CellNameToCoordinates(parts[0])
+	c2, r2, err2 := excelize.CellNameToCoordinates(parts[len(parts)-1])
+	if err1 != nil || err2 != nil || c1 != c2 {
+		t.Fatalf("drop-down source %q", formula)
+	}
+	var out []string
+	for r := r1; r <= r2; r++ {
+		cell, _ := excelize.CoordinatesToCellName(c1, r)
+		v, err := f.GetCellValue(listSheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// TestKitDropDowns reads every form's data validations back and checks
+// that each drop-down offers exactly the plan's values (the commune's
+// hamlets, the plan's topics and clusters) or the schema's enumeration,
+// over every data row; that the lists refuse other values except a hamlet
+// list the plan has not verified; and that every data column shows an
+// input message.
+func TestKitDropDowns(t *testing.T) {
+	for _, p := range []*plan.Plan{plan.Default(), otherPlan(t)} {
+		dir := t.TempDir()
+		for _, c := range p.Communes() {
+			files, err := WriteKit(context.Background(), dir, p, c.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, k := range kitForms {
+				name := fmt.Sprintf("%d/%s/%s", p.Year, c.Code, k.form)
+				opt := KitOptions(p, k.form, c)
+				first, last := FirstDataRow(opt), FirstDataRow(opt)+opt.BlankRows-1
+				sc := schemas.Get(string(k.form))
+				want := map[string][]string{} // field → the values its list must offer
+				for _, fd := range sc.Fields {
+					switch {
+					case fd.Type == "hamlet":
+						want[fd.Name] = c.Hamlets
+					case fd.Type == "topic":
+						for _, tp := range p.Topics {
+							want[fd.Name] = append(want[fd.Name], tp.Name)
+						}
+					case fd.Type == "cluster":
+						for _, cl := range p.Clusters {
+							want[fd.Name] = append(want[fd.Name], cl.Name)
+						}
+					case len(fd.Constraints.Enum) > 0:
+						want[fd.Name] = fd.Constraints.Enum
+					}
+				}
+				f, err := excelize.OpenFile(files[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				dvs, err := f.GetDataValidations(f.GetSheetName(0))
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen := map[string]bool{}
+				for _, dv := range dvs {
+					col, row1, err1 := excelize.CellNameToCoordinates(strings.Split(dv.Sqref, ":")[0])
+					_, row2, err2 := excelize.CellNameToCoordinates(strings.Split(dv.Sqref, ":")[1])
+					if err1 != nil || err2 != nil || row1 != first || row2 != last {
+						t.Errorf("%s: validation over %q, want rows %d–%d", name, dv.Sqref, first, last)
+						continue
+					}
+					fd := sc.Fields[col-1]
+					if seen[fd.Name] {
+						t.Errorf("%s: two validations on %s", name, fd.Name)
+					}
+					seen[fd.Name] = true
+					if dv.Prompt == nil || strings.TrimSpace(*dv.Prompt) == "" || !dv.ShowInputMessage {
+						t.Errorf("%s: %s has no input message", name, fd.Name)
+					}
+					if dv.Type != "list" {
+						if _, ok := want[fd.Name]; ok {
+							t.Errorf("%s: %s has a %s validation, want a list", name, fd.Name, dv.Type)
+						}
+						continue
+					}
+					got := listRange(t, f, dv.Formula1)
+					if !slices.Equal(got, want[fd.Name]) {
+						t.Errorf("%s: the %s list offers %q, want %q", name, fd.Name, got, want[fd.Name])
+					}
+					strict := !(fd.Type == "hamlet" && !p.HamletsVerified)
+					if style := *dv.ErrorStyle; (style == "stop") != strict {
+						t.Errorf("%s: the %s list's error style is %s", name, fd.Name, style)
+					}
+				}
+				for _, fd := range sc.Fields {
+					if !seen[fd.Name] {
+						t.Errorf("%s: column %s has no input message", name, fd.Name)
+					}
+				}
+				f.Close()
+			}
+		}
+	}
+}
+
+// TestKitLayout checks the header block, the locks, the text columns, the
+// print layout and the guide sheet of the kit's forms.
+func TestKitLayout(t *testing.T) {
+	p := plan.Default()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		commune, issuer string
+		landscape       bool
+	}{{"29956", "UBND XÃ THƯỜNG PHƯỚC 1", true}, {"Thường Thới Tiền", "UBND THỊ TRẤN THƯỜNG THỚI TIỀN", true}} {
+		files, err := WriteKit(context.Background(), dir, p, tc.commune)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := resolveCommune(p, tc.commune)
+		for i, k := range kitForms {
+			name := c.Code + "/" + string(k.form)
+			opt := KitOptions(p, k.form, c)
+			sc := schemas.Get(string(k.form))
+			fm, _ := newForm(p, opt)
+			n := len(fm.cols)
+			f, err := excelize.OpenFile(files[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet := f.GetSheetName(0)
+			if got := f.GetSheetList(); !slices.Equal(got, []string{sheet, listSheet, guideSheet}) {
+				t.Errorf("%s: sheets %v", name, got)
+			}
+			get := func(sh, ref string) string {
+				v, err := f.GetCellValue(sh, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+			cell := func(col, row int) string { r, _ := excelize.CoordinatesToCellName(col, row); return r }
+			right := n - n/2 + 1
+			lay := newLayout(fm, opt)
+			for ref, want := range map[string]string{
+				"A1": tc.issuer, cell(right, 1): "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", cell(right, 2): "Độc lập - Tự do - Hạnh phúc",
+				cell(n, 3): sc.Mau, cell(1, lay.title): fm.title(), cell(1, lay.reference): opt.Reference,
+			} {
+				if got := get(sheet, ref); got != want {
+					t.Errorf("%s: %s = %q, want %q", name, ref, got, want)
+				}
+			}
+			if k.form == record.FormM1 && !strings.HasSuffix(fm.title(), fmt.Sprint(" NĂM ", p.Year)) {
+				t.Errorf("%s: title %q without the plan's year", name, fm.title())
+			}
+			if !strings.Contains(opt.Reference, fmt.Sprint(p.Year)) {
+				t.Errorf("%s: reference line %q without the plan's year", name, opt.Reference)
+			}
+			merged, _ := f.GetMergeCells(sheet)
+			have := map[string]bool{}
+			for _, m := range merged {
+				have[m.GetStartAxis()+":"+m.GetEndAxis()] = true
+			}
+			for _, m := range []string{"A1:" + cell(n/2, 1), cell(right, 1) + ":" + cell(n, 1), cell(right, 2) + ":" + cell(n, 2)} {
+				if !have[m] {
+					t.Errorf("%s: %s not merged", name, m)
+				}
+			}
+			// Locked header, unlocked data cells; text format for IDs and phones.
+			locked := func(ref string) (bool, int) {
+				id, err := f.GetCellStyle(sheet, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, err := f.GetStyle(id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st.Protection == nil || st.Protection.Locked, st.NumFmt
+			}
+			first := lay.firstData
+			for _, ref := range []string{"A1", cell(1, lay.title), cell(1, lay.headerTop), cell(n, lay.number), cell(1, first+opt.BlankRows)} {
+				if l, _ := locked(ref); !l {
+					t.Errorf("%s: %s is not locked", name, ref)
+				}
+			}
+			for ci, fd := range sc.Fields {
+				for _, row := range []int{first, first + opt.BlankRows - 1} {
+					l, numFmt := locked(cell(ci+1, row))
+					if l {
+						t.Errorf("%s: data cell %s (%s) is locked", name, cell(ci+1, row), fd.Name)
+					}
+					if isText := numFmt == 49; isText != (fd.Type == "citizen_id" || fd.Type == "phone" || fd.Name == "household_code") {
+						t.Errorf("%s: %s number format %d", name, fd.Name, numFmt)
+					}
+				}
+				if w, _ := f.GetColWidth(sheet, cell(ci+1, 1)[:len(cell(ci+1, 1))-1]); w != width(&sc.Fields[ci]) {
+					t.Errorf("%s: column %s width %v", name, fd.Name, w)
+				}
+			}
+			pl, err := f.GetPageLayout(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *pl.Size != 9 || *pl.FitToWidth != 1 || (*pl.Orientation == "landscape") != (n >= 8) {
+				t.Errorf("%s: page layout size %d, fit %d, %s", name, *pl.Size, *pl.FitToWidth, *pl.Orientation)
+			}
+			titles, err := f.GetDefinedName(), error(nil)
+			found := false
+			for _, dn := range titles {
+				if dn.Name == "_xlnm.Print_Titles" && dn.Scope == sheet && strings.Contains(dn.RefersTo, fmt.Sprintf("$%d:$%d", lay.headerTop, lay.number)) {
+					found = true
+				}
+			}
+			if !found || err != nil {
+				t.Errorf("%s: no repeated header rows (%+v)", name, titles)
+			}
+			guide := strings.Join(func() []string { rows, _ := f.GetCols(guideSheet); return rows[0] }(), "\n")
+			for _, want := range []string{"HƯỚNG DẪN ĐIỀN " + strings.ToUpper(sc.Mau), "inbox/" + c.Code, "Hạn gửi:", "Mỗi", "Không sửa, xóa", "Cần sửa"} {
+				if !strings.Contains(guide, want) {
+					t.Errorf("%s: the guide does not say %q", name, want)
+				}
+			}
+			f.Close()
+			// Every sheet is protected, without a password, rows can be inserted.
+			xml := sheetXML(t, files[i])
+			for sh, body := range xml {
+				if !strings.Contains(body, `<sheetProtection`) || !strings.Contains(body, `sheet="true"`) && !strings.Contains(body, `sheet="1"`) {
+					t.Errorf("%s: %s is not protected", name, sh)
+				}
+				if strings.Contains(body, `password=`) || strings.Contains(body, `hashValue=`) {
+					t.Errorf("%s: %s has a password", name, sh)
+				}
+				if strings.Contains(body, `insertRows="true"`) || strings.Contains(body, `insertRows="1"`) {
+					t.Errorf("%s: %s forbids inserting rows", name, sh)
+				}
+			}
+			if len(xml) != 3 {
+				t.Errorf("%s: %d worksheets", name, len(xml))
+			}
+		}
+	}
+}
+
+// sheetXML returns the worksheet parts of an xlsx, by part name.
+func sheetXML(t *testing.T, path string) map[string]string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := map[string]string{}
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		out[zf.Name] = string(b)
+	}
+	return out
+}
+
+// TestSync: the first Sync writes every commune's kit and its stamp; a
+// second with the same plan writes nothing (modification times unchanged);
+// a changed plan rewrites the kits, drops the kit of a commune the plan no
+// longer has, and leaves what a person put in the folder; a missing form
+// is written again.
+func TestSync(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "templates")
+	p := plan.Default()
+	mtimes := func() map[string]time.Time {
+		out := map[string]time.Time{}
+		for _, c := range p.Communes() {
+			for _, k := range kitForms {
+				path := filepath.Join(dir, KitFolder(c), k.file)
+				if fi, err := os.Stat(path); err == nil {
+					out[path] = fi.ModTime()
+				}
+			}
+		}
+		return out
+	}
+	past := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	age := func() {
+		for path := range mtimes() {
+			if err := os.Chtimes(path, past, past); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res, err := Sync(ctx, dir, p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Written || len(res.Files) != 5*len(p.Communes()) || len(mtimes()) != 5*len(p.Communes()) {
+		t.Fatalf("first sync: %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(dir, StampFile)); err != nil {
+		t.Fatal(err)
+	}
+	age()
+	if res, err := Sync(ctx, dir, p, false); err != nil || res.Written || len(res.Files) != 0 {
+		t.Fatalf("the same plan synced again: %+v, %v", res, err)
+	}
+	for path, m := range mtimes() {
+		if !m.Equal(past) {
+			t.Errorf("%s was rewritten for the same plan", path)
+		}
+	}
+
+	// A missing form is written again.
+	gone := filepath.Join(dir, "29956-thuong-phuoc-1", KitFileName(record.FormM3))
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Sync(ctx, dir, p, false); err != nil || !res.Written {
+		t.Fatalf("a missing form: %+v, %v", res, err)
+	}
+	if _, err := os.Stat(gone); err != nil {
+		t.Fatal(err)
+	}
+	age()
+
+	// The plan changes: a hamlet is renamed, and a commune gets a new code
+	// and name (a merger).
+	src := string(plan.DefaultYAML())
+	src = strings.Replace(src, "Ấp Chòm Xoài", "Ấp Chòm Xoài Mới", 1)
+	src = strings.Replace(src, "- code: \"29977\"\n        name: Thường Lạc", "- code: \"30001\"\n        name: Thường Lạc Mới", 1)
+	changed, err := plan.Parse([]byte(src), "changed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Commune("30001") == nil {
+		t.Fatal("the changed plan has no commune 30001")
+	}
+	note := filepath.Join(dir, "29977-thuong-lac", "ghi chu cua xa.txt")
+	if err := os.WriteFile(note, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Sync(ctx, dir, changed, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Written || !slices.Equal(res.Removed, []string{"29977-thuong-lac"}) {
+		t.Fatalf("changed plan: written %v, removed %v", res.Written, res.Removed)
+	}
+	for path, m := range mtimes() {
+		if m.Equal(past) {
+			t.Errorf("%s was not rewritten for the changed plan", path)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "30001-thuong-lac-moi", KitFileName(record.FormM1))); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "29977-thuong-lac", KitFileName(record.FormM1))); !os.IsNotExist(err) {
+		t.Error("the old commune's kit is still there")
+	}
+	if _, err := os.Stat(note); err != nil {
+		t.Errorf("a file a person put in the folder was removed: %v", err)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, "29956-thuong-phuoc-1", KitFileName(record.FormM1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if cols, _ := f.GetCols(listSheet); !slices.Contains(cols[1], "Ấp Chòm Xoài Mới") {
+		t.Errorf("the hamlet list was not renewed: %v", cols[1])
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if atomicfile.IsTemp(e.Name()) {
+			t.Errorf("temporary %s left", e.Name())
+		}
+	}
 }

@@ -122,10 +122,10 @@ func (fm *form) check(f *schemas.Field, source string, hints bool, col string, f
 	errMsg := ""
 	if source != "" {
 		dv.SetSqrefDropList(source)
-		errMsg = fmt.Sprintf("Cột %q nên ghi một giá trị trong danh mục của mẫu.", f.Title)
+		errMsg = fmt.Sprintf("Cột “%s” nên ghi một giá trị trong danh mục của mẫu.", f.Title)
 		if hints && !(f.Type == "hamlet" && !fm.plan.HamletsVerified) {
 			style = excelize.DataValidationErrorStyleStop
-			errMsg = fmt.Sprintf("Cột %q chỉ nhận một giá trị trong danh sách chọn: bấm mũi tên bên phải ô để chọn.", f.Title)
+			errMsg = fmt.Sprintf("Cột “%s” chỉ nhận một giá trị trong danh sách chọn: bấm mũi tên bên phải ô để chọn.", f.Title)
 		}
 	}
 	if !hints {
