@@ -3,7 +3,6 @@ package template
 import (
 	"archive/zip"
 	"context"
-	"doithoai/pipeline/atomicfile"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"doithoai/pipeline/atomicfile"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/schemas"
