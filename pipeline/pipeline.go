@@ -126,6 +126,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := keepPlan(cfg.State, cfg.Plan, log); err != nil {
 		return nil, err
 	}
+	syncTemplates(ctx, cfg, log)
 	led, err := ledger.Open(ctx, cfg.State)
 	if err != nil {
 		return nil, err
