@@ -12,7 +12,7 @@ import (
 
 // guideWidth is the width of the instruction sheet's only column: it fits
 // an A4 page upright.
-const guideWidth = 82
+const guideWidth = 72
 
 // guideSheet is the tab name of the instruction sheet (Options.Guide).
 const guideSheet = "Hướng dẫn"
@@ -50,7 +50,7 @@ func (fm *form) guideLines(opt Options) []string {
 		out = append(out, fmt.Sprintf("%d. ", len(out)+1)+fmt.Sprintf(format, a...))
 	}
 
-	add("Mẫu này của %s (mã %s), %s, năm %d.", upperFirst(c.FullName()), c.Code, strings.Join(place, ", "), fm.year)
+	add("Mẫu này dành cho %s (mã %s), %s, năm %d.", c.FullName(), c.Code, strings.Join(place, ", "), fm.year)
 	add("Nội dung: %s. %s, bắt đầu từ dòng ngay dưới hàng số thứ tự cột (1), (2), (3)…; không để dòng trống xen giữa, không ghi dưới phần ký tên.", w.content, w.row)
 	add("Không sửa, xóa, thêm hay đổi chỗ các cột; không sửa phần đầu mẫu, tiêu đề và dòng tên cột (các ô này đã được khóa, sheet được bảo vệ không cần mật khẩu). Chỉ nhập vào các ô có kẻ khung.")
 	add("Cần thêm dòng: chọn một dòng trong bảng, bấm chuột phải, chọn Chèn (Insert) để chèn dòng mới vào giữa bảng; dòng mới giữ danh sách chọn và định dạng. Không cần xóa các dòng còn trống.")
@@ -163,8 +163,10 @@ func writeGuide(f *excelize.File, fm *form, st *styles, opt Options) error {
 		return err
 	}
 	for i, line := range fm.guideLines(opt) {
-		// About 95 characters of 12-point Times fit on a line of the column.
-		lines := 1 + runeLen(line)/95
+		// About 68 characters of 12-point text fit on a line of the column
+		// (fewer in the wider fonts LibreOffice may substitute): rows are
+		// sized for those, so no line is cut off.
+		lines := 1 + runeLen(line)/68
 		if err := set(4+i, line, para, float64(16*lines+4)); err != nil {
 			return err
 		}
