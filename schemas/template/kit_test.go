@@ -32,6 +32,29 @@ func otherPlan(t *testing.T) *plan.Plan {
 	return p
 }
 
+// mergedPlan is the 2022 plan rewritten the way a plan after the 2025
+// reform looks: no district (the province runs the dialogues), a ward
+// (phường) among the communes.
+func mergedPlan(t *testing.T) *plan.Plan {
+	t.Helper()
+	src := string(plan.DefaultYAML())
+	for _, r := range [][2]string{
+		{"name: Huyện Hồng Ngự\n  code: \"870\"\n  province: Tỉnh Đồng Tháp", "name: Tỉnh Đồng Tháp\n  code: \"87\"\n  province: \"\""},
+		{"name: Thường Phước 1\n        kind: xã", "name: Thường Phước 1\n        kind: phường"},
+		{"year: 2022", "year: 2026"},
+	} {
+		if !strings.Contains(src, r[0]) {
+			t.Fatalf("the default plan no longer says %q", r[0])
+		}
+		src = strings.Replace(src, r[0], r[1], 1)
+	}
+	p, err := plan.Parse([]byte(src), "merged.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // hostOf is the code of the commune that hosts a cluster.
 func hostOf(cl *plan.Cluster) string {
 	if cl.Host != "" {
@@ -126,7 +149,7 @@ func TestKitRoundTrip(t *testing.T) {
 	for _, pc := range []struct {
 		name string
 		p    *plan.Plan
-	}{{"2022", plan.Default()}, {"2023", otherPlan(t)}} {
+	}{{"2022", plan.Default()}, {"2023", otherPlan(t)}, {"2025", mergedPlan(t)}} {
 		p := pc.p
 		// Every cluster's host (M5 comes from the host) and one other commune.
 		var communes []*plan.Commune
