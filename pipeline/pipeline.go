@@ -126,7 +126,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := keepPlan(cfg.State, cfg.Plan, log); err != nil {
 		return nil, err
 	}
-	syncTemplates(ctx, cfg, log)
 	led, err := ledger.Open(ctx, cfg.State)
 	if err != nil {
 		return nil, err
@@ -208,6 +207,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return fmt.Errorf("report: %w", err)
 	}
 	sum.Outputs = out
+	syncTemplates(ctx, cfg, log)
 	return nil
 }
 
