@@ -207,6 +207,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return fmt.Errorf("report: %w", err)
 	}
 	sum.Outputs = out
+	syncTemplates(ctx, cfg, log)
 	return nil
 }
 

@@ -7,6 +7,7 @@
 //	doithoai serve  [same flags] [--every 10m] [--nightly "0 2 * * *"]
 //	doithoai check  [--plan FILE] [--json] FILE
 //	doithoai status [--plan FILE] [--inbox DIR] [--state DIR]
+//	doithoai templates [--plan FILE] [--commune CODE] [--out DIR]
 //	doithoai demo   [DIR]
 //	doithoai bench  [--records N]
 package main
@@ -51,6 +52,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr)
+	case "templates":
+		return cmdTemplates(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "bench":
@@ -76,6 +79,9 @@ Cách dùng:
                   Kiểm tra một tệp và in các lỗi tìm thấy.
   doithoai status [--plan TỆP] [--inbox THƯ_MỤC] [--state THƯ_MỤC]
                   Bảng các tệp đã nhận của từng xã và các lần chạy gần nhất.
+  doithoai templates [--plan TỆP] [--commune MÃ_XÃ] [--out THƯ_MỤC]
+                  Ghi biểu mẫu trống M1–M5 cho từng xã theo kế hoạch
+                  (mặc định vào outbox/templates/<mã-tên xã>/).
   doithoai demo   [THƯ_MỤC]
                   Tạo hộp thư mẫu của 10 xã và chạy thử toàn bộ quy trình.
   doithoai bench  [--records N]

@@ -46,6 +46,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 		return &excelize.Font{Family: fontFamily, Size: size, Bold: bold, Italic: italic}
 	}
 	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
+	// Data cells stay editable when the sheet is protected (Options.Protect);
+	// every other cell is locked, as Excel makes them by default.
+	open := &excelize.Protection{Locked: false}
 	dateFmt := "dd/mm/yyyy"
 	var s styles
 	for _, d := range []struct {
@@ -60,11 +63,11 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.sub, excelize.Style{Font: font(false, true, 12), Alignment: center}},
 		{&s.head, excelize.Style{Font: font(true, false, 11), Alignment: center, Border: border}},
 		{&s.number, excelize.Style{Font: font(false, true, 10), Alignment: center, Border: border}},
-		{&s.cell, excelize.Style{Font: font(false, false, 11), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}, Border: border}},
-		{&s.center, excelize.Style{Font: font(false, false, 11), Alignment: center, Border: border}},
-		{&s.integer, excelize.Style{Font: font(false, false, 11), Alignment: center, Border: border, NumFmt: 1}},
-		{&s.text, excelize.Style{Font: font(false, false, 11), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}, Border: border, NumFmt: 49}},
-		{&s.date, excelize.Style{Font: font(false, false, 11), Alignment: center, Border: border, CustomNumFmt: &dateFmt}},
+		{&s.cell, excelize.Style{Font: font(false, false, 11), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}, Border: border, Protection: open}},
+		{&s.center, excelize.Style{Font: font(false, false, 11), Alignment: center, Border: border, Protection: open}},
+		{&s.integer, excelize.Style{Font: font(false, false, 11), Alignment: center, Border: border, NumFmt: 1, Protection: open}},
+		{&s.text, excelize.Style{Font: font(false, false, 11), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}, Border: border, NumFmt: 49, Protection: open}},
+		{&s.date, excelize.Style{Font: font(false, false, 11), Alignment: center, Border: border, CustomNumFmt: &dateFmt, Protection: open}},
 		{&s.footDate, excelize.Style{Font: font(false, true, 12), Alignment: center}},
 		{&s.footTitle, excelize.Style{Font: font(true, false, 12), Alignment: center}},
 		{&s.footNote, excelize.Style{Font: font(false, true, 11), Alignment: center}},
@@ -110,9 +113,19 @@ func build(p *plan.Plan, opt Options) (*excelize.File, error) {
 			return nil, fmt.Errorf("sheet %q: %w", names[i], err)
 		}
 	}
-	if !opt.NoLists {
-		if err := writeLists(f, fm, opt, names); err != nil {
-			return nil, err
+	if err := writeChecks(f, fm, opt, names); err != nil {
+		return nil, err
+	}
+	if opt.Guide {
+		if err := writeGuide(f, fm, st, opt); err != nil {
+			return nil, fmt.Errorf("sheet %q: %w", guideSheet, err)
+		}
+	}
+	if opt.Protect {
+		for _, name := range f.GetSheetList() {
+			if err := protect(f, name); err != nil {
+				return nil, fmt.Errorf("sheet %q: %w", name, err)
+			}
 		}
 	}
 	f.SetActiveSheet(0)
@@ -134,9 +147,19 @@ func build(p *plan.Plan, opt Options) (*excelize.File, error) {
 	return f, nil
 }
 
+// protect protects a sheet without a password: locked cells (all but the
+// data cells) cannot be changed; data rows can be inserted and deleted,
+// and columns widened.
+func protect(f *excelize.File, sheet string) error {
+	return f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true,
+		FormatColumns: true, FormatRows: true, InsertRows: true, DeleteRows: true,
+	})
+}
+
 // sheetNames gives every sheet a valid, distinct tab name.
 func sheetNames(opt Options) []string {
-	seen := map[string]bool{listSheet: true}
+	seen := map[string]bool{strings.ToLower(listSheet): true, strings.ToLower(guideSheet): true}
 	out := make([]string, len(opt.Sheets))
 	for i, sh := range opt.Sheets {
 		name := sh.Name
@@ -431,6 +454,9 @@ func (w *sheetWriter) float(cell string, x float64, before func() error) error {
 	}
 	return w.f.SetCellFloat(w.name, cell, x, -1, 64)
 }
+
+// timeOf is the calendar day y-m-d.
+func timeOf(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // Serial is the Excel (1900 date system) serial of the calendar day of t in
 // t's own location: 2022-05-20 → 44701.

@@ -86,6 +86,21 @@ type Options struct {
 	// NoLists leaves out the hidden "Danh mục" sheet and the drop-down lists
 	// of the hamlet and enumerated columns.
 	NoLists bool
+	// Hints adds to every data column an input message in Vietnamese (shown
+	// when a cell is selected: what to write, e.g. "12 chữ số") and, where
+	// the schema bounds the value, a data validation that refuses what the
+	// validator would refuse (year range, number range, text length, ID
+	// length, a Mã hộ listed twice). Drop-down lists then refuse values
+	// outside the list, except the hamlet list of a plan whose hamlets are
+	// not verified.
+	Hints bool
+	// Protect locks every cell but the data cells and protects the sheets
+	// without a password: a clerk can fill, insert and delete data rows but
+	// not change the header block or the column headers by mistake.
+	Protect bool
+	// Guide adds the instruction sheet "Hướng dẫn" (what to fill, how to
+	// send it, the deadline from the plan) after the form's sheets.
+	Guide bool
 }
 
 // DefaultBlankRows is the number of empty rows of a blank template.
@@ -106,7 +121,8 @@ func Write(path string, p *plan.Plan, opt Options) error {
 
 // WriteBlank writes an empty template of a form for a commune (code or
 // name): the header block, the column header, the numbering row,
-// DefaultBlankRows empty rows with drop-down lists, and the footer.
+// DefaultBlankRows empty rows with drop-down lists, and the footer. The
+// communes' kit (WriteKit) adds hints, protection and the guide sheet.
 func WriteBlank(path string, p *plan.Plan, form record.Form, commune string) error {
 	f, err := build(p, Options{Form: form, Commune: commune, Sheets: []Sheet{{}}, BlankRows: DefaultBlankRows})
 	if err != nil {
