@@ -49,6 +49,7 @@ const (
 	ReasonConflict       = "conflict"
 	ReasonUnknownForm    = "unknown_form"
 	ReasonNoData         = "no_data"
+	ReasonTooSlow        = "too_slow" // reading ran out of the per-file time budget
 )
 
 // Severity of a finding.

@@ -155,6 +155,8 @@ func rejectionText(reason string) string {
 		return "không nhận ra biểu mẫu (M1–M5). Hãy dùng đúng mẫu, giữ nguyên tiêu đề và dòng tên cột."
 	case record.ReasonNoData:
 		return "biểu mẫu không có dòng dữ liệu nào. Hãy điền dữ liệu rồi gửi lại."
+	case record.ReasonTooSlow:
+		return "đọc tệp quá thời gian cho phép. Hãy chỉ giữ lại các sheet của mẫu, xóa dòng, cột thừa rồi gửi lại."
 	}
 	if reason == "" {
 		return "tệp không được tiếp nhận. Hãy kiểm tra và gửi lại tệp đúng mẫu."

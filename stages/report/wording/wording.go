@@ -23,6 +23,7 @@ var reasons = map[string]string{
 	record.ReasonConflict:       "Tên xã ở thư mục và trong tệp không khớp nhau",
 	record.ReasonUnknownForm:    "Không nhận ra biểu mẫu",
 	record.ReasonNoData:         "Không có dòng số liệu",
+	record.ReasonTooSlow:        "Tệp đọc quá lâu (quá thời gian cho phép)",
 }
 
 // Reason explains a stable rejection reason (record.Reason…) in a few
