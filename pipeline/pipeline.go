@@ -47,16 +47,17 @@ type Config struct {
 	// WaitSettle lets the run wait once for files still being copied.
 	WaitSettle bool
 	Limits     grid.Limits
+	Kind       string
+	Workers    int
+	Logger     *slog.Logger
+	// Progress, when set, is told how many files have been read.
+	Progress func(stage string, done, total int)
+
 	// FileTimeout is the time budget of reading one file (0 means
 	// DefaultFileTimeout). A file that runs out of it is rejected as
 	// too_slow, and the ledger remembers it so that later runs reject it
 	// without reading it again (see ReadAll).
 	FileTimeout time.Duration
-	Kind        string
-	Workers    int
-	Logger     *slog.Logger
-	// Progress, when set, is told how many files have been read.
-	Progress func(stage string, done, total int)
 }
 
 // Summary tells what a run did.
