@@ -516,9 +516,9 @@ func TestKilledRunThenNextCompletes(t *testing.T) {
 		res := byClass[cl]
 		n := res.interrupted + res.finished
 		total += res.interrupted
-		outcome := fmt.Sprintf("%d kills; every next run completed with the same content (%s); killed runs shown as interrupted, never running", n, countKinds(want))
+		outcome := fmt.Sprintf("%s; every next run completed with the same content (%s); killed runs shown as interrupted, never running", plural(n, "kill"), countKinds(want))
 		if res.finished > 0 {
-			outcome = fmt.Sprintf("%d kills (some landed after the run had finished); every next run completed with the same content (%s); killed runs shown as interrupted, never running", n, countKinds(want))
+			t.Logf("%s: %d kills landed after the run had finished (recorded as ok)", cl, res.finished)
 		}
 		if res.failed {
 			outcome = "at least one kill point failed (see the test log)"
@@ -662,8 +662,8 @@ func TestSignalStopsRead(t *testing.T) {
 		t.Errorf("the undisturbed run took %s, too short to show that the read was interrupted", set.wall)
 		ok = false
 	}
-	outcome := fmt.Sprintf("exit status %d within %s of the signal (an undisturbed run takes over %s); ledger %q; read stopped mid-file; outbox whole",
-		code, stopBound, roundDown(set.wall), outcomeOf(runs))
+	outcome := fmt.Sprintf("exit status %d within %s of the signal (an undisturbed run takes longer than that); ledger %q; read stopped mid-file; outbox whole",
+		code, stopBound, outcomeOf(runs))
 	if !ok {
 		outcome = fmt.Sprintf("exit %d after %s; ledger %q\n%s", code, took, outcomeOf(runs), lastLines(logs, 15))
 	}
@@ -781,10 +781,11 @@ func outcomesOf(runs []ledger.Run) []string {
 	return out
 }
 
-// roundDown gives a stable lower bound for a measured duration in the
-// table: whole multiples of 5 s.
-func roundDown(d time.Duration) time.Duration {
-	return d.Truncate(5 * time.Second)
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func lastLines(s string, n int) string {
