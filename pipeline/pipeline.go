@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"doithoai/pipeline/atomicfile"
@@ -24,7 +23,6 @@ import (
 	"doithoai/stages/aggregate"
 	"doithoai/stages/dedupe"
 	"doithoai/stages/ingest"
-	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
 	"doithoai/stages/report"
 	"doithoai/stages/validate"
@@ -54,6 +52,12 @@ type Config struct {
 	Logger     *slog.Logger
 	// Progress, when set, is told how many files have been read.
 	Progress func(stage string, done, total int)
+
+	// FileTimeout is the time budget of reading one file (0 means
+	// DefaultFileTimeout). A file that runs out of it is rejected as
+	// too_slow, and the ledger remembers it so that later runs reject it
+	// without reading it again (see ReadAll).
+	FileTimeout time.Duration
 }
 
 // Summary tells what a run did.
@@ -95,6 +99,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.FileTimeout <= 0 {
+		cfg.FileTimeout = DefaultFileTimeout
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -172,20 +179,35 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	}
 	sum.New, sum.Pending, sum.Ignored = ing.New, ing.Pending, ing.Ignored
 	sum.Submissions = len(ing.All)
+	if err := stageDone(ctx, log, "ingest"); err != nil {
+		return err
+	}
 
-	wbs, err := readAll(ctx, cfg, ing.All, log)
+	wbs, err := ReadAll(ctx, cfg, led, ing.All)
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
+	}
+	if err := stageDone(ctx, log, "read"); err != nil {
+		return err
 	}
 	ds, err := validate.Validate(ctx, cfg.Plan, wbs)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}
+	if err := stageDone(ctx, log, "validate"); err != nil {
+		return err
+	}
 	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
 		return fmt.Errorf("dedupe: %w", err)
 	}
+	if err := stageDone(ctx, log, "dedupe"); err != nil {
+		return err
+	}
 	if err := aggregate.Aggregate(ctx, cfg.Plan, ds, now); err != nil {
 		return fmt.Errorf("aggregate: %w", err)
+	}
+	if err := stageDone(ctx, log, "aggregate"); err != nil {
+		return err
 	}
 	for _, o := range ds.Submissions {
 		switch o.Status {
@@ -207,53 +229,22 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return fmt.Errorf("report: %w", err)
 	}
 	sum.Outputs = out
+	if err := stageDone(ctx, log, "report"); err != nil {
+		return err
+	}
 	syncTemplates(ctx, cfg, log)
-	return nil
+	return stageDone(ctx, log, "templates")
 }
 
-// readAll reads every submission with a bounded number of workers. Each
-// file is read independently; a bad file is a rejected workbook, never an
-// error of the run.
-func readAll(ctx context.Context, cfg Config, subs []record.Submission, log *slog.Logger) ([]record.Workbook, error) {
-	r := &read.Reader{Plan: cfg.Plan, Limits: cfg.Limits, Logger: log}
-	out := make([]record.Workbook, len(subs))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	var firstErr error
-	for w := 0; w < cfg.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				wb, err := r.Read(ctx, subs[i])
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				out[i] = wb
-				done++
-				if cfg.Progress != nil {
-					cfg.Progress("read", done, len(subs))
-				}
-				mu.Unlock()
-				log.Debug("read", "path", subs[i].Path, "status", wb.Status, "form", wb.Form, "commune", wb.CommuneCode)
-			}
-		}()
+// stageDone logs the end of a stage (at debug level: the kill tests use
+// these lines as kill points) and stops the run when its context ended,
+// so a stop between stages never starts the next one.
+func stageDone(ctx context.Context, log *slog.Logger, stage string) error {
+	log.Debug("stage done", "stage", stage)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("after %s: %w", stage, err)
 	}
-	for i := range subs {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return out, ctx.Err()
+	return nil
 }
 
 type fixed time.Time

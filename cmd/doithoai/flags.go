@@ -16,7 +16,7 @@ import (
 // common holds the flags shared by run, serve and status.
 type common struct {
 	plan, inbox, outbox, state, now string
-	settle                          time.Duration
+	settle, fileTimeout             time.Duration
 	logFormat, logLevel             string
 	quiet                           bool
 }
@@ -28,6 +28,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.state, "state", "state", "ledger and archive of received files")
 	fs.StringVar(&c.now, "now", "", "the run's clock, RFC 3339 (replay history)")
 	fs.DurationVar(&c.settle, "settle", pipeline.DefaultSettle, "a file must stay unchanged this long to count as complete")
+	fs.DurationVar(&c.fileTimeout, "file-timeout", pipeline.DefaultFileTimeout, "time budget for reading one file; a file that needs longer is rejected as too_slow and not read again")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
@@ -84,9 +85,12 @@ func (c *common) config(p *plan.Plan, stderr io.Writer) (pipeline.Config, error)
 	if err != nil {
 		return pipeline.Config{}, err
 	}
+	if c.fileTimeout <= 0 {
+		return pipeline.Config{}, fmt.Errorf("--file-timeout phải lớn hơn 0 (ví dụ 60s, 2m)")
+	}
 	return pipeline.Config{
 		Plan: p, Inbox: c.inbox, Outbox: c.outbox, State: c.state, Clock: clk,
-		Settle: c.settle, WaitSettle: true, Kind: pipeline.KindFull, Logger: c.logger(stderr),
+		Settle: c.settle, WaitSettle: true, FileTimeout: c.fileTimeout, Kind: pipeline.KindFull, Logger: c.logger(stderr),
 	}, nil
 }
 

@@ -4,7 +4,7 @@
 // reports, attendance lists and agencies' question lists into the outbox.
 //
 //	doithoai run    [--plan FILE] [--inbox DIR] [--outbox DIR] [--state DIR] [--now TIME]
-//	doithoai serve  [same flags] [--every 10m] [--nightly "0 2 * * *"]
+//	doithoai serve  [same flags] [--every 10m] [--nightly "0 2 * * *"] [--grace 2m]
 //	doithoai check  [--plan FILE] [--json] FILE
 //	doithoai status [--plan FILE] [--inbox DIR] [--state DIR]
 //	doithoai templates [--plan FILE] [--commune CODE] [--out DIR]
@@ -29,6 +29,7 @@ const (
 	exitUsage    = 2
 	exitRejected = 3 // `check`: the file would be rejected
 	exitBusy     = 4 // another run holds the lock
+	exitAborted  = 5 // stopped by a signal: the run was aborted (ledger: "aborted"); the next run redoes it
 )
 
 func main() {
@@ -40,14 +41,17 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	cmd, rest := args[0], args[1:]
+	if cmd == "serve" {
+		// serve handles its signals itself: a first one lets a run in
+		// progress finish (up to --grace), a second one aborts it.
+		return cmdServe(context.Background(), rest, stdout, stderr)
+	}
+	ctx, stop := signalContext(stderr)
+	defer stop()
 	switch cmd {
 	case "run":
 		return cmdRun(ctx, rest, stdout, stderr)
-	case "serve":
-		return cmdServe(ctx, rest, stdout, stderr)
 	case "check":
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "status":
@@ -73,8 +77,11 @@ func usage(w io.Writer) {
 Cách dùng:
   doithoai run    [--plan TỆP] [--inbox THƯ_MỤC] [--outbox THƯ_MỤC] [--state THƯ_MỤC] [--now THỜI_ĐIỂM]
                   Xử lý một lần mọi tệp mới trong inbox và ghi lại outbox.
-  doithoai serve  [như trên] [--every 10m] [--nightly "0 2 * * *"]
-                  Chạy theo lịch cho đến khi dừng (Ctrl+C).
+                  [--file-timeout 60s] (thời gian tối đa để đọc một tệp)
+                  Ctrl+C: dừng lần chạy (mã thoát 5); nhấn lần nữa để thoát ngay.
+  doithoai serve  [như trên] [--every 10m] [--nightly "0 2 * * *"] [--grace 2m]
+                  Chạy theo lịch cho đến khi dừng (Ctrl+C: chờ lần chạy đang dở
+                  tối đa --grace rồi hủy nó; nhấn lần nữa để hủy ngay).
   doithoai check  [--plan TỆP] [--json] TỆP
                   Kiểm tra một tệp và in các lỗi tìm thấy.
   doithoai status [--plan TỆP] [--inbox THƯ_MỤC] [--state THƯ_MỤC]
@@ -89,6 +96,39 @@ Cách dùng:
 
 THỜI_ĐIỂM theo RFC 3339, ví dụ 2022-04-20T09:00:00+07:00.
 `)
+}
+
+// signalContext returns a context that the first SIGINT/SIGTERM (Ctrl+C,
+// a service manager's stop; on Windows also closing the console, logging
+// off and shutting down) cancels: the run stops within a few seconds,
+// records itself as aborted and leaves only whole outputs. A second signal
+// ends the process at once (exit status 5); the ledger then shows the run
+// as interrupted, and the next run redoes its work.
+func signalContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			fmt.Fprintln(stderr, "doithoai: đang dừng lần chạy… (nhấn Ctrl+C lần nữa để thoát ngay)")
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			fmt.Fprintln(stderr, "doithoai: thoát ngay theo yêu cầu; lần chạy sau sẽ làm lại phần việc dang dở.")
+			os.Exit(exitAborted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 // exitFor maps a run error to an exit status and prints it for staff.

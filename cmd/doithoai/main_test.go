@@ -2,30 +2,28 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"doithoai/pipeline/demo"
-	"doithoai/pipeline/ledger"
+	"doithoai/pipeline/faultdoc"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/runlock"
 )
 
 // TestMain lets the test binary act as the doithoai command in a child
-// process (the kill test needs a real process to kill).
+// process (the kill and signal tests need a real process to stop), and
+// writes docs/faults/stop.md after a complete passing run.
 func TestMain(m *testing.M) {
 	if os.Getenv("DOITHOAI_AS_MAIN") == "1" {
 		os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(faultdoc.Main(m, stopTable))
 }
 
 // workspace is a demo inbox written by the project's own generator.
@@ -141,83 +139,6 @@ func TestSecondRunIsRefused(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(append([]string{"run"}, dirs(root)...)...); code != exitOK {
 		t.Fatalf("after the lock is released: exit %d %s", code, stderr)
-	}
-}
-
-// TestKilledRunThenNextCompletes kills a real `doithoai run` process at
-// several moments and shows the next run completes correctly: the same
-// outbox as an uninterrupted run, no temporaries, every file in the
-// ledger once, the killed run not counted as successful.
-func TestKilledRunThenNextCompletes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts child processes")
-	}
-	ref, _ := workspace(t)
-	now := "2022-05-20T09:00:00+07:00"
-	if code, _, stderr := runCmd(append([]string{"run", "--now", now}, dirs(ref)...)...); code != exitOK {
-		t.Fatalf("reference run: %s", stderr)
-	}
-	want := outboxFiles(t, filepath.Join(ref, "outbox"))
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	interrupted := 0 // kills that hit a run in progress
-	for _, after := range []time.Duration{50 * time.Millisecond, 150 * time.Millisecond, 300 * time.Millisecond, 450 * time.Millisecond, 600 * time.Millisecond} {
-		t.Run(after.String(), func(t *testing.T) {
-			root, files := workspace(t)
-			cmd := exec.Command(self, append([]string{"run", "--now", now}, dirs(root)...)...)
-			cmd.Env = append(os.Environ(), "DOITHOAI_AS_MAIN=1")
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(after)
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-
-			code, stdout, stderr := runCmd(append([]string{"run", "--now", now}, dirs(root)...)...)
-			if code != exitOK {
-				t.Fatalf("run after the kill: exit %d\n%s\n%s", code, stdout, stderr)
-			}
-			got := outboxFiles(t, filepath.Join(root, "outbox"))
-			if !slices.Equal(got, want) {
-				t.Errorf("outbox after kill + run differs from an uninterrupted run:\n got %v\nwant %v", got, want)
-			}
-			led, err := ledger.Open(context.Background(), filepath.Join(root, "state"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer led.Close()
-			entries, err := led.Entries(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(entries) != len(files) {
-				t.Errorf("ledger holds %d files, the inbox %d", len(entries), len(files))
-			}
-			runs, err := led.Runs(context.Background(), 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The last run completed; an earlier one either completed
-			// before the kill or is marked interrupted, never "running".
-			if len(runs) == 0 || runs[0].Outcome != "ok" {
-				t.Fatalf("the run after the kill is not recorded as ok: %+v", runs)
-			}
-			for _, r := range runs[1:] {
-				switch r.Outcome {
-				case "interrupted":
-					interrupted++
-				case "ok":
-					t.Logf("the child finished its run before the kill")
-				default:
-					t.Errorf("killed run recorded as %q", r.Outcome)
-				}
-			}
-		})
-	}
-	if interrupted == 0 {
-		t.Errorf("no kill hit a run in progress; the test proved nothing")
 	}
 }
 

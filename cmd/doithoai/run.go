@@ -49,6 +49,11 @@ func report(sum *pipeline.Summary, err error, cfg pipeline.Config, stdout, stder
 			"Bỏ --plan để dùng kế hoạch đã lưu, hoặc dùng một thư mục --state (và --outbox) mới cho mùa đối thoại mới. (%v)\n", cfg.State, err)
 		return exitFailed
 	}
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		fmt.Fprintf(stderr, "doithoai: lần chạy đã dừng theo yêu cầu trước khi xong (ghi là \"bị dừng\" trong doithoai status). "+
+			"Mọi tệp trong %s đều nguyên vẹn (không có tệp ghi dở); lần chạy sau sẽ làm lại phần việc còn dở.\n", cfg.Outbox)
+		return exitAborted
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "doithoai: lần chạy không hoàn thành: %v\n", err)
 		return exitFailed

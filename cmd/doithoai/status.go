@@ -5,18 +5,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"text/tabwriter"
 	"time"
 
+	"doithoai/pipeline"
 	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/aggregate"
 	"doithoai/stages/ingest"
-	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
 	"doithoai/stages/validate"
 )
@@ -51,15 +52,12 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailed
 	}
 	subs := ingest.Submissions(*state, entries)
-	r := &read.Reader{Plan: p, Limits: grid.DefaultLimits}
-	var wbs []record.Workbook
-	for _, s := range subs {
-		wb, err := r.Read(ctx, s)
-		if err != nil {
-			fmt.Fprintln(stderr, "doithoai:", err)
-			return exitFailed
-		}
-		wbs = append(wbs, wb)
+	// The ledger's memory of files too slow to read applies here too: the
+	// status is never held up by a file a run already gave up on.
+	wbs, err := pipeline.ReadAll(ctx, pipeline.Config{Plan: p, Limits: grid.DefaultLimits, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, led, subs)
+	if err != nil {
+		fmt.Fprintln(stderr, "doithoai:", err)
+		return exitFailed
 	}
 	ds, err := validate.Validate(ctx, p, wbs)
 	if err != nil {

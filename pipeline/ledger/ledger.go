@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -70,13 +71,16 @@ type Ledger struct {
 // Open opens (creating when needed) the ledger in the state directory.
 func Open(ctx context.Context, stateDir string) (*Ledger, error) {
 	path := filepath.Join(stateDir, "ledger.sqlite")
-	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	// The path is a URI here: '%', '?' and '#' in a folder name must be
+	// escaped, or the driver opens another file (or none).
+	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	dsn := "file:" + uriPath + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schemaSQL); err != nil {
+	if _, err := db.ExecContext(ctx, schemaSQL+timeoutsSQL); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create ledger schema in %s: %w", path, err)
 	}

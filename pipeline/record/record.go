@@ -49,6 +49,7 @@ const (
 	ReasonConflict       = "conflict"
 	ReasonUnknownForm    = "unknown_form"
 	ReasonNoData         = "no_data"
+	ReasonTooSlow        = "too_slow" // reading ran out of the per-file time budget
 	// ReasonNotAForm: another office's document (a cadre list, a payroll,
 	// ...): its title names another document, or its header lacks the
 	// identifying columns of the form it looks closest to.

@@ -14,6 +14,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -43,6 +45,10 @@ type Config struct {
 	// aborting it (its outputs are atomic, so an abort leaves nothing
 	// half-written).
 	GracePeriod time.Duration
+	// AbortWait is how long Stop waits, after aborting a run, for it to
+	// record its outcome and return (default 30 s; the pipeline stops
+	// within a few seconds of its context ending).
+	AbortWait time.Duration
 }
 
 // Defaults.
@@ -58,6 +64,9 @@ type Scheduler struct {
 	log    *slog.Logger
 	runCtx context.Context
 	abort  context.CancelFunc
+
+	running sync.WaitGroup // runs in progress
+	aborted atomic.Int32   // runs that ended because they were aborted
 }
 
 // Start builds the jobs, runs a missed nightly run if needed, and starts
@@ -75,6 +84,9 @@ func Start(ctx context.Context, cfg Config) (*Scheduler, error) {
 	if cfg.GracePeriod == 0 {
 		cfg.GracePeriod = 2 * time.Minute
 	}
+	if cfg.AbortWait <= 0 {
+		cfg.AbortWait = 30 * time.Second
+	}
 	log := cfg.Base.Logger
 	if log == nil {
 		log = slog.Default()
@@ -84,6 +96,9 @@ func Start(ctx context.Context, cfg Config) (*Scheduler, error) {
 		gocron.WithClock(cfg.Clock),
 		gocron.WithLocation(loc),
 		gocron.WithLimitConcurrentJobs(1, gocron.LimitModeWait),
+		// Stop decides itself when to abort a run (after GracePeriod):
+		// gocron must not give up waiting for it before that.
+		gocron.WithStopTimeout(cfg.GracePeriod+cfg.AbortWait),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("create scheduler: %w", err)
@@ -105,8 +120,14 @@ func Start(ctx context.Context, cfg Config) (*Scheduler, error) {
 	if missed, err := sc.missedNightly(ctx); err != nil {
 		log.Warn("cannot tell whether a nightly run was missed", "err", err)
 	} else if missed {
+		// A job of the schedule, not a call here: Start returns at once, so
+		// a stop during this run is handled like any other.
 		log.Info("the last nightly run was missed; running it now")
-		sc.RunOnce(pipeline.KindFull)
+		if _, err := s.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()), gocron.NewTask(func() { sc.RunOnce(pipeline.KindFull) }),
+			gocron.WithName("missed nightly")); err != nil {
+			abort()
+			return nil, fmt.Errorf("missed nightly run: %w", err)
+		}
 	}
 	s.Start()
 	return sc, nil
@@ -143,11 +164,16 @@ func (sc *Scheduler) RunOnce(kind string) {
 	cfg.Kind = kind
 	cfg.Clock = clockAdapter{sc.cfg.Clock}
 	cfg.Progress = nil
+	sc.running.Add(1)
+	defer sc.running.Done()
 	start := time.Now()
 	sum, err := sc.cfg.RunFunc(sc.runCtx, cfg)
 	switch {
 	case errors.Is(err, runlock.ErrBusy):
 		sc.log.Info("run skipped: another run is in progress", "kind", kind)
+	case err != nil && sc.runCtx.Err() != nil:
+		sc.aborted.Add(1)
+		sc.log.Warn("run aborted; the next run redoes its work", "kind", kind, "err", err)
 	case err != nil:
 		sc.log.Error("run failed", "kind", kind, "err", err)
 	default:
@@ -160,20 +186,48 @@ func (sc *Scheduler) RunOnce(kind string) {
 func (sc *Scheduler) Jobs() []gocron.Job { return sc.s.Jobs() }
 
 // Stop stops scheduling and waits for a run in progress to finish; after
-// the grace period it aborts it.
+// the grace period (or an Abort) it cancels it and waits, at most
+// AbortWait, for the run to record its outcome ("aborted") and return.
 func (sc *Scheduler) Stop() error {
 	done := make(chan error, 1)
 	go func() { done <- sc.s.Shutdown() }()
+	grace := time.NewTimer(sc.cfg.GracePeriod)
+	defer grace.Stop()
+	var err error
 	select {
-	case err := <-done:
+	case err = <-done:
+	case <-grace.C:
+		sc.log.Warn("a run is still in progress after the grace period; aborting it", "grace", sc.cfg.GracePeriod)
 		sc.abort()
-		return err
-	case <-time.After(sc.cfg.GracePeriod):
-		sc.log.Warn("a run is still in progress after the grace period; aborting it")
-		sc.abort()
-		return <-done
+		err = <-done
+	case <-sc.runCtx.Done(): // Abort
+		err = <-done
+	}
+	sc.abort()
+	if !sc.wait(sc.cfg.AbortWait) {
+		return fmt.Errorf("a run did not end within %s of being aborted", sc.cfg.AbortWait)
+	}
+	if errors.Is(err, gocron.ErrStopJobsTimedOut) {
+		err = nil // the run ended after all: it was aborted and has returned
+	}
+	return err
+}
+
+// wait waits up to d for the runs in progress to return.
+func (sc *Scheduler) wait(d time.Duration) bool {
+	ended := make(chan struct{})
+	go func() { sc.running.Wait(); close(ended) }()
+	select {
+	case <-ended:
+		return true
+	case <-time.After(d):
+		return false
 	}
 }
 
-// Abort cancels a run in progress at once (a second interrupt).
+// Abort cancels a run in progress at once (a second interrupt); Stop then
+// returns as soon as the run has recorded its outcome.
 func (sc *Scheduler) Abort() { sc.abort() }
+
+// Aborted reports how many runs ended because they were aborted.
+func (sc *Scheduler) Aborted() int { return int(sc.aborted.Load()) }

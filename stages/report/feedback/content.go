@@ -297,6 +297,9 @@ func rejection(reason string) (why, todo string) {
 	case record.ReasonNoData:
 		return "Biểu mẫu không có dòng dữ liệu nào.",
 			"Điền dữ liệu vào biểu mẫu (dưới dòng tên cột, trên phần ký tên) rồi gửi lại."
+	case record.ReasonTooSlow:
+		return "Hệ thống đọc tệp quá thời gian cho phép đối với mỗi tệp nên đã dừng đọc (tệp quá lớn hoặc có cấu trúc phức tạp).",
+			"Chỉ giữ lại sheet của biểu mẫu, xóa các sheet, hình ảnh, công thức và dòng, cột thừa, lưu lại dạng Excel Workbook (.xlsx) rồi gửi lại."
 	}
 	return "Tệp không được tiếp nhận.", "Kiểm tra lại tệp và gửi lại đúng biểu mẫu."
 }

@@ -24,6 +24,7 @@ var reasons = map[string]string{
 	record.ReasonUnknownForm:    "Không nhận ra biểu mẫu",
 	record.ReasonNotAForm:       "Không phải biểu mẫu đối thoại (M1–M5)",
 	record.ReasonNoData:         "Không có dòng số liệu",
+	record.ReasonTooSlow:        "Tệp đọc quá lâu (quá thời gian cho phép)",
 }
 
 // Reason explains a stable rejection reason (record.Reason…) in a few
