@@ -42,6 +42,7 @@ const (
 	ReasonCorrupt        = "corrupt"
 	ReasonEncrypted      = "encrypted"
 	ReasonTooLarge       = "too_large"
+	ReasonTooSlow        = "too_slow" // reading the file took longer than its time budget
 	ReasonUnsupported    = "unsupported_format"
 	ReasonEmpty          = "empty"
 	ReasonNotSpreadsheet = "not_spreadsheet"

@@ -141,6 +141,8 @@ func rejectionText(reason string) string {
 		return "tệp có đặt mật khẩu nên không đọc được. Hãy bỏ mật khẩu rồi gửi lại."
 	case record.ReasonTooLarge:
 		return "tệp quá lớn. Hãy chỉ giữ lại các sheet của mẫu rồi gửi lại."
+	case record.ReasonTooSlow:
+		return "tệp cần quá nhiều thời gian để đọc nên đã dừng đọc. Hãy chỉ giữ lại các sheet của mẫu, xóa dòng, cột thừa rồi gửi lại."
 	case record.ReasonUnsupported:
 		return "định dạng tệp không được hỗ trợ. Hãy lưu tệp dạng Excel (.xlsx) rồi gửi lại."
 	case record.ReasonEmpty:

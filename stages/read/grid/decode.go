@@ -31,6 +31,12 @@ func (l Limits) WithDefaults() Limits {
 	set(&l.MaxCells, d.MaxCells)
 	set(&l.MaxCellChars, d.MaxCellChars)
 	set(&l.MaxXMLDepth, d.MaxXMLDepth)
+	set(&l.MaxCellBytes, d.MaxCellBytes)
+	set64(&l.MaxSheetBytes, d.MaxSheetBytes)
+	set64(&l.MaxWorkbookBytes, d.MaxWorkbookBytes)
+	if l.MaxFileDuration <= 0 {
+		l.MaxFileDuration = d.MaxFileDuration
+	}
 	return l
 }
 
@@ -86,14 +92,14 @@ func readFile(decoder, path string, max int64) ([]byte, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, Fail(CodeTooLarge, fmt.Sprintf("file is %d bytes, limit %d", st.Size(), max), nil)
+		return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file is %d bytes, limit %d", st.Size(), max)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: read %s: %w", decoder, path, err)
 	}
 	if int64(len(data)) > max {
-		return nil, Fail(CodeTooLarge, fmt.Sprintf("file exceeds %d bytes", max), nil)
+		return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file exceeds %d bytes", max)
 	}
 	return data, nil
 }

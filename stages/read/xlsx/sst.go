@@ -2,7 +2,6 @@ package xlsx
 
 import (
 	"encoding/xml"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -12,8 +11,9 @@ import (
 
 // readSharedStrings returns the shared string table: each <si> is the
 // concatenation of its <t> runs (rich text included, phonetic <rPh> runs
-// left out). A missing part gives an empty table.
-func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
+// left out). A missing part gives an empty table. Each string is checked
+// against MaxCellBytes and the table's bytes are charged to bud.
+func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) ([]string, error) {
 	if part == "" {
 		return nil, nil
 	}
@@ -25,6 +25,7 @@ func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
 	var (
 		out          []string
 		buf          strings.Builder
+		over         bool // the current item passed maxItemBytes
 		inSI, inT    bool
 		rph          int
 		maxItems     = p.lim.MaxCells
@@ -42,7 +43,7 @@ func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "si":
-				inSI, rph = true, 0
+				inSI, rph, over = true, 0, false
 				buf.Reset()
 			case "rPh":
 				rph++
@@ -50,6 +51,9 @@ func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
 				inT = inSI && rph == 0
 			}
 		case xml.CharData:
+			if inT && buf.Len()+len(t) > maxItemBytes {
+				over = true
+			}
 			if inT && buf.Len() < maxItemBytes {
 				buf.Write(t[:min(len(t), maxItemBytes-buf.Len())])
 			}
@@ -65,19 +69,28 @@ func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
 				}
 				inSI = false
 				if len(out) >= maxItems {
-					return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("shared string table has more than %d entries", maxItems), nil)
+					return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(maxItems)}, "shared string table has more than %d entries", maxItems)
 				}
-				out = append(out, unescapeX(buf.String()))
+				s := unescapeX(buf.String())
+				if over || len(s) > p.lim.MaxCellBytes {
+					return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitCellBytes, Max: int64(p.lim.MaxCellBytes)},
+						"shared string %d is longer than %d bytes", len(out), p.lim.MaxCellBytes)
+				}
+				if err := bud.Shared(int64(len(s))); err != nil {
+					return nil, err
+				}
+				out = append(out, s)
 			}
 		}
 	}
 }
 
 // textCap is how many bytes of one value are kept while reading: enough
-// for MaxCellChars characters of any UTF-8 text, plus room for _xHHHH_
-// escapes, so the later cut gives the same result.
+// for MaxCellChars characters, or MaxCellBytes bytes, of any UTF-8 text
+// written with _xHHHH_ escapes (7 bytes each), so that the later cut gives
+// the same result and a value that fills the buffer is over MaxCellBytes.
 func textCap(lim grid.Limits) int {
-	return 7*lim.MaxCellChars + 16
+	return 7*max(lim.MaxCellChars, lim.MaxCellBytes) + 16
 }
 
 // unescapeX decodes the _xHHHH_ escapes of OOXML strings (ST_Xstring):

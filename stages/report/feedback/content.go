@@ -273,6 +273,9 @@ func rejection(reason string) (why, todo string) {
 	case record.ReasonTooLarge:
 		return "Tệp quá lớn (quá nhiều sheet, dòng, cột hoặc hình ảnh) so với giới hạn của hệ thống.",
 			"Chỉ giữ lại sheet của biểu mẫu, xóa các sheet, hình ảnh và dòng, cột thừa, lưu lại rồi gửi lại."
+	case record.ReasonTooSlow:
+		return "Tệp cần quá nhiều thời gian để đọc (vượt giới hạn thời gian cho một tệp) nên hệ thống đã dừng đọc; tệp có thể quá lớn hoặc có cấu trúc bất thường.",
+			"Chỉ giữ lại sheet của biểu mẫu, xóa các sheet, dòng, cột và hình ảnh thừa, lưu lại dạng Excel Workbook (.xlsx) rồi gửi lại."
 	case record.ReasonUnsupported:
 		return "Định dạng tệp không được hỗ trợ (ví dụ tệp Excel đời quá cũ hoặc tệp của phần mềm khác).",
 			"Mở tệp và chọn Lưu thành (Save As) dạng Excel Workbook (.xlsx), rồi gửi lại tệp vừa lưu."

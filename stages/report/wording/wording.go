@@ -16,6 +16,7 @@ var reasons = map[string]string{
 	record.ReasonCorrupt:        "Tệp hỏng, không mở được",
 	record.ReasonEncrypted:      "Tệp có đặt mật khẩu",
 	record.ReasonTooLarge:       "Tệp quá lớn",
+	record.ReasonTooSlow:        "Tệp đọc quá lâu",
 	record.ReasonUnsupported:    "Định dạng tệp không hỗ trợ",
 	record.ReasonEmpty:          "Tệp rỗng",
 	record.ReasonNotSpreadsheet: "Không phải bảng tính",
