@@ -57,6 +57,8 @@ func msgLimit(file string, csv bool, ex grid.Excess) string {
 		what = fmt.Sprintf("tệp nặng hơn giới hạn %s cho một tệp", sizeVN(ex.Max))
 	case grid.LimitUnpackedBytes:
 		what = fmt.Sprintf("dữ liệu nén trong tệp khi giải nén vượt giới hạn %s (tệp có thể chứa nhiều hình ảnh, dữ liệu thừa hoặc bị cố ý làm phình to)", sizeVN(ex.Max))
+	case grid.LimitZipRatio:
+		what = fmt.Sprintf("tệp chứa dữ liệu nén bất thường, khi giải nén phình to hơn %s lần (dấu hiệu tệp bị hỏng hoặc cố ý làm phình to)", countVN(ex.Max))
 	case grid.LimitCellBytes:
 		what = fmt.Sprintf("có ô chứa nội dung dài hơn giới hạn %s cho một ô", sizeVN(ex.Max))
 	case grid.LimitSheetBytes:

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path"
 	"runtime/debug"
 	"strings"
@@ -150,8 +151,15 @@ func (r *Reader) problem(sub record.Submission, kind fileKind, code string, err 
 	if errors.As(err, &p) {
 		ex = p.Excess
 	}
-	if ex == nil && sub.Size > lim.MaxFileBytes {
-		ex = &grid.Excess{Limit: grid.LimitFileBytes, Max: lim.MaxFileBytes}
+	if ex == nil {
+		// The sniffer refuses a file over MaxFileBytes before any decoder.
+		size := sub.Size
+		if st, err := os.Stat(sub.ArchivePath); err == nil {
+			size = st.Size()
+		}
+		if size > lim.MaxFileBytes {
+			ex = &grid.Excess{Limit: grid.LimitFileBytes, Max: lim.MaxFileBytes}
+		}
 	}
 	if ex == nil {
 		return problemReason(code, sub.Path, lim)

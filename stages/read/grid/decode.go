@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -91,13 +92,17 @@ func readFile(decoder, path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: open %s: %w", decoder, path, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file is %d bytes, limit %d", st.Size(), max)
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil {
+		if st.Size() > max {
+			return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file is %d bytes, limit %d", st.Size(), max)
+		}
+		buf.Grow(int(st.Size()) + bytes.MinRead) // one buffer, not a doubling series
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, fmt.Errorf("%s: read %s: %w", decoder, path, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > max {
 		return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file exceeds %d bytes", max)
 	}

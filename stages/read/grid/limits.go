@@ -13,7 +13,8 @@ type Limit string
 // The limits a too_large Problem can name.
 const (
 	LimitFileBytes     Limit = "file_bytes"     // MaxFileBytes
-	LimitUnpackedBytes Limit = "unpacked_bytes" // MaxUnpackedBytes, MaxPartBytes, or a zip bomb's ratio
+	LimitUnpackedBytes Limit = "unpacked_bytes" // MaxUnpackedBytes or MaxPartBytes
+	LimitZipRatio      Limit = "zip_ratio"      // a zip entry inflates more than any real file (Max is the ratio)
 	LimitCellBytes     Limit = "cell_bytes"     // MaxCellBytes
 	LimitSheetBytes    Limit = "sheet_bytes"    // MaxSheetBytes
 	LimitWorkbookBytes Limit = "workbook_bytes" // MaxWorkbookBytes
@@ -103,10 +104,10 @@ func (b *Budget) Shared(n int64) error {
 
 // XMLRunMax is the longest stretch of XML bytes without a '<' that an
 // XMLGuard lets through: room for the longest cell MaxCellBytes allows,
-// written entirely in character references, and never under 16 MiB (a
-// flat OpenDocument file may embed a picture as base64).
+// written entirely in character references, and never under 4 MiB (a
+// flat OpenDocument file may embed a small picture as base64).
 func XMLRunMax(lim Limits) int {
-	return max(16<<20, 10*lim.MaxCellBytes)
+	return max(4<<20, 10*lim.MaxCellBytes)
 }
 
 // XMLGuard sits between a part's bytes and encoding/xml. encoding/xml

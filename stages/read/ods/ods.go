@@ -132,7 +132,7 @@ func (a *archive) open(name string, max int64) (*limitedReader, io.Closer, error
 		return nil, nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: a.bud.max}, "archive unpacks to more than %d bytes", a.bud.max)
 	}
 	if size > ratioFloor && f.CompressedSize64 > 0 && size/f.CompressedSize64 > maxRatio {
-		return nil, nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: a.bud.max}, "%s inflates %d:1 (zip bomb?)", f.Name, size/f.CompressedSize64)
+		return nil, nil, grid.TooLarge(grid.Excess{Limit: grid.LimitZipRatio, Max: maxRatio}, "%s inflates %d:1 (zip bomb?)", f.Name, size/f.CompressedSize64)
 	}
 	rc, err := f.Open()
 	if err != nil {

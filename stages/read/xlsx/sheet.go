@@ -18,7 +18,7 @@ type book struct {
 	p        *opcPackage
 	lim      grid.Limits
 	wb       *grid.Workbook
-	sst      []string
+	sst      sharedTable
 	dateXF   []bool
 	date1904 bool
 	cells    int          // non-empty cells so far
@@ -376,11 +376,11 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 			return gc, false
 		}
 		idx, err := strconv.Atoi(strings.TrimSpace(c.v.String()))
-		if err != nil || idx < 0 || idx >= len(r.b.sst) {
+		if err != nil || idx < 0 || idx >= r.b.sst.len() {
 			r.b.note(fmt.Sprintf("shared string index out of range on sheet %q", r.sheet.Name))
 			return gc, false
 		}
-		gc.Kind, gc.Text = grid.String, r.b.sst[idx]
+		gc.Kind, gc.Text = grid.String, r.b.sst.at(idx)
 	case "inlineStr":
 		switch {
 		case c.hasIS:

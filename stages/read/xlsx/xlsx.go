@@ -150,7 +150,7 @@ func checkContainer(zr *zip.Reader, lim grid.Limits) error {
 			return grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxUnpackedBytes}, "zip unpacks to more than %d bytes", lim.MaxUnpackedBytes)
 		}
 		if u >= bombMinBytes && (zf.CompressedSize64 == 0 || u/zf.CompressedSize64 > bombRatio) {
-			return grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxUnpackedBytes}, "zip entry %s has a compression ratio above %d:1 (zip bomb)", zf.Name, bombRatio)
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitZipRatio, Max: bombRatio}, "zip entry %s has a compression ratio above %d:1 (zip bomb)", zf.Name, bombRatio)
 		}
 	}
 	return nil
