@@ -179,13 +179,13 @@ func tail(s string, n int) string {
 
 // bomb is one hostile file and what reading it must give.
 type bomb struct {
-	fault  string                              // what is tried
-	wall   time.Duration                       // the bound on the child's wall time; 0: bombWall
-	name   string                              // inbox name (the extension picks the decoder)
-	build  func(t *testing.T, path string)     // writes the file
-	reason string                              // the rejection reason
-	says   []string                            // what the message must contain
-	check  func(path string) (string, bool)    // further checks of the file, or nil
+	fault  string                           // what is tried
+	wall   time.Duration                    // the bound on the child's wall time; 0: bombWall
+	name   string                           // inbox name (the extension picks the decoder)
+	build  func(t *testing.T, path string)  // writes the file
+	reason string                           // the rejection reason
+	says   []string                         // what the message must contain
+	check  func(path string) (string, bool) // further checks of the file, or nil
 }
 
 // bombs are the hostile files; each is one case of the fault table.
@@ -234,9 +234,11 @@ func bombs() []bomb {
 			return fmt.Sprintf("the file is %d bytes", st.Size()), err == nil && st.Size() < 2048
 		},
 	}, {
-		fault:  "ODS row whose one value is repeated across 1,000,000 columns, the row repeated 1,048,575 times",
-		name:   "cot.ods",
-		build:  odsStream(func(w io.Writer) { io.WriteString(w, `<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000000"/></table:table-row>`) }),
+		fault: "ODS row whose one value is repeated across 1,000,000 columns, the row repeated 1,048,575 times",
+		name:  "cot.ods",
+		build: odsStream(func(w io.Writer) {
+			io.WriteString(w, `<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000000"/></table:table-row>`)
+		}),
 		reason: record.ReasonTooLarge,
 		says:   []string{"1.000 cột", "cột ALM"},
 	}, {

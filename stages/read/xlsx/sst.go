@@ -1,8 +1,8 @@
 package xlsx
 
 import (
-	"encoding/xml"
 	"bytes"
+	"encoding/xml"
 	"io"
 	"math"
 	"strconv"
@@ -49,7 +49,7 @@ func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) (sharedTab
 		all          strings.Builder // grown once: no copies of a big table
 		ends         []uint32
 		buf          bytes.Buffer // the current item, reused
-		over         bool // the current item passed maxItemBytes
+		over         bool         // the current item passed maxItemBytes
 		inSI, inT    bool
 		rph          int
 		maxItems     = p.lim.MaxCells
