@@ -330,7 +330,7 @@ func bombs() []bomb {
 		reason: record.ReasonTooLarge,
 		says:   []string{"200.000 dòng", "dòng 1.048.576"},
 	}, {
-		fault:  `xlsx value at r="XFD1" (the last of 16,384 columns)`,
+		fault:  `xlsx value at r="XFD2" (the last of 16,384 columns)`,
 		name:   "xfd.xlsx",
 		build:  xlsxRows(`<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>`),
 		reason: record.ReasonTooLarge,

@@ -56,7 +56,7 @@ func msgLimit(file string, csv bool, ex grid.Excess) string {
 	case grid.LimitFileBytes:
 		what = fmt.Sprintf("tệp nặng hơn giới hạn %s cho một tệp", sizeVN(ex.Max))
 	case grid.LimitUnpackedBytes:
-		what = fmt.Sprintf("dữ liệu nén trong tệp khi giải nén vượt giới hạn %s (tệp có thể chứa nhiều hình ảnh, dữ liệu thừa hoặc bị cố ý làm phình to)", sizeVN(ex.Max))
+		what = fmt.Sprintf("dữ liệu bên trong tệp (khi giải nén) vượt giới hạn %s; tệp có thể chứa nhiều hình ảnh, dữ liệu thừa hoặc bị hỏng", sizeVN(ex.Max))
 	case grid.LimitZipRatio:
 		what = fmt.Sprintf("tệp chứa dữ liệu nén bất thường, khi giải nén phình to hơn %s lần (dấu hiệu tệp bị hỏng hoặc cố ý làm phình to)", countVN(ex.Max))
 	case grid.LimitCellBytes:
@@ -90,7 +90,7 @@ func msgLimit(file string, csv bool, ex grid.Excess) string {
 	}
 	where := ""
 	if len(at) > 0 {
-		where = " (từ " + strings.Join(at, ", ") + ")"
+		where = ", tại " + strings.Join(at, ", ")
 	}
 	return fmt.Sprintf("Tệp %q quá lớn để xử lý: %s%s. Đề nghị xã chỉ giữ lại trang danh sách theo mẫu, xóa các dòng, cột và nội dung thừa, lưu lại rồi gửi lại.", file, what, where)
 }
