@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,25 +16,31 @@ import (
 )
 
 // DefaultFileTimeout is the time budget of reading one file when none is
-// configured. Commune forms read in well under a second; a minute is for a
-// file that is huge or built to be slow.
-const DefaultFileTimeout = 60 * time.Second
+// configured: the reader's own default (grid.DefaultLimits). Commune forms
+// read in well under a second; a minute is for a file that is huge or built
+// to be slow.
+var DefaultFileTimeout = grid.DefaultLimits.MaxFileDuration
 
-// abandonAfter is how long a read whose context ended may take to return
-// before the run stops waiting for it. The decoders check their context
-// often, so this only matters for a decoder that does not: the run goes
-// on (or stops) without it, and the abandoned read ends with the process.
+// abandonAfter is how long past its time budget a read may take to return
+// before the run stops waiting for it. The reader enforces the budget
+// itself (grid.Limits.MaxFileDuration) and its decoders check their
+// context often, so this watchdog only matters for a decoder that does
+// not: the run goes on (or stops) without it, and the abandoned read ends
+// with the process.
 var abandonAfter = 2 * time.Second
 
-// errFileBudget is the cause of a read's context when the per-file time
-// budget, not the run, ended it.
+// errFileBudget is the cause of a read's context when the watchdog, not
+// the run, ended it.
 var errFileBudget = errors.New("the file's read time budget ran out")
 
 // ReaderKey names the reader for the ledger's memory of timed-out files:
-// the reader's version and the limits it reads with. A file remembered
-// under another key is read again.
+// the reader's version and the limits it reads with, the time budget
+// aside (the ledger keeps the budget a file ran out of, so that a larger
+// one reads it again). A file remembered under another key is read again.
 func ReaderKey(lim grid.Limits) string {
-	return fmt.Sprintf("read/%s %+v", read.Version, lim.WithDefaults())
+	lim = lim.WithDefaults()
+	lim.MaxFileDuration = 0
+	return fmt.Sprintf("read/%s %+v", read.Version, lim)
 }
 
 // ReadAll reads every submission with cfg.Workers workers. Each file is
@@ -54,6 +58,8 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 	if cfg.FileTimeout <= 0 {
 		cfg.FileTimeout = DefaultFileTimeout
 	}
+	// One budget: the reader enforces it, the watchdog below backs it up.
+	cfg.Limits.MaxFileDuration = cfg.FileTimeout
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -137,10 +143,10 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Wo
 		if ok && spent >= budget {
 			f.log.Info("not read again: an earlier run ran out of the time budget on this file",
 				"path", sub.Path, "sha256", shortSHA(sub.ID), "budget", budget)
-			return tooSlow(f.cfg, sub, budget), nil
+			return f.r.TooSlow(sub, budget), nil
 		}
 	}
-	fctx, cancel := context.WithTimeoutCause(ctx, budget, errFileBudget)
+	fctx, cancel := context.WithTimeoutCause(ctx, budget+abandonAfter, errFileBudget)
 	defer cancel()
 	type result struct {
 		wb  record.Workbook
@@ -159,7 +165,7 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Wo
 		select {
 		case res = <-ch:
 		case <-time.After(abandonAfter):
-			f.log.Warn("the reader did not stop when its time ran out; the run goes on without waiting for it",
+			f.log.Warn("the reader did not stop when its context ended; the run goes on without waiting for it",
 				"path", sub.Path, "cause", context.Cause(fctx))
 			res = result{err: fctx.Err()}
 		}
@@ -177,7 +183,7 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Wo
 	case !outOfTime:
 		return record.Workbook{}, res.err
 	default:
-		res.wb = tooSlow(f.cfg, sub, budget)
+		res.wb = f.r.TooSlow(sub, budget)
 	}
 	f.log.Warn("rejected: reading ran out of the per-file time budget", "path", sub.Path, "budget", budget)
 	if f.led != nil && sub.ID != "" {
@@ -186,52 +192,6 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Wo
 		}
 	}
 	return res.wb, nil
-}
-
-// tooSlow is the rejected workbook of a file whose read ran out of budget,
-// with its one file-level finding in Vietnamese naming the time limit.
-func tooSlow(cfg Config, sub record.Submission, budget time.Duration) record.Workbook {
-	code := ""
-	if strings.TrimSpace(sub.FolderHint) != "" && cfg.Plan != nil {
-		if c := cfg.Plan.Matcher().Commune(sub.FolderHint); c != nil {
-			code = c.Code
-		}
-	}
-	format := strings.TrimPrefix(strings.ToLower(path.Ext(strings.ReplaceAll(sub.Path, "\\", "/"))), ".")
-	return record.Workbook{
-		Submission:  sub,
-		Format:      format,
-		CommuneCode: code,
-		Status:      record.StatusRejected,
-		Reason:      record.ReasonTooSlow,
-		Findings: []record.Finding{{
-			SubmissionID: sub.ID,
-			Path:         sub.Path,
-			CommuneCode:  code,
-			Code:         record.ReasonTooSlow,
-			Severity:     record.Error,
-			Message: fmt.Sprintf("Tệp %q cần quá nhiều thời gian để đọc (vượt giới hạn %s cho mỗi tệp) nên không được xử lý. "+
-				"Đề nghị xã chỉ giữ lại trang danh sách theo mẫu, xóa các trang, dòng, cột và hình ảnh thừa, lưu lại dạng Excel (.xlsx) rồi gửi lại.",
-				sub.Path, durationVI(budget)),
-		}},
-	}
-}
-
-// durationVI writes a time budget in Vietnamese: "60 giây", "2 phút",
-// "1 phút 30 giây", "0,5 giây".
-func durationVI(d time.Duration) string {
-	if d < time.Second {
-		return strings.Replace(fmt.Sprintf("%g giây", d.Seconds()), ".", ",", 1)
-	}
-	d = d.Round(time.Second)
-	m, s := int(d/time.Minute), int((d%time.Minute)/time.Second)
-	switch {
-	case m == 0:
-		return fmt.Sprintf("%d giây", s)
-	case s == 0:
-		return fmt.Sprintf("%d phút", m)
-	}
-	return fmt.Sprintf("%d phút %d giây", m, s)
 }
 
 func shortSHA(s string) string {

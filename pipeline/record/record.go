@@ -42,6 +42,7 @@ const (
 	ReasonCorrupt        = "corrupt"
 	ReasonEncrypted      = "encrypted"
 	ReasonTooLarge       = "too_large"
+	ReasonTooSlow        = "too_slow" // reading the file took longer than its time budget
 	ReasonUnsupported    = "unsupported_format"
 	ReasonEmpty          = "empty"
 	ReasonNotSpreadsheet = "not_spreadsheet"
@@ -49,7 +50,6 @@ const (
 	ReasonConflict       = "conflict"
 	ReasonUnknownForm    = "unknown_form"
 	ReasonNoData         = "no_data"
-	ReasonTooSlow        = "too_slow" // reading ran out of the per-file time budget
 	// ReasonNotAForm: another office's document (a cadre list, a payroll,
 	// ...): its title names another document, or its header lacks the
 	// identifying columns of the form it looks closest to.

@@ -30,6 +30,7 @@ var fuzzExts = []string{".xlsx", ".xls", ".ods", ".csv", ".bin"}
 var fuzzReadLimits = grid.Limits{
 	MaxFileBytes: 1 << 20, MaxUnpackedBytes: 8 << 20, MaxPartBytes: 4 << 20,
 	MaxSheets: 8, MaxRows: 500, MaxCols: 64, MaxCells: 5000, MaxCellChars: 500, MaxXMLDepth: 64,
+	MaxCellBytes: 4000, MaxSheetBytes: 200_000, MaxWorkbookBytes: 400_000,
 }
 
 // FuzzRead feeds arbitrary bytes, saved under each extension, to the whole

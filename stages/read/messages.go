@@ -2,7 +2,9 @@ package read
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"doithoai/pipeline/vntext"
 	"doithoai/stages/read/grid"
@@ -44,6 +46,106 @@ func msgEncrypted(file string) string {
 
 func msgTooLarge(file string, lim grid.Limits) string {
 	return fmt.Sprintf("Tệp %q quá lớn hoặc có quá nhiều trang, dòng, cột để xử lý (giới hạn %d MB, %d dòng mỗi trang). Đề nghị xã chỉ gửi trang danh sách theo mẫu.", file, lim.MaxFileBytes>>20, lim.MaxRows)
+}
+
+// msgLimit tells the commune which limit its file went over: what, the
+// limit's value in plain units, and where when the decoder knew.
+func msgLimit(file string, csv bool, ex grid.Excess) string {
+	var what string
+	switch ex.Limit {
+	case grid.LimitFileBytes:
+		what = fmt.Sprintf("tệp nặng hơn giới hạn %s cho một tệp", sizeVN(ex.Max))
+	case grid.LimitUnpackedBytes:
+		what = fmt.Sprintf("dữ liệu bên trong tệp (khi giải nén) vượt giới hạn %s; tệp có thể chứa nhiều hình ảnh, dữ liệu thừa hoặc bị hỏng", sizeVN(ex.Max))
+	case grid.LimitZipRatio:
+		what = fmt.Sprintf("tệp chứa dữ liệu nén bất thường, khi giải nén phình to hơn %s lần (dấu hiệu tệp bị hỏng hoặc cố ý làm phình to)", countVN(ex.Max))
+	case grid.LimitCellBytes:
+		what = fmt.Sprintf("có ô chứa nội dung dài hơn giới hạn %s cho một ô", sizeVN(ex.Max))
+	case grid.LimitSheetBytes:
+		what = fmt.Sprintf("tổng nội dung chữ của một trang vượt giới hạn %s (tính cả các dòng, ô được lặp lại)", sizeVN(ex.Max))
+	case grid.LimitWorkbookBytes:
+		what = fmt.Sprintf("tổng nội dung chữ của cả tệp vượt giới hạn %s", sizeVN(ex.Max))
+	case grid.LimitSheets:
+		what = fmt.Sprintf("tệp có nhiều hơn %s trang", countVN(ex.Max))
+	case grid.LimitRows:
+		what = fmt.Sprintf("có dữ liệu vượt quá giới hạn %s dòng mỗi trang", countVN(ex.Max))
+	case grid.LimitCols:
+		what = fmt.Sprintf("có dữ liệu vượt quá giới hạn %s cột", countVN(ex.Max))
+	case grid.LimitCells:
+		what = fmt.Sprintf("tệp có nhiều hơn %s ô có dữ liệu", countVN(ex.Max))
+	case grid.LimitXMLDepth:
+		what = fmt.Sprintf("cấu trúc bên trong tệp lồng nhau quá %s cấp", countVN(ex.Max))
+	default:
+		what = "tệp vượt giới hạn xử lý"
+	}
+	var at []string
+	if ex.Sheet != "" && !csv {
+		at = append(at, fmt.Sprintf("trang %q", ex.Sheet))
+	}
+	if ex.Row > 0 {
+		at = append(at, fmt.Sprintf("dòng %s", countVN(int64(ex.Row))))
+	}
+	if ex.Col > 0 {
+		at = append(at, "cột "+colLetters(ex.Col))
+	}
+	where := ""
+	if len(at) > 0 {
+		where = ", tại " + strings.Join(at, ", ")
+	}
+	return fmt.Sprintf("Tệp %q quá lớn để xử lý: %s%s. Đề nghị xã chỉ giữ lại trang danh sách theo mẫu, xóa các dòng, cột và nội dung thừa, lưu lại rồi gửi lại.", file, what, where)
+}
+
+// msgTooSlow tells the commune its file took longer than the time one file
+// may take to read.
+func msgTooSlow(file string, limit time.Duration) string {
+	return fmt.Sprintf("Tệp %q cần quá nhiều thời gian để đọc (quá %s, giới hạn thời gian cho một tệp) nên đã dừng đọc; tệp có thể quá lớn hoặc có cấu trúc bất thường. Đề nghị xã chỉ giữ lại trang danh sách theo mẫu, lưu lại dạng Excel (.xlsx) rồi gửi lại.", file, durationVN(limit))
+}
+
+// sizeVN writes a byte count in plain units: "128 KB", "64 MB", "1,5 GB".
+func sizeVN(n int64) string {
+	units := []struct {
+		size int64
+		name string
+	}{{1 << 30, "GB"}, {1 << 20, "MB"}, {1 << 10, "KB"}}
+	for _, u := range units {
+		if n >= u.size {
+			whole, tenth := n/u.size, (n%u.size)*10/u.size
+			if tenth == 0 {
+				return fmt.Sprintf("%s %s", countVN(whole), u.name)
+			}
+			return fmt.Sprintf("%s,%d %s", countVN(whole), tenth, u.name)
+		}
+	}
+	return fmt.Sprintf("%d byte", n)
+}
+
+// countVN writes a count with dots between thousands: 200.000.
+func countVN(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// durationVN writes a time limit in minutes or seconds: "2 phút", "60 giây".
+func durationVN(d time.Duration) string {
+	if d < time.Second {
+		return strings.Replace(fmt.Sprintf("%g giây", d.Seconds()), ".", ",", 1)
+	}
+	if d >= 2*time.Minute && d%time.Minute == 0 {
+		return fmt.Sprintf("%d phút", d/time.Minute)
+	}
+	return fmt.Sprintf("%d giây", int64((d+time.Second-1)/time.Second))
 }
 
 func msgUnsupported(file string) string {

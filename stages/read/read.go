@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
@@ -24,22 +26,54 @@ import (
 
 // Reader reads submissions against a plan.
 type Reader struct {
-	Plan   *plan.Plan
-	Limits grid.Limits // zero value: grid.DefaultLimits
+	Plan *plan.Plan
+	// Limits bound what one file may cost (zero fields: grid.DefaultLimits):
+	// bytes and counts, checked by the decoders, and MaxFileDuration, the
+	// time one Read may take.
+	Limits grid.Limits
 	// Logger receives an error record, with the stack, for every panic a
 	// decoder or the mapping hit on a file (a bug: the file is rejected as
 	// corrupt all the same); nil means slog.Default().
 	Logger *slog.Logger
 }
 
+// errTooSlow is the cause of the per-file deadline of Read.
+var errTooSlow = errors.New("read: the file's time budget ran out")
+
 // Read decodes one submission and maps it to its form. It never panics and
 // never returns a Go error for bad input: a file that cannot be used gives
 // Workbook.Status = record.StatusRejected with Reason and one file-level
-// Finding. Only ctx cancellation returns an error (ctx.Err()).
+// Finding. A file over a limit is rejected as record.ReasonTooLarge, one
+// whose reading outlasts Limits.MaxFileDuration as record.ReasonTooSlow.
+// Only the cancellation of ctx itself returns an error (ctx.Err()).
 func (r *Reader) Read(ctx context.Context, sub record.Submission) (wb record.Workbook, err error) {
 	if err := ctx.Err(); err != nil {
 		return record.Workbook{}, err
 	}
+	lim := r.Limits.WithDefaults()
+	fctx, cancel := context.WithTimeoutCause(ctx, lim.MaxFileDuration, errTooSlow)
+	defer cancel()
+	wb, err = r.readGuarded(ctx, fctx, sub)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(fctx), errTooSlow) {
+		// Only the file's own deadline ran out: the file is at fault.
+		return r.TooSlow(sub, lim.MaxFileDuration), nil
+	}
+	if err != nil && ctx.Err() != nil {
+		return record.Workbook{}, ctx.Err()
+	}
+	return wb, err
+}
+
+// TooSlow is the rejection of a file whose reading outlasted budget, with
+// its one Vietnamese finding naming the time limit. The pipeline also uses
+// it for a file the ledger remembers as too slow, without reading it again.
+func (r *Reader) TooSlow(sub record.Submission, budget time.Duration) record.Workbook {
+	return r.reject(sub, "", record.ReasonTooSlow, msgTooSlow(sub.Path, budget), "")
+}
+
+// readGuarded is read under the panic guard; ctx is the caller's, fctx
+// the same with the file's deadline.
+func (r *Reader) readGuarded(ctx, fctx context.Context, sub record.Submission) (wb record.Workbook, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if cerr := ctx.Err(); cerr != nil {
@@ -51,7 +85,7 @@ func (r *Reader) Read(ctx context.Context, sub record.Submission) (wb record.Wor
 			err = nil
 		}
 	}()
-	return r.read(ctx, sub)
+	return r.read(fctx, sub)
 }
 
 // logPanic records a panic recovered while reading sub.
@@ -75,8 +109,7 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	lim := r.Limits.WithDefaults()
 	kind, format, probErr := sniff(sub, lim)
 	if probErr != nil {
-		code := grid.CodeOf(probErr)
-		reason, msg := problemReason(code, sub.Path, lim)
+		reason, msg := r.problem(sub, kind, grid.CodeOf(probErr), probErr, lim)
 		return r.reject(sub, format, reason, msg, probErr.Error()), nil
 	}
 	switch kind {
@@ -103,7 +136,7 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 			// would not decode: tell the commune it is not a spreadsheet.
 			code = grid.CodeNotSheet
 		}
-		reason, msg := problemReason(code, sub.Path, lim)
+		reason, msg := r.problem(sub, kind, code, derr, lim)
 		return r.reject(sub, format, reason, msg, derr.Error()), nil
 	}
 	if gw == nil {
@@ -113,6 +146,33 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 		format = gw.Format
 	}
 	return r.mapWorkbook(ctx, sub, format, gw)
+}
+
+// problem is the reason and message of a decoder problem: a too_large one
+// says which limit the file went over, and where, when the decoder said.
+func (r *Reader) problem(sub record.Submission, kind fileKind, code string, err error, lim grid.Limits) (string, string) {
+	if code != grid.CodeTooLarge {
+		return problemReason(code, sub.Path, lim)
+	}
+	var p *grid.Problem
+	var ex *grid.Excess
+	if errors.As(err, &p) {
+		ex = p.Excess
+	}
+	if ex == nil {
+		// The sniffer refuses a file over MaxFileBytes before any decoder.
+		size := sub.Size
+		if st, err := os.Stat(sub.ArchivePath); err == nil {
+			size = st.Size()
+		}
+		if size > lim.MaxFileBytes {
+			ex = &grid.Excess{Limit: grid.LimitFileBytes, Max: lim.MaxFileBytes}
+		}
+	}
+	if ex == nil {
+		return problemReason(code, sub.Path, lim)
+	}
+	return record.ReasonTooLarge, msgLimit(sub.Path, kind == kindCSV, *ex)
 }
 
 // sniffedOnly reports whether the file's extension is not one we read, so

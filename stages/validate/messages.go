@@ -141,6 +141,8 @@ func rejectionText(reason string) string {
 		return "tệp có đặt mật khẩu nên không đọc được. Hãy bỏ mật khẩu rồi gửi lại."
 	case record.ReasonTooLarge:
 		return "tệp quá lớn. Hãy chỉ giữ lại các sheet của mẫu rồi gửi lại."
+	case record.ReasonTooSlow:
+		return "tệp cần quá nhiều thời gian để đọc nên đã dừng đọc. Hãy chỉ giữ lại các sheet của mẫu, xóa dòng, cột thừa rồi gửi lại."
 	case record.ReasonUnsupported:
 		return "định dạng tệp không được hỗ trợ. Hãy lưu tệp dạng Excel (.xlsx) rồi gửi lại."
 	case record.ReasonEmpty:
@@ -157,8 +159,6 @@ func rejectionText(reason string) string {
 		return "tệp không phải biểu mẫu đối thoại (M1–M5): tiêu đề là của văn bản khác hoặc thiếu các cột chính của mẫu. Nếu gửi nhầm thì không cần làm gì; nếu không, hãy dùng đúng mẫu của huyện."
 	case record.ReasonNoData:
 		return "biểu mẫu không có dòng dữ liệu nào. Hãy điền dữ liệu rồi gửi lại."
-	case record.ReasonTooSlow:
-		return "đọc tệp quá thời gian cho phép. Hãy chỉ giữ lại các sheet của mẫu, xóa dòng, cột thừa rồi gửi lại."
 	}
 	if reason == "" {
 		return "tệp không được tiếp nhận. Hãy kiểm tra và gửi lại tệp đúng mẫu."

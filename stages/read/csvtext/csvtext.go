@@ -58,6 +58,9 @@ func decodeBytes(ctx context.Context, data []byte, ext string, lim grid.Limits) 
 	text = bytes.TrimRight(text, "\x1a") // DOS end-of-file marker
 
 	comma, skipFirst := detectDelimiter(text, ext)
+	if err := prescan(ctx, text, comma, lim); err != nil {
+		return nil, err
+	}
 	sheet, truncated, err := parse(ctx, text, comma, skipFirst, lim)
 	if err != nil {
 		return nil, err
@@ -302,6 +305,79 @@ func consistency(sample []byte, d rune) (float64, int) {
 	return float64(freq) / float64(n), mode
 }
 
+// maxFields bounds the fields of one record, empty ones included: Excel
+// has 16,384 columns, and encoding/csv keeps a string per field.
+const maxFields = 16_384
+
+// prescan walks the text the way encoding/csv (with LazyQuotes) will split
+// it, before it does, because encoding/csv holds a whole record in memory
+// before returning it: a field longer than MaxCellBytes, a value past
+// MaxCols or a record of more than maxFields fields is refused here, in
+// one pass that allocates nothing. Lengths are upper bounds (a CR before a
+// line feed is counted); parse checks the exact ones.
+func prescan(ctx context.Context, text []byte, comma rune, lim grid.Limits) error {
+	if comma >= utf8.RuneSelf {
+		return nil // a multi-byte delimiter from a sep= line: parse checks
+	}
+	delim := byte(comma)
+	line, recLine, field, flen := 1, 1, 0, 0
+	inQuotes := false
+	endField := func() error {
+		if flen > 0 && field+1 > lim.MaxCols {
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitCols, Max: int64(lim.MaxCols), Row: recLine, Col: field + 1},
+				"line %d has a value in column %d, limit %d", recLine, field+1, lim.MaxCols)
+		}
+		field, flen = field+1, 0
+		if field >= maxFields {
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitCols, Max: int64(lim.MaxCols), Row: recLine, Col: field + 1},
+				"line %d has more than %d fields", recLine, maxFields)
+		}
+		return nil
+	}
+	for i := 0; i < len(text); i++ {
+		if i&(1<<20-1) == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("csvtext: %w", err)
+			}
+		}
+		c := text[i]
+		switch {
+		case inQuotes:
+			switch {
+			case c == '"' && i+1 < len(text) && text[i+1] == '"':
+				flen++ // an escaped quote
+				i++
+			case c == '"' && (i+1 == len(text) || text[i+1] == delim || text[i+1] == '\n' || text[i+1] == '\r'):
+				inQuotes = false
+			default:
+				if c == '\n' {
+					line++
+				}
+				flen++ // text, or a stray quote taken literally
+			}
+		case c == '"' && flen == 0:
+			inQuotes = true
+		case c == delim:
+			if err := endField(); err != nil {
+				return err
+			}
+		case c == '\n':
+			if err := endField(); err != nil {
+				return err
+			}
+			line++
+			recLine, field = line, 0
+		default:
+			flen++
+		}
+		if flen > lim.MaxCellBytes {
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitCellBytes, Max: int64(lim.MaxCellBytes), Row: recLine, Col: field + 1},
+				"line %d: the field in column %d is longer than %d bytes", recLine, field+1, lim.MaxCellBytes)
+		}
+	}
+	return nil
+}
+
 // parse reads every record into one sheet. truncated reports a cut cell.
 func parse(ctx context.Context, text []byte, comma rune, skipFirst bool, lim grid.Limits) (grid.Sheet, bool, error) {
 	sheet := grid.Sheet{Name: ""}
@@ -311,6 +387,8 @@ func parse(ctx context.Context, text []byte, comma rune, skipFirst bool, lim gri
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	cells, truncated := 0, false
+	bud := grid.NewBudget(lim)
+	bud.Sheet("")
 	for n := 0; ; n++ {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -334,13 +412,21 @@ func parse(ctx context.Context, text []byte, comma rune, skipFirst bool, lim gri
 				continue
 			}
 			if i+1 > lim.MaxCols {
-				return sheet, false, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("line %d has a value in column %d, limit %d", line, i+1, lim.MaxCols), nil)
+				return sheet, false, grid.TooLarge(grid.Excess{Limit: grid.LimitCols, Max: int64(lim.MaxCols), Row: line, Col: i + 1},
+					"line %d has a value in column %d, limit %d", line, i+1, lim.MaxCols)
 			}
 			if cells++; cells > lim.MaxCells {
-				return sheet, false, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d non-empty cells", lim.MaxCells), nil)
+				return sheet, false, grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(lim.MaxCells), Row: line, Col: i + 1},
+					"more than %d non-empty cells", lim.MaxCells)
+			}
+			if err := bud.Cell(len(f), line, i+1); err != nil {
+				return sheet, false, err
 			}
 			if cut, ok := grid.CutText(f, lim.MaxCellChars); ok {
 				f, truncated = cut, true
+			}
+			if err := bud.Charge(int64(len(f)), 1, line, i+1); err != nil {
+				return sheet, false, err
 			}
 			row = append(row, grid.Cell{Col: i + 1, Kind: grid.String, Text: f})
 		}
@@ -348,7 +434,8 @@ func parse(ctx context.Context, text []byte, comma rune, skipFirst bool, lim gri
 			continue
 		}
 		if line > lim.MaxRows {
-			return sheet, false, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("a value on line %d, limit %d rows", line, lim.MaxRows), nil)
+			return sheet, false, grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(lim.MaxRows), Row: line},
+				"a value on line %d, limit %d rows", line, lim.MaxRows)
 		}
 		sheet.Rows = append(sheet.Rows, grid.Row{Num: line, Cells: row})
 	}

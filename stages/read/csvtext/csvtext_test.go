@@ -263,7 +263,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("\xFF\xFEa\x00,\x00b\x00\n\x00"))
 	f.Add([]byte("Nguy\xEA\xDEn,V\xE3n\n"))
 	f.Add([]byte("sep=|\na|\"b"))
-	lim := grid.Limits{MaxFileBytes: 1 << 16, MaxRows: 50, MaxCols: 10, MaxCells: 100, MaxCellChars: 20}
+	lim := grid.Limits{MaxFileBytes: 1 << 16, MaxRows: 50, MaxCols: 10, MaxCells: 100, MaxCellChars: 20, MaxCellBytes: 400, MaxSheetBytes: 20_000}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wb, err := decodeData(t, "f.csv", data, lim)
 		if !readtest.CheckResult(t, wb, err, lim.WithDefaults()) {

@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -31,6 +32,12 @@ func (l Limits) WithDefaults() Limits {
 	set(&l.MaxCells, d.MaxCells)
 	set(&l.MaxCellChars, d.MaxCellChars)
 	set(&l.MaxXMLDepth, d.MaxXMLDepth)
+	set(&l.MaxCellBytes, d.MaxCellBytes)
+	set64(&l.MaxSheetBytes, d.MaxSheetBytes)
+	set64(&l.MaxWorkbookBytes, d.MaxWorkbookBytes)
+	if l.MaxFileDuration <= 0 {
+		l.MaxFileDuration = d.MaxFileDuration
+	}
 	return l
 }
 
@@ -85,15 +92,19 @@ func readFile(decoder, path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: open %s: %w", decoder, path, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, Fail(CodeTooLarge, fmt.Sprintf("file is %d bytes, limit %d", st.Size(), max), nil)
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil {
+		if st.Size() > max {
+			return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file is %d bytes, limit %d", st.Size(), max)
+		}
+		buf.Grow(int(st.Size()) + bytes.MinRead) // one buffer, not a doubling series
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, fmt.Errorf("%s: read %s: %w", decoder, path, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > max {
-		return nil, Fail(CodeTooLarge, fmt.Sprintf("file exceeds %d bytes", max), nil)
+		return nil, TooLarge(Excess{Limit: LimitFileBytes, Max: max}, "file exceeds %d bytes", max)
 	}
 	return data, nil
 }

@@ -10,6 +10,7 @@ package grid
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind is the type a cell's value had in the file (not its display format).
@@ -102,7 +103,8 @@ type Workbook struct {
 }
 
 // Limits bound the work a single file may cause. Decoders must check them
-// while reading, not after.
+// while reading, not after, and count repeated rows and cells (ODS
+// repeats, one shared string referenced many times) before expanding them.
 type Limits struct {
 	MaxFileBytes     int64 // size of the file on disk
 	MaxUnpackedBytes int64 // total decompressed bytes read from a zip container
@@ -113,6 +115,19 @@ type Limits struct {
 	MaxCells         int // per workbook, non-empty cells
 	MaxCellChars     int // characters in one cell; longer text is cut and flagged
 	MaxXMLDepth      int
+	// MaxCellBytes bounds the decoded UTF-8 text of one cell (or one
+	// shared string); a longer one makes the file too large. The default
+	// is above what Excel's 32,767 characters can take.
+	MaxCellBytes int
+	// MaxSheetBytes bounds the decoded text of one sheet, every repeat and
+	// every reference to a shared string charged in full.
+	MaxSheetBytes int64
+	// MaxWorkbookBytes bounds the decoded text of the whole file: its
+	// sheets and its shared string table.
+	MaxWorkbookBytes int64
+	// MaxFileDuration is the time one file may take to read (decode and
+	// map); the read stage applies it as a context deadline.
+	MaxFileDuration time.Duration
 }
 
 // DefaultLimits are generous for commune forms (a few thousand rows) and
@@ -127,6 +142,10 @@ var DefaultLimits = Limits{
 	MaxCells:         2_000_000,
 	MaxCellChars:     32_767,
 	MaxXMLDepth:      256,
+	MaxCellBytes:     128 << 10,
+	MaxSheetBytes:    64 << 20,
+	MaxWorkbookBytes: 128 << 20,
+	MaxFileDuration:  60 * time.Second,
 }
 
 // Problem is why a file cannot be decoded. Code is stable (used as the
@@ -135,6 +154,9 @@ type Problem struct {
 	Code   string
 	Detail string
 	Err    error
+	// Excess says which limit a too_large file went over, and where, for
+	// the message to the commune; nil when not known.
+	Excess *Excess
 }
 
 // Problem codes.

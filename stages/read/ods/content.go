@@ -77,6 +77,7 @@ type span struct{ col, cols, rows int64 }
 type parser struct {
 	lim grid.Limits
 	wb  grid.Workbook
+	bud *grid.Budget // text bytes, repeats charged before they are expanded
 
 	hidden    map[string]bool // automatic table styles with table:display="false"
 	styleName string          // automatic table style being read
@@ -106,9 +107,11 @@ type parser struct {
 // parseContent runs the token loop over content.xml (or a flat document).
 // lr, when not nil, tells a size-limit failure from an XML error.
 func parseContent(ctx context.Context, r io.Reader, lim grid.Limits, lr *limitedReader) (*grid.Workbook, error) {
-	d := xml.NewDecoder(r)
+	// The guard bounds one token's bytes and stops on ctx even inside a
+	// huge token.
+	d := xml.NewDecoder(grid.NewXMLGuard(ctx, r, lim))
 	d.CharsetReader = charsetReader
-	p := &parser{lim: lim, hidden: map[string]bool{}}
+	p := &parser{lim: lim, hidden: map[string]bool{}, bud: grid.NewBudget(lim)}
 	p.wb.Format = "ods"
 	for n := 0; ; n++ {
 		if n&4095 == 0 {
@@ -122,7 +125,14 @@ func parseContent(ctx context.Context, r io.Reader, lim grid.Limits, lr *limited
 		}
 		if err != nil {
 			if lr != nil && lr.exceeded {
-				return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("content.xml unpacks to more than %d bytes", lim.MaxPartBytes), nil)
+				return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxPartBytes}, "content.xml unpacks to more than %d bytes", lim.MaxPartBytes)
+			}
+			var pr *grid.Problem
+			if errors.As(err, &pr) {
+				return nil, pr
+			}
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, fmt.Errorf("ods: %w", cerr)
 			}
 			return nil, grid.Fail(grid.CodeCorrupt, "content.xml is not well-formed XML (truncated or damaged)", err)
 		}
@@ -130,7 +140,7 @@ func parseContent(ctx context.Context, r io.Reader, lim grid.Limits, lr *limited
 		case xml.StartElement:
 			p.depth++
 			if p.depth > lim.MaxXMLDepth {
-				return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("XML nested deeper than %d elements", lim.MaxXMLDepth), nil)
+				return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitXMLDepth, Max: int64(lim.MaxXMLDepth)}, "XML nested deeper than %d elements", lim.MaxXMLDepth)
 			}
 			if err := p.start(t); err != nil {
 				return nil, err
@@ -200,10 +210,11 @@ func (p *parser) start(t xml.StartElement) error {
 			return nil
 		}
 		if len(p.wb.Sheets) >= p.lim.MaxSheets {
-			return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d tables", p.lim.MaxSheets), nil)
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitSheets, Max: int64(p.lim.MaxSheets)}, "more than %d tables", p.lim.MaxSheets)
 		}
 		name, _ := nsTable.attr(t.Attr, "name")
 		p.sheet = &grid.Sheet{Name: name}
+		p.bud.Sheet(name)
 		if st, _ := nsTable.attr(t.Attr, "style-name"); p.hidden[st] {
 			p.sheet.Visibility = grid.Hidden
 		}
@@ -221,7 +232,7 @@ func (p *parser) start(t xml.StartElement) error {
 			p.skip = 1
 			return nil
 		}
-		p.cell = newCell(t, p.depth, p.lim.MaxCellChars)
+		p.cell = newCell(t, p.depth, p.lim.MaxCellChars, p.lim.MaxCellBytes)
 	}
 	return nil
 }
@@ -292,12 +303,19 @@ func (p *parser) finishCell() error {
 	start := p.col
 	p.col += c.repeat
 	if v, ok := c.result(); ok {
+		row := int(min(p.row+1, maxRepeat))
+		if err := p.bud.Cell(max(c.full, len(v.Text)), row, int(min(start+1, maxRepeat))); err != nil {
+			return err
+		}
+		// Checked before the repeat is expanded: a value repeated past
+		// the last column is refused at once.
+		if last := start + c.repeat; last > int64(p.lim.MaxCols) {
+			col := max(start+1, int64(p.lim.MaxCols)+1)
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitCols, Max: int64(p.lim.MaxCols), Sheet: p.sheet.Name, Row: row, Col: int(col)},
+				"table %q has a value in column %d, limit %d", p.sheet.Name, col, p.lim.MaxCols)
+		}
 		for i := range c.repeat {
-			col := start + i + 1
-			if col > int64(p.lim.MaxCols) {
-				return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("table %q has a value in column %d, limit %d", p.sheet.Name, col, p.lim.MaxCols), nil)
-			}
-			v.Col = int(col)
+			v.Col = int(start + i + 1)
 			p.rowCells = append(p.rowCells, v)
 		}
 		p.rowTrunc = p.rowTrunc || c.truncated
@@ -319,15 +337,12 @@ func (p *parser) finishRow() error {
 	if len(p.rowCells) == 0 && len(p.rowMerges) == 0 {
 		return nil
 	}
+	if err := p.checkRepeat(start); err != nil {
+		return err
+	}
 	for i := range p.rowRepeat {
 		num := start + i + 1
 		if len(p.rowCells) > 0 {
-			if num > int64(p.lim.MaxRows) {
-				return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("table %q has a value in row %d, limit %d", p.sheet.Name, num, p.lim.MaxRows), nil)
-			}
-			if p.cells+len(p.rowCells) > p.lim.MaxCells {
-				return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d non-empty cells", p.lim.MaxCells), nil)
-			}
 			p.cells += len(p.rowCells)
 			p.sheet.Rows = append(p.sheet.Rows, grid.Row{Num: int(num), Cells: slices.Clone(p.rowCells)})
 		} else if num > int64(p.lim.MaxRows) {
@@ -335,7 +350,8 @@ func (p *parser) finishRow() error {
 		}
 		for _, m := range p.rowMerges {
 			if p.merges >= p.lim.MaxCells {
-				return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d merged ranges", p.lim.MaxCells), nil)
+				return grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(p.lim.MaxCells), Sheet: p.sheet.Name, Row: int(num)},
+					"more than %d merged ranges", p.lim.MaxCells)
 			}
 			p.merges++
 			p.sheet.Merges = append(p.sheet.Merges, grid.Merge{
@@ -347,6 +363,40 @@ func (p *parser) finishRow() error {
 	if p.rowTrunc && !p.truncNoted {
 		p.truncNoted = true
 		p.wb.Notes = append(p.wb.Notes, fmt.Sprintf("cell text cut to %d characters on sheet %q", p.lim.MaxCellChars, p.sheet.Name))
+	}
+	return nil
+}
+
+// checkRepeat charges the row just closed, starting after row start, for
+// all its repeats before any is expanded: the rows it reaches, its text
+// bytes and its cells (count × bytes), and its merged ranges.
+func (p *parser) checkRepeat(start int64) error {
+	lim, name := p.lim, p.sheet.Name
+	first := int(min(start+1, maxRepeat))
+	if len(p.rowCells) > 0 {
+		if last := start + p.rowRepeat; last > int64(lim.MaxRows) {
+			num := max(start+1, int64(lim.MaxRows)+1)
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(lim.MaxRows), Sheet: name, Row: int(num)},
+				"table %q has a value in row %d, limit %d", name, num, lim.MaxRows)
+		}
+		var n int64
+		for _, c := range p.rowCells {
+			n += int64(len(c.Text))
+		}
+		if err := p.bud.Charge(n, p.rowRepeat, first, p.rowCells[0].Col); err != nil {
+			return err
+		}
+		if int64(p.cells)+p.rowRepeat*int64(len(p.rowCells)) > int64(lim.MaxCells) {
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(lim.MaxCells), Sheet: name, Row: first},
+				"more than %d non-empty cells", lim.MaxCells)
+		}
+	}
+	if len(p.rowMerges) > 0 {
+		kept := min(p.rowRepeat, max(0, int64(lim.MaxRows)-start))
+		if int64(p.merges)+kept*int64(len(p.rowMerges)) > int64(lim.MaxCells) {
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(lim.MaxCells), Sheet: name, Row: first},
+				"more than %d merged ranges", lim.MaxCells)
+		}
 	}
 	return nil
 }
@@ -366,6 +416,8 @@ type cellState struct {
 	buf       strings.Builder
 	runes     int
 	max       int
+	full      int // bytes of the whole text, before any cut
+	maxBytes  int // MaxCellBytes: past it the text is only counted
 	truncated bool
 	paras     int
 	inPara    int
@@ -373,8 +425,8 @@ type cellState struct {
 }
 
 // newCell reads a cell's attributes.
-func newCell(t xml.StartElement, depth, maxChars int) *cellState {
-	c := &cellState{depth: depth, max: maxChars, covered: t.Name.Local == "covered-table-cell"}
+func newCell(t xml.StartElement, depth, maxChars, maxBytes int) *cellState {
+	c := &cellState{depth: depth, max: maxChars, maxBytes: maxBytes, covered: t.Name.Local == "covered-table-cell"}
 	c.repeat = nsTable.count(t.Attr, "number-columns-repeated", maxRepeat)
 	c.colSpan = nsTable.count(t.Attr, "number-columns-spanned", maxSpan)
 	c.rowSpan = nsTable.count(t.Attr, "number-rows-spanned", maxSpan)
@@ -391,6 +443,7 @@ func newCell(t xml.StartElement, depth, maxChars int) *cellState {
 
 // write appends s, cutting the text at the character limit.
 func (c *cellState) write(s string) {
+	c.full += len(s)
 	if c.runes+len(s) <= c.max {
 		c.buf.WriteString(s)
 		c.runes += utf8.RuneCountInString(s)
@@ -409,6 +462,10 @@ func (c *cellState) write(s string) {
 // chars appends paragraph text, collapsing runs of white space as ODF
 // prescribes (extra spaces are written as text:s elements).
 func (c *cellState) chars(data []byte) {
+	if c.full > c.maxBytes {
+		c.full += len(data) // already too long: the cell will be refused
+		return
+	}
 	var b strings.Builder
 	for _, r := range string(data) {
 		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
@@ -472,7 +529,7 @@ func (c *cellState) result() (grid.Cell, bool) {
 	case "string":
 		if c.hasString {
 			c.buf.Reset()
-			c.runes = 0
+			c.runes, c.full = 0, 0
 			c.write(c.stringValue)
 			text = c.buf.String()
 		}

@@ -67,7 +67,7 @@ func looksLikeXML(data []byte) bool {
 // decodeFlat decodes a flat OpenDocument (.fods) XML document.
 func decodeFlat(ctx context.Context, data []byte, lim grid.Limits) (*grid.Workbook, error) {
 	if int64(len(data)) > lim.MaxPartBytes {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("XML document is %d bytes, limit %d", len(data), lim.MaxPartBytes), nil)
+		return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxPartBytes}, "XML document is %d bytes, limit %d", len(data), lim.MaxPartBytes)
 	}
 	return parseContent(ctx, bytes.NewReader(data), lim, nil)
 }
@@ -126,13 +126,13 @@ func (a *archive) open(name string, max int64) (*limitedReader, io.Closer, error
 	}
 	size := f.UncompressedSize64
 	if size > uint64(max) {
-		return nil, nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("%s declares %d bytes, limit %d", f.Name, size, max), nil)
+		return nil, nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: max}, "%s declares %d bytes, limit %d", f.Name, size, max)
 	}
 	if a.bud.used+int64(size) > a.bud.max {
-		return nil, nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("archive unpacks to more than %d bytes", a.bud.max), nil)
+		return nil, nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: a.bud.max}, "archive unpacks to more than %d bytes", a.bud.max)
 	}
 	if size > ratioFloor && f.CompressedSize64 > 0 && size/f.CompressedSize64 > maxRatio {
-		return nil, nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("%s inflates %d:1 (zip bomb?)", f.Name, size/f.CompressedSize64), nil)
+		return nil, nil, grid.TooLarge(grid.Excess{Limit: grid.LimitZipRatio, Max: maxRatio}, "%s inflates %d:1 (zip bomb?)", f.Name, size/f.CompressedSize64)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -154,7 +154,7 @@ func (a *archive) readSmall(name string, max int64) ([]byte, error) {
 	data, err := io.ReadAll(lr)
 	if err != nil {
 		if lr.exceeded {
-			return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("%s exceeds its size limit", name), nil)
+			return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: max}, "%s exceeds its size limit", name)
 		}
 		return nil, grid.Fail(grid.CodeCorrupt, fmt.Sprintf("cannot read %s", name), err)
 	}

@@ -440,6 +440,7 @@ func FuzzDecode(f *testing.F) {
 var fuzzLimits = grid.Limits{
 	MaxFileBytes: 1 << 20, MaxUnpackedBytes: 4 << 20, MaxPartBytes: 2 << 20,
 	MaxSheets: 8, MaxRows: 200, MaxCols: 50, MaxCells: 2000, MaxCellChars: 200, MaxXMLDepth: 64,
+	MaxCellBytes: 2000, MaxSheetBytes: 100_000, MaxWorkbookBytes: 200_000,
 }
 
 // FuzzDecodeContent fuzzes content.xml itself, wrapped in a valid .ods zip

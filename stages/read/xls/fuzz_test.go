@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"doithoai/stages/read/grid"
@@ -20,6 +21,10 @@ var fuzzLimits = grid.Limits{
 	MaxCols:          64,
 	MaxCells:         5000,
 	MaxCellChars:     200,
+	MaxCellBytes:     2000,
+	MaxSheetBytes:    100_000,
+	MaxWorkbookBytes: 200_000,
+	MaxFileDuration:  time.Minute,
 }
 
 // FuzzDecode feeds arbitrary bytes to the decoder: it must never panic or

@@ -36,6 +36,7 @@ func (b *book) sheet(pos int, bs boundSheet) (sh grid.Sheet, ok bool, err error)
 		}
 	}
 	s := &sheetReader{b: b, name: bs.name}
+	b.bud.Sheet(bs.name)
 	depth := 0 // nesting of embedded substreams (charts in a worksheet)
 	for p := rec.next; ; {
 		if err := b.tick(); err != nil {
@@ -144,7 +145,7 @@ func (s *sheetReader) record(rec record) error {
 		if err != nil {
 			return bad(err)
 		}
-		return s.add(row, col, s.stringCell(str, true))
+		return s.addText(row, col, str, true)
 	case recMerged:
 		s.merged(d)
 	}
@@ -170,7 +171,16 @@ func (b *book) label(r *segReader) (string, error) {
 
 // text adds a string cell at the row and column of a cell record.
 func (s *sheetReader) text(d []byte, str string, formula bool) error {
-	return s.add(int(le16(d, 0)), int(le16(d, 2)), s.stringCell(str, formula))
+	return s.addText(int(le16(d, 0)), int(le16(d, 2)), str, formula)
+}
+
+// addText adds a string cell (0-based position) after checking its whole
+// text against MaxCellBytes.
+func (s *sheetReader) addText(row, col int, str string, formula bool) error {
+	if err := s.b.bud.Cell(len(str), row+1, col+1); err != nil {
+		return err
+	}
+	return s.add(row, col, s.stringCell(str, formula))
 }
 
 // stringCell makes a String cell, cutting text over the character limit.
@@ -250,14 +260,21 @@ func (s *sheetReader) add(row, col int, c grid.Cell) error {
 	}
 	lim := s.b.lim
 	if row+1 > lim.MaxRows {
-		return tooLarge("sheet %q: row %d beyond limit %d", s.name, row+1, lim.MaxRows)
+		return tooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(lim.MaxRows), Sheet: s.name, Row: row + 1, Col: col + 1},
+			"sheet %q: row %d beyond limit %d", s.name, row+1, lim.MaxRows)
 	}
 	if col+1 > lim.MaxCols {
-		return tooLarge("sheet %q: column %d beyond limit %d", s.name, col+1, lim.MaxCols)
+		return tooLarge(grid.Excess{Limit: grid.LimitCols, Max: int64(lim.MaxCols), Sheet: s.name, Row: row + 1, Col: col + 1},
+			"sheet %q: column %d beyond limit %d", s.name, col+1, lim.MaxCols)
 	}
 	s.b.cells++
 	if s.b.cells > lim.MaxCells {
-		return tooLarge("more than %d cells", lim.MaxCells)
+		return tooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(lim.MaxCells), Sheet: s.name, Row: row + 1, Col: col + 1},
+			"more than %d cells", lim.MaxCells)
+	}
+	// Every reference to a shared string is charged in full.
+	if err := s.b.bud.Charge(int64(len(c.Text)), 1, row+1, col+1); err != nil {
+		return err
 	}
 	c.Col = col + 1
 	s.cells = append(s.cells, cellAt{row: row + 1, cell: c})

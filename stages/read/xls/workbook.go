@@ -45,6 +45,7 @@ type book struct {
 	dateXF     []bool
 	globalsEnd int // stream offset after the globals' EOF record
 	cells      int // non-empty cells so far, whole workbook
+	bud        *grid.Budget
 	notes      []string
 	records    int
 }
@@ -54,9 +55,10 @@ func corrupt(err error, format string, args ...any) error {
 	return grid.Fail(grid.CodeCorrupt, fmt.Sprintf(format, args...), err)
 }
 
-// tooLarge makes a too_large Problem with formatted detail.
-func tooLarge(format string, args ...any) error {
-	return grid.Fail(grid.CodeTooLarge, fmt.Sprintf(format, args...), nil)
+// tooLarge makes a too_large Problem naming the limit, with formatted
+// detail.
+func tooLarge(ex grid.Excess, format string, args ...any) error {
+	return grid.TooLarge(ex, format, args...)
 }
 
 // note records a decoder remark once.
@@ -80,7 +82,7 @@ func (b *book) tick() error {
 // decodeStream decodes a BIFF5/BIFF8 workbook stream. biffHint is the
 // version the container's stream name implies (0 when unknown).
 func decodeStream(ctx context.Context, stream []byte, biffHint int, lim grid.Limits) (*grid.Workbook, error) {
-	b := &book{ctx: ctx, lim: lim, stream: stream, rawFormats: map[int][]byte{}, formats: map[int]string{}}
+	b := &book{ctx: ctx, lim: lim, stream: stream, rawFormats: map[int][]byte{}, formats: map[int]string{}, bud: grid.NewBudget(lim)}
 	if err := b.globals(biffHint); err != nil {
 		return nil, err
 	}
@@ -108,7 +110,7 @@ func decodeStream(ctx context.Context, stream []byte, biffHint int, lim grid.Lim
 			continue
 		}
 		if len(wb.Sheets) >= lim.MaxSheets {
-			return nil, tooLarge("more than %d sheets", lim.MaxSheets)
+			return nil, tooLarge(grid.Excess{Limit: grid.LimitSheets, Max: int64(lim.MaxSheets)}, "more than %d sheets", lim.MaxSheets)
 		}
 		wb.Sheets = append(wb.Sheets, sh)
 	}
@@ -327,6 +329,13 @@ func (b *book) readSST(rec record) error {
 				break // trailing bytes past the announced strings
 			}
 			return corrupt(err, "SST string %d of %d", len(b.sst), uniq)
+		}
+		if len(s) > b.lim.MaxCellBytes {
+			return tooLarge(grid.Excess{Limit: grid.LimitCellBytes, Max: int64(b.lim.MaxCellBytes)},
+				"shared string %d is %d bytes, limit %d", len(b.sst), len(s), b.lim.MaxCellBytes)
+		}
+		if err := b.bud.Shared(int64(len(s))); err != nil {
+			return err
 		}
 		b.sst = append(b.sst, s)
 	}

@@ -38,7 +38,7 @@ func decodeBytes(ctx context.Context, data []byte, lim grid.Limits) (*grid.Workb
 		return nil, grid.Fail(grid.CodeCorrupt, "zero-byte file", nil)
 	}
 	if bytes.HasPrefix(data, oleMagic) {
-		stream, biff, err := workbookStream(data, lim)
+		stream, biff, err := workbookStream(ctx, data, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +51,7 @@ func decodeBytes(ctx context.Context, data []byte, lim grid.Limits) (*grid.Workb
 		case recBOF:
 			// A bare BIFF5/8 stream without the OLE2 container.
 			if int64(len(data)) > lim.MaxUnpackedBytes {
-				return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("workbook stream exceeds %d bytes", lim.MaxUnpackedBytes), nil)
+				return nil, tooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxUnpackedBytes}, "workbook stream exceeds %d bytes", lim.MaxUnpackedBytes)
 			}
 			return decodeStream(ctx, data, 0, lim)
 		}
@@ -71,7 +71,7 @@ func unsupportedBIFF(typ uint16) error {
 // workbookStream opens the compound file and returns the bytes of its
 // root-level Workbook (BIFF8) or Book (BIFF5) stream and the BIFF version
 // the stream name implies.
-func workbookStream(data []byte, lim grid.Limits) ([]byte, int, error) {
+func workbookStream(ctx context.Context, data []byte, lim grid.Limits) ([]byte, int, error) {
 	doc, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
 		// Some writers get the header's mini FAT sector count wrong; retry
@@ -116,22 +116,45 @@ func workbookStream(data []byte, lim grid.Limits) ([]byte, int, error) {
 		return nil, 0, grid.Fail(grid.CodeCorrupt, "OLE2 file without a Workbook or Book stream (not an Excel workbook)", nil)
 	}
 	if f.Size > lim.MaxUnpackedBytes {
-		return nil, 0, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("workbook stream is %d bytes, limit %d", f.Size, lim.MaxUnpackedBytes), nil)
+		return nil, 0, tooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxUnpackedBytes}, "workbook stream is %d bytes, limit %d", f.Size, lim.MaxUnpackedBytes)
 	}
 	if f.Size > int64(len(data)) {
 		return nil, 0, grid.Fail(grid.CodeCorrupt, fmt.Sprintf("workbook stream claims %d bytes in a %d-byte file", f.Size, len(data)), nil)
 	}
-	stream, err := io.ReadAll(io.LimitReader(f, lim.MaxUnpackedBytes+1))
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, 0, grid.Fail(grid.CodeCorrupt, "cannot read the workbook stream", err)
-	}
-	if int64(len(stream)) > lim.MaxUnpackedBytes {
-		return nil, 0, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("workbook stream exceeds %d bytes", lim.MaxUnpackedBytes), nil)
+	stream, err := readStream(ctx, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	if int64(len(stream)) < f.Size {
 		return nil, 0, grid.Fail(grid.CodeCorrupt, fmt.Sprintf("workbook stream truncated: %d of %d bytes", len(stream), f.Size), nil)
 	}
 	return stream, biff, nil
+}
+
+// streamChunk is how much of a stream one read asks for: mscfb's cost per
+// read grows with the square of the sectors asked for, so big reads of a
+// fragmented (or looping) sector chain would take minutes.
+const streamChunk = 64 << 10
+
+// readStream reads the whole stream f, whose Size is already known to be
+// within the file's size, in chunks, checking ctx between them.
+func readStream(ctx context.Context, f *mscfb.File) ([]byte, error) {
+	buf := make([]byte, f.Size)
+	n := 0
+	for n < len(buf) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("xls: %w", err)
+		}
+		k, err := f.Read(buf[n:min(len(buf), n+streamChunk)])
+		n += k
+		if errors.Is(err, io.EOF) || (err == nil && k == 0) {
+			break
+		}
+		if err != nil {
+			return nil, grid.Fail(grid.CodeCorrupt, "cannot read the workbook stream", err)
+		}
+	}
+	return buf[:n], nil
 }
 
 // repairMiniFATCount returns a copy of a compound file whose header's mini

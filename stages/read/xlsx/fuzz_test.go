@@ -18,6 +18,7 @@ import (
 var fuzzLimits = grid.Limits{
 	MaxFileBytes: 1 << 20, MaxUnpackedBytes: 4 << 20, MaxPartBytes: 1 << 20, MaxSheets: 8,
 	MaxRows: 500, MaxCols: 100, MaxCells: 5000, MaxCellChars: 200, MaxXMLDepth: 64,
+	MaxCellBytes: 2000, MaxSheetBytes: 100_000, MaxWorkbookBytes: 200_000,
 }
 
 // FuzzDecode feeds arbitrary bytes to the decoder (without Decode's

@@ -71,7 +71,7 @@ func (p *opcPackage) open(name string) (io.ReadCloser, error) {
 		return nil, grid.Fail(grid.CodeCorrupt, "missing part "+name, nil)
 	}
 	if int64(zf.UncompressedSize64) > p.lim.MaxPartBytes || zf.UncompressedSize64 > 1<<62 {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("part %s unpacks to %d bytes, limit %d", name, zf.UncompressedSize64, p.lim.MaxPartBytes), nil)
+		return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: p.lim.MaxPartBytes}, "part %s unpacks to %d bytes, limit %d", name, zf.UncompressedSize64, p.lim.MaxPartBytes)
 	}
 	rc, err := zf.Open()
 	if err != nil {
@@ -93,10 +93,10 @@ func (l *limitedPart) Read(b []byte) (int, error) {
 	l.n += int64(n)
 	l.p.unpacked += int64(n)
 	if l.n > l.p.lim.MaxPartBytes {
-		return n, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("part %s unpacks to more than %d bytes", l.name, l.p.lim.MaxPartBytes), nil)
+		return n, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: l.p.lim.MaxPartBytes}, "part %s unpacks to more than %d bytes", l.name, l.p.lim.MaxPartBytes)
 	}
 	if l.p.unpacked > l.p.lim.MaxUnpackedBytes {
-		return n, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("package unpacks to more than %d bytes", l.p.lim.MaxUnpackedBytes), nil)
+		return n, grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: l.p.lim.MaxUnpackedBytes}, "package unpacks to more than %d bytes", l.p.lim.MaxUnpackedBytes)
 	}
 	if err != nil && err != io.EOF {
 		// zip.ErrChecksum, zip.ErrFormat, flate errors: a damaged entry.
@@ -125,13 +125,14 @@ type xmlPart struct {
 
 // openXML opens a part as a guarded XML stream. UTF-16 parts (with or
 // without a byte-order mark) are transcoded to UTF-8; other declared
-// encodings go through golang.org/x/text.
+// encodings go through golang.org/x/text. A grid.XMLGuard under the
+// decoder bounds the bytes of one token and stops on the context.
 func (p *opcPackage) openXML(name string) (*xmlPart, error) {
 	rc, err := p.open(name)
 	if err != nil {
 		return nil, err
 	}
-	d := xml.NewDecoder(utf8Reader(rc))
+	d := xml.NewDecoder(utf8Reader(grid.NewXMLGuard(p.ctx, rc, p.lim)))
 	d.CharsetReader = charsetReader
 	return &xmlPart{name: name, rc: rc, d: d, ctx: p.ctx, max: p.lim.MaxXMLDepth}, nil
 }
@@ -196,7 +197,7 @@ func (x *xmlPart) next() (xml.Token, error) {
 			}
 			x.depth++
 			if x.depth > x.max {
-				return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("XML part %s nests deeper than %d elements", x.name, x.max), nil)
+				return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitXMLDepth, Max: int64(x.max)}, "XML part %s nests deeper than %d elements", x.name, x.max)
 			}
 			if x.skip > 0 {
 				continue

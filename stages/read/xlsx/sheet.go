@@ -18,11 +18,11 @@ type book struct {
 	p        *opcPackage
 	lim      grid.Limits
 	wb       *grid.Workbook
-	sst      []string
+	sst      sharedTable
 	dateXF   []bool
 	date1904 bool
-	cells    int   // non-empty cells so far
-	text     int64 // bytes of cell text so far
+	cells    int          // non-empty cells so far
+	bud      *grid.Budget // text bytes of cells and shared strings
 }
 
 // maxNotes bounds the decoder remarks of one workbook.
@@ -57,6 +57,7 @@ type sheetReader struct {
 	inData, inRow, inCell, inIS bool
 	rph                         int
 	capture                     *strings.Builder
+	capOver                     bool // the cell's text passed textCap
 	cell                        rawCell
 
 	rowNum      int  // current row number
@@ -77,6 +78,10 @@ func (b *book) readSheet(part string, s *grid.Sheet) error {
 	}
 	defer x.close()
 	r := &sheetReader{b: b, sheet: s, x: x, rowsSorted: true}
+	if b.bud == nil {
+		b.bud = grid.NewBudget(b.lim)
+	}
+	b.bud.Sheet(s.Name)
 	capCap := textCap(b.lim)
 	for {
 		tok, err := x.next()
@@ -92,6 +97,9 @@ func (b *book) readSheet(part string, s *grid.Sheet) error {
 				return err
 			}
 		case xml.CharData:
+			if r.capture != nil && r.capture.Len()+len(t) > capCap {
+				r.capOver = true
+			}
 			if r.capture != nil && r.capture.Len() < capCap {
 				r.capture.Write(t[:min(len(t), capCap-r.capture.Len())])
 			}
@@ -105,7 +113,7 @@ func (b *book) readSheet(part string, s *grid.Sheet) error {
 		s.Rows = mergeRows(s.Rows)
 	}
 	if len(s.Rows) > b.lim.MaxRows {
-		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("sheet %q has more than %d rows", s.Name, b.lim.MaxRows), nil)
+		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(b.lim.MaxRows), Sheet: s.Name}, "sheet %q has more than %d rows", s.Name, b.lim.MaxRows)
 	}
 	return nil
 }
@@ -204,6 +212,7 @@ func (r *sheetReader) startCell(t xml.StartElement) {
 	c.v.Reset()
 	c.is.Reset()
 	c.hasV, c.hasIS, c.formula = false, false, false
+	r.capOver = false
 	for _, a := range t.Attr {
 		switch a.Name.Local {
 		case "r":
@@ -240,7 +249,15 @@ func (r *sheetReader) endCell() error {
 	b := r.b
 	gc.Col = r.cell.col
 	if gc.Col > b.lim.MaxCols {
-		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("sheet %q has a value in column %d, limit %d", r.sheet.Name, gc.Col, b.lim.MaxCols), nil)
+		return grid.TooLarge(grid.Excess{Limit: grid.LimitCols, Max: int64(b.lim.MaxCols), Sheet: r.sheet.Name, Row: r.rowNum, Col: gc.Col},
+			"sheet %q has a value in column %d, limit %d", r.sheet.Name, gc.Col, b.lim.MaxCols)
+	}
+	n := len(gc.Text)
+	if r.capOver {
+		n = max(n, b.lim.MaxCellBytes+1)
+	}
+	if err := b.bud.Cell(n, r.rowNum, gc.Col); err != nil {
+		return err
 	}
 	if n := b.lim.MaxCellChars; len(gc.Text) > n {
 		if cut, done := grid.CutText(gc.Text, n); done {
@@ -250,13 +267,14 @@ func (r *sheetReader) endCell() error {
 	}
 	b.cells++
 	if b.cells > b.lim.MaxCells {
-		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("workbook has more than %d non-empty cells", b.lim.MaxCells), nil)
+		return grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(b.lim.MaxCells), Sheet: r.sheet.Name, Row: r.rowNum, Col: gc.Col},
+			"workbook has more than %d non-empty cells", b.lim.MaxCells)
 	}
 	// Shared-string amplification: many cells pointing at one long
-	// string cost nothing here but would flood every later stage.
-	b.text += int64(len(gc.Text))
-	if b.text > b.lim.MaxUnpackedBytes {
-		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("cell text adds up to more than %d bytes", b.lim.MaxUnpackedBytes), nil)
+	// string cost nothing here but would flood every later stage, so
+	// every reference is charged in full.
+	if err := b.bud.Charge(int64(len(gc.Text)), 1, r.rowNum, gc.Col); err != nil {
+		return err
 	}
 	r.cells = append(r.cells, gc)
 	return nil
@@ -269,7 +287,8 @@ func (r *sheetReader) endRow() error {
 		return nil
 	}
 	if r.rowNum > r.b.lim.MaxRows {
-		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("sheet %q has a value in row %d, limit %d", r.sheet.Name, r.rowNum, r.b.lim.MaxRows), nil)
+		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name, Row: r.rowNum},
+			"sheet %q has a value in row %d, limit %d", r.sheet.Name, r.rowNum, r.b.lim.MaxRows)
 	}
 	cells := slices.Clone(r.cells)
 	if !r.cellsSorted {
@@ -280,7 +299,7 @@ func (r *sheetReader) endRow() error {
 		r.rowsSorted = false
 	}
 	if len(rows) > 2*r.b.lim.MaxRows {
-		return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("sheet %q has more than %d rows", r.sheet.Name, r.b.lim.MaxRows), nil)
+		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name}, "sheet %q has more than %d rows", r.sheet.Name, r.b.lim.MaxRows)
 	}
 	r.sheet.Rows = append(rows, grid.Row{Num: r.rowNum, Cells: cells})
 	return nil
@@ -357,11 +376,11 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 			return gc, false
 		}
 		idx, err := strconv.Atoi(strings.TrimSpace(c.v.String()))
-		if err != nil || idx < 0 || idx >= len(r.b.sst) {
+		if err != nil || idx < 0 || idx >= r.b.sst.len() {
 			r.b.note(fmt.Sprintf("shared string index out of range on sheet %q", r.sheet.Name))
 			return gc, false
 		}
-		gc.Kind, gc.Text = grid.String, r.b.sst[idx]
+		gc.Kind, gc.Text = grid.String, r.b.sst.at(idx)
 	case "inlineStr":
 		switch {
 		case c.hasIS:

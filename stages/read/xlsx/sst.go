@@ -1,48 +1,77 @@
 package xlsx
 
 import (
+	"bytes"
 	"encoding/xml"
-	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
 	"doithoai/stages/read/grid"
 )
 
+// sharedTable is the shared string table held compactly: every string in
+// one text, ends[i] the end of string i, so that a table of millions of
+// tiny strings costs four bytes each, not a string header and an
+// allocation.
+type sharedTable struct {
+	text string
+	ends []uint32
+}
+
+// len is the number of strings.
+func (t sharedTable) len() int { return len(t.ends) }
+
+// at is string i (0 <= i < len).
+func (t sharedTable) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.text[start:t.ends[i]]
+}
+
 // readSharedStrings returns the shared string table: each <si> is the
 // concatenation of its <t> runs (rich text included, phonetic <rPh> runs
-// left out). A missing part gives an empty table.
-func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
+// left out). A missing part gives an empty table. Each string is checked
+// against MaxCellBytes and the table's bytes are charged to bud.
+func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) (sharedTable, error) {
 	if part == "" {
-		return nil, nil
+		return sharedTable{}, nil
 	}
 	x, err := p.openXML(part)
 	if err != nil {
-		return nil, err
+		return sharedTable{}, err
 	}
 	defer x.close()
 	var (
-		out          []string
-		buf          strings.Builder
+		all          strings.Builder // grown once: no copies of a big table
+		ends         []uint32
+		buf          bytes.Buffer // the current item, reused
+		over         bool         // the current item passed maxItemBytes
 		inSI, inT    bool
 		rph          int
 		maxItems     = p.lim.MaxCells
 		maxItemBytes = textCap(p.lim)
 	)
+	if zf := p.parts[partKey(part)]; zf != nil {
+		// The text is never longer than the part, whose size open checked.
+		all.Grow(int(min(zf.UncompressedSize64, uint64(p.lim.MaxWorkbookBytes))))
+	}
 	for {
 		tok, err := x.next()
 		if err == io.EOF {
-			return out, nil
+			return sharedTable{text: all.String(), ends: ends}, nil
 		}
 		if err != nil {
-			return nil, err
+			return sharedTable{}, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "si":
-				inSI, rph = true, 0
+				inSI, rph, over = true, 0, false
 				buf.Reset()
 			case "rPh":
 				rph++
@@ -50,6 +79,9 @@ func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
 				inT = inSI && rph == 0
 			}
 		case xml.CharData:
+			if inT && buf.Len()+len(t) > maxItemBytes {
+				over = true
+			}
 			if inT && buf.Len() < maxItemBytes {
 				buf.Write(t[:min(len(t), maxItemBytes-buf.Len())])
 			}
@@ -64,20 +96,38 @@ func (p *opcPackage) readSharedStrings(part string) ([]string, error) {
 					continue
 				}
 				inSI = false
-				if len(out) >= maxItems {
-					return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("shared string table has more than %d entries", maxItems), nil)
+				if len(ends) >= maxItems {
+					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(maxItems)}, "shared string table has more than %d entries", maxItems)
 				}
-				out = append(out, unescapeX(buf.String()))
+				item, s := buf.Bytes(), ""
+				if bytes.Contains(item, []byte("_x")) {
+					s = unescapeX(string(item))
+					item = nil
+				}
+				if n := len(item) + len(s); over || n > p.lim.MaxCellBytes {
+					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitCellBytes, Max: int64(p.lim.MaxCellBytes)},
+						"shared string %d is longer than %d bytes", len(ends), p.lim.MaxCellBytes)
+				}
+				if int64(all.Len())+int64(len(item)+len(s)) > math.MaxUint32 {
+					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitWorkbookBytes, Max: p.lim.MaxWorkbookBytes}, "shared strings reach 4 GB")
+				}
+				if err := bud.Shared(int64(len(item) + len(s))); err != nil {
+					return sharedTable{}, err
+				}
+				all.Write(item)
+				all.WriteString(s)
+				ends = append(ends, uint32(all.Len()))
 			}
 		}
 	}
 }
 
 // textCap is how many bytes of one value are kept while reading: enough
-// for MaxCellChars characters of any UTF-8 text, plus room for _xHHHH_
-// escapes, so the later cut gives the same result.
+// for MaxCellChars characters, or MaxCellBytes bytes, of any UTF-8 text
+// written with _xHHHH_ escapes (7 bytes each), so that the later cut gives
+// the same result and a value that fills the buffer is over MaxCellBytes.
 func textCap(lim grid.Limits) int {
-	return 7*lim.MaxCellChars + 16
+	return 7*max(lim.MaxCellChars, lim.MaxCellBytes) + 16
 }
 
 // unescapeX decodes the _xHHHH_ escapes of OOXML strings (ST_Xstring):

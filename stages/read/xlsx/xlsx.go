@@ -72,7 +72,7 @@ func decodeFile(ctx context.Context, path string, lim grid.Limits) (*grid.Workbo
 		return nil, grid.Fail(grid.CodeCorrupt, "zero-byte file", nil)
 	}
 	if size > lim.MaxFileBytes {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("file is %d bytes, limit %d", size, lim.MaxFileBytes), nil)
+		return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitFileBytes, Max: lim.MaxFileBytes}, "file is %d bytes, limit %d", size, lim.MaxFileBytes)
 	}
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(f, head)
@@ -147,10 +147,10 @@ func checkContainer(zr *zip.Reader, lim grid.Limits) error {
 		u := zf.UncompressedSize64
 		total += u
 		if u > uint64(lim.MaxUnpackedBytes) || total > uint64(lim.MaxUnpackedBytes) {
-			return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("zip unpacks to more than %d bytes", lim.MaxUnpackedBytes), nil)
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitUnpackedBytes, Max: lim.MaxUnpackedBytes}, "zip unpacks to more than %d bytes", lim.MaxUnpackedBytes)
 		}
 		if u >= bombMinBytes && (zf.CompressedSize64 == 0 || u/zf.CompressedSize64 > bombRatio) {
-			return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("zip entry %s has a compression ratio above %d:1 (zip bomb)", zf.Name, bombRatio), nil)
+			return grid.TooLarge(grid.Excess{Limit: grid.LimitZipRatio, Max: bombRatio}, "zip entry %s has a compression ratio above %d:1 (zip bomb)", zf.Name, bombRatio)
 		}
 	}
 	return nil
@@ -167,7 +167,7 @@ func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits) (*grid.W
 		return nil, err
 	}
 	wb := &grid.Workbook{Date1904: wi.date1904}
-	b := &book{p: p, lim: lim, wb: wb, date1904: wi.date1904}
+	b := &book{p: p, lim: lim, wb: wb, date1904: wi.date1904, bud: grid.NewBudget(lim)}
 
 	var sheets []sheetRef
 	for _, s := range wi.sheets {
@@ -180,7 +180,7 @@ func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits) (*grid.W
 		// Chart, dialog and macro sheets hold no cell table.
 	}
 	if len(sheets) > lim.MaxSheets {
-		return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("workbook has %d worksheets, limit %d", len(sheets), lim.MaxSheets), nil)
+		return nil, grid.TooLarge(grid.Excess{Limit: grid.LimitSheets, Max: int64(lim.MaxSheets)}, "workbook has %d worksheets, limit %d", len(sheets), lim.MaxSheets)
 	}
 	if len(sheets) == 0 {
 		if len(wb.Notes) > 0 {
@@ -191,7 +191,7 @@ func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits) (*grid.W
 	if b.dateXF, err = p.readStyles(wi.styles); err != nil {
 		return nil, err
 	}
-	if b.sst, err = p.readSharedStrings(wi.strings); err != nil {
+	if b.sst, err = p.readSharedStrings(wi.strings, b.bud); err != nil {
 		return nil, err
 	}
 	for _, s := range sheets {

@@ -638,7 +638,7 @@ func TestDecodeProblems(t *testing.T) {
 			rb := newRawBook(rows.String(), "")
 			rb["xl/sharedStrings.xml"] = `<sst xmlns="` + nsMain + `"><si><t>` + strings.Repeat("x", 30000) + `</t></si></sst>`
 			return rb.write(t)
-		}, grid.Limits{MaxUnpackedBytes: 32 << 20}, grid.CodeTooLarge},
+		}, grid.Limits{MaxSheetBytes: 32 << 20}, grid.CodeTooLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

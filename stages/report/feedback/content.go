@@ -273,6 +273,9 @@ func rejection(reason string) (why, todo string) {
 	case record.ReasonTooLarge:
 		return "Tệp quá lớn (quá nhiều sheet, dòng, cột hoặc hình ảnh) so với giới hạn của hệ thống.",
 			"Chỉ giữ lại sheet của biểu mẫu, xóa các sheet, hình ảnh và dòng, cột thừa, lưu lại rồi gửi lại."
+	case record.ReasonTooSlow:
+		return "Tệp cần quá nhiều thời gian để đọc (vượt giới hạn thời gian cho một tệp) nên hệ thống đã dừng đọc; tệp có thể quá lớn hoặc có cấu trúc bất thường.",
+			"Chỉ giữ lại sheet của biểu mẫu, xóa các sheet, dòng, cột và hình ảnh thừa, lưu lại dạng Excel Workbook (.xlsx) rồi gửi lại."
 	case record.ReasonUnsupported:
 		return "Định dạng tệp không được hỗ trợ (ví dụ tệp Excel đời quá cũ hoặc tệp của phần mềm khác).",
 			"Mở tệp và chọn Lưu thành (Save As) dạng Excel Workbook (.xlsx), rồi gửi lại tệp vừa lưu."
@@ -297,9 +300,6 @@ func rejection(reason string) (why, todo string) {
 	case record.ReasonNoData:
 		return "Biểu mẫu không có dòng dữ liệu nào.",
 			"Điền dữ liệu vào biểu mẫu (dưới dòng tên cột, trên phần ký tên) rồi gửi lại."
-	case record.ReasonTooSlow:
-		return "Hệ thống đọc tệp quá thời gian cho phép đối với mỗi tệp nên đã dừng đọc (tệp quá lớn hoặc có cấu trúc phức tạp).",
-			"Chỉ giữ lại sheet của biểu mẫu, xóa các sheet, hình ảnh, công thức và dòng, cột thừa, lưu lại dạng Excel Workbook (.xlsx) rồi gửi lại."
 	}
 	return "Tệp không được tiếp nhận.", "Kiểm tra lại tệp và gửi lại đúng biểu mẫu."
 }

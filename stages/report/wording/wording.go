@@ -16,6 +16,7 @@ var reasons = map[string]string{
 	record.ReasonCorrupt:        "Tệp hỏng, không mở được",
 	record.ReasonEncrypted:      "Tệp có đặt mật khẩu",
 	record.ReasonTooLarge:       "Tệp quá lớn",
+	record.ReasonTooSlow:        "Tệp đọc quá lâu",
 	record.ReasonUnsupported:    "Định dạng tệp không hỗ trợ",
 	record.ReasonEmpty:          "Tệp rỗng",
 	record.ReasonNotSpreadsheet: "Không phải bảng tính",
@@ -24,7 +25,6 @@ var reasons = map[string]string{
 	record.ReasonUnknownForm:    "Không nhận ra biểu mẫu",
 	record.ReasonNotAForm:       "Không phải biểu mẫu đối thoại (M1–M5)",
 	record.ReasonNoData:         "Không có dòng số liệu",
-	record.ReasonTooSlow:        "Tệp đọc quá lâu (quá thời gian cho phép)",
 }
 
 // Reason explains a stable rejection reason (record.Reason…) in a few

@@ -19,7 +19,7 @@ func TestReason(t *testing.T) {
 			t.Errorf("Reason(%q) = %q, want %q", tt.reason, got, tt.want)
 		}
 	}
-	for _, r := range []string{record.ReasonCorrupt, record.ReasonEncrypted, record.ReasonTooLarge, record.ReasonUnsupported,
+	for _, r := range []string{record.ReasonCorrupt, record.ReasonEncrypted, record.ReasonTooLarge, record.ReasonTooSlow, record.ReasonUnsupported,
 		record.ReasonEmpty, record.ReasonNotSpreadsheet, record.ReasonUnknownCommune, record.ReasonConflict,
 		record.ReasonUnknownForm, record.ReasonNotAForm, record.ReasonNoData} {
 		if Reason(r) == r {
