@@ -151,3 +151,24 @@ func Wrap(err error, dirs ...string) error {
 	}
 	return &Error{Dir: dirs[0], Kind: k, Err: err}
 }
+
+// Staff tells staff, in Vietnamese, that a folder could not be written,
+// which one, and what to do. Files already received are safe: a file whose
+// copy failed was not recorded and is received by the next run.
+func (se *Error) Staff() string {
+	var what, todo string
+	switch se.Kind {
+	case NoSpace:
+		what = "ổ đĩa chứa thư mục " + se.Dir + " đã đầy"
+		todo = "Hãy giải phóng dung lượng trên ổ đĩa đó (xóa bớt tệp không cần, dọn thùng rác) hoặc chuyển thư mục sang ổ khác, rồi chạy lại «doithoai run»."
+	case ReadOnly:
+		what = "thư mục " + se.Dir + " đang ở chế độ chỉ đọc (ổ đĩa bị khóa ghi hoặc được gắn chỉ đọc)"
+		todo = "Hãy cho phép ghi vào ổ đĩa hoặc thư mục đó (hoặc nhờ cán bộ tin học), rồi chạy lại «doithoai run»."
+	default:
+		what = "tài khoản chạy chương trình không có quyền ghi vào thư mục " + se.Dir
+		todo = "Hãy cấp quyền ghi thư mục đó cho tài khoản chạy doithoai, rồi chạy lại «doithoai run»."
+	}
+	return "lần chạy đã dừng vì " + what + ". " +
+		"Các tệp đã nhận trước đó vẫn an toàn; tệp chưa lưu được sẽ được nhận ở lần chạy sau. " + todo +
+		" (chi tiết kỹ thuật: " + se.Error() + ")"
+}
