@@ -130,10 +130,12 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 		return nil, err
 	}
 	defer lock.Release()
-	// Folders made by an older version were readable by everyone.
+	// Folders made by an older version were readable by everyone. A file
+	// system that refuses permissions (some network shares) is no reason
+	// to stop receiving files.
 	for _, d := range []string{cfg.State, filepath.Join(cfg.Outbox, report.DirData)} {
 		if err := atomicfile.MakePrivate(d); err != nil {
-			return nil, err
+			log.Warn("cannot make a folder owner-only", "dir", d, "err", err)
 		}
 	}
 	// A run killed mid-write may have left temporaries; finished files are

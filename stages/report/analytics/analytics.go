@@ -55,7 +55,7 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		return nil, fmt.Errorf("analysts' data: %w", err)
 	}
 	if err := atomicfile.MakePrivate(dir); err != nil {
-		return nil, fmt.Errorf("analysts' data: %w", err)
+		slog.Warn("analysts' data: cannot make the folder owner-only", "dir", dir, "err", err)
 	}
 	tables := newTables(ds, loc)
 	paths := make([]string, 0, len(tables)+1)
