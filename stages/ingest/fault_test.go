@@ -40,7 +40,13 @@ var faults = faultdoc.New("inbox", "Faults tried on the inbox, the state folder 
 		"ledger intact, and the next run after the fault is fixed gives the outputs of an undisturbed run. "+
 		"Written by the tests of stages/ingest.")
 
-func TestMain(m *testing.M) { os.Exit(faultdoc.Main(m, faults)) }
+func TestMain(m *testing.M) {
+	code := faultdoc.Main(m, faults)
+	if demoSet.dir != "" {
+		os.RemoveAll(demoSet.dir)
+	}
+	os.Exit(code)
+}
 
 // demoSet is the demo inbox, generated once for the package's tests.
 var demoSet struct {
