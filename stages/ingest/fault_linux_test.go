@@ -255,7 +255,7 @@ func tryStorage(t *testing.T, c storageCase) {
 
 	how := map[bool]string{true: "read-only", false: "no space"}[c.readOnly]
 	outcome := fmt.Sprintf("run stopped %s with a %s error naming %s/: %v; staff message names the folder and says what to do: %v; "+
-		"ledger intact, every recorded file archived: %v (%s recorded before the stop); next run completes with the outputs of an undisturbed run: %v",
+		"ledger intact, every recorded file archived: %v (%s); next run completes with the outputs of an undisturbed run: %v",
 		stage(err), how, c.folder, named, clear, ledgerOK, amount(recvBefore, len(wantRecv)), same)
 	if !same {
 		if len(differs) > 3 {
@@ -276,13 +276,13 @@ func tryStorage(t *testing.T, c storageCase) {
 func amount(n, all int) string {
 	switch {
 	case n < 0:
-		return "no ledger yet,"
+		return "no ledger yet when it stopped"
 	case n == 0:
-		return "no file"
+		return "no file recorded before the stop"
 	case n == all:
-		return "every file"
+		return "every file recorded before the stop"
 	}
-	return "some files"
+	return "some files recorded before the stop"
 }
 
 // stage says where a run stopped, from its error.
