@@ -20,11 +20,13 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/runlock"
+	"doithoai/pipeline/storeerr"
 	"doithoai/stages/aggregate"
 	"doithoai/stages/dedupe"
 	"doithoai/stages/ingest"
 	"doithoai/stages/read/grid"
 	"doithoai/stages/report"
+	"doithoai/stages/report/mask"
 	"doithoai/stages/validate"
 )
 
@@ -68,6 +70,7 @@ type Summary struct {
 	New         []string
 	Pending     []string
 	Ignored     []string
+	Skipped     []record.Skip // inbox entries not received: links, FIFOs, devices, unreadable
 	Submissions int
 	Accepted    int
 	Rejected    int
@@ -83,8 +86,11 @@ const DefaultSettle = 3 * time.Second
 
 // Run performs one run. It returns an error only when the run itself could
 // not complete (bad folders, a busy lock, a broken ledger); bad files are
-// findings, never errors.
-func Run(ctx context.Context, cfg Config) (*Summary, error) {
+// findings, never errors. When the state or outbox folder cannot be
+// written (full disk, read-only, no permission) the error is a
+// *storeerr.Error naming the folder.
+func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
+	defer func() { err = storeerr.Wrap(err, cfg.State, cfg.Outbox) }()
 	if cfg.Plan == nil {
 		return nil, errors.New("no plan")
 	}
@@ -107,6 +113,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	log = slog.New(mask.Logs(log.Handler())) // no citizen ID or phone number in any log
 	for _, d := range []struct{ name, path string }{{"inbox", cfg.Inbox}, {"outbox", cfg.Outbox}, {"state", cfg.State}} {
 		if d.path == "" {
 			return nil, fmt.Errorf("the %s folder is not set", d.name)
@@ -115,9 +122,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if fi, err := os.Stat(cfg.Inbox); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("inbox %s is not a folder: %w", cfg.Inbox, errOr(err, errors.New("not a directory")))
 	}
-	for _, d := range []string{cfg.Outbox, cfg.State} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("create %s: %w", d, err)
+	// The state folder (ledger, archive, plan) is the owner's only; so is
+	// outbox/data, the one output with unmasked personal data.
+	for _, d := range []struct {
+		path string
+		mode os.FileMode
+	}{{cfg.Outbox, 0o755}, {cfg.State, atomicfile.PrivateDir}} {
+		if err := os.MkdirAll(d.path, d.mode); err != nil {
+			return nil, fmt.Errorf("create %s: %w", d.path, err)
 		}
 	}
 	lock, err := runlock.Acquire(cfg.State)
@@ -125,6 +137,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer lock.Release()
+	// Folders made by an older version were readable by everyone. A file
+	// system that refuses permissions (some network shares) is no reason
+	// to stop receiving files.
+	for _, d := range []string{cfg.State, filepath.Join(cfg.Outbox, report.DirData)} {
+		if err := atomicfile.MakePrivate(d); err != nil {
+			log.Warn("cannot make a folder owner-only", "dir", d, "err", err)
+		}
+	}
 	// A run killed mid-write may have left temporaries; finished files are
 	// always whole, so removing the temporaries is all the repair needed.
 	_ = atomicfile.CleanTemps(cfg.Outbox)
@@ -150,7 +170,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := &Summary{RunID: runID, Kind: cfg.Kind, Now: now}
+	sum = &Summary{RunID: runID, Kind: cfg.Kind, Now: now}
 	runErr := run(ctx, cfg, led, now, sum, log)
 	sum.Duration = time.Since(started)
 	outcome, msg := "ok", ""
@@ -177,7 +197,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	sum.New, sum.Pending, sum.Ignored = ing.New, ing.Pending, ing.Ignored
+	sum.New, sum.Pending, sum.Ignored, sum.Skipped = ing.New, ing.Pending, ing.Ignored, ing.Skipped
 	sum.Submissions = len(ing.All)
 	if err := stageDone(ctx, log, "ingest"); err != nil {
 		return err
@@ -223,7 +243,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	sum.Dataset = ds
 	out, err := report.Write(ctx, report.Config{
 		Outbox: cfg.Outbox, Plan: cfg.Plan, Now: now, Full: cfg.Kind == KindFull,
-		New: ing.New, Emitter: led, Logger: log,
+		New: ing.New, Skipped: ing.Skipped, Emitter: led, Logger: log,
 	}, ds)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

@@ -59,5 +59,5 @@ func keepPlan(state string, p *plan.Plan, log *slog.Logger) error {
 	if ok {
 		log.Info("the plan was refined; the state folder keeps the new version", "season", p.Identity())
 	}
-	return atomicfile.WriteBytes(filepath.Join(state, StatePlanFile), src)
+	return atomicfile.WriteBytesMode(filepath.Join(state, StatePlanFile), atomicfile.Private, src)
 }

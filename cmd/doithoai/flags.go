@@ -11,6 +11,7 @@ import (
 	"doithoai/pipeline"
 	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
+	"doithoai/stages/report/mask"
 )
 
 // common holds the flags shared by run, serve and status.
@@ -46,6 +47,8 @@ func (c *common) logger(w io.Writer) *slog.Logger {
 	} else {
 		l = slog.New(slog.NewTextHandler(w, opts))
 	}
+	// No citizen ID or phone number in any log, whoever logs.
+	l = slog.New(mask.Logs(l.Handler()))
 	// Stages that are not handed a logger use the default one: the same
 	// format and level everywhere.
 	slog.SetDefault(l)

@@ -11,6 +11,7 @@ import (
 
 	"doithoai/pipeline"
 	"doithoai/pipeline/runlock"
+	"doithoai/pipeline/storeerr"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -54,9 +55,17 @@ func report(sum *pipeline.Summary, err error, cfg pipeline.Config, stdout, stder
 			"Mọi tệp trong %s đều nguyên vẹn (không có tệp ghi dở); lần chạy sau sẽ làm lại phần việc còn dở.\n", cfg.Outbox)
 		return exitAborted
 	}
+	var se *storeerr.Error
+	if errors.As(err, &se) {
+		fmt.Fprintln(stderr, "doithoai: "+se.Staff())
+		return exitFailed
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "doithoai: lần chạy không hoàn thành: %v\n", err)
 		return exitFailed
+	}
+	if len(sum.Skipped) > 0 {
+		fmt.Fprintf(stdout, "Có %d mục trong hộp thư không được xử lý (liên kết, tệp đặc biệt hoặc không đọc được); xem trang index.html trong %s.\n", len(sum.Skipped), cfg.Outbox)
 	}
 	fmt.Fprintf(stdout, "Đã xử lý %d tệp (mới: %d; chấp nhận: %d; bị từ chối: %d; trùng nội dung: %d; đang chờ sao chép xong: %d).\n",
 		sum.Submissions, len(sum.New), sum.Accepted, sum.Rejected, sum.Duplicates, len(sum.Pending))

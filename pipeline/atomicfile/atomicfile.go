@@ -13,8 +13,14 @@ import (
 
 // Write creates path atomically with the bytes produced by fill.
 func Write(path string, fill func(w io.Writer) error) error {
-	return WriteWith(path, func(tmp string) error {
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	return WriteMode(path, Mode, fill)
+}
+
+// WriteMode is Write with the final file's permission: Private for what
+// holds personal data or the office's records.
+func WriteMode(path string, mode os.FileMode, fill func(w io.Writer) error) error {
+	return WriteWithMode(path, mode, func(tmp string) error {
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 		if err != nil {
 			return err
 		}
@@ -31,24 +37,46 @@ func Write(path string, fill func(w io.Writer) error) error {
 }
 
 // WriteBytes creates path atomically with b.
-func WriteBytes(path string, b []byte) error {
-	return Write(path, func(w io.Writer) error {
+func WriteBytes(path string, b []byte) error { return WriteBytesMode(path, Mode, b) }
+
+// WriteBytesMode creates path atomically with b and permission mode.
+func WriteBytesMode(path string, mode os.FileMode, b []byte) error {
+	return WriteMode(path, mode, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	})
 }
 
-// Mode is the permission of every file written here: readable by the
-// office staff who open the outbox, whatever the temporary file had.
+// Mode is the permission of the files written here by default: readable
+// by the office staff who open the outbox, whatever the temporary file had.
 const Mode os.FileMode = 0o644
+
+// Private is the permission of files only the account running doithoai may
+// read (the state folder, outbox/data with its unmasked personal data), and
+// PrivateDir that of their folders. Windows ignores all but the read-only
+// bit.
+const (
+	Private    os.FileMode = 0o600
+	PrivateDir os.FileMode = 0o700
+)
 
 // WriteWith lets a library that insists on a file name (e.g. excelize's
 // SaveAs) write to a temporary name, then renames it over path. The
 // temporary name keeps the extension, since some writers check it. The
 // final file has permission Mode.
 func WriteWith(path string, write func(tmp string) error) error {
+	return WriteWithMode(path, Mode, write)
+}
+
+// WriteWithMode is WriteWith with the final file's permission. A folder it
+// has to create is owner-only when mode gives nothing to group and others.
+func WriteWithMode(path string, mode os.FileMode, write func(tmp string) error) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dirMode := os.FileMode(0o755)
+	if mode&0o077 == 0 {
+		dirMode = PrivateDir
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	f, err := os.CreateTemp(dir, ".tmp-*"+filepath.Ext(path))
@@ -62,7 +90,7 @@ func WriteWith(path string, write func(tmp string) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	// os.CreateTemp makes the file private (0600); outputs are for people.
-	if err := os.Chmod(tmp, Mode); err != nil {
+	if err := os.Chmod(tmp, mode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

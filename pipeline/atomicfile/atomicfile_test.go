@@ -324,3 +324,44 @@ func TestLeftoverTempThenWrite(t *testing.T) {
 		t.Errorf("content %q", got)
 	}
 }
+
+func TestPrivateModes(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("permissions are ACLs on Windows")
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	p := filepath.Join(dir, "households.parquet")
+	if err := WriteBytesMode(p, Private, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		want os.FileMode
+	}{{dir, PrivateDir}, {p, Private}} {
+		fi, err := os.Stat(c.path)
+		if err != nil || fi.Mode().Perm() != c.want {
+			t.Errorf("%s: %v (%v), want %v", c.path, fi.Mode().Perm(), err, c.want)
+		}
+	}
+	// An older version's loose tree is tightened; a read-only file stays
+	// read-only; a link is left alone.
+	ro := filepath.Join(dir, "sub", "copy")
+	os.MkdirAll(filepath.Dir(ro), 0o755)
+	os.WriteFile(ro, []byte("y"), 0o444)
+	os.Chmod(dir, 0o755)
+	os.Chmod(p, 0o644)
+	target := filepath.Join(t.TempDir(), "outside")
+	os.WriteFile(target, []byte("z"), 0o644)
+	os.Symlink(target, filepath.Join(dir, "link"))
+	if err := MakePrivate(dir); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Dir(ro): 0o700, p: 0o600, ro: 0o400, target: 0o644} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v (%v), want %v", path, fi.Mode().Perm(), err, want)
+		}
+	}
+	if err := MakePrivate(filepath.Join(dir, "missing")); err != nil {
+		t.Errorf("missing folder: %v", err)
+	}
+}

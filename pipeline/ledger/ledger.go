@@ -10,6 +10,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -71,6 +73,9 @@ type Ledger struct {
 // Open opens (creating when needed) the ledger in the state directory.
 func Open(ctx context.Context, stateDir string) (*Ledger, error) {
 	path := filepath.Join(stateDir, "ledger.sqlite")
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
 	// The path is a URI here: '%', '?' and '#' in a folder name must be
 	// escaped, or the driver opens another file (or none).
 	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
@@ -84,7 +89,61 @@ func Open(ctx context.Context, stateDir string) (*Ledger, error) {
 		db.Close()
 		return nil, fmt.Errorf("create ledger schema in %s: %w", path, err)
 	}
+	// SQLite gives its journal files the database's permission; an older
+	// version's 0644 files are tightened here too.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		fi, err := os.Stat(path + suffix)
+		if err != nil || fi.Mode().Perm() == 0o600 {
+			continue
+		}
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.Close()
+			return nil, fmt.Errorf("open ledger %s: %w", path, err)
+		}
+	}
 	return &Ledger{db: db}, nil
+}
+
+// createPrivate creates an empty database file readable by its owner only
+// (SQLite would make it 0644); an existing one is left alone.
+func createPrivate(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Check runs SQLite's integrity check: nil when the database is sound.
+func (l *Ledger) Check(ctx context.Context) error {
+	rows, err := l.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("ledger: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("ledger: integrity check: %w", err)
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("ledger: integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("ledger: integrity check: %v", problems)
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -45,6 +45,10 @@ type Result struct {
 	New     []string            // submission paths first received in this pass
 	Pending []string            // paths still being written (not yet complete)
 	Ignored []string            // lock and temporary files seen
+	// Skipped are entries not received: links (never followed), FIFOs,
+	// sockets and devices (never opened), unreadable files and folders.
+	// Each was logged as a warning.
+	Skipped []record.Skip
 }
 
 // Ignored reports whether a file name is never a submission: Excel owner
@@ -74,6 +78,7 @@ type candidate struct {
 	abs     string
 	size    int64
 	mtimeNS int64
+	info    fs.FileInfo // what the scan saw (lstat), to recognise the same file when opened
 }
 
 // Run performs one ingest pass.
@@ -89,11 +94,15 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 		cfg.Clock = clock.Real{}
 	}
 	res := &Result{}
-	cands, ignored, err := scan(ctx, cfg.Inbox)
+	cands, ignored, skipped, err := scan(ctx, cfg.Inbox)
 	if err != nil {
 		return nil, err
 	}
 	res.Ignored = ignored
+	res.Skipped = skipped
+	for _, s := range skipped {
+		log.Warn("inbox entry skipped", "path", s.Path, "reason", s.Reason)
+	}
 	var waiting []candidate
 	for _, c := range cands {
 		done, err := ingestOne(ctx, led, cfg, c, res, log)
@@ -114,11 +123,11 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 		again := waiting
 		waiting = nil
 		for _, c := range again {
-			fi, err := os.Stat(c.abs)
-			if err != nil {
-				continue // vanished: nothing to receive
+			fi, err := os.Lstat(c.abs)
+			if err != nil || !fi.Mode().IsRegular() {
+				continue // vanished or replaced: the next scan sees what it is
 			}
-			c2 := candidate{rel: c.rel, abs: c.abs, size: fi.Size(), mtimeNS: fi.ModTime().UnixNano()}
+			c2 := candidate{rel: c.rel, abs: c.abs, size: fi.Size(), mtimeNS: fi.ModTime().UnixNano(), info: fi}
 			done, err := ingestOne(ctx, led, cfg, c2, res, log)
 			if err != nil {
 				return nil, err
@@ -131,6 +140,7 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 	for _, c := range waiting {
 		res.Pending = append(res.Pending, c.rel)
 	}
+	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
 	entries, err := led.Entries(ctx)
 	if err != nil {
 		return nil, err
@@ -172,56 +182,99 @@ func FolderHint(rel string) string {
 	return ""
 }
 
-func scan(ctx context.Context, inbox string) ([]candidate, []string, error) {
+// scan lists the inbox without following any link: regular files are
+// candidates, lock and temporary files are ignored, and links, FIFOs,
+// sockets, devices and unreadable folders are skipped (reported, never
+// opened).
+func scan(ctx context.Context, inbox string) ([]candidate, []string, []record.Skip, error) {
 	var cands []candidate
 	var ignored []string
-	err := filepath.WalkDir(inbox, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == inbox {
-				return err
-			}
-			return nil // an unreadable sub-folder does not stop the others
+	var skipped []record.Skip
+	// The inbox folder itself may be reached through a link the office
+	// set up; what is inside it is the communes' and is not trusted.
+	root, rerr := filepath.EvalSymlinks(inbox)
+	if rerr != nil {
+		root = inbox
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if p == root {
+			return err
 		}
-		if p == inbox {
-			return nil
-		}
-		rel, rerr := filepath.Rel(inbox, p)
+		rel, rerr := filepath.Rel(root, p)
 		if rerr != nil {
 			return nil
 		}
 		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
+		if err != nil {
+			// An unreadable sub-folder is reported and does not stop the
+			// others.
+			if !errors.Is(err, fs.ErrNotExist) {
+				skipped = append(skipped, record.Skip{Path: rel, Reason: record.SkipUnreadableDir})
+			}
+			return nil
+		}
+		typ := d.Type()
+		if d.IsDir() && typ == fs.ModeDir && !reparsePoint(d) {
 			if strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
-			return nil // symlinks, devices: never followed
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir // hidden, whatever it is
 		}
-		if Ignored(rel) {
+		if !d.IsDir() && Ignored(rel) {
 			ignored = append(ignored, rel)
+			return nil
+		}
+		switch {
+		case typ&fs.ModeSymlink != 0, d.IsDir():
+			// A symbolic link, or a junction or mount point (Windows): never
+			// followed, wherever it points.
+			skipped = append(skipped, record.Skip{Path: rel, Reason: linkReason(p, root)})
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		case !typ.IsRegular() || reparsePoint(d):
+			skipped = append(skipped, record.Skip{Path: rel, Reason: record.SkipSpecial})
 			return nil
 		}
 		fi, err := d.Info()
 		if err != nil {
-			return nil
+			return nil // vanished meanwhile
 		}
-		cands = append(cands, candidate{rel: rel, abs: p, size: fi.Size(), mtimeNS: fi.ModTime().UnixNano()})
+		cands = append(cands, candidate{rel: rel, abs: p, size: fi.Size(), mtimeNS: fi.ModTime().UnixNano(), info: fi})
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("scan inbox %s: %w", inbox, err)
+		return nil, nil, nil, fmt.Errorf("scan inbox %s: %w", inbox, err)
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].rel < cands[j].rel })
-	return cands, ignored, nil
+	return cands, ignored, skipped, nil
+}
+
+// linkReason tells a link into the inbox from one out of it (or to
+// nothing). Only names are resolved: the target is never opened.
+func linkReason(p, realInbox string) string {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return record.SkipLinkOutside
+	}
+	rel, err := filepath.Rel(realInbox, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return record.SkipLinkOutside
+	}
+	return record.SkipLink
 }
 
 // ingestOne receives one file if it is complete. It returns false when the
-// file is not yet settled.
+// file is not yet settled (or changed while it was being archived), and an
+// error only when the state folder fails (full, read-only, broken ledger):
+// that stops the run, since nothing more can be received safely.
 func ingestOne(ctx context.Context, led *ledger.Ledger, cfg Config, c candidate, res *Result, log *slog.Logger) (bool, error) {
 	if sha, ok, err := led.CachedHash(ctx, c.rel, c.size, c.mtimeNS); err != nil {
 		return false, err
@@ -246,15 +299,21 @@ func ingestOne(ctx context.Context, led *ledger.Ledger, cfg Config, c candidate,
 		}
 	}
 	sha, archRel, err := archive(ctx, cfg.State, c)
-	if errors.Is(err, errChanged) {
-		log.Info("file changed while being read; will retry", "path", c.rel)
+	var skip *skipError
+	switch {
+	case errors.Is(err, errChanged):
+		log.Info("file changed while being archived; it stays pending", "path", c.rel)
 		return false, nil
-	}
-	if err != nil {
-		// An unreadable file (permissions, vanished) is logged and retried
-		// next run; it must not stop the other files.
-		log.Warn("cannot read inbox file", "path", c.rel, "err", err)
+	case errors.Is(err, errVanished):
+		return true, nil // removed from the inbox: nothing to receive
+	case errors.As(err, &skip):
+		// An unreadable file is reported and looked at again next run; it
+		// does not stop the other files.
+		res.Skipped = append(res.Skipped, record.Skip{Path: c.rel, Reason: skip.reason})
+		log.Warn("inbox entry skipped", "path", c.rel, "reason", skip.reason, "err", skip.err)
 		return true, nil
+	case err != nil:
+		return false, err
 	}
 	known, err := led.Known(ctx, c.rel, sha)
 	if err != nil {
@@ -272,75 +331,182 @@ func ingestOne(ctx context.Context, led *ledger.Ledger, cfg Config, c candidate,
 	return true, nil
 }
 
-var errChanged = errors.New("file changed while being archived")
+var (
+	errChanged  = errors.New("file changed while being archived")
+	errVanished = errors.New("file removed from the inbox")
+)
+
+// skipError is an inbox file that cannot be received as it is: unreadable,
+// or not a regular file once opened.
+type skipError struct {
+	reason string
+	err    error
+}
+
+func (e *skipError) Error() string { return e.reason + ": " + e.err.Error() }
+func (e *skipError) Unwrap() error { return e.err }
 
 // tempPattern names the archive's temporary copies so that
 // atomicfile.CleanTemps, which each run applies to State/archive, removes
 // those a killed run left behind.
 const tempPattern = ".tmp-incoming-*"
 
-// archive copies the file into State/archive/<aa>/<sha256> while hashing it,
-// read-only, and returns the hash and the archive path relative to State.
+// Archive permissions: the folders are the owner's only, a copy is
+// read-only for its owner and nobody else's.
+const (
+	archiveDirMode  os.FileMode = 0o700
+	archiveFileMode os.FileMode = 0o400
+)
+
+// Test hooks: run just before the inbox file is opened and just after it
+// was copied, to change the file at the worst moments.
+var (
+	hookBeforeOpen func(abs string)
+	hookAfterCopy  func(abs string)
+)
+
+// archive copies the file into State/archive/<aa>/<sha256> while hashing
+// it, read-only, and returns the hash and the archive path relative to
+// State. The copy is kept only when the file is, after the copy, the same
+// file with the same size and mtime as when it was found, and the copy
+// reads back with the hash of what was read (errChanged otherwise). Read
+// failures of the inbox file are *skipError; any other error is the state
+// folder's.
 func archive(ctx context.Context, stateDir string, c candidate) (string, string, error) {
 	dir := filepath.Join(stateDir, "archive")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", fmt.Errorf("archive dir: %w", err)
+	if err := os.MkdirAll(dir, archiveDirMode); err != nil {
+		return "", "", fmt.Errorf("archive folder: %w", err)
 	}
-	in, err := os.Open(c.abs)
-	if err != nil {
-		return "", "", fmt.Errorf("open %s: %w", c.rel, err)
+	if hookBeforeOpen != nil {
+		hookBeforeOpen(c.abs)
+	}
+	in, err := openInbox(c.abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", "", errVanished
+	case err != nil && isLinkErr(err):
+		return "", "", errChanged // replaced by a link: the next scan reports it
+	case err != nil:
+		return "", "", &skipError{record.SkipUnreadable, err}
 	}
 	defer in.Close()
+	// Never trust the name: what was opened must be the regular file the
+	// scan found (not a FIFO, device or link put in its place since).
+	opened, err := in.Stat()
+	if err != nil {
+		return "", "", &skipError{record.SkipUnreadable, err}
+	}
+	if !opened.Mode().IsRegular() {
+		return "", "", &skipError{record.SkipSpecial, errors.New("not a regular file once opened")}
+	}
+	if c.info != nil && !os.SameFile(opened, c.info) {
+		return "", "", errChanged
+	}
 	tmp, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
-		return "", "", fmt.Errorf("archive temp: %w", err)
+		return "", "", fmt.Errorf("archive temporary: %w", err)
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // no-op once renamed
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, in})
-	if err == nil {
-		err = tmp.Sync()
+	n, rerr, werr := copyHashing(ctx, tmp, h, in)
+	if werr == nil {
+		werr = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
 	}
+	if cerr := ctx.Err(); cerr != nil {
+		return "", "", cerr
+	}
+	if werr != nil {
+		return "", "", fmt.Errorf("archive copy of an inbox file: %w", werr)
+	}
+	if rerr != nil {
+		return "", "", &skipError{record.SkipUnreadable, rerr}
+	}
+	if hookAfterCopy != nil {
+		hookAfterCopy(c.abs)
+	}
+	after, err := in.Stat()
 	if err != nil {
-		return "", "", fmt.Errorf("archive %s: %w", c.rel, err)
+		return "", "", &skipError{record.SkipUnreadable, err}
 	}
-	fi, err := os.Stat(c.abs)
+	now, err := os.Lstat(c.abs)
 	if err != nil {
-		return "", "", fmt.Errorf("stat %s: %w", c.rel, err)
+		return "", "", errChanged
 	}
-	if n != c.size || fi.Size() != c.size || fi.ModTime().UnixNano() != c.mtimeNS {
+	if n != c.size || !same(after, c) || !same(now, c) || !os.SameFile(now, opened) {
 		return "", "", errChanged
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
+	if got, err := hashFile(tmpName); err != nil {
+		return "", "", fmt.Errorf("archive copy read back: %w", err)
+	} else if got != sha {
+		return "", "", fmt.Errorf("archive copy read back: its bytes differ from the file's (the state folder's disk may be failing)")
+	}
 	rel := path.Join("archive", sha[:2], sha)
 	final := filepath.Join(stateDir, filepath.FromSlash(rel))
-	if _, err := os.Stat(final); err == nil {
+	if _, err := os.Lstat(final); err == nil {
 		return sha, rel, nil // the same bytes are archived already
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return "", "", fmt.Errorf("archive dir: %w", err)
+	if err := os.MkdirAll(filepath.Dir(final), archiveDirMode); err != nil {
+		return "", "", fmt.Errorf("archive folder: %w", err)
 	}
-	if err := os.Chmod(tmpName, 0o444); err != nil {
-		return "", "", fmt.Errorf("archive %s: %w", c.rel, err)
+	if err := os.Chmod(tmpName, archiveFileMode); err != nil {
+		return "", "", fmt.Errorf("archive copy: %w", err)
 	}
 	if err := os.Rename(tmpName, final); err != nil {
-		return "", "", fmt.Errorf("archive %s: %w", c.rel, err)
+		return "", "", fmt.Errorf("archive copy: %w", err)
+	}
+	// The ledger records the file next; its archive name must survive a
+	// power loss first.
+	if err := syncDir(filepath.Dir(final)); err != nil {
+		return "", "", fmt.Errorf("archive folder: %w", err)
 	}
 	return sha, rel, nil
 }
 
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
+// same reports whether fi still has the size and mtime the scan saw.
+func same(fi fs.FileInfo, c candidate) bool {
+	return fi.Size() == c.size && fi.ModTime().UnixNano() == c.mtimeNS
 }
 
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+// copyHashing copies in to w and h, telling read errors (the inbox file's)
+// from write errors (the archive's).
+func copyHashing(ctx context.Context, w io.Writer, h io.Writer, in io.Reader) (n int64, rerr, werr error) {
+	buf := make([]byte, 256<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err, nil
+		}
+		k, err := in.Read(buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			if _, werr := w.Write(buf[:k]); werr != nil {
+				return n, nil, werr
+			}
+			n += int64(k)
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil, nil
+		}
+		if err != nil {
+			return n, err, nil
+		}
 	}
-	return c.r.Read(p)
+}
+
+// hashFile is the sha256 of a file's bytes.
+func hashFile(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

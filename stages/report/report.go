@@ -34,8 +34,9 @@ type Config struct {
 	Outbox  string
 	Plan    *plan.Plan
 	Now     time.Time
-	Full    bool     // a full run: figures and reports too; a light pass writes feedback, data and the status page
-	New     []string // paths first received in this run
+	Full    bool          // a full run: figures and reports too; a light pass writes feedback, data and the status page
+	New     []string      // paths first received in this run
+	Skipped []record.Skip // inbox entries not received (links, FIFOs, unreadable), for the status page
 	Emitter Emitter
 	Logger  *slog.Logger
 }
@@ -96,7 +97,7 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 			links[o.ID] = rel
 		}
 	}
-	paths, err = statuspage.Write(ctx, statuspage.Config{Outbox: cfg.Outbox, Plan: cfg.Plan, Now: cfg.Now, Outputs: out, Feedback: links}, ds)
+	paths, err = statuspage.Write(ctx, statuspage.Config{Outbox: cfg.Outbox, Plan: cfg.Plan, Now: cfg.Now, Outputs: out, Feedback: links, Skipped: cfg.Skipped}, ds)
 	if err := collect("status page", paths, err); err != nil {
 		return nil, err
 	}

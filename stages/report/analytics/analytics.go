@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -28,6 +29,14 @@ import (
 
 // DescriptionFile is the name of the file describing the tables.
 const DescriptionFile = "dataset.json"
+
+// The data keeps personal numbers unmasked, so its folder and files are
+// the owner's only on Unix (an older version's looser folder is tightened
+// by each write).
+const (
+	DirMode  = atomicfile.PrivateDir
+	FileMode = atomicfile.Private
+)
 
 // Write writes the analysts' tables of ds into dir (outbox/data) and
 // returns the paths written (dir joined with each file name): the eight
@@ -41,6 +50,12 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 	var loc *time.Location
 	if p != nil {
 		loc = p.Location()
+	}
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return nil, fmt.Errorf("analysts' data: %w", err)
+	}
+	if err := atomicfile.MakePrivate(dir); err != nil {
+		slog.Warn("analysts' data: cannot make the folder owner-only", "dir", dir, "err", err)
 	}
 	tables := newTables(ds, loc)
 	paths := make([]string, 0, len(tables)+1)
@@ -72,7 +87,7 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		return nil, fmt.Errorf("analysts' data: %s: %w", DescriptionFile, err)
 	}
 	path := filepath.Join(dir, DescriptionFile)
-	if err := atomicfile.WriteBytes(path, append(b, '\n')); err != nil {
+	if err := atomicfile.WriteBytesMode(path, FileMode, append(b, '\n')); err != nil {
 		return nil, fmt.Errorf("analysts' data: %w", err)
 	}
 	return append(paths, path), nil

@@ -54,8 +54,8 @@ func (t *table[T]) schema() *arrow.Schema {
 // group.
 func (t *table[T]) write(ctx context.Context, path string) error {
 	sc := t.schema()
-	return atomicfile.WriteWith(path, func(tmp string) error {
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, atomicfile.Mode)
+	return atomicfile.WriteWithMode(path, FileMode, func(tmp string) error {
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, FileMode)
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,10 @@ type Config struct {
 	// duplicate shares its ID with the file it repeats, a key
 	// "<ID>|<path>" is looked up first when present.
 	Feedback map[string]string
+	// Skipped are the inbox entries this run did not receive (links,
+	// FIFOs and devices, unreadable files and folders): listed so that
+	// staff can fix them.
+	Skipped []record.Skip
 }
 
 // Write writes outbox/index.html and returns its path (in a one-element
@@ -92,7 +96,33 @@ type page struct {
 	Counts   []string // the count line, one phrase each
 	Written  int      // files written by this run
 	Subs     []subView
+	Skipped  []skipView
 	Folders  []folderView
+}
+
+// skipView is one inbox entry that was not received.
+type skipView struct {
+	Path   string
+	Reason string
+}
+
+// skipText says in Vietnamese why an inbox entry was not received and what
+// to do.
+var skipText = map[string]string{
+	record.SkipLinkOutside:   "liên kết trỏ ra ngoài hộp thư — chương trình không mở liên kết; hãy chép chính tệp vào hộp thư",
+	record.SkipLink:          "liên kết (lối tắt) — chương trình không mở liên kết; hãy chép chính tệp vào hộp thư",
+	record.SkipSpecial:       "không phải tệp thông thường (FIFO, socket hoặc thiết bị) — không mở",
+	record.SkipUnreadable:    "không đọc được tệp (không có quyền đọc hoặc lỗi ổ đĩa) — sẽ thử lại ở lần chạy sau",
+	record.SkipUnreadableDir: "không đọc được thư mục (không có quyền đọc) — các tệp bên trong chưa được nhận",
+}
+
+// SkipText explains a skip reason in Vietnamese; an unknown one is
+// returned as is.
+func SkipText(reason string) string {
+	if s, ok := skipText[reason]; ok {
+		return s
+	}
+	return reason
 }
 
 type formHead struct {
@@ -242,6 +272,9 @@ func build(ctx context.Context, cfg Config, ds *record.Dataset) (*page, error) {
 		}
 	}
 	pg.Subs = b.submissions()
+	for _, sk := range cfg.Skipped {
+		pg.Skipped = append(pg.Skipped, skipView{Path: maskDigits(sk.Path), Reason: "Tệp không được xử lý: " + SkipText(sk.Reason)})
+	}
 
 	accepted, superseded, rejected, dups := 0, 0, 0, 0
 	for _, o := range ds.Submissions {
@@ -268,6 +301,9 @@ func build(ctx context.Context, cfg Config, ds *record.Dataset) (*page, error) {
 		fmt.Sprintf("%d tệp gửi trùng", dups),
 		fmt.Sprintf("%d lỗi, %d cảnh báo", errs, warns),
 		fmt.Sprintf("%d cặp hộ nghi trùng chờ cán bộ quyết định", len(ds.Borderline)),
+	}
+	if len(pg.Skipped) > 0 {
+		pg.Counts = append(pg.Counts, fmt.Sprintf("%d mục trong hộp thư không được xử lý", len(pg.Skipped)))
 	}
 
 	written := b.written()

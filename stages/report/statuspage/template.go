@@ -111,6 +111,15 @@ ul.files .size { color: #555; font-size: 12px; }
 </tr>
 {{end}}</tbody>
 </table>{{else}}<p class="empty">Chưa nhận tệp nào.</p>{{end}}
+{{if .Skipped}}
+<h2 id="khong-xu-ly">Tệp, thư mục trong hộp thư không được xử lý</h2>
+<p class="note">Các mục dưới đây có trong hộp thư nhưng chương trình không nhận. Cán bộ kiểm tra và chép lại tệp thật vào hộp thư nếu cần.</p>
+<table class="subs skipped">
+<thead><tr><th>STT</th><th>Đường dẫn trong hộp thư</th><th>Lý do</th></tr></thead>
+<tbody>
+{{range $i, $s := .Skipped}}<tr class="bad"><td>{{inc $i}}</td><td class="path">{{$s.Path}}</td><td>{{$s.Reason}}</td></tr>
+{{end}}</tbody>
+</table>{{end}}
 
 <h2 id="bao-cao">Báo cáo và danh sách</h2>
 {{if .Written}}<p class="note">Lần cập nhật này đã ghi {{.Written}} tệp; các tệp vừa ghi có nhãn «mới».</p>{{end}}

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package storeerr
+
+func platformKind(error) (Kind, bool) { return 0, false }
