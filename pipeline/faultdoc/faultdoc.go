@@ -89,13 +89,18 @@ func cell(s string) string {
 	return strings.ReplaceAll(s, "\n", " ")
 }
 
-// Main is for a package's TestMain: it runs the tests, then writes the
+// Main is for a package's TestMain: it runs the tests; in a child process
+// (RunChild) it then reports the child's own peak memory, otherwise it writes the
 // table into docs/faults/<area>.md when the whole package was run (no
 // -run filter, not a child process) and nothing failed. It returns the
 // exit code for os.Exit.
 func Main(m *testing.M, t *Table) int {
 	code := m.Run()
-	if code != 0 || IsChild() || filtered() || len(t.cases) == 0 {
+	if IsChild() {
+		ReportPeak()
+		return code
+	}
+	if code != 0 || filtered() || len(t.cases) == 0 {
 		return code
 	}
 	if err := t.write(); err != nil {

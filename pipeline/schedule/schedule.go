@@ -117,19 +117,34 @@ func Start(ctx context.Context, cfg Config) (*Scheduler, error) {
 			return nil, fmt.Errorf("light pass every %s: %w", cfg.Every, err)
 		}
 	}
+	var missedStarted chan struct{}
 	if missed, err := sc.missedNightly(ctx); err != nil {
 		log.Warn("cannot tell whether a nightly run was missed", "err", err)
 	} else if missed {
-		// A job of the schedule, not a call here: Start returns at once, so
-		// a stop during this run is handled like any other.
+		// A job of the schedule, not a call here, so a stop during this
+		// run is handled like any other; Start returns once it has begun,
+		// so a stop right after Start cannot drop it before it starts.
 		log.Info("the last nightly run was missed; running it now")
-		if _, err := s.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()), gocron.NewTask(func() { sc.RunOnce(pipeline.KindFull) }),
+		missedStarted = make(chan struct{})
+		task := func() {
+			sc.running.Add(1) // before the signal: Stop then waits for this run
+			close(missedStarted)
+			defer sc.running.Done()
+			sc.RunOnce(pipeline.KindFull)
+		}
+		if _, err := s.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()), gocron.NewTask(task),
 			gocron.WithName("missed nightly")); err != nil {
 			abort()
 			return nil, fmt.Errorf("missed nightly run: %w", err)
 		}
 	}
 	s.Start()
+	if missedStarted != nil {
+		select {
+		case <-missedStarted:
+		case <-ctx.Done():
+		}
+	}
 	return sc, nil
 }
 

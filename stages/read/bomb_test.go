@@ -93,30 +93,6 @@ func TestReadChild(t *testing.T) {
 		line, _ := json.Marshal(o)
 		fmt.Printf("OUTCOME %s\n", line)
 	}
-	if hwm := selfPeakRSS(); hwm > 0 {
-		fmt.Printf("PEAKRSS %d\n", hwm)
-	}
-}
-
-// selfPeakRSS is this process's own peak resident memory in bytes, from
-// /proc/self/status (0 where there is none). The rusage figure of a child
-// on Linux also counts the memory its parent had when it started the
-// child (the vfork-and-exec high-water mark), which, in a test binary that
-// has just built bombs, says more about the parent than the child.
-func selfPeakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return 0
 }
 
 // runRead runs the child on the job and returns what it used and printed.
@@ -126,8 +102,8 @@ func runRead(t *testing.T, job childJob) (faultdoc.Measured, []childOutcome) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Where the child cannot report its own peak (see selfPeakRSS), the
-	// rusage figure counts this process's memory too: give back what
+	// Where the child cannot report its own peak (faultdoc.ReportPeak),
+	// the rusage figure counts this process's memory too: give back what
 	// building the bombs took first.
 	debug.FreeOSMemory()
 	m := faultdoc.RunChild(t, "TestReadChild", killed, "READ_JOB="+string(data))
@@ -135,12 +111,6 @@ func runRead(t *testing.T, job childJob) (faultdoc.Measured, []childOutcome) {
 	sc := bufio.NewScanner(strings.NewReader(m.Stdout))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "PEAKRSS "); ok {
-			var n int64
-			if _, err := fmt.Sscan(rest, &n); err == nil && n > 0 {
-				m.PeakRSS = n // the child's own figure (see selfPeakRSS)
-			}
-		}
 		if rest, ok := strings.CutPrefix(sc.Text(), "OUTCOME "); ok {
 			var o childOutcome
 			if err := json.Unmarshal([]byte(rest), &o); err != nil {
@@ -390,7 +360,7 @@ func bombs() []bomb {
 				t.Fatal(err)
 			}
 		},
-		reason: record.ReasonUnknownForm, // read fine: nothing but one cell is there
+		reason: record.ReasonNotAForm, // read fine: nothing but one cell is there, so no form
 	}}
 }
 
