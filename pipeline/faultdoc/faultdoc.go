@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"doithoai/pipeline/truth"
 )
 
 // Case is one fault or attack tried and what happened.
@@ -123,7 +125,7 @@ func filtered() bool {
 // write puts the table at docs/faults/<area>.md of the module, through a
 // temporary name and a rename; unchanged content is left alone.
 func (t *Table) write() error {
-	root, err := moduleRoot()
+	root, err := truth.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -141,23 +143,4 @@ func (t *Table) write() error {
 		return err
 	}
 	return os.Rename(tmp, dst)
-}
-
-// moduleRoot finds the folder holding go.mod, upward from the test's
-// working directory (its package folder).
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
 }

@@ -2,7 +2,6 @@ package read
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -120,22 +119,7 @@ func sizeVN(n int64) string {
 }
 
 // countVN writes a count with dots between thousands: 200.000.
-func countVN(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func countVN(n int64) string { return vntext.Thousands(n) }
 
 // durationVN writes a time limit in minutes or seconds: "2 phút", "60 giây".
 func durationVN(d time.Duration) string {

@@ -2,12 +2,12 @@ package validate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"doithoai/pipeline/record"
+	"doithoai/pipeline/vntext"
 )
 
 // Finding codes of this stage (stable; in the spirit of Frictionless).
@@ -100,23 +100,8 @@ func shorten(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// thousands formats n the Vietnamese way: 2.421.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// thousands writes a count with dots between thousands: 200.000.
+func thousands(n int) string { return vntext.Thousands(int64(n)) }
 
 // dayVN formats a day as dd/mm/yyyy.
 func dayVN(t time.Time) string { return t.Format("02/01/2006") }
