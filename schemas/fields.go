@@ -66,3 +66,14 @@ var TypeNames = []string{
 	TypeInteger, TypeString, TypeText, TypeYear, TypeDate,
 	TypeCitizenID, TypePhone, TypeHamlet, TypeTopic, TypeCluster,
 }
+
+// Title is the Vietnamese title of a form's field ("Mã hộ"), or "" when
+// the form has no such field.
+func Title(form, field string) string {
+	if s := Get(form); s != nil {
+		if f := s.Field(field); f != nil {
+			return f.Title
+		}
+	}
+	return ""
+}

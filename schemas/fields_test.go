@@ -64,3 +64,17 @@ func TestIdentifyAndRulesUseFields(t *testing.T) {
 		}
 	}
 }
+
+func TestTitle(t *testing.T) {
+	for _, tt := range []struct{ form, field, want string }{
+		{"M1", FieldHouseholdCode, "Mã hộ"},
+		{"M2", FieldHamlet, "Khóm/Ấp"},
+		{"M2", FieldHouseholdCode, "Mã hộ"},
+		{"M3", FieldHouseholdCode, ""},
+		{"M9", FieldHamlet, ""},
+	} {
+		if got := Title(tt.form, tt.field); got != tt.want {
+			t.Errorf("Title(%s, %s) = %q, want %q", tt.form, tt.field, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 )
 
 // guideWidth is the width of the instruction sheet's only column: it fits
@@ -64,7 +65,7 @@ func (fm *form) guideLines(opt Options) []string {
 		if textField(f) {
 			texts = append(texts, f.Title)
 		}
-		if f.Type == "year" {
+		if f.Type == schemas.TypeYear {
 			hasYear = true
 		}
 	}
