@@ -10,6 +10,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
 	"doithoai/schemas/template"
 )
 
@@ -479,17 +480,17 @@ func (cm *commune) m1Rows(hamlet string) []template.Row {
 		if hamlet != "" && h.hamlet != hamlet {
 			continue
 		}
-		r := template.Row{"household_code": h.code, "head_name": h.head.name, "birth_year": h.head.year, "gender": h.head.gender,
-			"ethnicity": h.ethnicity, "hamlet": h.hamlet, "household_class": h.class, "members": h.members}
+		r := template.Row{schemas.FieldHouseholdCode: h.code, schemas.FieldHeadName: h.head.name, schemas.FieldBirthYear: h.head.year, schemas.FieldGender: h.head.gender,
+			schemas.FieldEthnicity: h.ethnicity, schemas.FieldHamlet: h.hamlet, schemas.FieldHouseholdClass: h.class, schemas.FieldMembers: h.members}
 		if h.head.id != "" {
-			r["citizen_id"] = h.head.id
+			r[schemas.FieldCitizenID] = h.head.id
 			if h.idAsNumber {
 				n, _ := strconv.ParseInt(h.head.id, 10, 64)
-				r["citizen_id"] = n
+				r[schemas.FieldCitizenID] = n
 			}
 		}
 		if h.note != "" {
-			r["note"] = h.note
+			r[schemas.FieldNote] = h.note
 		}
 		out = append(out, r)
 	}
@@ -503,16 +504,16 @@ func (cm *commune) m2Rows() []template.Row {
 		if g.asciiNames {
 			rep, head = stripDiacritics(rep), stripDiacritics(head)
 		}
-		r := template.Row{"rep_name": rep, "birth_year": g.rep.year, "gender": g.rep.gender, "relation": g.relation,
-			"head_name": head, "household_code": g.h.code, "hamlet": g.hamlet, "household_class": g.h.class}
+		r := template.Row{schemas.FieldRepName: rep, schemas.FieldBirthYear: g.rep.year, schemas.FieldGender: g.rep.gender, schemas.FieldRelation: g.relation,
+			schemas.FieldHeadName: head, schemas.FieldHouseholdCode: g.h.code, schemas.FieldHamlet: g.hamlet, schemas.FieldHouseholdClass: g.h.class}
 		if g.rep.id != "" {
-			r["citizen_id"] = g.rep.id
+			r[schemas.FieldCitizenID] = g.rep.id
 		}
 		if g.phone != "" {
-			r["phone"] = g.phone
+			r[schemas.FieldPhone] = g.phone
 		}
 		if g.note != "" {
-			r["note"] = g.note
+			r[schemas.FieldNote] = g.note
 		}
 		out = append(out, r)
 	}
@@ -522,9 +523,9 @@ func (cm *commune) m2Rows() []template.Row {
 func (cm *commune) m3Rows() []template.Row {
 	var out []template.Row
 	for _, d := range cm.delegates {
-		r := template.Row{"name": d.name, "position": d.position, "component": d.component, "phone": d.phone}
+		r := template.Row{schemas.FieldName: d.name, schemas.FieldPosition: d.position, schemas.FieldComponent: d.component, schemas.FieldPhone: d.phone}
 		if d.hamlet != "" {
-			r["hamlet"] = d.hamlet
+			r[schemas.FieldHamlet] = d.hamlet
 		}
 		out = append(out, r)
 	}
@@ -534,9 +535,9 @@ func (cm *commune) m3Rows() []template.Row {
 func (cm *commune) m4Rows() []template.Row {
 	var out []template.Row
 	for _, o := range cm.opinions {
-		r := template.Row{"hamlet": o.hamlet, "topic": o.topic, "content": o.content, "received_on": o.on}
+		r := template.Row{schemas.FieldHamlet: o.hamlet, schemas.FieldTopic: o.topic, schemas.FieldContent: o.content, schemas.FieldReceivedOn: o.on}
 		if o.reporter != "" {
-			r["reporter_name"], r["household_code"] = o.reporter, o.code
+			r[schemas.FieldReporterName], r[schemas.FieldHouseholdCode] = o.reporter, o.code
 		}
 		out = append(out, r)
 	}

@@ -437,3 +437,34 @@ func TestGenerateOtherPlan(t *testing.T) {
 		t.Errorf("hamletWord(Ấp Tô Châu) = %q", got)
 	}
 }
+
+// TestReadmeTimeliness: the README says the communes' plans are late or on
+// time as the plan's deadline rule judges them at the demo's moment.
+func TestReadmeTimeliness(t *testing.T) {
+	p := plan.Default()
+	deadline, ok := p.CommunePlanDeadline()
+	if !ok {
+		t.Fatal("the embedded plan has no commune plan deadline")
+	}
+	for _, tt := range []struct {
+		name string
+		now  time.Time
+		want string
+	}{
+		{"default moment", time.Time{}, "được ghi nhận là nộp trễ hạn."},
+		{"deadline day, last minute", deadline.Add(24*time.Hour - time.Minute), "được ghi nhận là nộp đúng hạn."},
+		{"the next day", deadline.Add(24 * time.Hour), "được ghi nhận là nộp trễ hạn."},
+	} {
+		dir := t.TempDir()
+		if _, err := Generate(p, dir, Options{Seed: 3, Now: tt.now}); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		readme, err := os.ReadFile(filepath.Join(dir, ReadmeName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(readme, []byte(tt.want)) {
+			t.Errorf("%s: the README does not say %q", tt.name, tt.want)
+		}
+	}
+}

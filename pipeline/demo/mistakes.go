@@ -8,6 +8,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 	"doithoai/schemas/template"
 )
 
@@ -287,13 +288,13 @@ func (ws *workspace) addResults() {
 		}
 		absent := func(n, most int) int { return max(0, n-rng.IntN(most+1)) }
 		row := template.Row{
-			"cluster": cl.Name, "date": ws.dates[cl.ID], "district_team": ws.p.Quotas.DistrictTeam,
-			"commune_delegates": absent(delegates, 2), "hamlet_heads": absent(heads, 1), "household_reps": absent(reps, 3),
+			schemas.FieldCluster: cl.Name, schemas.FieldDate: ws.dates[cl.ID], schemas.FieldDistrictTeam: ws.p.Quotas.DistrictTeam,
+			schemas.FieldCommuneDelegates: absent(delegates, 2), schemas.FieldHamletHeads: absent(heads, 1), schemas.FieldHouseholdReps: absent(reps, 3),
 		}
 		total := opinions + rng.IntN(5)
 		answered := total * (50 + rng.IntN(21)) / 100
 		forwarded := max(0, total-answered-rng.IntN(2))
-		row["opinions"], row["answered"], row["forwarded"] = total, answered, forwarded
+		row[schemas.FieldOpinions], row[schemas.FieldAnswered], row[schemas.FieldForwarded] = total, answered, forwarded
 		preparer, chairman := host.signers()
 		day := minTime(ws.dates[cl.ID].AddDate(0, 0, 1+rng.IntN(3)), ws.today())
 		opt := template.Options{Form: record.FormM5, Commune: host.c.Code, Year: ws.year, Date: day,

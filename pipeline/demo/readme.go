@@ -25,10 +25,16 @@ func writeReadme(path string, ws *workspace) error {
 	b.WriteString("- state/   sổ nhận tệp và bản lưu nguyên gốc các tệp đã nhận (chương trình tự quản lý, không sửa tay).\n\n")
 
 	b.WriteString("THỜI ĐIỂM CỦA BẢN MẪU\n")
-	fmt.Fprintf(&b, "Chương trình được chạy như thể lúc %s ngày %s (%s). Mọi tệp trong inbox được coi là nhận vào lúc đó,\n",
+	fmt.Fprintf(&b, "Chương trình được chạy như thể lúc %s ngày %s (%s). Mọi tệp trong inbox được coi là nhận vào lúc đó",
 		now.Format("15:04"), now.Format("02/01/2006"), ws.whenInQuarter())
-	if d := p.Deadlines.CommunePlan; d.Set {
-		fmt.Fprintf(&b, "nên kế hoạch của các xã (hạn %02d/%02d/%d) được ghi nhận là nộp trễ hạn.\n", d.D, int(d.M), d.Y)
+	if d, ok := p.CommunePlanDeadline(); ok {
+		verdict := "đúng hạn"
+		if p.Late(ws.now, d) {
+			verdict = "trễ hạn"
+		}
+		fmt.Fprintf(&b, ",\nnên kế hoạch của các xã (hạn %s) được ghi nhận là nộp %s.\n", d.Format("02/01/2006"), verdict)
+	} else {
+		b.WriteString(".\n")
 	}
 	b.WriteString("\nNgày đối thoại của các cụm:\n")
 	for _, cl := range p.Clusters {

@@ -551,22 +551,6 @@ func (p *Plan) ClusterOf(code string) *Cluster {
 	return nil
 }
 
-// OpinionDeadline is the last on-time day for a cluster's opinions (the
-// dialogue date minus the plan's days), or false when no date is set.
-func (p *Plan) OpinionDeadline(cluster int) (time.Time, bool) {
-	c := p.Cluster(cluster)
-	if c == nil || !c.DialogueDate.Set {
-		return time.Time{}, false
-	}
-	return c.DialogueDate.In(p.Location()).AddDate(0, 0, -p.Deadlines.OpinionsDaysBeforeDialogue), true
-}
-
-// OnOrBefore reports whether t falls on or before the calendar day d in the
-// plan's time zone (the deadline day itself is on time).
-func (p *Plan) OnOrBefore(t, day time.Time) bool {
-	return t.In(p.Location()).Before(day.In(p.Location()).AddDate(0, 0, 1))
-}
-
 // Agency returns the agency that answers a topic (canonical name).
 func (p *Plan) Agency(topic string) string {
 	for _, t := range p.Topics {

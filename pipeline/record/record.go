@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"doithoai/schemas"
 )
 
 // Form identifies a submission form of SPEC §3.
@@ -56,6 +58,20 @@ const (
 	ReasonNotAForm = "not_a_form"
 )
 
+// Match reasons of a household group or candidate pair (SPEC §8
+// match_reason): the evidence that joined the records; the first two are
+// the fields that matched.
+const (
+	MatchHouseholdCode = schemas.FieldHouseholdCode // the same Mã hộ in one commune
+	MatchCitizenID     = schemas.FieldCitizenID     // the same citizen ID
+	MatchName          = "name"                     // the same head's name, birth year and hamlet
+	MatchNameFuzzy     = "name_fuzzy"               // the head's name up to spelling noise
+	MatchSpouse        = "spouse"                   // husband, wife or kin registered for one household
+	// Why a candidate pair was not merged.
+	MatchConflict  = "conflict"  // the same Mã hộ or citizen ID with different heads
+	MatchAmbiguous = "ambiguous" // the row matches two households about equally
+)
+
 // Severity of a finding.
 type Severity string
 
@@ -90,7 +106,7 @@ type Cell struct {
 
 // Column maps one sheet column to a schema field.
 type Column struct {
-	Field  string // canonical field name of the schema (e.g. "household_code")
+	Field  string // canonical field name of the schema (schemas.Field*)
 	Col    int    // 1-based
 	Letter string // "C"
 	Header string // the header text as it appeared (joined parents: "Số CCCD/CMND")

@@ -8,6 +8,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 )
 
 // guideWidth is the width of the instruction sheet's only column: it fits
@@ -64,7 +65,7 @@ func (fm *form) guideLines(opt Options) []string {
 		if textField(f) {
 			texts = append(texts, f.Title)
 		}
-		if f.Type == "year" {
+		if f.Type == schemas.TypeYear {
 			hasYear = true
 		}
 	}
@@ -98,7 +99,7 @@ func (fm *form) deadline(cl *plan.Cluster) string {
 	}
 	days := p.Deadlines.OpinionsDaysBeforeDialogue
 	m4 := fmt.Sprintf("chậm nhất %d ngày trước buổi đối thoại của %s (huyện sẽ thông báo ngày đối thoại)", days, clName)
-	if d, ok := p.OpinionDeadline(c.Cluster); ok {
+	if d, ok := p.Deadline(c, record.FormM4); ok {
 		m4 = fmt.Sprintf("chậm nhất ngày %s (%d ngày trước buổi đối thoại của %s ngày %s)", d.Format("02/01/2006"), days, clName, cl.DialogueDate.In(p.Location()).Format("02/01/2006"))
 	}
 	quarter := ""

@@ -19,24 +19,24 @@ type group struct {
 var groups = map[record.Form][]group{
 	record.FormM1: {{
 		parent:   "Thông tin chủ hộ",
-		fields:   []string{"head_name", "birth_year", "gender", "citizen_id"},
-		children: map[string]string{"head_name": "Họ và tên"},
+		fields:   []string{schemas.FieldHeadName, schemas.FieldBirthYear, schemas.FieldGender, schemas.FieldCitizenID},
+		children: map[string]string{schemas.FieldHeadName: "Họ và tên"},
 	}},
 	record.FormM2: {{
 		parent:   "Người đại diện tham gia đối thoại",
-		fields:   []string{"rep_name", "birth_year", "gender", "citizen_id", "relation"},
-		children: map[string]string{"rep_name": "Họ và tên"},
+		fields:   []string{schemas.FieldRepName, schemas.FieldBirthYear, schemas.FieldGender, schemas.FieldCitizenID, schemas.FieldRelation},
+		children: map[string]string{schemas.FieldRepName: "Họ và tên"},
 	}, {
 		parent: "Thông tin hộ",
-		fields: []string{"head_name", "household_code", "hamlet", "household_class"},
+		fields: []string{schemas.FieldHeadName, schemas.FieldHouseholdCode, schemas.FieldHamlet, schemas.FieldHouseholdClass},
 	}},
 	record.FormM5: {{
 		parent: "Số người tham dự",
-		fields: []string{"district_team", "commune_delegates", "hamlet_heads", "household_reps"},
+		fields: []string{schemas.FieldDistrictTeam, schemas.FieldCommuneDelegates, schemas.FieldHamletHeads, schemas.FieldHouseholdReps},
 	}, {
 		parent:   "Ý kiến, kiến nghị",
-		fields:   []string{"opinions", "answered", "forwarded"},
-		children: map[string]string{"opinions": "Tổng số", "answered": "Trả lời tại buổi", "forwarded": "Chuyển cơ quan giải quyết"},
+		fields:   []string{schemas.FieldOpinions, schemas.FieldAnswered, schemas.FieldForwarded},
+		children: map[string]string{schemas.FieldOpinions: "Tổng số", schemas.FieldAnswered: "Trả lời tại buổi", schemas.FieldForwarded: "Chuyển cơ quan giải quyết"},
 	}},
 }
 
@@ -70,27 +70,27 @@ func columns(sc *schemas.Schema, flat bool) []column {
 // width is a column's width in characters, by what it holds.
 func width(f *schemas.Field) float64 {
 	switch f.Name {
-	case "stt":
+	case schemas.FieldSTT:
 		return 5
-	case "content":
+	case schemas.FieldContent:
 		return 50
-	case "position":
+	case schemas.FieldPosition:
 		return 30
-	case "head_name", "rep_name", "name", "reporter_name":
+	case schemas.FieldHeadName, schemas.FieldRepName, schemas.FieldName, schemas.FieldReporterName:
 		return 24
-	case "topic":
+	case schemas.FieldTopic:
 		return 28
-	case "note":
+	case schemas.FieldNote:
 		return 16
 	}
 	switch f.Type {
-	case "citizen_id", "phone", "date":
+	case schemas.TypeCitizenID, schemas.TypePhone, schemas.TypeDate:
 		return 14
-	case "hamlet":
+	case schemas.TypeHamlet:
 		return 16
-	case "year", "cluster":
+	case schemas.TypeYear, schemas.TypeCluster:
 		return 9
-	case "integer":
+	case schemas.TypeInteger:
 		return 10
 	}
 	return 13
@@ -100,8 +100,8 @@ func width(f *schemas.Field) float64 {
 // then keeps the leading zeros a clerk types).
 func textField(f *schemas.Field) bool {
 	switch f.Type {
-	case "citizen_id", "phone":
+	case schemas.TypeCitizenID, schemas.TypePhone:
 		return true
 	}
-	return f.Name == "household_code"
+	return f.Name == schemas.FieldHouseholdCode
 }

@@ -32,13 +32,13 @@ func (fm *form) lists() []list {
 func (fm *form) listValues(f *schemas.Field) []string {
 	var vals []string
 	switch {
-	case f.Type == "hamlet":
+	case f.Type == schemas.TypeHamlet:
 		vals = fm.commune.Hamlets
-	case f.Type == "topic":
+	case f.Type == schemas.TypeTopic:
 		for _, t := range fm.plan.Topics {
 			vals = append(vals, t.Name)
 		}
-	case f.Type == "cluster":
+	case f.Type == schemas.TypeCluster:
 		for _, cl := range fm.plan.Clusters {
 			vals = append(vals, cl.Name)
 		}
@@ -123,7 +123,7 @@ func (fm *form) check(f *schemas.Field, source string, hints bool, col string, f
 	if source != "" {
 		dv.SetSqrefDropList(source)
 		errMsg = fmt.Sprintf("Cột “%s” nên ghi một giá trị trong danh mục của mẫu.", f.Title)
-		if hints && !(f.Type == "hamlet" && !fm.plan.HamletsVerified) {
+		if hints && !(f.Type == schemas.TypeHamlet && !fm.plan.HamletsVerified) {
 			style = excelize.DataValidationErrorStyleStop
 			errMsg = fmt.Sprintf("Cột “%s” chỉ nhận một giá trị trong danh sách chọn: bấm mũi tên bên phải ô để chọn.", f.Title)
 		}
@@ -140,7 +140,7 @@ func (fm *form) check(f *schemas.Field, source string, hints bool, col string, f
 	if source == "" {
 		var err error
 		switch {
-		case f.Type == "year":
+		case f.Type == schemas.TypeYear:
 			hi := fm.year
 			if cons.Maximum != nil {
 				hi = int(*cons.Maximum)
@@ -151,19 +151,19 @@ func (fm *form) check(f *schemas.Field, source string, hints bool, col string, f
 			}
 			err = dv.SetRange(lo, hi, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
 			style, errMsg = excelize.DataValidationErrorStyleStop, fmt.Sprintf("Năm sinh ghi 4 chữ số, từ %d đến %d (ví dụ 1975).", lo, hi)
-		case f.Type == "integer" && f.Name != "stt" && cons.Minimum != nil && cons.Maximum != nil:
+		case f.Type == schemas.TypeInteger && f.Name != schemas.FieldSTT && cons.Minimum != nil && cons.Maximum != nil:
 			lo, hi := int(*cons.Minimum), int(*cons.Maximum)
 			err = dv.SetRange(lo, hi, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
 			style, errMsg = excelize.DataValidationErrorStyleStop, fmt.Sprintf("Ghi một số nguyên từ %d đến %d.", lo, hi)
-		case f.Type == "date":
+		case f.Type == schemas.TypeDate:
 			lo := Serial(timeOf(fm.year, 1, 1))
 			hi := Serial(timeOf(fm.year, 12, 31))
 			err = dv.SetRange(lo, hi, excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween)
 			errMsg = fmt.Sprintf("Ghi ngày dạng ngày/tháng/năm trong năm %d, ví dụ 20/04/%d.", fm.year, fm.year)
-		case f.Type == "citizen_id":
+		case f.Type == schemas.TypeCitizenID:
 			dv.Type, dv.Formula1 = "custom", fmt.Sprintf("OR(LEN(%s)=9,LEN(%s)=12)", cell, cell)
 			style, errMsg = excelize.DataValidationErrorStyleStop, "Số CCCD gồm 12 chữ số (CMND cũ 9 chữ số), gõ cả số 0 ở đầu, không có dấu cách."
-		case f.Type == "phone":
+		case f.Type == schemas.TypePhone:
 			dv.Type, dv.Formula1 = "custom", fmt.Sprintf(`AND(LEN(%s)=10,LEFT(%s,1)="0")`, cell, cell)
 			errMsg = "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678), mỗi ô một số."
 		case cons.Unique:
@@ -197,59 +197,59 @@ func (fm *form) hint(f *schemas.Field) string {
 		req = " Bắt buộc."
 	}
 	switch f.Name {
-	case "stt":
+	case schemas.FieldSTT:
 		return "Số thứ tự của dòng: 1, 2, 3, …"
-	case "household_code":
+	case schemas.FieldHouseholdCode:
 		s := fmt.Sprintf("Mã hộ theo danh sách hộ nghèo, hộ cận nghèo của xã, ví dụ %s-0602. Ô dạng Văn bản: gõ đủ các chữ số, kể cả số 0 ở đầu.", fm.commune.Code)
 		if f.Constraints.Unique {
 			s += " Mỗi hộ một dòng, không ghi trùng mã."
 		}
 		return s + req
-	case "head_name":
+	case schemas.FieldHeadName:
 		return "Họ và tên chủ hộ, đầy đủ, có dấu, ví dụ Nguyễn Văn An." + req
-	case "rep_name":
+	case schemas.FieldRepName:
 		return "Họ và tên người đại diện của hộ đi dự đối thoại, có dấu. Mỗi hộ một người." + req
-	case "name":
+	case schemas.FieldName:
 		return "Họ và tên đại biểu, đầy đủ, có dấu." + req
-	case "reporter_name":
+	case schemas.FieldReporterName:
 		return "Họ và tên người nêu ý kiến (có thể để trống)."
-	case "position":
+	case schemas.FieldPosition:
 		return "Chức vụ và đơn vị, ví dụ Phó Chủ tịch UBND xã, Trưởng ấp." + req
-	case "ethnicity":
+	case schemas.FieldEthnicity:
 		return "Dân tộc, ví dụ Kinh, Khmer, Hoa, Chăm. Có thể để trống."
-	case "relation":
+	case schemas.FieldRelation:
 		return "Chọn quan hệ của người đại diện với chủ hộ: Chủ hộ, Vợ, Chồng, Con hoặc Khác."
-	case "component":
+	case schemas.FieldComponent:
 		return "Chọn: Ban giảm nghèo, Hội đoàn thể hoặc Trưởng khóm/ấp. Trưởng khóm/ấp thì ghi cả cột Khóm/Ấp." + req
-	case "content":
+	case schemas.FieldContent:
 		return fmt.Sprintf("Nội dung một ý kiến, kiến nghị; mỗi ý kiến một dòng (tối đa %d ký tự).", f.Constraints.MaxLength) + req
-	case "note":
+	case schemas.FieldNote:
 		return "Ghi chú thêm (nếu có)."
-	case "opinions":
+	case schemas.FieldOpinions:
 		return "Tổng số ý kiến, kiến nghị tại buổi đối thoại." + req
-	case "answered", "forwarded":
+	case schemas.FieldAnswered, schemas.FieldForwarded:
 		return "Số ý kiến (số nguyên). Trả lời tại buổi + chuyển cơ quan giải quyết không vượt quá tổng số ý kiến." + req
 	}
 	switch f.Type {
-	case "year":
+	case schemas.TypeYear:
 		return fmt.Sprintf("Năm sinh, 4 chữ số, từ 1900 đến %d, ví dụ 1975.", fm.year) + req
-	case "citizen_id":
+	case schemas.TypeCitizenID:
 		return "Số CCCD 12 chữ số (hoặc CMND cũ 9 chữ số). Ô dạng Văn bản: gõ cả số 0 ở đầu, không có dấu cách. Chưa có thì để trống."
-	case "phone":
+	case schemas.TypePhone:
 		return "Số điện thoại 10 chữ số, bắt đầu bằng 0, ví dụ 0912345678. Ô dạng Văn bản: gõ cả số 0 ở đầu. Mỗi ô một số."
-	case "hamlet":
+	case schemas.TypeHamlet:
 		s := fmt.Sprintf("Chọn khóm/ấp của %s trong danh sách (bấm mũi tên bên phải ô).", fm.commune.FullName())
 		if !fm.plan.HamletsVerified {
 			s += " Tên khóm/ấp chưa có trong danh sách: gõ đúng tên, huyện sẽ bổ sung."
 		}
 		return s + req
-	case "topic":
+	case schemas.TypeTopic:
 		return "Chọn lĩnh vực của ý kiến trong danh sách; không rõ thì chọn Khác." + req
-	case "cluster":
+	case schemas.TypeCluster:
 		return "Chọn cụm tổ chức đối thoại." + req
-	case "date":
+	case schemas.TypeDate:
 		return fmt.Sprintf("Ngày dạng ngày/tháng/năm, ví dụ 20/04/%d.", fm.year) + req
-	case "integer":
+	case schemas.TypeInteger:
 		if f.Constraints.Minimum != nil && f.Constraints.Maximum != nil {
 			return fmt.Sprintf("Số nguyên từ %d đến %d.", int(*f.Constraints.Minimum), int(*f.Constraints.Maximum)) + req
 		}

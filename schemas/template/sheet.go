@@ -351,11 +351,11 @@ func (w *sheetWriter) columnStyle(f *schemas.Field) int {
 	switch {
 	case textField(f):
 		return w.st.text
-	case f.Type == "date":
+	case f.Type == schemas.TypeDate:
 		return w.st.date
-	case f.Type == "integer" || f.Type == "year":
+	case f.Type == schemas.TypeInteger || f.Type == schemas.TypeYear:
 		return w.st.integer
-	case f.Name == "gender" || f.Type == "cluster":
+	case f.Name == schemas.FieldGender || f.Type == schemas.TypeCluster:
 		return w.st.center
 	}
 	return w.st.cell
@@ -374,8 +374,8 @@ func (w *sheetWriter) dataRow(row, stt int, r Row) error {
 			return fmt.Errorf("row %d: %q is not a field of form %s", row, k, fm.schema.Name)
 		}
 	}
-	if _, ok := r["stt"]; !ok {
-		if err := w.f.SetCellInt(w.name, w.cellName(fm.index("stt"), row), int64(stt)); err != nil {
+	if _, ok := r[schemas.FieldSTT]; !ok {
+		if err := w.f.SetCellInt(w.name, w.cellName(fm.index(schemas.FieldSTT), row), int64(stt)); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 )
 
 // CodeOverQuota is the finding code of a registration over its hamlet's
@@ -111,8 +112,8 @@ func overQuotaFinding(r *record.Registration, quota, n int) record.Finding {
 		CommuneCode:  r.CommuneCode,
 		Sheet:        r.Sheet,
 		Row:          r.Row,
-		Column:       "hamlet",
-		ColumnTitle:  "Khóm/Ấp",
+		Column:       schemas.FieldHamlet,
+		ColumnTitle:  schemas.Title(string(record.FormM2), schemas.FieldHamlet),
 		Code:         CodeOverQuota,
 		Severity:     record.Warning,
 		Value:        r.Hamlet,

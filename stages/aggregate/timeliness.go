@@ -24,24 +24,10 @@ func FormsOf(p *plan.Plan, c *plan.Commune) []record.Form {
 	return out
 }
 
-// Deadline is the last on-time day of a commune's form: the plan's date for
-// KH, the cluster's opinion deadline for M4; false when none applies (other
-// forms, or a cluster whose dialogue date is not set yet).
-func Deadline(p *plan.Plan, c *plan.Commune, f record.Form) (time.Time, bool) {
-	switch f {
-	case record.FormKH:
-		if d := p.Deadlines.CommunePlan; d.Set {
-			return d.In(p.Location()), true
-		}
-	case record.FormM4:
-		return p.OpinionDeadline(c.Cluster)
-	}
-	return time.Time{}, false
-}
-
 // timeliness makes one row per plan commune and expected form: the first
 // accepted submission (a later replacement does not change it), its
-// deadline and whether it came on or before the deadline day.
+// deadline and whether it came on or before the deadline day (the plan's
+// rule, plan.Plan.LateForm).
 func timeliness(p *plan.Plan, ds *record.Dataset) []record.Timeliness {
 	type key struct {
 		commune string
@@ -70,14 +56,13 @@ func timeliness(p *plan.Plan, ds *record.Dataset) []record.Timeliness {
 	for _, c := range p.Communes() {
 		for _, f := range FormsOf(p, c) {
 			t := record.Timeliness{CommuneCode: c.Code, Form: f}
-			deadline, hasDeadline := Deadline(p, c, f)
-			if hasDeadline {
-				t.Deadline = deadline
+			if d, ok := p.Deadline(c, f); ok {
+				t.Deadline = d
 			}
 			if o := first[key{c.Code, f}]; o != nil {
 				t.ReceivedAt, t.Path, t.SubmissionID = o.ReceivedAt, o.Path, o.ID
-				if hasDeadline && !o.ReceivedAt.IsZero() {
-					onTime := p.OnOrBefore(o.ReceivedAt, deadline)
+				if late, _, judged := p.LateForm(c, f, o.ReceivedAt); judged {
+					onTime := !late
 					t.OnTime = &onTime
 				}
 			}
@@ -100,5 +85,5 @@ func TimelinessOf(ds *record.Dataset, commune string, form record.Form) (record.
 // Overdue reports whether a form is missing although its deadline day has
 // passed at now.
 func Overdue(p *plan.Plan, t record.Timeliness, now time.Time) bool {
-	return t.ReceivedAt.IsZero() && !t.Deadline.IsZero() && !p.OnOrBefore(now, t.Deadline)
+	return t.ReceivedAt.IsZero() && p.Late(now, t.Deadline)
 }

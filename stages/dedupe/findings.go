@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 )
 
 // place names a row for people: “tệp “…”, sheet “…”, dòng N”.
@@ -78,7 +79,7 @@ func (m *matcher) notOnRosterFinding(i int32, g *group, m1Communes []int32) reco
 	}
 	return record.Finding{
 		SubmissionID: src.SubmissionID, Path: src.Path, CommuneCode: src.CommuneCode, Sheet: src.Sheet, Row: src.Row,
-		Column: "household_code", ColumnTitle: "Mã hộ", Code: CodeNotOnRoster, Severity: record.Warning,
+		Column: schemas.FieldHouseholdCode, ColumnTitle: schemas.Title(string(record.FormM2), schemas.FieldHouseholdCode), Code: CodeNotOnRoster, Severity: record.Warning,
 		Value: reg.HouseholdCode, Message: msg,
 	}
 }
@@ -97,7 +98,7 @@ func (m *matcher) duplicateFinding(i, first int32) record.Finding {
 		capitalize(place(src)), householdText(reg), where)
 	return record.Finding{
 		SubmissionID: src.SubmissionID, Path: src.Path, CommuneCode: src.CommuneCode, Sheet: src.Sheet, Row: src.Row,
-		Column: "household_code", ColumnTitle: "Mã hộ", Code: CodeDuplicateRegistration, Severity: record.Warning,
+		Column: schemas.FieldHouseholdCode, ColumnTitle: schemas.Title(string(record.FormM2), schemas.FieldHouseholdCode), Code: CodeDuplicateRegistration, Severity: record.Warning,
 		Value: reg.HouseholdCode, Message: msg,
 	}
 }

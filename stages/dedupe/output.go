@@ -489,10 +489,10 @@ func (m *matcher) borderline(exact, fuzzy []edge, root []int32, wAuto float32) [
 		}
 		reason := reasonString(e.reasons)
 		if e.flags&(flVeto|flConflict) != 0 {
-			reason += ",conflict"
+			reason += "," + record.MatchConflict
 		}
 		if e.flags&flAmbiguous != 0 {
-			reason += ",ambiguous"
+			reason += "," + record.MatchAmbiguous
 		}
 		out = append(out, record.CandidatePair{
 			A: *m.source(&m.recs[a]), B: *m.source(&m.recs[b]),

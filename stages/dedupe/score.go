@@ -3,6 +3,8 @@ package dedupe
 import (
 	"math"
 	"slices"
+
+	"doithoai/pipeline/record"
 )
 
 // Reasons a group was formed, as bits; reasonNames gives their names in the
@@ -15,7 +17,7 @@ const (
 	rsSpouse
 )
 
-var reasonNames = [...]string{"household_code", "citizen_id", "name", "name_fuzzy", "spouse"}
+var reasonNames = [...]string{record.MatchHouseholdCode, record.MatchCitizenID, record.MatchName, record.MatchNameFuzzy, record.MatchSpouse}
 
 // Weights in bits (log2 likelihood ratios) of the non-name evidence.
 const (

@@ -102,7 +102,7 @@ func (v *validator) rows(wb *record.Workbook, superseded bool) {
 			}
 			switch wb.Form {
 			case record.FormM1:
-				if code := rc.get("household_code"); code.present {
+				if code := rc.get(schemas.FieldHouseholdCode); code.present {
 					key := codeKey(code.s)
 					if first, seen := codes[key]; seen {
 						rc.duplicateCode(code.s, first.sheet, first.row)
@@ -268,7 +268,7 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 	x := &value{present: true}
 	cons := f.Constraints
 	switch f.Type {
-	case "integer":
+	case schemas.TypeInteger:
 		n, ok := parseInt(c)
 		if !ok {
 			rc.fail(f, CodeType, text, fmt.Sprintf("giá trị %s không phải số nguyên. Hãy ghi một số nguyên, ví dụ 4.", quote(text)))
@@ -279,7 +279,7 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 			return x
 		}
 		x.n, x.ok = n, true
-	case "year":
+	case schemas.TypeYear:
 		minY, maxY := 0, 0
 		if cons.Minimum != nil {
 			minY = int(*cons.Minimum)
@@ -300,14 +300,14 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 			return x
 		}
 		x.n, x.ok = y, true
-	case "date":
+	case schemas.TypeDate:
 		t, ok := ParseDate(c, rc.v.loc)
 		if !ok {
 			rc.fail(f, CodeType, text, fmt.Sprintf("giá trị %s không đọc được là ngày. Hãy ghi ngày dạng ngày/tháng/năm, ví dụ 16/04/%d.", quote(text), rc.v.p.Year))
 			return x
 		}
 		x.t, x.ok = t, true
-	case "citizen_id":
+	case schemas.TypeCitizenID:
 		raw := numberText(c)
 		norm, warn, ok := NormalizeCitizenID(raw, c.IsNum && !c.IsDate)
 		if !ok {
@@ -318,7 +318,7 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 			rc.finding(f, record.Warning, CodeIDZeroRestored, raw, fmt.Sprintf("số %s chỉ có 11 chữ số (Excel đã làm mất số 0 ở đầu); đã tự bổ sung thành %s. Hãy kiểm tra lại; lần sau định dạng cột này là Văn bản (Text) trước khi nhập số.", quote(raw), quote(norm)))
 		}
 		x.s, x.ok = norm, true
-	case "phone":
+	case schemas.TypePhone:
 		raw := numberText(c)
 		norm, ok := NormalizePhone(raw)
 		if !ok {
@@ -326,7 +326,7 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 			return x
 		}
 		x.s, x.ok = norm, true
-	case "hamlet":
+	case schemas.TypeHamlet:
 		h, ok := "", false
 		if rc.commune != nil {
 			h, ok = rc.v.p.Matcher().Hamlet(rc.commune.Code, text)
@@ -336,21 +336,21 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 			return x
 		}
 		x.s, x.ok = h, true
-	case "topic":
+	case schemas.TypeTopic:
 		t, ok := MatchTopic(rc.v.p, text)
 		if !ok {
 			rc.fail(f, CodeConstraint, text, fmt.Sprintf("lĩnh vực %s không có trong danh mục. Hãy ghi một trong các lĩnh vực: %s.", quote(text), topicNames(rc.v.p)))
 			return x
 		}
 		x.s, x.ok = t, true
-	case "cluster":
+	case schemas.TypeCluster:
 		id, ok := MatchCluster(rc.v.p, c)
 		if !ok {
 			rc.fail(f, CodeConstraint, text, fmt.Sprintf("cụm %s không có trong kế hoạch. Hãy ghi số cụm, ví dụ “Cụm 1” (các cụm: %s).", quote(text), clusterIDs(rc.v.p)))
 			return x
 		}
 		x.n, x.ok = id, true
-	case "text":
+	case schemas.TypeText:
 		s := vntext.Clean(text)
 		x.s = s
 		if cons.MaxLength > 0 {
@@ -386,8 +386,8 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 // rules applies the row rules across fields: the hamlet of a hamlet head
 // (M3) and the schema's sum rules (M5: answered + forwarded ≤ opinions).
 func (rc *rowCheck) rules() {
-	if comp := rc.get("component"); comp.ok && comp.s == headComponent {
-		if h := rc.schema.Field("hamlet"); h != nil && !rc.get("hamlet").present {
+	if comp := rc.get(schemas.FieldComponent); comp.ok && comp.s == headComponent {
+		if h := rc.schema.Field(schemas.FieldHamlet); h != nil && !rc.get(schemas.FieldHamlet).present {
 			rc.fail(h, CodeRequired, "", fmt.Sprintf("đại biểu thuộc thành phần %s nhưng chưa ghi khóm/ấp. Hãy ghi tên khóm/ấp mà người này làm trưởng.", quote(headComponent)))
 		}
 	}
@@ -444,7 +444,7 @@ func (rc *rowCheck) cellValue(name string) string {
 
 // duplicateCode warns about a Mã hộ already listed in the same roster.
 func (rc *rowCheck) duplicateCode(code, sheet string, row int) {
-	f := rc.schema.Field("household_code")
+	f := rc.schema.Field(schemas.FieldHouseholdCode)
 	if f == nil {
 		return
 	}
@@ -516,16 +516,16 @@ func (rc *rowCheck) household(src record.Source, superseded bool) record.Househo
 	return record.Household{
 		Source:        src,
 		State:         record.State{Valid: rc.valid(), Superseded: superseded},
-		HouseholdCode: rc.str("household_code"),
-		HeadName:      rc.str("head_name"),
-		BirthYear:     rc.num("birth_year"),
-		Gender:        rc.str("gender"),
-		CitizenID:     rc.str("citizen_id"),
-		Ethnicity:     rc.str("ethnicity"),
-		Hamlet:        rc.str("hamlet"),
-		Class:         rc.str("household_class"),
-		Members:       rc.num("members"),
-		Note:          rc.str("note"),
+		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
+		HeadName:      rc.str(schemas.FieldHeadName),
+		BirthYear:     rc.num(schemas.FieldBirthYear),
+		Gender:        rc.str(schemas.FieldGender),
+		CitizenID:     rc.str(schemas.FieldCitizenID),
+		Ethnicity:     rc.str(schemas.FieldEthnicity),
+		Hamlet:        rc.str(schemas.FieldHamlet),
+		Class:         rc.str(schemas.FieldHouseholdClass),
+		Members:       rc.num(schemas.FieldMembers),
+		Note:          rc.str(schemas.FieldNote),
 	}
 }
 
@@ -533,17 +533,17 @@ func (rc *rowCheck) registration(src record.Source, superseded bool) record.Regi
 	return record.Registration{
 		Source:        src,
 		State:         record.State{Valid: rc.valid(), Superseded: superseded},
-		RepName:       rc.str("rep_name"),
-		BirthYear:     rc.num("birth_year"),
-		Gender:        rc.str("gender"),
-		CitizenID:     rc.str("citizen_id"),
-		Relation:      rc.str("relation"),
-		HeadName:      rc.str("head_name"),
-		HouseholdCode: rc.str("household_code"),
-		Hamlet:        rc.str("hamlet"),
-		Class:         rc.str("household_class"),
-		Phone:         rc.str("phone"),
-		Note:          rc.str("note"),
+		RepName:       rc.str(schemas.FieldRepName),
+		BirthYear:     rc.num(schemas.FieldBirthYear),
+		Gender:        rc.str(schemas.FieldGender),
+		CitizenID:     rc.str(schemas.FieldCitizenID),
+		Relation:      rc.str(schemas.FieldRelation),
+		HeadName:      rc.str(schemas.FieldHeadName),
+		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
+		Hamlet:        rc.str(schemas.FieldHamlet),
+		Class:         rc.str(schemas.FieldHouseholdClass),
+		Phone:         rc.str(schemas.FieldPhone),
+		Note:          rc.str(schemas.FieldNote),
 	}
 }
 
@@ -551,27 +551,27 @@ func (rc *rowCheck) delegate(src record.Source, superseded bool) record.Delegate
 	return record.Delegate{
 		Source:    src,
 		State:     record.State{Valid: rc.valid(), Superseded: superseded},
-		Name:      rc.str("name"),
-		Position:  rc.str("position"),
-		Component: rc.str("component"),
-		Hamlet:    rc.str("hamlet"),
-		Phone:     rc.str("phone"),
+		Name:      rc.str(schemas.FieldName),
+		Position:  rc.str(schemas.FieldPosition),
+		Component: rc.str(schemas.FieldComponent),
+		Hamlet:    rc.str(schemas.FieldHamlet),
+		Phone:     rc.str(schemas.FieldPhone),
 	}
 }
 
 func (rc *rowCheck) opinion(src record.Source, superseded bool, cluster int, late bool) record.Opinion {
-	topic := rc.str("topic")
+	topic := rc.str(schemas.FieldTopic)
 	return record.Opinion{
 		Source:        src,
 		State:         record.State{Valid: rc.valid(), Superseded: superseded},
-		Hamlet:        rc.str("hamlet"),
+		Hamlet:        rc.str(schemas.FieldHamlet),
 		Cluster:       cluster,
-		ReporterName:  rc.str("reporter_name"),
-		HouseholdCode: rc.str("household_code"),
+		ReporterName:  rc.str(schemas.FieldReporterName),
+		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
 		Topic:         topic,
 		Agency:        rc.v.p.Agency(topic),
-		Content:       rc.str("content"),
-		ReceivedOn:    rc.get("received_on").t,
+		Content:       rc.str(schemas.FieldContent),
+		ReceivedOn:    rc.get(schemas.FieldReceivedOn).t,
 		Late:          late,
 	}
 }
@@ -580,15 +580,15 @@ func (rc *rowCheck) result(src record.Source, superseded bool) record.Result {
 	return record.Result{
 		Source:           src,
 		State:            record.State{Valid: rc.valid(), Superseded: superseded},
-		Cluster:          rc.num("cluster"),
-		Date:             rc.get("date").t,
-		DistrictTeam:     rc.num("district_team"),
-		CommuneDelegates: rc.num("commune_delegates"),
-		HamletHeads:      rc.num("hamlet_heads"),
-		Opinions:         rc.num("opinions"),
-		HouseholdReps:    rc.num("household_reps"),
-		Answered:         rc.num("answered"),
-		Forwarded:        rc.num("forwarded"),
+		Cluster:          rc.num(schemas.FieldCluster),
+		Date:             rc.get(schemas.FieldDate).t,
+		DistrictTeam:     rc.num(schemas.FieldDistrictTeam),
+		CommuneDelegates: rc.num(schemas.FieldCommuneDelegates),
+		HamletHeads:      rc.num(schemas.FieldHamletHeads),
+		Opinions:         rc.num(schemas.FieldOpinions),
+		HouseholdReps:    rc.num(schemas.FieldHouseholdReps),
+		Answered:         rc.num(schemas.FieldAnswered),
+		Forwarded:        rc.num(schemas.FieldForwarded),
 	}
 }
 

@@ -186,32 +186,27 @@ func (v *validator) workbook(wb *record.Workbook, newer *record.Workbook, firstK
 	}
 }
 
-// lateKH warns when the commune plan arrived after the plan's deadline.
+// lateKH warns when the commune plan arrived after the plan's deadline
+// (only the commune's first accepted plan is judged).
 func (v *validator) lateKH(wb *record.Workbook) {
-	d := v.p.Deadlines.CommunePlan
 	at := wb.Submission.ReceivedAt
-	if !d.Set || at.IsZero() {
+	late, deadline, _ := v.p.LateForm(v.p.Commune(wb.CommuneCode), record.FormKH, at)
+	if !late {
 		return
 	}
-	day := d.In(v.loc)
-	if v.p.OnOrBefore(at, day) {
-		return
-	}
+	day := deadline.In(v.loc)
 	msg := fmt.Sprintf("%s: kế hoạch đối thoại của xã nhận lúc %s, sau hạn ngày %s. Kế hoạch vẫn được tiếp nhận nhưng ghi nhận là nộp trễ hạn; lần sau hãy gửi đúng hạn.",
 		Where(wb.Submission.Path, "", 0, "", ""), timeVN(at.In(v.loc)), dayVN(day))
 	v.ds.Findings = append(v.ds.Findings, fileFinding(wb, CodeLate, record.Warning, timeVN(at.In(v.loc)), msg))
 }
 
 // opinionsLate reports whether an M4 file of the commune is late, with its
-// cluster and deadline.
+// cluster and deadline (zero when the cluster has no dialogue date yet).
 func (v *validator) opinionsLate(wb *record.Workbook) (cluster int, late bool, deadline time.Time) {
-	c := v.p.ClusterOf(wb.CommuneCode)
+	c := v.p.Commune(wb.CommuneCode)
 	if c == nil {
 		return 0, false, time.Time{}
 	}
-	d, ok := v.p.OpinionDeadline(c.ID)
-	if !ok || wb.Submission.ReceivedAt.IsZero() {
-		return c.ID, false, d
-	}
-	return c.ID, !v.p.OnOrBefore(wb.Submission.ReceivedAt, d), d
+	late, deadline, _ = v.p.LateForm(c, record.FormM4, wb.Submission.ReceivedAt)
+	return c.Cluster, late, deadline
 }

@@ -37,14 +37,14 @@ func newPrivacy(wb *record.Workbook, findings []record.Finding) *privacy {
 	if wb != nil {
 		for ti := range wb.Tables {
 			for _, r := range wb.Tables[ti].Rows {
-				if c, ok := r.Cells["household_code"]; ok {
+				if c, ok := r.Cells[schemas.FieldHouseholdCode]; ok {
 					add(c.Text)
 				}
 			}
 		}
 	}
 	for _, f := range findings {
-		if f.Column == "household_code" {
+		if f.Column == schemas.FieldHouseholdCode {
 			add(f.Value)
 		}
 	}
@@ -108,15 +108,17 @@ func hasLongDigits(s string) bool {
 	return false
 }
 
-// personalKind is "citizen_id" or "phone" when a field of a form holds
-// personal data, else "".
+// personalKind is schemas.TypeCitizenID or schemas.TypePhone when a field
+// of a form holds personal data, else "".
 func personalKind(form record.Form, field string) string {
 	switch field {
-	case "citizen_id", "phone":
-		return field
+	case schemas.FieldCitizenID:
+		return schemas.TypeCitizenID
+	case schemas.FieldPhone:
+		return schemas.TypePhone
 	}
 	if sc := schemas.Get(string(form)); sc != nil {
-		if f := sc.Field(field); f != nil && (f.Type == "citizen_id" || f.Type == "phone") {
+		if f := sc.Field(field); f != nil && (f.Type == schemas.TypeCitizenID || f.Type == schemas.TypePhone) {
 			return f.Type
 		}
 	}
@@ -128,12 +130,12 @@ func personalKind(form record.Form, field string) string {
 // numbers are shown as written; any other text is masked like free text.
 func (pv *privacy) value(form record.Form, field, s string) string {
 	switch personalKind(form, field) {
-	case "citizen_id":
+	case schemas.TypeCitizenID:
 		return mask.ID(s)
-	case "phone":
+	case schemas.TypePhone:
 		return mask.Phone(s)
 	}
-	if field == "household_code" || field == "stt" {
+	if field == schemas.FieldHouseholdCode || field == schemas.FieldSTT {
 		return s
 	}
 	return pv.text(s)

@@ -59,13 +59,13 @@ type rowKey struct {
 
 // reasonVN translates the dedupe stage's match reasons.
 var reasonVN = map[string]string{
-	"household_code": "trùng mã hộ",
-	"citizen_id":     "trùng số CCCD/CMND",
-	"name":           "trùng họ tên chủ hộ, năm sinh và khóm/ấp",
-	"name_fuzzy":     "họ tên chủ hộ gần giống (sai chính tả, thiếu dấu), cùng năm sinh và khóm/ấp",
-	"spouse":         "vợ/chồng hoặc người thân cùng đăng ký cho một hộ",
-	"conflict":       "có thông tin mâu thuẫn",
-	"ambiguous":      "chưa đủ căn cứ kết luận",
+	record.MatchHouseholdCode: "trùng mã hộ",
+	record.MatchCitizenID:     "trùng số CCCD/CMND",
+	record.MatchName:          "trùng họ tên chủ hộ, năm sinh và khóm/ấp",
+	record.MatchNameFuzzy:     "họ tên chủ hộ gần giống (sai chính tả, thiếu dấu), cùng năm sinh và khóm/ấp",
+	record.MatchSpouse:        "vợ/chồng hoặc người thân cùng đăng ký cho một hộ",
+	record.MatchConflict:      "có thông tin mâu thuẫn",
+	record.MatchAmbiguous:     "chưa đủ căn cứ kết luận",
 }
 
 func reasonsVN(codes []string) string {

@@ -407,7 +407,7 @@ func (b *builder) cell(c *plan.Commune, f record.Form, expected bool, subs []*re
 	}
 	deadline := t.Deadline
 	if !hasT || deadline.IsZero() {
-		deadline = b.deadline(c, f)
+		deadline, _ = b.cfg.Plan.Deadline(c, f)
 	}
 	var cv cellView
 	switch {
@@ -503,7 +503,7 @@ func (b *builder) cell(c *plan.Commune, f record.Form, expected bool, subs []*re
 			}
 		}
 		if line := b.dueLine(deadline); line != "" {
-			if !b.cfg.Plan.OnOrBefore(b.cfg.Now, deadline) {
+			if b.cfg.Plan.Late(b.cfg.Now, deadline) {
 				cv.Class, cv.Mark = "overdue", "✘"
 			}
 			cv.Lines = append(cv.Lines, line)
@@ -518,24 +518,10 @@ func (b *builder) dueLine(deadline time.Time) string {
 		return ""
 	}
 	d := deadline.In(b.loc).Format(dayLayout)
-	if b.cfg.Plan.OnOrBefore(b.cfg.Now, deadline) {
+	if !b.cfg.Plan.Late(b.cfg.Now, deadline) {
 		return "Hạn nộp " + d
 	}
 	return "Đã quá hạn " + d
-}
-
-// deadline is a form's last on-time day when no timeliness row gives it:
-// the plan's date for KH, the cluster's opinion deadline for M4.
-func (b *builder) deadline(c *plan.Commune, f record.Form) time.Time {
-	p := b.cfg.Plan
-	switch f {
-	case record.FormKH:
-		return p.Deadlines.CommunePlan.In(b.loc)
-	case record.FormM4:
-		d, _ := p.OpinionDeadline(c.Cluster)
-		return d
-	}
-	return time.Time{}
 }
 
 // joinNonEmpty joins the non-empty parts with sep.
