@@ -20,14 +20,17 @@ package extract
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -60,7 +63,60 @@ const (
 	metaPath     = "doithoai.extract.path"
 	metaFolder   = "doithoai.extract.folder"
 	metaWorkbook = "doithoai.extract.workbook" // JSON of wbMeta
+	metaDigest   = "doithoai.extract.digest"   // sha256 of the workbook metadata and every cell (see digest)
 )
+
+// digest hashes what an extract holds, value by value, so that damage an
+// Arrow reader cannot see (a changed byte in a text buffer) is found: IPC
+// files carry no checksum of their own.
+type digest struct{ h hash.Hash }
+
+func newDigest(metaJSON string) *digest {
+	d := &digest{h: sha256.New()}
+	d.str(metaJSON)
+	return d
+}
+
+func (d *digest) int(v int64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(v))
+	d.h.Write(b[:])
+}
+
+func (d *digest) str(s string) {
+	d.int(int64(len(s)))
+	io.WriteString(d.h, s)
+}
+
+func (d *digest) bool(v bool) {
+	if v {
+		d.int(1)
+	} else {
+		d.int(0)
+	}
+}
+
+// cell adds one Arrow row; name nil is a row without cells.
+func (d *digest) cell(ti, si int, row int, hidden bool, name *string, c record.Cell) {
+	d.int(int64(ti))
+	d.int(int64(si))
+	d.int(int64(row))
+	d.bool(hidden)
+	if name == nil {
+		d.int(-1)
+	} else {
+		d.str(*name)
+	}
+	d.int(int64(c.Col))
+	d.str(c.Ref)
+	d.str(c.Text)
+	d.int(int64(math.Float64bits(c.Num)))
+	d.bool(c.IsNum)
+	d.bool(c.IsDate)
+	d.str(c.Encoding)
+}
+
+func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
 
 // Key is the short hash of everything, besides the bytes and the
 // submission's path, that changes what the reader makes of a file:
@@ -264,9 +320,21 @@ func Encode(w io.Writer, key string, wb record.Workbook) error {
 	if err != nil {
 		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
 	}
+	dg := newDigest(string(mj))
+	for ti, t := range wb.Tables {
+		for si, r := range t.Rows {
+			if len(r.Cells) == 0 {
+				dg.cell(ti, si, r.Row, r.Hidden, nil, record.Cell{})
+				continue
+			}
+			for _, name := range sortedFields(r.Cells) {
+				dg.cell(ti, si, r.Row, r.Hidden, &name, r.Cells[name])
+			}
+		}
+	}
 	md := arrow.NewMetadata(
-		[]string{metaFormat, metaKey, metaSHA256, metaPath, metaFolder, metaWorkbook},
-		[]string{FormatVersion, key, wb.Submission.ID, wb.Submission.Path, wb.Submission.FolderHint, string(mj)})
+		[]string{metaFormat, metaKey, metaSHA256, metaPath, metaFolder, metaWorkbook, metaDigest},
+		[]string{FormatVersion, key, wb.Submission.ID, wb.Submission.Path, wb.Submission.FolderHint, string(mj), dg.sum()})
 	sc := arrow.NewSchema(cellFields, &md)
 
 	mem := memory.NewGoAllocator()
@@ -370,7 +438,9 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 		return record.Workbook{}, errors.New("extract: unexpected columns")
 	}
 	var m wbMeta
-	if err := json.Unmarshal([]byte(get(metaWorkbook)), &m); err != nil {
+	mj := get(metaWorkbook)
+	dg := newDigest(mj)
+	if err := json.Unmarshal([]byte(mj), &m); err != nil {
 		return record.Workbook{}, fmt.Errorf("extract: workbook metadata: %w", err)
 	}
 	wb = record.Workbook{Submission: sub, Format: m.Format, Form: m.Form, CommuneCode: m.CommuneCode,
@@ -422,13 +492,21 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 		default:
 			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d out of order", si, ti)
 		}
-		if field.IsNull(i) {
-			continue
-		}
-		t.Rows[si].Cells[strings.Clone(field.Value(i))] = record.Cell{
+		c := record.Cell{
 			Text: strings.Clone(text.Value(i)), Num: num.Value(i), IsNum: isNum.Value(i), IsDate: isDate.Value(i),
 			Col: int(col.Value(i)), Ref: strings.Clone(ref.Value(i)), Encoding: strings.Clone(enc.Value(i)),
 		}
+		r := &t.Rows[si]
+		if field.IsNull(i) {
+			dg.cell(ti, si, r.Row, r.Hidden, nil, c)
+			continue
+		}
+		name := strings.Clone(field.Value(i))
+		dg.cell(ti, si, r.Row, r.Hidden, &name, c)
+		r.Cells[name] = c
+	}
+	if dg.sum() != get(metaDigest) {
+		return record.Workbook{}, errors.New("extract: damaged (digest mismatch)")
 	}
 	for i, t := range wb.Tables {
 		if len(t.Rows) != m.Tables[i].Rows {
