@@ -1,7 +1,9 @@
 // Package pipeline is one run of doithoai: it takes the run lock, ingests
 // the inbox, then passes the data one way through the stages — read,
-// validate, dedupe, aggregate, report — and records the run in the ledger.
-// Each stage knows only its input and output types (package record).
+// validate, dedupe, aggregate (the chain of package process, reading each
+// file once through its extract), report — and records the run, and each
+// submission's outcome, in the ledger. Each stage knows only its input and
+// output types (package record).
 package pipeline
 
 import (
@@ -16,18 +18,17 @@ import (
 
 	"doithoai/pipeline/atomicfile"
 	"doithoai/pipeline/clock"
+	"doithoai/pipeline/extract"
 	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
+	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/runlock"
 	"doithoai/pipeline/storeerr"
-	"doithoai/stages/aggregate"
-	"doithoai/stages/dedupe"
 	"doithoai/stages/ingest"
 	"doithoai/stages/read/grid"
 	"doithoai/stages/report"
 	"doithoai/stages/report/mask"
-	"doithoai/stages/validate"
 )
 
 // Kinds of run.
@@ -60,6 +61,12 @@ type Config struct {
 	// too_slow, and the ledger remembers it so that later runs reject it
 	// without reading it again (see ReadAll).
 	FileTimeout time.Duration
+
+	// NoExtracts reads every file again instead of loading what an earlier
+	// run stored in state/extracts, and stores nothing there: for
+	// measuring the extracts (see BenchmarkIdleRun), never needed to get
+	// the same outputs.
+	NoExtracts bool
 }
 
 // Summary tells what a run did.
@@ -76,9 +83,13 @@ type Summary struct {
 	Rejected    int
 	Duplicates  int
 	Findings    int
-	Outputs     []string
-	Duration    time.Duration
-	Dataset     *record.Dataset `json:"-"`
+	// Decoded counts the files the reader decoded in this run, Loaded the
+	// workbooks loaded from their extracts instead.
+	Decoded  int
+	Loaded   int
+	Outputs  []string
+	Duration time.Duration
+	Dataset  *record.Dataset `json:"-"`
 }
 
 // DefaultSettle is the settle interval used when none is configured.
@@ -149,6 +160,7 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 	// always whole, so removing the temporaries is all the repair needed.
 	_ = atomicfile.CleanTemps(cfg.Outbox)
 	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, "archive"))
+	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, extract.Dir))
 
 	if err := keepPlan(cfg.State, cfg.Plan, log); err != nil {
 		return nil, err
@@ -203,30 +215,20 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return err
 	}
 
-	wbs, err := ReadAll(ctx, cfg, led, ing.All)
+	pcfg := process.Config{Plan: cfg.Plan, Limits: cfg.Limits, FileTimeout: cfg.FileTimeout, Workers: cfg.Workers,
+		Logger: log, Progress: cfg.Progress}
+	if !cfg.NoExtracts {
+		if pcfg.Extracts, err = process.NewStore(cfg.State, cfg.Limits, cfg.Plan, log); err != nil {
+			return err
+		}
+	}
+	ds, st, err := process.Process(ctx, pcfg, led, ing.All, now)
+	sum.Decoded, sum.Loaded = st.Decoded, st.Loaded
 	if err != nil {
-		return fmt.Errorf("read: %w", err)
-	}
-	if err := stageDone(ctx, log, "read"); err != nil {
 		return err
 	}
-	ds, err := validate.Validate(ctx, cfg.Plan, wbs)
-	if err != nil {
-		return fmt.Errorf("validate: %w", err)
-	}
-	if err := stageDone(ctx, log, "validate"); err != nil {
-		return err
-	}
-	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
-		return fmt.Errorf("dedupe: %w", err)
-	}
-	if err := stageDone(ctx, log, "dedupe"); err != nil {
-		return err
-	}
-	if err := aggregate.Aggregate(ctx, cfg.Plan, ds, now); err != nil {
-		return fmt.Errorf("aggregate: %w", err)
-	}
-	if err := stageDone(ctx, log, "aggregate"); err != nil {
+	// `doithoai status` prints from the ledger alone.
+	if err := led.RecordOutcomes(ctx, sum.RunID, outcomes(ds)); err != nil {
 		return err
 	}
 	for _, o := range ds.Submissions {
@@ -260,11 +262,25 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 // these lines as kill points) and stops the run when its context ended,
 // so a stop between stages never starts the next one.
 func stageDone(ctx context.Context, log *slog.Logger, stage string) error {
-	log.Debug("stage done", "stage", stage)
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("after %s: %w", stage, err)
+	return process.StageDone(ctx, log, stage)
+}
+
+// DefaultFileTimeout is the time budget of reading one file when none is
+// configured (see process.DefaultFileTimeout).
+var DefaultFileTimeout = process.DefaultFileTimeout
+
+// ReaderKey names the reader for the ledger's memory of timed-out files
+// (see process.ReaderKey).
+func ReaderKey(lim grid.Limits) string { return process.ReaderKey(lim) }
+
+// outcomes are the ledger's copy of the submissions' verdicts.
+func outcomes(ds *record.Dataset) []ledger.Outcome {
+	out := make([]ledger.Outcome, 0, len(ds.Submissions))
+	for _, o := range ds.Submissions {
+		out = append(out, ledger.Outcome{Seq: o.Seq, SHA256: o.ID, Path: o.Path, Form: string(o.Form), Commune: o.CommuneCode,
+			Status: string(o.Status), Reason: o.Reason, Format: o.Format, SupersededBy: o.SupersededBy})
 	}
-	return nil
+	return out
 }
 
 type fixed time.Time

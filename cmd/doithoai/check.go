@@ -8,17 +8,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
+	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
-	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
 	"doithoai/stages/report/statuspage"
-	"doithoai/stages/validate"
 )
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -53,12 +53,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "doithoai check:", err)
 		return exitFailed
 	}
-	wb, err := (&read.Reader{Plan: p, Limits: grid.DefaultLimits}).Read(ctx, sub)
-	if err != nil {
-		fmt.Fprintln(stderr, "doithoai check:", err)
-		return exitFailed
-	}
-	ds, err := validate.Validate(ctx, p, []record.Workbook{wb})
+	// The pipeline's own chain, through validation: no ledger, no
+	// extracts, nothing written anywhere.
+	ds, _, err := process.Process(ctx, process.Config{Plan: p, Limits: grid.DefaultLimits, Workers: 1, Until: process.StageValidate,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, nil, []record.Submission{sub}, received)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai check:", err)
 		return exitFailed

@@ -5,21 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"text/tabwriter"
 	"time"
 
-	"doithoai/pipeline"
 	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/aggregate"
-	"doithoai/stages/ingest"
-	"doithoai/stages/read/grid"
-	"doithoai/stages/validate"
 )
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -46,25 +41,22 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailed
 	}
 	defer led.Close()
+	// Everything comes from the ledger: each run records its verdict on
+	// every file, so the status never reads (or decodes) a file.
 	entries, err := led.Entries(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai:", err)
 		return exitFailed
 	}
-	subs := ingest.Submissions(*state, entries)
-	// The ledger's memory of files too slow to read applies here too: the
-	// status is never held up by a file a run already gave up on.
-	wbs, err := pipeline.ReadAll(ctx, pipeline.Config{Plan: p, Limits: grid.DefaultLimits, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, led, subs)
+	outs, err := led.Outcomes(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai:", err)
 		return exitFailed
 	}
-	ds, err := validate.Validate(ctx, p, wbs)
-	if err != nil {
-		fmt.Fprintln(stderr, "doithoai:", err)
-		return exitFailed
+	printStatus(stdout, p, statusOutcomes(outs))
+	if n := len(entries) - len(outs); n > 0 {
+		fmt.Fprintf(stdout, "(%d tệp đã nhận nhưng chưa được xử lý xong — sẽ có trong bảng sau lần chạy tới.)\n", n)
 	}
-	printStatus(stdout, p, ds)
 	runs, err := led.Runs(ctx, *runsN)
 	if err == nil && len(runs) > 0 {
 		fmt.Fprintln(stdout, "\nCác lần chạy gần nhất:")
@@ -78,6 +70,19 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		tw.Flush()
 	}
 	return exitOK
+}
+
+// statusOutcomes are the ledger's outcomes as the pipeline's verdicts.
+func statusOutcomes(outs []ledger.Outcome) []record.SubmissionOutcome {
+	out := make([]record.SubmissionOutcome, 0, len(outs))
+	for _, o := range outs {
+		out = append(out, record.SubmissionOutcome{
+			Submission: record.Submission{ID: o.SHA256, Path: o.Path, ReceivedAt: o.ReceivedAt, Seq: o.Seq},
+			Format:     o.Format, Form: record.Form(o.Form), CommuneCode: o.Commune,
+			Status: record.Status(o.Status), Reason: o.Reason, SupersededBy: o.SupersededBy,
+		})
+	}
+	return out
 }
 
 func outcomeVI(o string) string {
@@ -98,14 +103,14 @@ func outcomeVI(o string) string {
 
 // printStatus prints, per commune and form, what was received (the newest
 // accepted file) or that nothing usable has arrived.
-func printStatus(w io.Writer, p *plan.Plan, ds *record.Dataset) {
+func printStatus(w io.Writer, p *plan.Plan, subs []record.SubmissionOutcome) {
 	type key struct {
 		commune string
 		form    record.Form
 	}
 	latest := map[key]record.SubmissionOutcome{}
 	rejected := map[string]int{}
-	for _, o := range ds.Submissions {
+	for _, o := range subs {
 		if o.Status == record.StatusRejected {
 			rejected[o.CommuneCode]++
 			continue

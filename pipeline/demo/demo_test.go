@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"doithoai/pipeline/plan"
+	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
-	"doithoai/stages/aggregate"
 	"doithoai/stages/dedupe"
 	"doithoai/stages/read"
 	"doithoai/stages/validate"
@@ -125,14 +125,8 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("%d clusters held their dialogue by %s, want 2 (assumed dates %v)", held, now, ws.dates)
 	}
 
-	ds, err := validate.Validate(context.Background(), p, wbs)
+	ds, err := process.Stages(context.Background(), p, wbs, now)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := dedupe.Resolve(context.Background(), ds, dedupe.DefaultOptions()); err != nil {
-		t.Fatal(err)
-	}
-	if err := aggregate.Aggregate(context.Background(), p, ds, now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -314,14 +308,8 @@ func TestGenerateOtherSeeds(t *testing.T) {
 		}
 		now := Moment(p)
 		wbs := readInbox(t, p, filepath.Join(dir, "inbox"), now)
-		ds, err := validate.Validate(context.Background(), p, wbs)
+		ds, err := process.Stages(context.Background(), p, wbs, now)
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := dedupe.Resolve(context.Background(), ds, dedupe.DefaultOptions()); err != nil {
-			t.Fatal(err)
-		}
-		if err := aggregate.Aggregate(context.Background(), p, ds, now); err != nil {
 			t.Fatal(err)
 		}
 		count := map[string]int{}

@@ -85,7 +85,7 @@ func Open(ctx context.Context, stateDir string) (*Ledger, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schemaSQL+timeoutsSQL); err != nil {
+	if _, err := db.ExecContext(ctx, schemaSQL+timeoutsSQL+outcomesSQL); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create ledger schema in %s: %w", path, err)
 	}

@@ -1,7 +1,7 @@
 // Package sampleds replays a sample set of ../shared/samples through the
-// real stages — read, validate, dedupe, aggregate — the way pipeline runs
-// would have received it batch by batch, so that tests of any stage can
-// work on the dataset the pipeline makes. Like package truth it is test
+// pipeline's chain of stages (package process: read, validate, dedupe,
+// aggregate) the way pipeline runs would have received it batch by batch,
+// so that tests of any stage can work on the dataset the pipeline makes. Like package truth it is test
 // support: the pipeline itself never imports it. It lives apart from truth
 // so that truth stays free of the stages.
 package sampleds
@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,13 +20,11 @@ import (
 
 	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
+	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth"
-	"doithoai/stages/aggregate"
-	"doithoai/stages/dedupe"
 	"doithoai/stages/ingest"
 	"doithoai/stages/read"
-	"doithoai/stages/validate"
 )
 
 // Open loads the sample set called name (e.g. "2022") from ../shared beside
@@ -121,25 +120,17 @@ func Read(ctx context.Context, p *plan.Plan, subs []record.Submission) ([]record
 }
 
 // Stages runs validate, dedupe (default options) and aggregate on the
-// workbooks with now as the run's clock, as a pipeline run does.
+// workbooks with now as the run's clock: the pipeline's own chain
+// (process.Stages).
 func Stages(ctx context.Context, p *plan.Plan, wbs []record.Workbook, now time.Time) (*record.Dataset, error) {
-	ds, err := validate.Validate(ctx, p, wbs)
-	if err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
-	}
-	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
-		return nil, fmt.Errorf("dedupe: %w", err)
-	}
-	if err := aggregate.Aggregate(ctx, p, ds, now); err != nil {
-		return nil, fmt.Errorf("aggregate: %w", err)
-	}
-	return ds, nil
+	return process.Stages(ctx, p, wbs, now)
 }
 
 // Dataset is the dataset of a pipeline run after batch upTo of set (every
-// batch when upTo <= 0): the Submissions of those batches, read and passed
-// through Stages. A zero now stands for the time of the last batch
-// replayed, the clock of that run.
+// batch when upTo <= 0): the Submissions of those batches passed through
+// the pipeline's chain (process.Process, without a ledger or extracts). A
+// zero now stands for the time of the last batch replayed, the clock of
+// that run.
 func Dataset(ctx context.Context, set *truth.Set, p *plan.Plan, upTo int, now time.Time) (*record.Dataset, error) {
 	subs, err := Submissions(set, upTo)
 	if err != nil {
@@ -148,11 +139,7 @@ func Dataset(ctx context.Context, set *truth.Set, p *plan.Plan, upTo int, now ti
 	if now.IsZero() {
 		now = LastAt(set, upTo)
 	}
-	wbs, err := Read(ctx, p, subs)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := Stages(ctx, p, wbs, now)
+	ds, _, err := process.Process(ctx, process.Config{Plan: p, Logger: slog.New(slog.DiscardHandler)}, nil, subs, now)
 	if err != nil {
 		return nil, fmt.Errorf("sample set %s: %w", set.Set, err)
 	}

@@ -1,15 +1,16 @@
-package pipeline
+package process
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"sync"
 	"time"
 
+	"doithoai/pipeline/extract"
 	"doithoai/pipeline/ledger"
+	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
@@ -43,30 +44,36 @@ func ReaderKey(lim grid.Limits) string {
 	return fmt.Sprintf("read/%s %+v", read.Version, lim)
 }
 
-// ReadAll reads every submission with cfg.Workers workers. Each file is
-// read independently under its own time budget (cfg.FileTimeout); a bad or
-// slow file is a rejected workbook, never an error of the run. A file that
-// runs out of its budget is recorded in the ledger (when led is not nil),
-// and a file the ledger remembers as too slow for this reader and budget is
-// rejected at once, without being read again. When ctx ends, the reads in
-// progress are cancelled and ReadAll returns ctx's error within a few
-// seconds.
-func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.Submission) ([]record.Workbook, error) {
-	if cfg.Limits == (grid.Limits{}) {
-		cfg.Limits = grid.DefaultLimits
+// NewStore is the extract store of a state folder for the reader with
+// these limits and the plan (see extract.Key).
+func NewStore(stateDir string, lim grid.Limits, p *plan.Plan, log *slog.Logger) (*extract.Store, error) {
+	key, err := extract.Key(ReaderKey(lim), p)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.FileTimeout <= 0 {
-		cfg.FileTimeout = DefaultFileTimeout
-	}
-	// One budget: the reader enforces it, the watchdog below backs it up.
-	cfg.Limits.MaxFileDuration = cfg.FileTimeout
-	if cfg.Workers <= 0 {
-		cfg.Workers = runtime.GOMAXPROCS(0)
-	}
+	return extract.NewStore(stateDir, key, log), nil
+}
+
+// ReadStats counts how ReadAll got each workbook.
+type ReadStats struct {
+	Decoded    int // files decoded by the reader
+	Loaded     int // workbooks loaded from their extract
+	Remembered int // files rejected at once as too slow (the ledger's memory)
+}
+
+// ReadAll reads every submission with cfg.Workers workers. For each file,
+// in this order: a file the ledger remembers as too slow for this reader
+// and budget is rejected at once, without being read again; a file with a
+// usable extract (cfg.Extracts) is loaded from it; any other file is read
+// under its own time budget (cfg.FileTimeout) and its extract stored. A
+// bad or slow file is a rejected workbook, never an error of the run. A
+// file that runs out of its budget is recorded in the ledger (when led is
+// not nil) and gets no extract. When ctx ends, the reads in progress are
+// cancelled (a read cut short stores nothing) and ReadAll returns ctx's
+// error within a few seconds. It logs an info "read summary" line.
+func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.Submission) ([]record.Workbook, ReadStats, error) {
+	cfg = cfg.withDefaults()
 	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	fr := &fileReader{
 		r:   &read.Reader{Plan: cfg.Plan, Limits: cfg.Limits, Logger: log},
 		cfg: cfg, led: led, key: ReaderKey(cfg.Limits), log: log,
@@ -76,19 +83,28 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
+	var st ReadStats
 	var firstErr error
 	for w := 0; w < cfg.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				wb, err := fr.read(ctx, subs[i])
+				wb, how, err := fr.read(ctx, subs[i])
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
 				out[i] = wb
 				done++
+				switch how {
+				case gotDecoded:
+					st.Decoded++
+				case gotLoaded:
+					st.Loaded++
+				case gotRemembered:
+					st.Remembered++
+				}
 				if cfg.Progress != nil {
 					cfg.Progress("read", done, len(subs))
 				}
@@ -109,14 +125,23 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	log.Info("read summary", "files", len(subs), "decoded", st.Decoded, "extracts_loaded", st.Loaded, "remembered_too_slow", st.Remembered)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, st, err
 	}
 	if firstErr != nil {
-		return nil, firstErr
+		return nil, st, firstErr
 	}
-	return out, nil
+	return out, st, nil
 }
+
+// How fileReader.read got a workbook.
+const (
+	gotNothing = iota
+	gotDecoded
+	gotLoaded
+	gotRemembered
+)
 
 // fileReader reads one file under its time budget, with the ledger's
 // memory of files that ran out of it.
@@ -128,9 +153,39 @@ type fileReader struct {
 	log *slog.Logger
 }
 
-// read reads sub. It returns an error only when ctx ended (the run is
-// stopping) or the ledger failed.
-func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Workbook, error) {
+// read gets sub's workbook and says how. It returns an error only when
+// ctx ended (the run is stopping) or the ledger failed.
+func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Workbook, int, error) {
+	wb, err := f.readOrRemember(ctx, sub)
+	switch {
+	case errors.Is(err, errRemembered):
+		return wb, gotRemembered, nil
+	case errors.Is(err, errLoaded):
+		return wb, gotLoaded, nil
+	case err != nil:
+		return wb, gotNothing, err
+	}
+	// A timeout is the ledger's business (its memory knows the budget), so
+	// a too_slow rejection gets no extract.
+	tooSlow := wb.Status == record.StatusRejected && wb.Reason == record.ReasonTooSlow
+	if f.cfg.Extracts != nil && !tooSlow {
+		if serr := f.cfg.Extracts.Save(wb); serr != nil {
+			f.log.Warn("extract not stored; the file will be read again by the next run", "path", sub.Path, "err", serr)
+		}
+	}
+	return wb, gotDecoded, nil
+}
+
+// errRemembered and errLoaded mark a workbook that was not decoded.
+var (
+	errRemembered = errors.New("remembered as too slow")
+	errLoaded     = errors.New("loaded from its extract")
+)
+
+// readOrRemember is read without the extract's storing: errRemembered
+// with the ledger's too_slow rejection, errLoaded with an extract's
+// workbook, or nil with a freshly decoded one.
+func (f *fileReader) readOrRemember(ctx context.Context, sub record.Submission) (record.Workbook, error) {
 	if err := ctx.Err(); err != nil {
 		return record.Workbook{}, err
 	}
@@ -143,7 +198,13 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Wo
 		if ok && spent >= budget {
 			f.log.Info("not read again: an earlier run ran out of the time budget on this file",
 				"path", sub.Path, "sha256", shortSHA(sub.ID), "budget", budget)
-			return f.r.TooSlow(sub, budget), nil
+			return f.r.TooSlow(sub, budget), errRemembered
+		}
+	}
+	if f.cfg.Extracts != nil {
+		if wb, ok := f.cfg.Extracts.Load(sub); ok {
+			f.log.Debug("extract loaded", "path", sub.Path)
+			return wb, errLoaded
 		}
 	}
 	fctx, cancel := context.WithTimeoutCause(ctx, budget+abandonAfter, errFileBudget)

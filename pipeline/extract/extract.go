@@ -1,0 +1,517 @@
+// Package extract keeps what the read stage made of each submission, so
+// that a file is decoded once: its clean, typed cells, its tables and its
+// findings are stored as an Arrow IPC file under the state folder and
+// loaded by later runs instead of reading the file again.
+//
+// An extract lives at state/extracts/<sha256>/<key>-<where>.arrow. The key
+// (see Key) names everything that changes what the reader makes of the
+// bytes: the reader's version and limits, the schemas and the plan; where
+// names the submission's inbox path and folder, which the reader also uses
+// (the extension picks the decoder, the folder names the commune, and the
+// messages quote the path). What belongs to the submission rather than to
+// the bytes (receipt time, sequence, archive path, duplicate-of) is never
+// stored: Load re-attaches the current record.Submission.
+//
+// An extract is a cache. A missing, truncated, corrupt or other-key file is
+// never trusted: Load reports a miss, the caller reads the file again and
+// Save rewrites it. Deleting state/extracts is always safe.
+package extract
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"doithoai/pipeline/atomicfile"
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/schemas"
+)
+
+// Dir is the folder of the extracts inside the state folder.
+const Dir = "extracts"
+
+// FormatVersion is the layout of an extract file. Bump it when the columns
+// or the metadata change; older files are then ignored and rewritten.
+const FormatVersion = "1"
+
+// Metadata keys of an extract's Arrow schema.
+const (
+	metaFormat   = "doithoai.extract.format"
+	metaKey      = "doithoai.extract.key"
+	metaSHA256   = "doithoai.extract.sha256"
+	metaPath     = "doithoai.extract.path"
+	metaFolder   = "doithoai.extract.folder"
+	metaWorkbook = "doithoai.extract.workbook" // JSON of wbMeta
+	metaDigest   = "doithoai.extract.digest"   // sha256 of the workbook metadata and every cell (see digest)
+)
+
+// digest hashes what an extract holds, value by value, so that damage an
+// Arrow reader cannot see (a changed byte in a text buffer) is found: IPC
+// files carry no checksum of their own.
+type digest struct{ h hash.Hash }
+
+func newDigest(metaJSON string) *digest {
+	d := &digest{h: sha256.New()}
+	d.str(metaJSON)
+	return d
+}
+
+func (d *digest) int(v int64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(v))
+	d.h.Write(b[:])
+}
+
+func (d *digest) str(s string) {
+	d.int(int64(len(s)))
+	io.WriteString(d.h, s)
+}
+
+func (d *digest) bool(v bool) {
+	if v {
+		d.int(1)
+	} else {
+		d.int(0)
+	}
+}
+
+// cell adds one Arrow row; name nil is a row without cells.
+func (d *digest) cell(ti, si int, row int, hidden bool, name *string, c record.Cell) {
+	d.int(int64(ti))
+	d.int(int64(si))
+	d.int(int64(row))
+	d.bool(hidden)
+	if name == nil {
+		d.int(-1)
+	} else {
+		d.str(*name)
+	}
+	d.int(int64(c.Col))
+	d.str(c.Ref)
+	d.str(c.Text)
+	d.int(int64(math.Float64bits(c.Num)))
+	d.bool(c.IsNum)
+	d.bool(c.IsDate)
+	d.str(c.Encoding)
+}
+
+func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// Key is the short hash of everything, besides the bytes and the
+// submission's path, that changes what the reader makes of a file:
+// readerKey (the reader's version and limits, as the pipeline names them
+// for its memory of timeouts), the embedded schema files, and the plan's
+// source bytes (communes, hamlets and names are all read from it; any
+// change of the plan, even a comment, gives a new key — simple and safe).
+func Key(readerKey string, p *plan.Plan) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "doithoai extract %s\n%s\n", FormatVersion, readerKey)
+	for _, sc := range schemas.All() {
+		b, err := schemas.Raw(sc.Name)
+		if err != nil {
+			return "", fmt.Errorf("extract key: schema %s: %w", sc.Name, err)
+		}
+		fmt.Fprintf(h, "schema %s %d\n", sc.Name, len(b))
+		h.Write(b)
+	}
+	if p == nil {
+		p = plan.Default()
+	}
+	src := p.Source()
+	fmt.Fprintf(h, "plan %d\n", len(src))
+	h.Write(src)
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// where is the short hash of what the reader uses of the submission
+// besides its bytes.
+func where(sub record.Submission) string {
+	h := sha256.Sum256([]byte(sub.Path + "\x00" + sub.FolderHint))
+	return hex.EncodeToString(h[:])[:12]
+}
+
+// Store is the extracts folder of one state folder, for one key.
+type Store struct {
+	dir string
+	key string
+	log *slog.Logger
+}
+
+// NewStore returns the store of the state folder for key (see Key); log
+// receives the reasons an extract was not used (nil: slog.Default()).
+func NewStore(stateDir, key string, log *slog.Logger) *Store {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{dir: filepath.Join(stateDir, Dir), key: key, log: log}
+}
+
+// Key is the key the store reads and writes under.
+func (s *Store) Key() string { return s.key }
+
+// Path is the extract file of sub under the store's key; "" when sub has
+// no content hash the store can use as a folder name.
+func (s *Store) Path(sub record.Submission) string {
+	if !isHex(sub.ID) {
+		return ""
+	}
+	return filepath.Join(s.dir, sub.ID, s.key+"-"+where(sub)+".arrow")
+}
+
+// Load returns the stored workbook of sub with sub attached, and whether
+// there was a usable one. A missing file is a silent miss; an unreadable,
+// truncated, corrupt or mismatched one is logged and a miss.
+func (s *Store) Load(sub record.Submission) (record.Workbook, bool) {
+	p := s.Path(sub)
+	if p == "" {
+		return record.Workbook{}, false
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return record.Workbook{}, false
+	}
+	if err == nil {
+		var wb record.Workbook
+		if wb, err = Decode(b, s.key, sub); err == nil {
+			return wb, true
+		}
+	}
+	s.log.Warn("extract not used; the file is read again", "path", sub.Path, "extract", p, "err", err)
+	return record.Workbook{}, false
+}
+
+// ErrNotExact means a workbook would not come back from its extract
+// exactly as it is (a value the format cannot hold); it is not stored, and
+// the file is read again by every run.
+var ErrNotExact = errors.New("extract: the workbook does not round-trip exactly")
+
+// Save stores wb (what the reader made of wb.Submission) atomically,
+// owner-only, replacing the submission's extracts of other keys. It
+// checks first that the stored bytes decode back to wb exactly.
+func (s *Store) Save(wb record.Workbook) error {
+	p := s.Path(wb.Submission)
+	if p == "" {
+		return fmt.Errorf("extract: submission %q has no usable content hash", wb.Submission.ID)
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, s.key, wb); err != nil {
+		return err
+	}
+	back, err := Decode(buf.Bytes(), s.key, wb.Submission)
+	if err != nil {
+		return fmt.Errorf("extract: read back %s: %w", wb.Submission.Path, err)
+	}
+	if !reflect.DeepEqual(back, wb) {
+		return fmt.Errorf("%w: %s", ErrNotExact, wb.Submission.Path)
+	}
+	if err := os.MkdirAll(s.dir, atomicfile.PrivateDir); err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	if err := atomicfile.WriteBytesMode(p, atomicfile.Private, buf.Bytes()); err != nil {
+		return fmt.Errorf("extract: write %s: %w", p, err)
+	}
+	s.prune(filepath.Dir(p))
+	return nil
+}
+
+// prune removes the extracts of a submission's folder made under other
+// keys: they will never be used again.
+func (s *Store) prune(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || atomicfile.IsTemp(n) || strings.HasPrefix(n, s.key+"-") {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, n)); err != nil {
+			s.log.Debug("cannot remove an old extract", "file", n, "err", err)
+		}
+	}
+}
+
+func isHex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// wbMeta is the part of a workbook kept in the schema metadata: all but
+// the submission and the tables' rows.
+type wbMeta struct {
+	Format      string
+	Form        record.Form
+	CommuneCode string
+	HeaderName  string
+	Title       string
+	Status      record.Status
+	Reason      string
+	Findings    []record.Finding
+	Tables      []tableMeta
+}
+
+// tableMeta is a table without its rows.
+type tableMeta struct {
+	Sheet      string
+	HeaderRows []int
+	NumberRow  int
+	FooterRow  int
+	Columns    []record.Column
+	Unknown    []string
+	Rows       int  // number of source rows
+	RowsEmpty  bool // Rows is a non-nil empty slice
+}
+
+// cellSchema holds one Arrow row per cell of a source row, in row order; a
+// source row without cells is one Arrow row with a null field.
+var cellFields = []arrow.Field{
+	{Name: "table", Type: arrow.PrimitiveTypes.Int32},     // index in Workbook.Tables
+	{Name: "seq", Type: arrow.PrimitiveTypes.Int32},       // index in Table.Rows
+	{Name: "row", Type: arrow.PrimitiveTypes.Int32},       // SourceRow.Row
+	{Name: "hidden", Type: arrow.FixedWidthTypes.Boolean}, // SourceRow.Hidden
+	{Name: "field", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "col", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "ref", Type: arrow.BinaryTypes.String},
+	{Name: "text", Type: arrow.BinaryTypes.String},
+	{Name: "num", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "is_num", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "is_date", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "encoding", Type: arrow.BinaryTypes.String},
+}
+
+// Encode writes wb (without its submission) as an Arrow IPC file made
+// under key.
+func Encode(w io.Writer, key string, wb record.Workbook) error {
+	m := wbMeta{Format: wb.Format, Form: wb.Form, CommuneCode: wb.CommuneCode, HeaderName: wb.HeaderName,
+		Title: wb.Title, Status: wb.Status, Reason: wb.Reason, Findings: wb.Findings}
+	if wb.Tables != nil {
+		m.Tables = make([]tableMeta, len(wb.Tables))
+	}
+	for i, t := range wb.Tables {
+		m.Tables[i] = tableMeta{Sheet: t.Sheet, HeaderRows: t.HeaderRows, NumberRow: t.NumberRow, FooterRow: t.FooterRow,
+			Columns: t.Columns, Unknown: t.Unknown, Rows: len(t.Rows), RowsEmpty: t.Rows != nil && len(t.Rows) == 0}
+	}
+	mj, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
+	}
+	dg := newDigest(string(mj))
+	for ti, t := range wb.Tables {
+		for si, r := range t.Rows {
+			if len(r.Cells) == 0 {
+				dg.cell(ti, si, r.Row, r.Hidden, nil, record.Cell{})
+				continue
+			}
+			for _, name := range sortedFields(r.Cells) {
+				dg.cell(ti, si, r.Row, r.Hidden, &name, r.Cells[name])
+			}
+		}
+	}
+	md := arrow.NewMetadata(
+		[]string{metaFormat, metaKey, metaSHA256, metaPath, metaFolder, metaWorkbook, metaDigest},
+		[]string{FormatVersion, key, wb.Submission.ID, wb.Submission.Path, wb.Submission.FolderHint, string(mj), dg.sum()})
+	sc := arrow.NewSchema(cellFields, &md)
+
+	mem := memory.NewGoAllocator()
+	rb := array.NewRecordBuilder(mem, sc)
+	defer rb.Release()
+	var (
+		tab    = rb.Field(0).(*array.Int32Builder)
+		seq    = rb.Field(1).(*array.Int32Builder)
+		row    = rb.Field(2).(*array.Int32Builder)
+		hidden = rb.Field(3).(*array.BooleanBuilder)
+		field  = rb.Field(4).(*array.StringBuilder)
+		col    = rb.Field(5).(*array.Int32Builder)
+		ref    = rb.Field(6).(*array.StringBuilder)
+		text   = rb.Field(7).(*array.StringBuilder)
+		num    = rb.Field(8).(*array.Float64Builder)
+		isNum  = rb.Field(9).(*array.BooleanBuilder)
+		isDate = rb.Field(10).(*array.BooleanBuilder)
+		enc    = rb.Field(11).(*array.StringBuilder)
+	)
+	add := func(ti, si int, r record.SourceRow, name *string, c record.Cell) {
+		tab.Append(int32(ti))
+		seq.Append(int32(si))
+		row.Append(int32(r.Row))
+		hidden.Append(r.Hidden)
+		if name == nil {
+			field.AppendNull()
+		} else {
+			field.Append(*name)
+		}
+		col.Append(int32(c.Col))
+		ref.Append(c.Ref)
+		text.Append(c.Text)
+		num.Append(c.Num)
+		isNum.Append(c.IsNum)
+		isDate.Append(c.IsDate)
+		enc.Append(c.Encoding)
+	}
+	for ti, t := range wb.Tables {
+		for si, r := range t.Rows {
+			if len(r.Cells) == 0 {
+				add(ti, si, r, nil, record.Cell{})
+				continue
+			}
+			for _, name := range sortedFields(r.Cells) {
+				add(ti, si, r, &name, r.Cells[name])
+			}
+		}
+	}
+	rec := rb.NewRecordBatch()
+	defer rec.Release()
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(sc), ipc.WithAllocator(mem))
+	if err != nil {
+		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
+	}
+	if err := fw.Write(rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
+	}
+	return nil
+}
+
+// sortedFields are the field names of a row's cells in a stable order.
+func sortedFields(cells map[string]record.Cell) []string {
+	return slices.Sorted(maps.Keys(cells))
+}
+
+// Decode reads an extract made under key for the bytes and path of sub,
+// and returns its workbook with sub attached. Any mismatch (format, key,
+// hash, path, folder) or damage is an error.
+func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook, err error) {
+	defer func() {
+		// A damaged file must never stop a run, whatever the IPC reader
+		// makes of it.
+		if p := recover(); p != nil {
+			wb, err = record.Workbook{}, fmt.Errorf("extract: damaged: %v", p)
+		}
+	}()
+	fr, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(memory.NewGoAllocator()))
+	if err != nil {
+		return record.Workbook{}, fmt.Errorf("extract: %w", err)
+	}
+	defer fr.Close()
+	md := fr.Schema().Metadata()
+	get := func(k string) string {
+		if i := md.FindKey(k); i >= 0 {
+			return md.Values()[i]
+		}
+		return "\x00missing"
+	}
+	for _, c := range []struct{ k, want string }{
+		{metaFormat, FormatVersion}, {metaKey, key}, {metaSHA256, sub.ID}, {metaPath, sub.Path}, {metaFolder, sub.FolderHint},
+	} {
+		if got := get(c.k); got != c.want {
+			return record.Workbook{}, fmt.Errorf("extract: %s is %q, want %q", c.k, got, c.want)
+		}
+	}
+	if !fr.Schema().Equal(arrow.NewSchema(cellFields, nil)) {
+		return record.Workbook{}, errors.New("extract: unexpected columns")
+	}
+	var m wbMeta
+	mj := get(metaWorkbook)
+	dg := newDigest(mj)
+	if err := json.Unmarshal([]byte(mj), &m); err != nil {
+		return record.Workbook{}, fmt.Errorf("extract: workbook metadata: %w", err)
+	}
+	wb = record.Workbook{Submission: sub, Format: m.Format, Form: m.Form, CommuneCode: m.CommuneCode,
+		HeaderName: m.HeaderName, Title: m.Title, Status: m.Status, Reason: m.Reason, Findings: m.Findings}
+	if m.Tables != nil {
+		wb.Tables = make([]record.Table, len(m.Tables))
+	}
+	for i, t := range m.Tables {
+		if t.Rows < 0 {
+			return record.Workbook{}, errors.New("extract: negative row count")
+		}
+		wb.Tables[i] = record.Table{Sheet: t.Sheet, HeaderRows: t.HeaderRows, NumberRow: t.NumberRow, FooterRow: t.FooterRow,
+			Columns: t.Columns, Unknown: t.Unknown}
+		if t.Rows > 0 || t.RowsEmpty {
+			wb.Tables[i].Rows = make([]record.SourceRow, 0, t.Rows)
+		}
+	}
+	if fr.NumRecords() != 1 {
+		return record.Workbook{}, fmt.Errorf("extract: %d record batches, want 1", fr.NumRecords())
+	}
+	rec, err := fr.RecordBatch(0)
+	if err != nil {
+		return record.Workbook{}, fmt.Errorf("extract: %w", err)
+	}
+	var (
+		tab    = rec.Column(0).(*array.Int32)
+		seq    = rec.Column(1).(*array.Int32)
+		row    = rec.Column(2).(*array.Int32)
+		hidden = rec.Column(3).(*array.Boolean)
+		field  = rec.Column(4).(*array.String)
+		col    = rec.Column(5).(*array.Int32)
+		ref    = rec.Column(6).(*array.String)
+		text   = rec.Column(7).(*array.String)
+		num    = rec.Column(8).(*array.Float64)
+		isNum  = rec.Column(9).(*array.Boolean)
+		isDate = rec.Column(10).(*array.Boolean)
+		enc    = rec.Column(11).(*array.String)
+	)
+	for i := 0; i < int(rec.NumRows()); i++ {
+		ti, si := int(tab.Value(i)), int(seq.Value(i))
+		if ti < 0 || ti >= len(wb.Tables) {
+			return record.Workbook{}, fmt.Errorf("extract: cell of table %d of %d", ti, len(wb.Tables))
+		}
+		t := &wb.Tables[ti]
+		switch {
+		case si == len(t.Rows)-1:
+		case si == len(t.Rows) && si < m.Tables[ti].Rows:
+			t.Rows = append(t.Rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i), Cells: map[string]record.Cell{}})
+		default:
+			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d out of order", si, ti)
+		}
+		c := record.Cell{
+			Text: strings.Clone(text.Value(i)), Num: num.Value(i), IsNum: isNum.Value(i), IsDate: isDate.Value(i),
+			Col: int(col.Value(i)), Ref: strings.Clone(ref.Value(i)), Encoding: strings.Clone(enc.Value(i)),
+		}
+		r := &t.Rows[si]
+		if field.IsNull(i) {
+			dg.cell(ti, si, r.Row, r.Hidden, nil, c)
+			continue
+		}
+		name := strings.Clone(field.Value(i))
+		dg.cell(ti, si, r.Row, r.Hidden, &name, c)
+		r.Cells[name] = c
+	}
+	if dg.sum() != get(metaDigest) {
+		return record.Workbook{}, errors.New("extract: damaged (digest mismatch)")
+	}
+	for i, t := range wb.Tables {
+		if len(t.Rows) != m.Tables[i].Rows {
+			return record.Workbook{}, fmt.Errorf("extract: table %d has %d rows, want %d", i, len(t.Rows), m.Tables[i].Rows)
+		}
+	}
+	return wb, nil
+}

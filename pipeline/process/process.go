@@ -1,0 +1,141 @@
+// Package process is the one chain of the data stages — read (through the
+// extracts), validate, dedupe, aggregate — that every caller shares: a
+// pipeline run, `doithoai check`, and the tests that replay a sample set.
+// It knows nothing of the inbox, the outbox or the reports; it works on
+// the submissions it is given, with or without a ledger and an extract
+// store.
+package process
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"doithoai/pipeline/extract"
+	"doithoai/pipeline/ledger"
+	"doithoai/pipeline/plan"
+	"doithoai/pipeline/record"
+	"doithoai/stages/aggregate"
+	"doithoai/stages/dedupe"
+	"doithoai/stages/read/grid"
+	"doithoai/stages/validate"
+)
+
+// Config of the chain.
+type Config struct {
+	// Plan the files are read and judged against; nil means plan.Default().
+	Plan *plan.Plan
+	// Limits of the reader (zero: grid.DefaultLimits); MaxFileDuration is
+	// replaced by FileTimeout.
+	Limits grid.Limits
+	// FileTimeout is the time budget of reading one file (0 means
+	// DefaultFileTimeout).
+	FileTimeout time.Duration
+	// Workers reading files at once (0: GOMAXPROCS).
+	Workers int
+	// Extracts, when set, is where each file's reading is stored once and
+	// loaded by later calls (see package extract); nil decodes every file
+	// and stores nothing (`check`, tests of a single file).
+	Extracts *extract.Store
+	// Logger (nil: slog.Default()).
+	Logger *slog.Logger
+	// Progress, when set, is told how many files have been read.
+	Progress func(stage string, done, total int)
+	// Until, when StageValidate, ends the chain after validation: what
+	// `doithoai check` judges of one file alone (deduplication and the
+	// quotas need the other files). "" runs the whole chain.
+	Until string
+}
+
+// StageValidate is the Config.Until that ends the chain after validation.
+const StageValidate = "validate"
+
+func (cfg Config) withDefaults() Config {
+	if cfg.Plan == nil {
+		cfg.Plan = plan.Default()
+	}
+	if cfg.Limits == (grid.Limits{}) {
+		cfg.Limits = grid.DefaultLimits
+	}
+	if cfg.FileTimeout <= 0 {
+		cfg.FileTimeout = DefaultFileTimeout
+	}
+	// One budget: the reader enforces it, the watchdog backs it up.
+	cfg.Limits.MaxFileDuration = cfg.FileTimeout
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return cfg
+}
+
+// Process runs the whole chain on subs with now as the run's clock: read
+// every submission (ReadAll: the ledger's memory of too-slow files, then
+// the extracts, then the reader), validate, dedupe with the default
+// options, aggregate. led may be nil (nothing remembered or recorded).
+// After each stage it logs "stage done" at debug level and stops with
+// ctx's error when ctx ended, so a stop between stages never starts the
+// next one. The ReadStats say how the workbooks were got, also on error.
+func Process(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.Submission, now time.Time) (*record.Dataset, ReadStats, error) {
+	cfg = cfg.withDefaults()
+	wbs, st, err := ReadAll(ctx, cfg, led, subs)
+	if err != nil {
+		return nil, st, fmt.Errorf("read: %w", err)
+	}
+	if err := StageDone(ctx, cfg.Logger, "read"); err != nil {
+		return nil, st, err
+	}
+	ds, err := stages(ctx, cfg.Plan, wbs, now, cfg.Until, cfg.Logger)
+	return ds, st, err
+}
+
+// Stages runs the chain after reading — validate, dedupe (default
+// options), aggregate — on workbooks already read, with now as the run's
+// clock: for tests whose workbooks come from elsewhere, and Process.
+func Stages(ctx context.Context, p *plan.Plan, wbs []record.Workbook, now time.Time) (*record.Dataset, error) {
+	if p == nil {
+		p = plan.Default()
+	}
+	return stages(ctx, p, wbs, now, "", slog.Default())
+}
+
+func stages(ctx context.Context, p *plan.Plan, wbs []record.Workbook, now time.Time, until string, log *slog.Logger) (*record.Dataset, error) {
+	ds, err := validate.Validate(ctx, p, wbs)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	if err := StageDone(ctx, log, "validate"); err != nil {
+		return nil, err
+	}
+	if until == StageValidate {
+		return ds, nil
+	}
+	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
+		return nil, fmt.Errorf("dedupe: %w", err)
+	}
+	if err := StageDone(ctx, log, "dedupe"); err != nil {
+		return nil, err
+	}
+	if err := aggregate.Aggregate(ctx, p, ds, now); err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	if err := StageDone(ctx, log, "aggregate"); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// StageDone logs the end of a stage (at debug level: the kill tests use
+// these lines as kill points) and returns ctx's error, wrapped, when ctx
+// ended.
+func StageDone(ctx context.Context, log *slog.Logger, stage string) error {
+	log.Debug("stage done", "stage", stage)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("after %s: %w", stage, err)
+	}
+	return nil
+}
