@@ -325,9 +325,11 @@ func diffSnapshots(got, want map[string]string) string {
 
 // countKinds counts the snapshot's files by kind, for stable outcome text.
 func countKinds(s map[string]string) string {
-	var pq, txt, xl int
+	var pq, hive, txt, xl int
 	for rel := range s {
 		switch {
+		case strings.HasSuffix(rel, ".parquet") && strings.Count(rel, "/") > 1:
+			hive++ // data/<table>/…/part-0.parquet
 		case strings.HasSuffix(rel, ".parquet"):
 			pq++
 		case strings.HasSuffix(rel, ".txt"):
@@ -336,7 +338,7 @@ func countKinds(s map[string]string) string {
 			xl++
 		}
 	}
-	return fmt.Sprintf("%d Parquet tables, %d feedback .txt, the status page and %d .xlsx", pq, txt, xl)
+	return fmt.Sprintf("%d Parquet tables and %d Hive partition files, %d feedback .txt, the status page and %d .xlsx", pq, hive, txt, xl)
 }
 
 // runOutcomes returns the ledger's runs, newest first.

@@ -19,7 +19,10 @@ func Write(path string, fill func(w io.Writer) error) error {
 // WriteMode is Write with the final file's permission: Private for what
 // holds personal data or the office's records.
 func WriteMode(path string, mode os.FileMode, fill func(w io.Writer) error) error {
-	return WriteWithMode(path, mode, func(tmp string) error {
+	// The caller never sees the temporary name, so it does not keep the
+	// extension: a reader globbing the folder (DuckDB's "data/*.parquet")
+	// must not pick up a file still being written.
+	return writeWith(path, mode, "", func(tmp string) error {
 		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 		if err != nil {
 			return err
@@ -71,6 +74,12 @@ func WriteWith(path string, write func(tmp string) error) error {
 // WriteWithMode is WriteWith with the final file's permission. A folder it
 // has to create is owner-only when mode gives nothing to group and others.
 func WriteWithMode(path string, mode os.FileMode, write func(tmp string) error) error {
+	return writeWith(path, mode, filepath.Ext(path), write)
+}
+
+// writeWith writes through a temporary file in path's folder whose name
+// ends in ext, then renames it over path.
+func writeWith(path string, mode os.FileMode, ext string, write func(tmp string) error) error {
 	dir := filepath.Dir(path)
 	dirMode := os.FileMode(0o755)
 	if mode&0o077 == 0 {
@@ -79,7 +88,7 @@ func WriteWithMode(path string, mode os.FileMode, write func(tmp string) error) 
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, ".tmp-*"+filepath.Ext(path))
+	f, err := os.CreateTemp(dir, ".tmp-*"+ext)
 	if err != nil {
 		return fmt.Errorf("temp file for %s: %w", path, err)
 	}

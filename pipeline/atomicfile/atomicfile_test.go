@@ -365,3 +365,26 @@ func TestPrivateModes(t *testing.T) {
 		t.Errorf("missing folder: %v", err)
 	}
 }
+
+// TestTempNameHidesExtension: while WriteMode fills a file, its temporary
+// name neither matches the final name's extension (a reader globbing
+// "data/*.parquet" must not open a half-written file) nor escapes IsTemp.
+func TestTempNameHidesExtension(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "figures.parquet")
+	var during []string
+	err := WriteMode(path, Private, func(w io.Writer) error {
+		during = listDir(t, dir)
+		_, err := io.WriteString(w, "PAR1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(during) != 1 || !IsTemp(during[0]) || filepath.Ext(during[0]) == ".parquet" {
+		t.Errorf("while writing, the folder held %v; want one temporary file without the .parquet extension", during)
+	}
+	if got := listDir(t, dir); len(got) != 1 || got[0] != "figures.parquet" {
+		t.Errorf("after writing: %v", got)
+	}
+}

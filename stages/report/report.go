@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"doithoai/pipeline/plan"
@@ -71,7 +72,11 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 	if err := collect("feedback", paths, err); err != nil {
 		return nil, err
 	}
-	paths, err = analytics.Write(ctx, filepath.Join(cfg.Outbox, DirData), cfg.Plan, ds)
+	dataDir := filepath.Join(cfg.Outbox, DirData)
+	paths, err = analytics.Write(ctx, dataDir, cfg.Plan, ds)
+	// The Hive tree's partition files (one per table and commune) are for
+	// programs: the run lists data/'s own files, not each partition.
+	paths = slices.DeleteFunc(paths, func(p string) bool { return filepath.Dir(p) != dataDir })
 	if err := collect("analysts' data", paths, err); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@
 // per table in outbox/data (submissions, findings, households,
 // registrations, delegates, opinions, results, figures), rewritten by every
 // run as the current state, plus dataset.json describing every table and
-// column in English and Vietnamese.
+// column in English and Vietnamese, and the same rows again as a
+// Hive-partitioned dataset for roll-ups over many districts' outboxes:
+// <table>/province=…/district=…/year=…/quarter=…/commune_code=…/part-0.parquet
+// (see hive.go).
 //
 // Every record table starts with submission_id, path, sheet, row and
 // commune_code, so each row is traceable to its source file, sheet and row.
@@ -10,7 +13,9 @@
 // (zero rows, full schema). Unlike every other output, this data keeps
 // citizen IDs and phone numbers unmasked. Files are written with the pure-Go
 // Apache Arrow Parquet writer (Snappy), RowGroupRows rows per row group,
-// each to a temporary name and renamed, so a reader never sees half a file.
+// each to a temporary name (that no "*.parquet" glob matches) and renamed,
+// so a reader never sees half a file; partitions left without rows are
+// removed.
 package analytics
 
 import (
@@ -20,6 +25,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"doithoai/pipeline/atomicfile"
@@ -40,9 +46,13 @@ const (
 
 // Write writes the analysts' tables of ds into dir (outbox/data) and
 // returns the paths written (dir joined with each file name): the eight
-// <table>.parquet files in the order of Tables, then dataset.json. p gives
-// the zone of calendar dates (nil: each time's own zone). ctx is checked
-// between tables and row groups.
+// <table>.parquet files in the order of Tables, then the partition files of
+// each table's Hive tree dir/<table>/ (tables in the order of Tables,
+// partitions in order of commune code), then dataset.json. p gives the
+// zone of calendar dates and the partitions' province, district, year and
+// quarter (nil: each time's own zone, null partitions). Files of a
+// table's tree that this write did not produce are removed. ctx is checked
+// between tables, partitions and row groups.
 func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([]string, error) {
 	if ds == nil {
 		ds = &record.Dataset{}
@@ -58,7 +68,9 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		slog.Warn("analysts' data: cannot make the folder owner-only", "dir", dir, "err", err)
 	}
 	tables := newTables(ds, loc)
+	fixed := planPartitions(p)
 	paths := make([]string, 0, len(tables)+1)
+	var parts []string
 	desc := description{
 		Format:      "parquet",
 		Compression: compression.String(),
@@ -68,6 +80,7 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 	if p != nil {
 		desc.Period = p.DialoguePeriod()
 	}
+	desc.Hive = hiveDescription(fixed)
 	for _, t := range tables {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("analysts' data: %w", err)
@@ -77,11 +90,26 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		if err := t.write(ctx, path); err != nil {
 			return nil, fmt.Errorf("analysts' data: table %s: %w", t.name(), err)
 		}
+		tableDir := filepath.Join(dir, t.name())
+		if err := os.MkdirAll(tableDir, DirMode); err != nil {
+			return nil, fmt.Errorf("analysts' data: %w", err)
+		}
+		written, err := t.writeParts(ctx, tableDir, fixed)
+		if err != nil {
+			return nil, fmt.Errorf("analysts' data: table %s, Hive tree: %w", t.name(), err)
+		}
+		if err := prune(tableDir, written); err != nil {
+			return nil, fmt.Errorf("analysts' data: table %s, Hive tree: %w", t.name(), err)
+		}
 		td := t.describe()
-		slog.Debug("parquet table written", "table", t.name(), "rows", td.Rows, "took", time.Since(start))
+		td.HiveDir = t.name()
+		td.HivePartitions = len(written)
+		slog.Debug("parquet table written", "table", t.name(), "rows", td.Rows, "partitions", len(written), "took", time.Since(start))
 		desc.Tables = append(desc.Tables, td)
 		paths = append(paths, path)
+		parts = append(parts, written...)
 	}
+	paths = append(paths, parts...)
 	b, err := json.MarshalIndent(desc, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("analysts' data: %s: %w", DescriptionFile, err)
@@ -100,17 +128,75 @@ type description struct {
 	Period      string     `json:"period,omitempty"`
 	NoteEN      string     `json:"note_en"`
 	NoteVI      string     `json:"note_vi"`
+	Hive        hiveDoc    `json:"hive"`
 	Tables      []tableDoc `json:"tables"`
+}
+
+// hiveDoc describes the Hive-partitioned copy in dataset.json.
+type hiveDoc struct {
+	Layout  string         `json:"layout"`
+	Default string         `json:"null_partition"`
+	NoteEN  string         `json:"note_en"`
+	NoteVI  string         `json:"note_vi"`
+	Keys    []partitionDoc `json:"keys"`
+}
+
+// partitionDoc describes one partition key; Value is set for the keys the
+// plan fixes (the folder name's value, DefaultPartition for a null).
+type partitionDoc struct {
+	Name          string `json:"name"`
+	Value         string `json:"value,omitempty"`
+	DescriptionEN string `json:"description_en"`
+	DescriptionVI string `json:"description_vi"`
+}
+
+// hiveDescription documents the partition keys; fixed are the plan's.
+func hiveDescription(fixed []partKey) hiveDoc {
+	docs := map[string]doc{
+		KeyProvince:     {"province code of the plan (district.province_code)", "mã tỉnh theo kế hoạch (district.province_code)"},
+		KeyDistrict:     {"district code of the plan (district.code); null when the plan has none (after the 2025 reform)", "mã huyện theo kế hoạch (district.code); rỗng khi kế hoạch không có cấp huyện (sau sắp xếp năm 2025)"},
+		KeyYear:         {"year of the plan", "năm của kế hoạch"},
+		KeyQuarter:      {"quarter of the dialogues (1..4)", "quý tổ chức đối thoại (1..4)"},
+		PartitionColumn: {"the rows' commune_code; null (" + DefaultPartition + ") for rows of no commune: a file of unknown commune, cluster-level figures", "commune_code của các dòng; rỗng (" + DefaultPartition + ") với dòng không thuộc xã nào: tệp không rõ xã, số liệu cấp cụm"},
+	}
+	values := map[string]string{}
+	for _, k := range fixed {
+		values[k.key] = EscapeValue(k.value)
+	}
+	h := hiveDoc{
+		Layout:  "<table>/" + strings.Join(mapKeys(PartitionKeys, func(k string) string { return k + "=<" + k + ">" }), "/") + "/" + PartFile,
+		Default: DefaultPartition,
+		NoteEN:  "The same rows as <table>.parquet, one file per commune. The partition columns are in the folder names only, not in the files: read with hive_partitioning (DuckDB: read_parquet('…/data/figures/**/*.parquet', hive_partitioning = true, hive_types = {'province': VARCHAR, 'district': VARCHAR, 'commune_code': VARCHAR})). Values are %XX-escaped; " + DefaultPartition + " is null. A table without rows has no partition file.",
+		NoteVI:  "Cùng các dòng như <table>.parquet, mỗi xã một tệp. Các cột phân vùng chỉ nằm trong tên thư mục, không có trong tệp: đọc với hive_partitioning (DuckDB: read_parquet('…/data/figures/**/*.parquet', hive_partitioning = true, hive_types = {'province': VARCHAR, 'district': VARCHAR, 'commune_code': VARCHAR})). Giá trị được mã hóa %XX; " + DefaultPartition + " là rỗng (null). Bảng không có dòng nào thì không có tệp phân vùng.",
+	}
+	for _, k := range PartitionKeys {
+		d := docs[k]
+		h.Keys = append(h.Keys, partitionDoc{Name: k, Value: values[k], DescriptionEN: d.en, DescriptionVI: d.vi})
+	}
+	return h
+}
+
+// mapKeys applies f to every element of ss.
+func mapKeys(ss []string, f func(string) string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
 }
 
 // tableDoc describes one table in dataset.json.
 type tableDoc struct {
-	Name          string      `json:"name"`
-	File          string      `json:"file"`
-	Rows          int         `json:"rows"`
-	DescriptionEN string      `json:"description_en"`
-	DescriptionVI string      `json:"description_vi"`
-	Columns       []columnDoc `json:"columns"`
+	Name          string `json:"name"`
+	File          string `json:"file"`
+	Rows          int    `json:"rows"`
+	DescriptionEN string `json:"description_en"`
+	DescriptionVI string `json:"description_vi"`
+	// HiveDir is the folder of the table's Hive tree, relative to
+	// dataset.json; HivePartitions the number of its partition files.
+	HiveDir        string      `json:"hive_dir"`
+	HivePartitions int         `json:"hive_partitions"`
+	Columns        []columnDoc `json:"columns"`
 }
 
 // columnDoc describes one column in dataset.json.

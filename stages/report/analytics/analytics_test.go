@@ -115,6 +115,15 @@ func TestWriteTables(t *testing.T) {
 	for _, n := range Tables {
 		want = append(want, filepath.Join(dir, n+".parquet"))
 	}
+	part := func(table, commune string) string {
+		return filepath.Join(dir, table, "province=87", "district=870", "year=2022", "quarter=2", "commune_code="+commune, PartFile)
+	}
+	for _, n := range Tables {
+		if n == TableSubmissions || n == TableFindings || n == TableFigures {
+			want = append(want, part(n, DefaultPartition))
+		}
+		want = append(want, part(n, "29956"))
+	}
 	want = append(want, filepath.Join(dir, DescriptionFile))
 	if !reflect.DeepEqual(paths, want) {
 		t.Fatalf("paths = %v, want %v", paths, want)
@@ -382,7 +391,8 @@ func TestRowGroups(t *testing.T) {
 	}
 }
 
-// assertFiles checks dir holds exactly the eight tables and dataset.json.
+// assertFiles checks dir holds exactly the eight tables, the folders of
+// their Hive trees and dataset.json.
 func assertFiles(t *testing.T, dir string) {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -391,10 +401,15 @@ func assertFiles(t *testing.T, dir string) {
 	}
 	var got, want []string
 	for _, e := range ents {
-		got = append(got, e.Name())
+		name := e.Name()
+		if e.IsDir() {
+			name += "/"
+		}
+		got = append(got, name)
 	}
+	sort.Strings(got)
 	for _, n := range Tables {
-		want = append(want, n+".parquet")
+		want = append(want, n+".parquet", n+"/")
 	}
 	want = append(want, DescriptionFile)
 	sort.Strings(want)

@@ -22,9 +22,13 @@ type col[T any] struct {
 	// values that rarely repeat (names, IDs, free text) a dictionary
 	// saves little and costs an allocation per value in the encoder.
 	plain bool
-	// reserve, when set, reserves room in b for the values of rows
-	// (the string data, which would otherwise grow by doubling).
-	reserve func(b array.Builder, rows []T)
+	// reserve, when set, reserves room in b for the values of the n rows
+	// at(0)..at(n-1) (the string data, which would otherwise grow by
+	// doubling).
+	reserve func(b array.Builder, n int, at func(int) *T)
+	// str, set on string columns, is the row's value and whether it is
+	// not null; the Hive-partitioned copy splits rows by it.
+	str func(*T) (string, bool)
 }
 
 // unique marks c as a column whose values rarely repeat (see col.plain).
@@ -37,13 +41,13 @@ func unique[T any](c col[T]) col[T] {
 func (c col[T]) typeName() string { return c.field.Type.String() }
 
 // reserveText returns the reserve function of a string column.
-func reserveText[T any](get func(*T) string) func(array.Builder, []T) {
-	return func(b array.Builder, rows []T) {
-		n := 0
-		for i := range rows {
-			n += len(get(&rows[i]))
+func reserveText[T any](get func(*T) string) func(array.Builder, int, func(int) *T) {
+	return func(b array.Builder, n int, at func(int) *T) {
+		size := 0
+		for i := range n {
+			size += len(get(at(i)))
 		}
-		b.(*array.StringBuilder).ReserveData(n)
+		b.(*array.StringBuilder).ReserveData(size)
 	}
 }
 
@@ -52,6 +56,7 @@ func textOr[T any](name string, get func(*T) (string, bool), d doc) col[T] {
 	return col[T]{
 		field: arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true},
 		doc:   d,
+		str:   get,
 		reserve: reserveText(func(r *T) string {
 			s, _ := get(r)
 			return s
@@ -74,6 +79,7 @@ func text[T any](name string, get func(*T) string, d doc) col[T] {
 	return col[T]{
 		field:   arrow.Field{Name: name, Type: arrow.BinaryTypes.String},
 		doc:     d,
+		str:     func(r *T) (string, bool) { return get(r), true },
 		reserve: reserveText(get),
 		bind: func(b array.Builder) func(*T) {
 			sb := b.(*array.StringBuilder)

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -28,6 +28,9 @@ type writer interface {
 	name() string
 	describe() tableDoc
 	write(ctx context.Context, path string) error
+	// writeParts writes the table's Hive partitions under tableDir (see
+	// hive.go) and returns the files written.
+	writeParts(ctx context.Context, tableDir string, fixed []partKey) ([]string, error)
 }
 
 // table is one analysts' table: its columns and its rows.
@@ -40,44 +43,43 @@ type table[T any] struct {
 
 func (t *table[T]) name() string { return t.tname }
 
-// schema is the Arrow schema of the table.
-func (t *table[T]) schema() *arrow.Schema {
-	fields := make([]arrow.Field, len(t.cols))
-	for i, c := range t.cols {
+// schemaOf is the Arrow schema of a table of the columns cols.
+func schemaOf[T any](cols []col[T]) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
 		fields[i] = c.field
 	}
 	return arrow.NewSchema(fields, nil)
 }
 
-// write writes the table to path atomically, RowGroupRows rows at a time.
-// A table without rows is a valid file with the full schema and no row
-// group.
+// schema is the Arrow schema of the table.
+func (t *table[T]) schema() *arrow.Schema { return schemaOf(t.cols) }
+
+// write writes the whole table to path atomically, RowGroupRows rows at a
+// time. A table without rows is a valid file with the full schema and no
+// row group.
 func (t *table[T]) write(ctx context.Context, path string) error {
-	sc := t.schema()
-	return atomicfile.WriteWithMode(path, FileMode, func(tmp string) error {
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, FileMode)
-		if err != nil {
+	return t.writeRows(ctx, path, t.cols, len(t.rows), func(i int) *T { return &t.rows[i] })
+}
+
+// writeRows writes the n rows at(0)..at(n-1), columns cols, to path
+// atomically: to a temporary name (without the .parquet extension, so no
+// reader's glob picks it up), synced, then renamed.
+func (t *table[T]) writeRows(ctx context.Context, path string, cols []col[T], n int, at func(int) *T) error {
+	sc := schemaOf(cols)
+	return atomicfile.WriteMode(path, FileMode, func(w io.Writer) error {
+		// The Parquet writer closes its sink when it is an io.Closer; a
+		// bufio.Writer is not, so WriteMode syncs and closes the file.
+		bw := bufio.NewWriterSize(w, 1<<20)
+		if err := encode(ctx, sc, cols, n, at, bw); err != nil {
 			return err
 		}
-		// The Parquet writer closes its sink when it is an io.Closer; a
-		// bufio.Writer is not, so the file is synced and closed here.
-		bw := bufio.NewWriterSize(f, 1<<20)
-		err = t.encode(ctx, sc, bw)
-		if err == nil {
-			err = bw.Flush()
-		}
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		return bw.Flush()
 	})
 }
 
-// encode writes the Parquet bytes of the table to w.
-func (t *table[T]) encode(ctx context.Context, sc *arrow.Schema, w *bufio.Writer) error {
+// encode writes the Parquet bytes of the n rows at(0)..at(n-1) to w.
+func encode[T any](ctx context.Context, sc *arrow.Schema, cols []col[T], n int, at func(int) *T, w *bufio.Writer) error {
 	opts := []parquet.WriterProperty{
 		parquet.WithCompression(compression),
 		parquet.WithDictionaryDefault(true),
@@ -85,7 +87,7 @@ func (t *table[T]) encode(ctx context.Context, sc *arrow.Schema, w *bufio.Writer
 		parquet.WithMaxRowGroupLength(RowGroupRows),
 		parquet.WithCreatedBy("doithoai"),
 	}
-	for _, c := range t.cols {
+	for _, c := range cols {
 		if c.plain {
 			opts = append(opts, parquet.WithDictionaryFor(c.field.Name, false))
 		}
@@ -97,22 +99,23 @@ func (t *table[T]) encode(ctx context.Context, sc *arrow.Schema, w *bufio.Writer
 	}
 	rb := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 	defer rb.Release()
-	appenders := make([]func(*T), len(t.cols))
-	for off := 0; off < len(t.rows); off += RowGroupRows {
+	appenders := make([]func(*T), len(cols))
+	for off := 0; off < n; off += RowGroupRows {
 		if err := ctx.Err(); err != nil {
 			fw.Close()
 			return err
 		}
-		end := min(off+RowGroupRows, len(t.rows))
+		end := min(off+RowGroupRows, n)
+		chunk := func(i int) *T { return at(off + i) }
 		rb.Reserve(end - off)
-		for i, c := range t.cols {
+		for i, c := range cols {
 			if c.reserve != nil {
-				c.reserve(rb.Field(i), t.rows[off:end])
+				c.reserve(rb.Field(i), end-off, chunk)
 			}
 			appenders[i] = c.bind(rb.Field(i))
 		}
 		for i := off; i < end; i++ {
-			r := &t.rows[i]
+			r := at(i)
 			for _, a := range appenders {
 				a(r)
 			}

@@ -692,7 +692,10 @@ func (b *builder) folders(ctx context.Context, written map[string]bool) ([]folde
 			}
 			name := d.Name()
 			if d.IsDir() {
-				if path != root && strings.HasPrefix(name, ".") {
+				// The analysts' Hive tree (data/<table>/…/part-0.parquet,
+				// one file per commune) is for programs: the page links
+				// only the flat files of data/ itself.
+				if path != root && (strings.HasPrefix(name, ".") || dir == "data") {
 					return filepath.SkipDir
 				}
 				return nil

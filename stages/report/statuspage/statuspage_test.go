@@ -429,14 +429,15 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 func TestReportLinks(t *testing.T) {
 	outbox := t.TempDir()
 	files := map[string]string{
-		"bao-cao/Báo cáo quý 2022Q1 (chính thức).xlsx":      "old final",
-		"bao-cao/Báo cáo quý 2022Q2 (bản nháp).xlsx":        "draft",
-		"bao-cao/~$Báo cáo quý 2022Q2 (bản nháp).xlsx":      "lock",
-		"bao-cao/.tmp-12345.xlsx":                           "temp",
-		"danh-sach-tham-du/Cụm 1/Danh sách tham dự #1.xlsx": "list",
-		"cau-hoi-co-quan/Ngân hàng Chính sách xã hội.xlsx":  "questions",
-		"data/submissions.parquet":                          "pq",
-		"phan-hoi/xa-thuong-phuoc-1/x - phan-hoi.xlsx":      "not a report",
+		"bao-cao/Báo cáo quý 2022Q1 (chính thức).xlsx":                                                    "old final",
+		"bao-cao/Báo cáo quý 2022Q2 (bản nháp).xlsx":                                                      "draft",
+		"bao-cao/~$Báo cáo quý 2022Q2 (bản nháp).xlsx":                                                    "lock",
+		"bao-cao/.tmp-12345.xlsx":                                                                         "temp",
+		"danh-sach-tham-du/Cụm 1/Danh sách tham dự #1.xlsx":                                               "list",
+		"cau-hoi-co-quan/Ngân hàng Chính sách xã hội.xlsx":                                                "questions",
+		"data/submissions.parquet":                                                                        "pq",
+		"data/submissions/province=87/district=870/year=2022/quarter=2/commune_code=29956/part-0.parquet": "hive",
+		"phan-hoi/xa-thuong-phuoc-1/x - phan-hoi.xlsx":                                                    "not a report",
 	}
 	for rel, body := range files {
 		full := filepath.Join(outbox, filepath.FromSlash(rel))
@@ -486,7 +487,7 @@ func TestReportLinks(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"~$", ".tmp-", "phan-hoi.xlsx"} {
+	for _, bad := range []string{"~$", ".tmp-", "phan-hoi.xlsx", "part-0.parquet"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page links %q", bad)
 		}
