@@ -71,7 +71,20 @@ type Summary struct {
 	Findings    int
 	Outputs     []string
 	Duration    time.Duration
-	Dataset     *record.Dataset `json:"-"`
+	// Stages are the timings of ingest, read, validate, dedupe, aggregate
+	// and report, in that order (the stages the run reached).
+	Stages  []StageTime
+	Dataset *record.Dataset `json:"-"`
+}
+
+// StageTime is how long one stage of a run took and how many items it
+// handled: files for ingest, data rows read for read, records (households,
+// registrations, delegates, opinions, results) for the others, households
+// and registrations for dedupe.
+type StageTime struct {
+	Name     string        `json:"name"`
+	Rows     int           `json:"rows"`
+	Duration time.Duration `json:"duration_ns"`
 }
 
 // DefaultSettle is the settle interval used when none is configured.
@@ -146,6 +159,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum := &Summary{RunID: runID, Kind: cfg.Kind, Now: now}
 	runErr := run(ctx, cfg, led, now, sum, log)
 	sum.Duration = time.Since(started)
+	log.Info("run timings", "duration_ns", sum.Duration, "stages", sum.Stages)
 	outcome, msg := "ok", ""
 	if runErr != nil {
 		outcome, msg = "failed", runErr.Error()
@@ -163,6 +177,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 }
 
 func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum *Summary, log *slog.Logger) error {
+	lapStart := time.Now()
+	lap := func(name string, rows int) {
+		t := time.Now()
+		sum.Stages = append(sum.Stages, StageTime{Name: name, Rows: rows, Duration: t.Sub(lapStart)})
+		lapStart = t
+	}
 	ing, err := ingest.Run(ctx, led, ingest.Config{
 		Inbox: cfg.Inbox, State: cfg.State, Clock: fixed(now), Real: clock.Real{},
 		Settle: cfg.Settle, WaitSettle: cfg.WaitSettle, Logger: log,
@@ -172,21 +192,26 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	}
 	sum.New, sum.Pending, sum.Ignored = ing.New, ing.Pending, ing.Ignored
 	sum.Submissions = len(ing.All)
+	lap("ingest", len(ing.All))
 
 	wbs, err := readAll(ctx, cfg, ing.All, log)
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
+	lap("read", tableRows(wbs))
 	ds, err := validate.Validate(ctx, cfg.Plan, wbs)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}
+	lap("validate", records(ds))
 	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
 		return fmt.Errorf("dedupe: %w", err)
 	}
+	lap("dedupe", len(ds.Households)+len(ds.Registrations))
 	if err := aggregate.Aggregate(ctx, cfg.Plan, ds, now); err != nil {
 		return fmt.Errorf("aggregate: %w", err)
 	}
+	lap("aggregate", records(ds))
 	for _, o := range ds.Submissions {
 		switch o.Status {
 		case record.StatusAccepted:
@@ -207,7 +232,24 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return fmt.Errorf("report: %w", err)
 	}
 	sum.Outputs = out
+	lap("report", records(ds))
 	return nil
+}
+
+// tableRows counts the data rows of the workbooks' tables.
+func tableRows(wbs []record.Workbook) int {
+	n := 0
+	for _, wb := range wbs {
+		for _, t := range wb.Tables {
+			n += len(t.Rows)
+		}
+	}
+	return n
+}
+
+// records counts the dataset's typed records.
+func records(ds *record.Dataset) int {
+	return len(ds.Households) + len(ds.Registrations) + len(ds.Delegates) + len(ds.Opinions) + len(ds.Results)
 }
 
 // readAll reads every submission with a bounded number of workers. Each
