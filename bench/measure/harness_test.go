@@ -26,6 +26,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DOITHOAI_BENCH_AS_SCAN") == "1" {
 		os.Exit(measure.ScanMain(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	if os.Getenv("DOITHOAI_BENCH_AS_HOG") == "1" {
+		// A child that takes 400 MiB of resident memory, then waits: what
+		// the harness's limits must stop.
+		b := make([]byte, 400<<20)
+		for i := range b {
+			b[i] = byte(i)
+		}
+		time.Sleep(20 * time.Second)
+		os.Exit(int(b[len(b)-1]) - int(b[len(b)-1]))
+	}
 	os.Exit(m.Run())
 }
 

@@ -3,6 +3,7 @@ package measure
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,6 +52,31 @@ func TestParseTime(t *testing.T) {
 			kb, code, ok := parseTime(p)
 			if kb != tc.kb || code != tc.code || ok != tc.ok {
 				t.Errorf("got %d KiB, exit %d, %v; want %d, %d, %v", kb, code, ok, tc.kb, tc.code, tc.ok)
+			}
+		})
+	}
+}
+
+// TestLimits: a child past the memory cap or the timeout is stopped and
+// recorded as stopped, with its peak memory (a national run that does not
+// fit must end with a figure, not hang the harness).
+func TestLimits(t *testing.T) {
+	if procRSS(os.Getpid()) == 0 {
+		t.Skip("no /proc: the memory cap cannot be watched here")
+	}
+	for _, tc := range []struct {
+		name   string
+		lim    Limits
+		killed string
+		minRSS int64
+	}{
+		{"memory cap", Limits{MemCap: 100 << 20, Timeout: 15 * time.Second}, "memory cap", 100 << 20},
+		{"timeout", Limits{Timeout: 300 * time.Millisecond}, "timeout", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := runChild(t.Context(), tc.name, []string{os.Args[0]}, []string{"DOITHOAI_BENCH_AS_HOG=1"}, tc.lim)
+			if st.OK() || !strings.HasPrefix(st.Killed, tc.killed) || st.MaxRSS < tc.minRSS || st.Wall > 10*time.Second {
+				t.Errorf("got exit %d, stopped %q, peak %d B after %v; want stopped for %s above %d B", st.Exit, st.Killed, st.MaxRSS, st.Wall, tc.killed, tc.minRSS)
 			}
 		})
 	}
