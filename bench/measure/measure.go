@@ -60,6 +60,9 @@ type Machine struct {
 	Memory string `json:"memory"`
 	Go     string `json:"go"`
 	OS     string `json:"os"`
+	// Load is /proc/loadavg when the measurement started: the machine may
+	// be shared, and wall times with it.
+	Load string `json:"load"`
 }
 
 // Run measures: the baseline scan, a full run on a fresh state and outbox,
@@ -144,6 +147,11 @@ func machine() Machine {
 				m.Model = strings.TrimSpace(v)
 				break
 			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			m.Load = strings.Join(f[:3], " ")
 		}
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
