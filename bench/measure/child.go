@@ -26,6 +26,7 @@ type Step struct {
 	Name      string        `json:"name"`
 	Argv      []string      `json:"argv"`
 	Wall      time.Duration `json:"wall_ns"`
+	CPU       time.Duration `json:"cpu_ns"`        // user + system time of the child and its waited-for children
 	MaxRSS    int64         `json:"max_rss_bytes"` // peak resident memory
 	RSSSource string        `json:"rss_source"`    // "/usr/bin/time -v", "rusage" or "sampled"
 	Exit      int           `json:"exit"`
@@ -117,6 +118,9 @@ func runChild(ctx context.Context, name string, argv, env []string, lim Limits) 
 	st.Killed = killed
 	mu.Unlock()
 	st.Stdout, st.Stderr = stdout.String(), stderr.String()
+	if ps := cmd.ProcessState; ps != nil {
+		st.CPU = ps.UserTime() + ps.SystemTime()
+	}
 	st.Exit = 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

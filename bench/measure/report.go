@@ -62,20 +62,21 @@ func (r *Report) Markdown() string {
 		float64(m.Bytes)/(1<<20), m.Elapsed.Round(time.Millisecond), m.Workers, num(perSec(m.DataRows, m.Elapsed)))
 
 	base := r.step("baseline")
-	fmt.Fprintln(&b, "| Step | Wall time | Peak RSS | Data rows/s | Time ÷ baseline | Peak RSS ÷ baseline | Ended |")
-	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(&b, "| Step | Wall time | CPU time | Peak RSS | Data rows/s | Time ÷ baseline | CPU ÷ baseline | Peak RSS ÷ baseline | Ended |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---|")
 	for i, s := range r.Steps {
-		tr, mr := "1.00", "1.00"
+		tr, cr, mr := "1.00", "1.00", "1.00"
 		if base != nil && i > 0 {
 			tr = ratio(s.Wall.Seconds(), base.Wall.Seconds())
+			cr = ratio(s.CPU.Seconds(), base.CPU.Seconds())
 			mr = ratio(float64(s.MaxRSS), float64(base.MaxRSS))
 		}
 		ended := fmt.Sprintf("exit %d", s.Exit)
 		if s.Killed != "" {
 			ended = "stopped: " + s.Killed
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", s.Name, dur(s.Wall), mib(s.MaxRSS),
-			num(perSec(m.DataRows, s.Wall)), tr, mr, ended)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Name, dur(s.Wall), dur(s.CPU), mib(s.MaxRSS),
+			num(perSec(m.DataRows, s.Wall)), tr, cr, mr, ended)
 	}
 	if base != nil {
 		fmt.Fprintf(&b, "\nThe baseline read %d files, %d sheets, %s rows, %s cells (%s data rows) with %d workers; "+
