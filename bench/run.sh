@@ -16,8 +16,8 @@
 #   COMMUNES     communes of the plan                    (default 2500: 10,000 submissions)
 #   HOUSEHOLDS   M1 rows per commune                     (default 1000: 2.5 M roster rows)
 #   WORK         workspace folder        (default ${TMPDIR:-/tmp}/doithoai-bench-<C>x<H>)
-#   TIMEOUT      stop any one child after this long      (default 60m)
-#   MEM_CAP_MIB  stop a child past this resident memory  (default 20480)
+#   TIMEOUT      stop any one child after this long      (default 30m)
+#   MEM_CAP_MIB  stop a child past this resident memory  (default 12288)
 #   WORKERS      files the baseline reads at once        (default 0: one per core)
 #   SEED         generator seed                          (default 1)
 #   REUSE=1      keep an existing inbox of the same scale instead of regenerating
@@ -27,8 +27,8 @@ cd "$(dirname "$0")/.."
 
 COMMUNES=${COMMUNES:-2500}
 HOUSEHOLDS=${HOUSEHOLDS:-1000}
-TIMEOUT=${TIMEOUT:-60m}
-MEM_CAP_MIB=${MEM_CAP_MIB:-20480}
+TIMEOUT=${TIMEOUT:-30m}
+MEM_CAP_MIB=${MEM_CAP_MIB:-12288}
 WORKERS=${WORKERS:-0}
 SEED=${SEED:-1}
 while [ $# -gt 0 ]; do

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"doithoai/pipeline/vntext"
 )
 
 // Plan facts of the synthetic season. The run's clock (Now) is before every
@@ -58,15 +60,36 @@ type Commune struct {
 	Cluster int
 }
 
+// communeNames gives n names that stay distinct when folded (case and
+// diacritics ignored, as the plan's matcher compares them: "Thạnh Phú"
+// and "Thành Phú" are one name to it), numbered ("Tân Phú 2") once the
+// combinations run out.
+func communeNames(n int) []string {
+	out := make([]string, 0, n)
+	seen := map[string]bool{}
+	for round := 1; len(out) < n; round++ {
+		for j := 0; j < len(nameFirst)*len(nameSecond) && len(out) < n; j++ {
+			a, b := nameFirst[j%len(nameFirst)], nameSecond[j/len(nameFirst)]
+			name := a + " " + b
+			if round > 1 {
+				name += fmt.Sprintf(" %d", round)
+			}
+			if k := vntext.Fold(name); !seen[k] && vntext.Fold(a) != vntext.Fold(b) {
+				seen[k] = true
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
 // communes lays out n communes, perCluster to a cluster, with 3 to 6
 // hamlets each (some communes count khóm, most count ấp).
 func communes(n int) []Commune {
 	out := make([]Commune, n)
+	names := communeNames(n)
 	for i := range out {
-		name := nameFirst[i%len(nameFirst)] + " " + nameSecond[(i/len(nameFirst))%len(nameSecond)]
-		if k := i / (len(nameFirst) * len(nameSecond)); k > 0 {
-			name += fmt.Sprintf(" %d", k+1)
-		}
+		name := names[i]
 		kind, unit := "xã", "Ấp"
 		if i%25 == 0 {
 			kind, unit = "thị trấn", "Khóm"
@@ -97,6 +120,9 @@ func dialogueDay(cluster, clusters int) time.Time {
 	}
 	return d
 }
+
+// PlanYAML is the plan of n synthetic communes, as Generate writes it.
+func PlanYAML(n int) []byte { return planYAML(communes(n)) }
 
 // planYAML writes the plan of the communes in the format of
 // pipeline/plan (see pipeline/testdata/plan-2023-q3.yaml).
