@@ -31,8 +31,10 @@ type Step struct {
 	RSSSource string        `json:"rss_source"`    // "/usr/bin/time -v", "rusage" or "sampled"
 	Exit      int           `json:"exit"`
 	Killed    string        `json:"killed,omitempty"` // why the harness stopped it, "" when it ended itself
-	Stdout    string        `json:"-"`
-	Stderr    string        `json:"-"`
+	// Log counts the messages of a stopped child's JSON log: how far it got.
+	Log    string `json:"log,omitempty"`
+	Stdout string `json:"-"`
+	Stderr string `json:"-"`
 }
 
 // OK reports whether the child ended by itself with status 0.
@@ -118,6 +120,9 @@ func runChild(ctx context.Context, name string, argv, env []string, lim Limits) 
 	st.Killed = killed
 	mu.Unlock()
 	st.Stdout, st.Stderr = stdout.String(), stderr.String()
+	if st.Killed != "" {
+		st.Log = logSummary(st.Stderr)
+	}
 	if ps := cmd.ProcessState; ps != nil {
 		st.CPU = ps.UserTime() + ps.SystemTime()
 	}

@@ -1,6 +1,7 @@
 package measure
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -72,11 +73,18 @@ func (r *Report) Markdown() string {
 			mr = ratio(float64(s.MaxRSS), float64(base.MaxRSS))
 		}
 		ended := fmt.Sprintf("exit %d", s.Exit)
+		cpu, rss, rps := dur(s.CPU), mib(s.MaxRSS), num(perSec(m.DataRows, s.Wall))
 		if s.Killed != "" {
+			// A stopped child's CPU time is lost with it (it was never
+			// waited for under /usr/bin/time) and it did not do the work.
 			ended = "stopped: " + s.Killed
+			cpu, rss, rps, tr, cr = "—", "≥ "+rss, "—", "≥ "+tr, "—"
+			mr = "≥ " + mr
+			if s.Log != "" {
+				ended += "; its log: " + s.Log
+			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Name, dur(s.Wall), dur(s.CPU), mib(s.MaxRSS),
-			num(perSec(m.DataRows, s.Wall)), tr, cr, mr, ended)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Name, dur(s.Wall), cpu, rss, rps, tr, cr, mr, ended)
 	}
 	if base != nil {
 		fmt.Fprintf(&b, "\nThe baseline read %d files, %d sheets, %s rows, %s cells (%s data rows) with %d workers; "+
@@ -139,6 +147,30 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "\nConsistency: the baseline's data rows, the generator's and the full run's read rows agree (%s).\n", num(m.DataRows))
 	}
 	return b.String()
+}
+
+// logSummary counts a JSON log's messages in order of first appearance
+// ("10,000 × received, 1 × waiting …"): how far a stopped run got.
+func logSummary(log string) string {
+	var order []string
+	count := map[string]int{}
+	for _, line := range strings.Split(log, "\n") {
+		var l struct {
+			Msg string `json:"msg"`
+		}
+		if json.Unmarshal([]byte(line), &l) != nil || l.Msg == "" {
+			continue
+		}
+		if count[l.Msg] == 0 {
+			order = append(order, l.Msg)
+		}
+		count[l.Msg]++
+	}
+	var parts []string
+	for _, msg := range order {
+		parts = append(parts, fmt.Sprintf("%s × %q", num(count[msg]), msg))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func yes(ok bool) string {
