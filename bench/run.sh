@@ -15,6 +15,7 @@
 # Environment (or the matching --flag):
 #   COMMUNES     communes of the plan                    (default 2500: 10,000 submissions)
 #   HOUSEHOLDS   M1 rows per commune                     (default 1000: 2.5 M roster rows)
+#   CLUSTER_SIZE communes per cluster                    (default 3)
 #   WORK         workspace folder        (default ${TMPDIR:-/tmp}/doithoai-bench-<C>x<H>)
 #   TIMEOUT      stop any one child after this long      (default 30m)
 #   MEM_CAP_MIB  stop a child past this resident memory  (default 12288)
@@ -31,6 +32,7 @@ TIMEOUT=${TIMEOUT:-30m}
 MEM_CAP_MIB=${MEM_CAP_MIB:-12288}
 WORKERS=${WORKERS:-0}
 SEED=${SEED:-1}
+CLUSTER_SIZE=${CLUSTER_SIZE:-3}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--communes) COMMUNES=$2; shift 2 ;;
@@ -40,11 +42,12 @@ while [ $# -gt 0 ]; do
 	--mem-cap-mib) MEM_CAP_MIB=$2; shift 2 ;;
 	--workers) WORKERS=$2; shift 2 ;;
 	--seed) SEED=$2; shift 2 ;;
-	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+	--cluster-size) CLUSTER_SIZE=$2; shift 2 ;;
+	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-WORK=${WORK:-${TMPDIR:-/tmp}/doithoai-bench-${COMMUNES}x${HOUSEHOLDS}}
+WORK=${WORK:-${TMPDIR:-/tmp}/doithoai-bench-${COMMUNES}x${HOUSEHOLDS}c${CLUSTER_SIZE}}
 BIN="$WORK/bin"
 mkdir -p "$BIN"
 
@@ -54,12 +57,13 @@ go build -o "$BIN/geninbox" ./bench/cmd/geninbox
 go build -o "$BIN/measure" ./bench/cmd/measure
 
 if [ "${REUSE:-}" = 1 ] && [ -f "$WORK/manifest.json" ] &&
-	grep -q "\"communes\": $COMMUNES," "$WORK/manifest.json" && grep -q "\"households\": $HOUSEHOLDS," "$WORK/manifest.json"; then
+	grep -q "\"communes\": $COMMUNES," "$WORK/manifest.json" && grep -q "\"households\": $HOUSEHOLDS," "$WORK/manifest.json" &&
+	grep -q "\"clusters\": $(( (COMMUNES + CLUSTER_SIZE - 1) / CLUSTER_SIZE ))," "$WORK/manifest.json"; then
 	echo "== reusing the inbox in $WORK (generated earlier; its generation time is the earlier one)" >&2
 else
 	echo "== generating $COMMUNES communes × $HOUSEHOLDS households into $WORK" >&2
 	rm -rf "$WORK/inbox" "$WORK/state" "$WORK/outbox" "$WORK/manifest.json"
-	"$BIN/geninbox" -dir "$WORK" -communes "$COMMUNES" -households "$HOUSEHOLDS" -seed "$SEED" >&2
+	"$BIN/geninbox" -dir "$WORK" -communes "$COMMUNES" -households "$HOUSEHOLDS" -cluster-size "$CLUSTER_SIZE" -seed "$SEED" >&2
 fi
 
 echo "== measuring (each child: timeout $TIMEOUT, memory cap $MEM_CAP_MIB MiB)" >&2

@@ -19,10 +19,12 @@ import (
 
 // Options of Generate.
 type Options struct {
-	Communes   int   // communes of the plan (at least 1)
-	Households int   // M1 rows per commune (at least one per hamlet)
-	Workers    int   // communes written at once; 0 means one per core
-	Seed       int64 // drives every random choice
+	Communes   int // communes of the plan (at least 1)
+	Households int // M1 rows per commune (at least one per hamlet)
+	// ClusterSize is the communes per cluster; 0 means DefaultClusterSize.
+	ClusterSize int
+	Workers     int   // communes written at once; 0 means one per core
+	Seed        int64 // drives every random choice
 }
 
 // File is one generated inbox file.
@@ -38,6 +40,7 @@ type File struct {
 type Manifest struct {
 	Communes   int            `json:"communes"`
 	Households int            `json:"households"`
+	Clusters   int            `json:"clusters"`
 	Workers    int            `json:"workers"`
 	Plan       string         `json:"plan"`  // the plan file
 	Inbox      string         `json:"inbox"` // the inbox folder
@@ -64,7 +67,10 @@ func Generate(ctx context.Context, dir string, opt Options) (*Manifest, error) {
 		opt.Workers = runtime.NumCPU()
 	}
 	start := time.Now()
-	cs := communes(opt.Communes)
+	if opt.ClusterSize <= 0 {
+		opt.ClusterSize = DefaultClusterSize
+	}
+	cs := communes(opt.Communes, opt.ClusterSize)
 	opt.Households = max(opt.Households, 6) // every hamlet (3 to 6) has households
 	if err := os.MkdirAll(filepath.Join(dir, "inbox"), 0o755); err != nil {
 		return nil, fmt.Errorf("gen: %w", err)
@@ -78,7 +84,7 @@ func Generate(ctx context.Context, dir string, opt Options) (*Manifest, error) {
 	if err := os.WriteFile(planPath, src, 0o644); err != nil {
 		return nil, fmt.Errorf("gen: %w", err)
 	}
-	m := &Manifest{Communes: opt.Communes, Households: opt.Households, Workers: opt.Workers,
+	m := &Manifest{Communes: opt.Communes, Households: opt.Households, Clusters: len(p.Clusters), Workers: opt.Workers,
 		Plan: planPath, Inbox: filepath.Join(dir, "inbox"), Rows: map[string]int{}}
 
 	ctx, cancel := context.WithCancel(ctx)

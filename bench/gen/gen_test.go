@@ -12,11 +12,14 @@ import (
 // no generated file is rejected as from an unknown commune.
 func TestPlanNames(t *testing.T) {
 	for _, n := range []int{1, 3, 100, 2500, 4000} {
-		p, err := plan.Parse(PlanYAML(n), "synthetic")
+		p, err := plan.Parse(PlanYAML(n, DefaultClusterSize), "synthetic")
 		if err != nil {
 			t.Fatalf("%d communes: %v", n, err)
 		}
 		cs := p.Communes()
+		if want := (n + DefaultClusterSize - 1) / DefaultClusterSize; len(p.Clusters) != want {
+			t.Fatalf("%d communes: %d clusters, want %d", n, len(p.Clusters), want)
+		}
 		if len(cs) != n {
 			t.Fatalf("%d communes: plan has %d", n, len(cs))
 		}

@@ -20,7 +20,8 @@ const (
 	Year         = 2024
 	quarter      = 2
 	provinceCode = "87"
-	perCluster   = 3
+	// DefaultClusterSize is the communes per cluster unless Options say.
+	DefaultClusterSize = 3
 )
 
 // Now is the moment the benchmark runs the pipeline at (`--now`).
@@ -85,7 +86,7 @@ func communeNames(n int) []string {
 
 // communes lays out n communes, perCluster to a cluster, with 3 to 6
 // hamlets each (some communes count khóm, most count ấp).
-func communes(n int) []Commune {
+func communes(n, perCluster int) []Commune {
 	out := make([]Commune, n)
 	names := communeNames(n)
 	for i := range out {
@@ -121,12 +122,19 @@ func dialogueDay(cluster, clusters int) time.Time {
 	return d
 }
 
-// PlanYAML is the plan of n synthetic communes, as Generate writes it.
-func PlanYAML(n int) []byte { return planYAML(communes(n)) }
+// PlanYAML is the plan of n synthetic communes in clusters of perCluster,
+// as Generate writes it.
+func PlanYAML(n, perCluster int) []byte { return planYAML(communes(n, perCluster)) }
 
 // planYAML writes the plan of the communes in the format of
 // pipeline/plan (see pipeline/testdata/plan-2023-q3.yaml).
 func planYAML(cs []Commune) []byte {
+	perCluster := 0
+	for _, c := range cs {
+		if c.Cluster == 1 {
+			perCluster++
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `# A SYNTHETIC plan made by bench/gen for the benchmark: %d communes in
 # clusters of %d. Names, codes and hamlets are invented.

@@ -57,9 +57,9 @@ func (r *Report) Markdown() string {
 	m := r.Manifest
 	mc := r.Machine
 	fmt.Fprintf(&b, "Machine: %d CPUs (%s), %s memory, %s, %s; load average at the start %s.\n\n", mc.CPUs, mc.Model, mc.Memory, mc.Go, mc.OS, mc.Load)
-	fmt.Fprintf(&b, "Workspace: %d communes × %d households: %d files, %s data rows (M1 %s, M2 %s, M3 %s, M4 %s), %.1f MiB; "+
+	fmt.Fprintf(&b, "Workspace: %d communes (%d clusters) × %d households: %d files, %s data rows (M1 %s, M2 %s, M3 %s, M4 %s), %.1f MiB; "+
 		"generated in %v with %d workers (%s rows/s).\n\n",
-		m.Communes, m.Households, len(m.Files), num(m.DataRows), num(m.Rows["M1"]), num(m.Rows["M2"]), num(m.Rows["M3"]), num(m.Rows["M4"]),
+		m.Communes, m.Clusters, m.Households, len(m.Files), num(m.DataRows), num(m.Rows["M1"]), num(m.Rows["M2"]), num(m.Rows["M3"]), num(m.Rows["M4"]),
 		float64(m.Bytes)/(1<<20), m.Elapsed.Round(time.Millisecond), m.Workers, num(perSec(m.DataRows, m.Elapsed)))
 
 	base := r.step("baseline")
