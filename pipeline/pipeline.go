@@ -89,8 +89,15 @@ type Summary struct {
 	Loaded   int
 	Outputs  []string
 	Duration time.Duration
-	Dataset  *record.Dataset `json:"-"`
+	// Stages are the timings of ingest, read, validate, dedupe, aggregate
+	// and report, in that order (the stages the run reached).
+	Stages  []StageTime
+	Dataset *record.Dataset `json:"-"`
 }
+
+// StageTime is how long one stage of a run took and how many items it
+// handled (see process.StageTime).
+type StageTime = process.StageTime
 
 // DefaultSettle is the settle interval used when none is configured.
 const DefaultSettle = 3 * time.Second
@@ -185,6 +192,7 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 	sum = &Summary{RunID: runID, Kind: cfg.Kind, Now: now}
 	runErr := run(ctx, cfg, led, now, sum, log)
 	sum.Duration = time.Since(started)
+	log.Info("run timings", "duration_ns", sum.Duration, "stages", sum.Stages)
 	outcome, msg := "ok", ""
 	if runErr != nil {
 		outcome, msg = "failed", runErr.Error()
@@ -202,6 +210,12 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 }
 
 func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum *Summary, log *slog.Logger) error {
+	lapStart := time.Now()
+	lap := func(name string, rows int) {
+		t := time.Now()
+		sum.Stages = append(sum.Stages, StageTime{Name: name, Rows: rows, Duration: t.Sub(lapStart)})
+		lapStart = t
+	}
 	ing, err := ingest.Run(ctx, led, ingest.Config{
 		Inbox: cfg.Inbox, State: cfg.State, Clock: fixed(now), Real: clock.Real{},
 		Settle: cfg.Settle, WaitSettle: cfg.WaitSettle, Logger: log,
@@ -211,12 +225,13 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	}
 	sum.New, sum.Pending, sum.Ignored, sum.Skipped = ing.New, ing.Pending, ing.Ignored, ing.Skipped
 	sum.Submissions = len(ing.All)
+	lap("ingest", len(ing.All))
 	if err := stageDone(ctx, log, "ingest"); err != nil {
 		return err
 	}
 
 	pcfg := process.Config{Plan: cfg.Plan, Limits: cfg.Limits, FileTimeout: cfg.FileTimeout, Workers: cfg.Workers,
-		Logger: log, Progress: cfg.Progress}
+		Logger: log, Progress: cfg.Progress, Lap: lap}
 	if !cfg.NoExtracts {
 		if pcfg.Extracts, err = process.NewStore(cfg.State, cfg.Limits, cfg.Plan, log); err != nil {
 			return err
@@ -251,6 +266,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return fmt.Errorf("report: %w", err)
 	}
 	sum.Outputs = out
+	lap("report", process.Records(ds))
 	if err := stageDone(ctx, log, "report"); err != nil {
 		return err
 	}

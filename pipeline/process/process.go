@@ -43,6 +43,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Progress, when set, is told how many files have been read.
 	Progress func(stage string, done, total int)
+	// Lap, when set, is told at the end of each stage (read, validate,
+	// dedupe, aggregate) its name and how many items it handled: data rows
+	// read for read, typed records for the others.
+	Lap func(stage string, items int)
 	// Until, when StageValidate, ends the chain after validation: what
 	// `doithoai check` judges of one file alone (deduplication and the
 	// quotas need the other files). "" runs the whole chain.
@@ -86,11 +90,45 @@ func Process(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 	if err != nil {
 		return nil, st, fmt.Errorf("read: %w", err)
 	}
+	cfg.lap("read", TableRows(wbs))
 	if err := StageDone(ctx, cfg.Logger, "read"); err != nil {
 		return nil, st, err
 	}
-	ds, err := stages(ctx, cfg.Plan, wbs, now, cfg.Until, cfg.Logger)
+	ds, err := stages(ctx, cfg, wbs, now)
 	return ds, st, err
+}
+
+// StageTime is how long one stage of a run took and how many items it
+// handled: files for ingest, data rows read for read, typed records
+// (households, registrations, delegates, opinions, results) for the
+// others, households and registrations for dedupe.
+type StageTime struct {
+	Name     string        `json:"name"`
+	Rows     int           `json:"rows"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// lap tells cfg.Lap, when set, that a stage ended.
+func (cfg Config) lap(stage string, items int) {
+	if cfg.Lap != nil {
+		cfg.Lap(stage, items)
+	}
+}
+
+// TableRows counts the data rows of the workbooks' tables.
+func TableRows(wbs []record.Workbook) int {
+	n := 0
+	for _, wb := range wbs {
+		for _, t := range wb.Tables {
+			n += len(t.Rows)
+		}
+	}
+	return n
+}
+
+// Records counts the dataset's typed records.
+func Records(ds *record.Dataset) int {
+	return len(ds.Households) + len(ds.Registrations) + len(ds.Delegates) + len(ds.Opinions) + len(ds.Results)
 }
 
 // Stages runs the chain after reading — validate, dedupe (default
@@ -100,29 +138,35 @@ func Stages(ctx context.Context, p *plan.Plan, wbs []record.Workbook, now time.T
 	if p == nil {
 		p = plan.Default()
 	}
-	return stages(ctx, p, wbs, now, "", slog.Default())
+	return stages(ctx, Config{Plan: p, Logger: slog.Default()}, wbs, now)
 }
 
-func stages(ctx context.Context, p *plan.Plan, wbs []record.Workbook, now time.Time, until string, log *slog.Logger) (*record.Dataset, error) {
-	ds, err := validate.Validate(ctx, p, wbs)
+// stages runs validate, dedupe and aggregate (or up to cfg.Until) on
+// workbooks already read; cfg's Plan and Logger are set.
+func stages(ctx context.Context, cfg Config, wbs []record.Workbook, now time.Time) (*record.Dataset, error) {
+	log := cfg.Logger
+	ds, err := validate.Validate(ctx, cfg.Plan, wbs)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	cfg.lap("validate", Records(ds))
 	if err := StageDone(ctx, log, "validate"); err != nil {
 		return nil, err
 	}
-	if until == StageValidate {
+	if cfg.Until == StageValidate {
 		return ds, nil
 	}
 	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
 		return nil, fmt.Errorf("dedupe: %w", err)
 	}
+	cfg.lap("dedupe", len(ds.Households)+len(ds.Registrations))
 	if err := StageDone(ctx, log, "dedupe"); err != nil {
 		return nil, err
 	}
-	if err := aggregate.Aggregate(ctx, p, ds, now); err != nil {
+	if err := aggregate.Aggregate(ctx, cfg.Plan, ds, now); err != nil {
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
+	cfg.lap("aggregate", Records(ds))
 	if err := StageDone(ctx, log, "aggregate"); err != nil {
 		return nil, err
 	}
