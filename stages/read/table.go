@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"doithoai/pipeline/record"
@@ -115,7 +116,7 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	// Legacy fonts, column by column.
 	decoded := map[[2]int]string{} // (row, col) -> Unicode text
 	encOf := map[[2]int]string{}
-	var all []string
+	all := make([]string, 0, len(rows)*len(cols))
 	for _, rr := range rows {
 		for _, c := range rr.cells {
 			if c != nil && c.Kind == grid.String {
@@ -127,10 +128,11 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	if tableEnc == vntext.Unicode && len(all) > 0 && !vntext.Contradicts(all, v.sheetEnc) {
 		tableEnc = v.sheetEnc // a few short cells: the sheet's font decides
 	}
+	texts := make([]string, 0, len(rows)) // one column's, reused
+	at := make([]int, 0, len(rows))
 	for j, c := range cols {
 		f := m.fields[c]
-		var texts []string
-		var at []int
+		texts, at = texts[:0], at[:0]
 		for _, rr := range rows {
 			if cell := rr.cells[j]; cell != nil && cell.Kind == grid.String {
 				texts = append(texts, cell.Text)
@@ -179,7 +181,9 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	// (the order of record.Cells); the match gives a field one column.
 	order := make([]int, 0, len(cols)) // positions in cols, by field
 	ids := make([]schemas.FieldID, len(cols))
+	letters := make([]string, len(cols))
 	for j, c := range cols {
+		letters[j] = colLetters(c)
 		if id, ok := schemas.FieldIDOf(m.fields[c]); ok {
 			ids[j] = id
 			order = append(order, j)
@@ -194,13 +198,14 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	}
 	for i, rr := range rows {
 		sr := record.SourceRow{Row: rr.num}
+		num := strconv.Itoa(rr.num)
 		if n > 0 {
 			sr.Cells = buf[i*n : i*n : (i+1)*n]
 		}
 		for _, j := range order {
 			c := cols[j]
 			cell := rr.cells[j]
-			rc := record.Cell{Field: ids[j], Col: c, Ref: ref(c, rr.num)}
+			rc := record.Cell{Field: ids[j], Col: c, Ref: letters[j] + num} // ref(c, rr.num)
 			if cell != nil {
 				k := [2]int{rr.num, c}
 				text := cell.Text
