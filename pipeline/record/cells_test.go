@@ -14,9 +14,9 @@ func TestCells(t *testing.T) {
 	year := Cell{Text: "1979", Num: 1979, IsNum: true, Col: 4, Ref: "D10"}
 	with := func(f schemas.FieldID, c Cell) Cell { c.Field = f; return c }
 	tests := []struct {
-		name  string
-		set   []Cell // in order, through Set
-		want  Cells
+		name string
+		set  []Cell // in order, through Set
+		want Cells
 	}{
 		{name: "none", want: nil},
 		{name: "NoField is dropped", set: []Cell{code}, want: nil},
