@@ -9,9 +9,9 @@ import (
 // Cells are the cells of one source row: at most one per field, sorted by
 // Field, each carrying its field. A roster row of eleven columns is one
 // slice of eleven 72-byte cells, with no per-row map, keys or buckets.
-// The zero value (nil) is a row without cells; a row that has none is
-// always nil (never an empty non-nil slice), so rows compare equal with
-// reflect.DeepEqual however they were made.
+// The zero value (nil) is a row without cells; the reader, the extract
+// decoder, Set and RowOf never make an empty non-nil one, so their rows
+// compare equal with reflect.DeepEqual (the extract's round-trip check).
 type Cells []Cell
 
 // search returns the index of f's cell, or where it would go.
