@@ -1,5 +1,7 @@
 package schemas
 
+import "strconv"
+
 // Canonical field names of the forms, as the schema files name them
 // ("name" of a field in m1.json..m5.json). Code refers to a field only
 // through these; fields_test.go checks that the two lists agree.
@@ -36,15 +38,120 @@ const (
 	FieldForwarded        = "forwarded"         // Số ý kiến chuyển cơ quan giải quyết (M5)
 )
 
+// FieldID is the compact identity of a canonical field: one byte, so a
+// record.Cell carries its field for free and a row's cells are a small
+// slice sorted by it rather than a map keyed by name. String gives the
+// canonical name (the Field* constant), which is what files, findings and
+// extracts store; the zero value NoField is no field.
+type FieldID uint8
+
+// One FieldID per Field* constant, in the same order. NoField (zero) is
+// not a field.
+const (
+	NoField FieldID = iota
+	IDSTT
+	IDHouseholdCode
+	IDHeadName
+	IDBirthYear
+	IDGender
+	IDCitizenID
+	IDEthnicity
+	IDHamlet
+	IDHouseholdClass
+	IDMembers
+	IDNote
+	IDRepName
+	IDRelation
+	IDPhone
+	IDName
+	IDPosition
+	IDComponent
+	IDReporterName
+	IDTopic
+	IDContent
+	IDReceivedOn
+	IDCluster
+	IDDate
+	IDDistrictTeam
+	IDCommuneDelegates
+	IDHamletHeads
+	IDHouseholdReps
+	IDOpinions
+	IDAnswered
+	IDForwarded
+	numFields // one past the last field
+)
+
+// NumFields is one past the largest FieldID: arrays indexed by FieldID
+// have this length.
+const NumFields = int(numFields)
+
+// fieldNames are the canonical names by FieldID.
+var fieldNames = [numFields]string{
+	IDSTT:              FieldSTT,
+	IDHouseholdCode:    FieldHouseholdCode,
+	IDHeadName:         FieldHeadName,
+	IDBirthYear:        FieldBirthYear,
+	IDGender:           FieldGender,
+	IDCitizenID:        FieldCitizenID,
+	IDEthnicity:        FieldEthnicity,
+	IDHamlet:           FieldHamlet,
+	IDHouseholdClass:   FieldHouseholdClass,
+	IDMembers:          FieldMembers,
+	IDNote:             FieldNote,
+	IDRepName:          FieldRepName,
+	IDRelation:         FieldRelation,
+	IDPhone:            FieldPhone,
+	IDName:             FieldName,
+	IDPosition:         FieldPosition,
+	IDComponent:        FieldComponent,
+	IDReporterName:     FieldReporterName,
+	IDTopic:            FieldTopic,
+	IDContent:          FieldContent,
+	IDReceivedOn:       FieldReceivedOn,
+	IDCluster:          FieldCluster,
+	IDDate:             FieldDate,
+	IDDistrictTeam:     FieldDistrictTeam,
+	IDCommuneDelegates: FieldCommuneDelegates,
+	IDHamletHeads:      FieldHamletHeads,
+	IDHouseholdReps:    FieldHouseholdReps,
+	IDOpinions:         FieldOpinions,
+	IDAnswered:         FieldAnswered,
+	IDForwarded:        FieldForwarded,
+}
+
 // FieldNames lists every canonical field name, in the order of the
-// constants above.
-var FieldNames = []string{
-	FieldSTT, FieldHouseholdCode, FieldHeadName, FieldBirthYear, FieldGender,
-	FieldCitizenID, FieldEthnicity, FieldHamlet, FieldHouseholdClass, FieldMembers,
-	FieldNote, FieldRepName, FieldRelation, FieldPhone, FieldName, FieldPosition,
-	FieldComponent, FieldReporterName, FieldTopic, FieldContent, FieldReceivedOn,
-	FieldCluster, FieldDate, FieldDistrictTeam, FieldCommuneDelegates,
-	FieldHamletHeads, FieldHouseholdReps, FieldOpinions, FieldAnswered, FieldForwarded,
+// constants above (FieldNames[i] is FieldID(i+1).String()).
+var FieldNames = fieldNames[1:]
+
+// fieldIDs is the reverse of fieldNames.
+var fieldIDs = func() map[string]FieldID {
+	m := make(map[string]FieldID, len(fieldNames))
+	for id, name := range fieldNames {
+		if id > 0 {
+			m[name] = FieldID(id)
+		}
+	}
+	return m
+}()
+
+// String is the field's canonical name ("household_code"); "" for
+// NoField, and "field(N)" for a value that names no field.
+func (f FieldID) String() string {
+	if f < numFields {
+		return fieldNames[f]
+	}
+	return "field(" + strconv.Itoa(int(f)) + ")"
+}
+
+// Valid reports whether f names a field.
+func (f FieldID) Valid() bool { return f > NoField && f < numFields }
+
+// FieldIDOf returns the FieldID of a canonical field name, and whether
+// there is one.
+func FieldIDOf(name string) (FieldID, bool) {
+	id, ok := fieldIDs[name]
+	return id, ok
 }
 
 // Value types of a field ("type" in the schema files).

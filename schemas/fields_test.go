@@ -44,6 +44,51 @@ func TestFieldConstants(t *testing.T) {
 	}
 }
 
+// TestFieldIDs: every FieldID names its constant and back, NoField and
+// out-of-range values name none, and every schema field carries the ID of
+// its name.
+func TestFieldIDs(t *testing.T) {
+	if len(FieldNames) != NumFields-1 {
+		t.Fatalf("%d names for %d field IDs", len(FieldNames), NumFields-1)
+	}
+	for i, name := range FieldNames {
+		id := FieldID(i + 1)
+		if !id.Valid() || id.String() != name {
+			t.Errorf("FieldID(%d) = %q (valid %v), want %q", id, id.String(), id.Valid(), name)
+		}
+		if got, ok := FieldIDOf(name); !ok || got != id {
+			t.Errorf("FieldIDOf(%q) = %d, %v; want %d", name, got, ok, id)
+		}
+	}
+	for _, tt := range []struct {
+		id   FieldID
+		want string
+	}{{IDHouseholdCode, FieldHouseholdCode}, {IDForwarded, FieldForwarded}, {IDSTT, FieldSTT}, {NoField, ""}, {FieldID(NumFields), "field(31)"}} {
+		if got := tt.id.String(); got != tt.want {
+			t.Errorf("FieldID(%d).String() = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+	if NoField.Valid() || FieldID(NumFields).Valid() {
+		t.Error("NoField or one past the last field is valid")
+	}
+	if _, ok := FieldIDOf("no_such_field"); ok {
+		t.Error("FieldIDOf found an unknown name")
+	}
+	for _, s := range All() {
+		for _, f := range s.Fields {
+			if want, _ := FieldIDOf(f.Name); f.ID != want || !f.ID.Valid() {
+				t.Errorf("%s: field %q has ID %d, want %d", s.Name, f.Name, f.ID, want)
+			}
+			if s.FieldByID(f.ID).Name != f.Name {
+				t.Errorf("%s: FieldByID(%d) is not %q", s.Name, f.ID, f.Name)
+			}
+		}
+		if s.FieldByID(NoField) != nil {
+			t.Errorf("%s: FieldByID(NoField) is a field", s.Name)
+		}
+	}
+}
+
 // TestIdentifyAndRulesUseFields: the identifying columns and row rules of
 // the schemas name fields that have constants.
 func TestIdentifyAndRulesUseFields(t *testing.T) {

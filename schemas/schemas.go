@@ -35,6 +35,7 @@ type Schema struct {
 // Field is one column of a form.
 type Field struct {
 	Name         string              `json:"name"`  // canonical field name, e.g. household_code
+	ID           FieldID             `json:"-"`     // the FieldID of Name, set when the schema is loaded
 	Title        string              `json:"title"` // canonical Vietnamese title
 	Type         string              `json:"type"`  // integer, string, year, date, citizen_id, phone, hamlet, topic, cluster, text
 	Ignored      bool                `json:"x-ignored"`
@@ -65,6 +66,16 @@ type Rule struct {
 func (s *Schema) Field(name string) *Field {
 	for i := range s.Fields {
 		if s.Fields[i].Name == name {
+			return &s.Fields[i]
+		}
+	}
+	return nil
+}
+
+// FieldByID returns the field with the ID, or nil.
+func (s *Schema) FieldByID(id FieldID) *Field {
+	for i := range s.Fields {
+		if s.Fields[i].ID == id {
 			return &s.Fields[i]
 		}
 	}
@@ -113,7 +124,8 @@ func load() (map[string]*Schema, error) {
 			return nil, fmt.Errorf("%s: name and fields are required", e.Name())
 		}
 		seen := map[string]bool{}
-		for _, f := range s.Fields {
+		for i := range s.Fields {
+			f := &s.Fields[i]
 			if f.Name == "" || f.Title == "" || f.Type == "" {
 				return nil, fmt.Errorf("%s: field %q needs name, title and type", e.Name(), f.Name)
 			}
@@ -121,6 +133,11 @@ func load() (map[string]*Schema, error) {
 				return nil, fmt.Errorf("%s: field %q twice", e.Name(), f.Name)
 			}
 			seen[f.Name] = true
+			id, ok := FieldIDOf(f.Name)
+			if !ok {
+				return nil, fmt.Errorf("%s: field %q has no FieldID in fields.go", e.Name(), f.Name)
+			}
+			f.ID = id
 		}
 		if len(s.Identify) == 0 {
 			return nil, fmt.Errorf("%s: x-identify (the identifying columns) is required", e.Name())

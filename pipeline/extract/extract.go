@@ -29,12 +29,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -53,7 +51,10 @@ const Dir = "extracts"
 
 // FormatVersion is the layout of an extract file. Bump it when the columns
 // or the metadata change; older files are then ignored and rewritten.
-const FormatVersion = "1"
+//
+// 2: a row's cells are stored in field order (schemas.FieldID), no longer
+// sorted by name; the field column still holds the canonical name.
+const FormatVersion = "2"
 
 // Metadata keys of an extract's Arrow schema.
 const (
@@ -327,8 +328,12 @@ func Encode(w io.Writer, key string, wb record.Workbook) error {
 				dg.cell(ti, si, r.Row, r.Hidden, nil, record.Cell{})
 				continue
 			}
-			for _, name := range sortedFields(r.Cells) {
-				dg.cell(ti, si, r.Row, r.Hidden, &name, r.Cells[name])
+			for ci, c := range r.Cells {
+				if !c.Field.Valid() || (ci > 0 && r.Cells[ci-1].Field >= c.Field) {
+					return fmt.Errorf("extract: encode %s: row %d: cell of field %d is not a field or not in field order", wb.Submission.Path, r.Row, c.Field)
+				}
+				name := c.Field.String()
+				dg.cell(ti, si, r.Row, r.Hidden, &name, c)
 			}
 		}
 	}
@@ -378,8 +383,9 @@ func Encode(w io.Writer, key string, wb record.Workbook) error {
 				add(ti, si, r, nil, record.Cell{})
 				continue
 			}
-			for _, name := range sortedFields(r.Cells) {
-				add(ti, si, r, &name, r.Cells[name])
+			for _, c := range r.Cells {
+				name := c.Field.String()
+				add(ti, si, r, &name, c)
 			}
 		}
 	}
@@ -397,11 +403,6 @@ func Encode(w io.Writer, key string, wb record.Workbook) error {
 		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
 	}
 	return nil
-}
-
-// sortedFields are the field names of a row's cells in a stable order.
-func sortedFields(cells map[string]record.Cell) []string {
-	return slices.Sorted(maps.Keys(cells))
 }
 
 // Decode reads an extract made under key for the bytes and path of sub,
@@ -479,6 +480,10 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 		isDate = rec.Column(10).(*array.Boolean)
 		enc    = rec.Column(11).(*array.String)
 	)
+	// Every row's cells in one allocation: a row's cells are contiguous
+	// (one Arrow row per cell, rows in order), in field order.
+	cells := make([]record.Cell, 0, rec.NumRows())
+	start, curT := 0, -1 // where the current row's cells begin; its table
 	for i := 0; i < int(rec.NumRows()); i++ {
 		ti, si := int(tab.Value(i)), int(seq.Value(i))
 		if ti < 0 || ti >= len(wb.Tables) {
@@ -486,9 +491,10 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 		}
 		t := &wb.Tables[ti]
 		switch {
-		case si == len(t.Rows)-1:
+		case si == len(t.Rows)-1 && ti == curT:
 		case si == len(t.Rows) && si < m.Tables[ti].Rows:
-			t.Rows = append(t.Rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i), Cells: map[string]record.Cell{}})
+			t.Rows = append(t.Rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i)})
+			start, curT = len(cells), ti
 		default:
 			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d out of order", si, ti)
 		}
@@ -501,9 +507,18 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 			dg.cell(ti, si, r.Row, r.Hidden, nil, c)
 			continue
 		}
-		name := strings.Clone(field.Value(i))
+		name := field.Value(i)
+		id, ok := schemas.FieldIDOf(name)
+		if !ok {
+			return record.Workbook{}, fmt.Errorf("extract: cell of unknown field %q", name)
+		}
+		if n := len(r.Cells); n > 0 && r.Cells[n-1].Field >= id {
+			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d: cell %s out of field order", si, ti, name)
+		}
 		dg.cell(ti, si, r.Row, r.Hidden, &name, c)
-		r.Cells[name] = c
+		c.Field = id
+		cells = append(cells, c) // within the capacity: never moves
+		r.Cells = cells[start:len(cells):len(cells)]
 	}
 	if dg.sum() != get(metaDigest) {
 		return record.Workbook{}, errors.New("extract: damaged (digest mismatch)")

@@ -24,6 +24,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth/sampleds"
+	"doithoai/schemas"
 	"doithoai/stages/ingest"
 	"doithoai/stages/read"
 )
@@ -163,14 +164,14 @@ func TestRoundTripEdges(t *testing.T) {
 			{Sheet: "Trang 1", HeaderRows: []int{4, 5}, NumberRow: 6, FooterRow: 99,
 				Columns: []record.Column{{Field: "head_name", Col: 2, Letter: "B", Header: "Họ và tên"}},
 				Rows: []record.SourceRow{
-					{Row: 7, Cells: map[string]record.Cell{}},
-					{Row: 8, Hidden: true, Cells: map[string]record.Cell{
-						"head_name":  {Text: "", Col: 2, Ref: "B8"},
-						"birth_year": {Text: "1970", Num: 1970, IsNum: true, Col: 3, Ref: "C8"},
-						"date":       {Text: "44562", Num: 44562.75, IsDate: true, Col: 4, Ref: "D8"},
-						"note":       {Text: "Nguyễn Văn \xffBa", Col: 5, Ref: "E8", Encoding: "tcvn3"},
-					}},
-					{Row: 8, Cells: map[string]record.Cell{"head_name": {Text: "same row number again", Col: 2, Ref: "B8"}}},
+					record.RowOf(7),
+					hidden(record.RowOf(8,
+						record.Cell{Field: schemas.IDNote, Text: "Nguyễn Văn \xffBa", Col: 5, Ref: "E8", Encoding: "tcvn3"},
+						record.Cell{Field: schemas.IDHeadName, Text: "", Col: 2, Ref: "B8"},
+						record.Cell{Field: schemas.IDDate, Text: "44562", Num: 44562.75, IsDate: true, Col: 4, Ref: "D8"},
+						record.Cell{Field: schemas.IDBirthYear, Text: "1970", Num: 1970, IsNum: true, Col: 3, Ref: "C8"},
+					)),
+					record.RowOf(8, record.Cell{Field: schemas.IDHeadName, Text: "same row number again", Col: 2, Ref: "B8"}),
 				}},
 		}}
 	st := extract.NewStore(t.TempDir(), "k1", quiet)
@@ -186,6 +187,24 @@ func TestRoundTripEdges(t *testing.T) {
 	if err := st.Save(bad); !errors.Is(err, extract.ErrNotExact) {
 		t.Errorf("a workbook that cannot round-trip: Save = %v, want ErrNotExact", err)
 	}
+	// Cells that break record.Cells' order (built by hand, not by Set)
+	// are refused, never stored in a shape Load would not give back.
+	for name, cells := range map[string]record.Cells{
+		"no field":     {{Text: "x", Col: 2}},
+		"out of order": {{Field: schemas.IDNote, Col: 5}, {Field: schemas.IDHeadName, Col: 2}},
+		"twice":        {{Field: schemas.IDNote, Col: 5}, {Field: schemas.IDNote, Col: 6}},
+	} {
+		bad := wb
+		bad.Tables = []record.Table{{Sheet: "S", Rows: []record.SourceRow{{Row: 9, Cells: cells}}}}
+		if err := st.Save(bad); err == nil {
+			t.Errorf("cells %s: Save stored them", name)
+		}
+	}
+}
+
+func hidden(r record.SourceRow) record.SourceRow {
+	r.Hidden = true
+	return r
 }
 
 // TestDamagedExtracts: a damaged or stale extract is a miss (the caller

@@ -95,13 +95,14 @@ type Submission struct {
 
 // Cell is one value of a source row, as read (cleaned text, raw type).
 type Cell struct {
-	Text     string  // cleaned Unicode NFC text, or the raw number text
-	Num      float64 // numeric value when IsNum or IsDate
-	IsNum    bool    // the file stored a number
-	IsDate   bool    // the file stored a date (Num is a 1900-system serial)
-	Col      int     // 1-based column
-	Ref      string  // A1-style reference, e.g. "D14" (CSV: column letter and line)
-	Encoding string  // "tcvn3" or "vni" when the text was converted from a legacy font
+	Text     string          // cleaned Unicode NFC text, or the raw number text
+	Num      float64         // numeric value when IsNum or IsDate
+	IsNum    bool            // the file stored a number
+	IsDate   bool            // the file stored a date (Num is a 1900-system serial)
+	Field    schemas.FieldID // the schema field of the cell's column (in the bools' padding: no extra bytes)
+	Col      int             // 1-based column
+	Ref      string          // A1-style reference, e.g. "D14" (CSV: column letter and line)
+	Encoding string          // "tcvn3" or "vni" when the text was converted from a legacy font
 }
 
 // Column maps one sheet column to a schema field.
@@ -112,11 +113,11 @@ type Column struct {
 	Header string // the header text as it appeared (joined parents: "Số CCCD/CMND")
 }
 
-// SourceRow is one data row of a table: its cells by field name.
+// SourceRow is one data row of a table: its cells by field.
 type SourceRow struct {
-	Row    int             // 1-based sheet row (CSV: line)
-	Cells  map[string]Cell // only fields present in the file
-	Hidden bool            // the row was hidden in the sheet (kept, informative)
+	Row    int   // 1-based sheet row (CSV: line)
+	Cells  Cells // only fields present in the file
+	Hidden bool  // the row was hidden in the sheet (kept, informative)
 }
 
 // Table is the data region of one sheet mapped to a form's schema.

@@ -203,7 +203,7 @@ func TestKitRoundTrip(t *testing.T) {
 					for ri, r := range rows {
 						got := wb.Tables[0].Rows[ri]
 						for _, fd := range sc.Fields {
-							checkCell(t, fmt.Sprintf("row %d %s", got.Row, fd.Name), r[fd.Name], got.Cells[fd.Name])
+							checkCell(t, fmt.Sprintf("row %d %s", got.Row, fd.Name), r[fd.Name], got.Cells.At(fd.ID))
 						}
 					}
 					wb.Submission.Seq = 1

@@ -207,12 +207,12 @@ func TestWriteReadBack(t *testing.T) {
 					if got.Row != first+ri {
 						t.Errorf("row %d is sheet row %d, want %d", ri, got.Row, first+ri)
 					}
-					checkCell(t, "stt", ri+1, got.Cells["stt"])
+					checkCell(t, "stt", ri+1, got.Cells.At(schemas.IDSTT))
 					for _, f := range sc.Fields {
 						if f.Name == "stt" {
 							continue
 						}
-						checkCell(t, tbl.Sheet+"/"+got.Cells[f.Name].Ref+"/"+f.Name, r[f.Name], got.Cells[f.Name])
+						checkCell(t, tbl.Sheet+"/"+got.Cells.At(f.ID).Ref+"/"+f.Name, r[f.Name], got.Cells.At(f.ID))
 					}
 				}
 			}

@@ -14,6 +14,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 	"doithoai/stages/read"
 )
 
@@ -83,9 +84,9 @@ func TestLibreOfficeFixtures(t *testing.T) {
 			// The comparison is only worth something if the original has
 			// the types: a number ID, a text ID, a date of birth.
 			rows := orig.Tables[0].Rows
-			if len(rows) != 3 || !rows[1].Cells["citizen_id"].IsNum || rows[0].Cells["citizen_id"].IsNum ||
-				rows[0].Cells["citizen_id"].Text != "087168001234" || !rows[1].Cells["birth_year"].IsDate ||
-				rows[0].Cells["phone"].Text != "0912 345 678" {
+			if len(rows) != 3 || !rows[1].Cells.At(schemas.IDCitizenID).IsNum || rows[0].Cells.At(schemas.IDCitizenID).IsNum ||
+				rows[0].Cells.At(schemas.IDCitizenID).Text != "087168001234" || !rows[1].Cells.At(schemas.IDBirthYear).IsDate ||
+				rows[0].Cells.At(schemas.IDPhone).Text != "0912 345 678" {
 				t.Fatalf("m2.xlsx: the source rows lost their types: %+v", rows)
 			}
 		}
@@ -132,16 +133,18 @@ func compareLO(want, got record.Workbook, v loVariant) (diffs []string, checks i
 		for j := 0; j < len(gt.Rows) && j < len(wt.Rows); j++ {
 			gr, wr := gt.Rows[j], wt.Rows[j]
 			check(gr.Row == wr.Row, "sheet %q: data row %d is sheet row %d, want %d", wt.Sheet, j, gr.Row, wr.Row)
-			for field, wc := range wr.Cells {
-				gc, ok := gr.Cells[field]
+			for _, wc := range wr.Cells {
+				field := wc.Field
+				gc, ok := gr.Cells.Get(field)
 				check(ok || blank(wc), "sheet %q row %d: no %s cell, want %q", wt.Sheet, wr.Row, field, wc.Text)
 				if ok {
 					same, why := sameCell(wc, gc, v)
 					check(same, "sheet %q row %d %s: got %s, want %s (%s)", wt.Sheet, wr.Row, field, show(gc), show(wc), why)
 				}
 			}
-			for field, gc := range gr.Cells {
-				if _, ok := wr.Cells[field]; !ok {
+			for _, gc := range gr.Cells {
+				field := gc.Field
+				if !wr.Cells.Has(field) {
 					check(blank(gc), "sheet %q row %d: extra %s cell %s", wt.Sheet, wr.Row, field, show(gc))
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
 )
 
 // fxSheet describes one worksheet of a fixture workbook: rows[i] is sheet
@@ -139,6 +140,13 @@ func legacyNames(table map[string]string) []string {
 	return out
 }
 
+// byName returns the cell of the field with the canonical name, or the
+// zero Cell.
+func byName(cs record.Cells, name string) record.Cell {
+	id, _ := schemas.FieldIDOf(name)
+	return cs.At(id)
+}
+
 // cellAt returns the cell of a field in the table row with the number.
 func cellAt(t *testing.T, wb record.Workbook, sheet string, rowNum int, field string) record.Cell {
 	t.Helper()
@@ -148,7 +156,7 @@ func cellAt(t *testing.T, wb record.Workbook, sheet string, rowNum int, field st
 		}
 		for _, r := range tb.Rows {
 			if r.Row == rowNum {
-				return r.Cells[field]
+				return byName(r.Cells, field)
 			}
 		}
 	}
@@ -278,10 +286,10 @@ func TestRead(t *testing.T) {
 				if len(tb.Columns) != 10 || len(tb.Rows) != 1 || tb.FooterRow != 10 {
 					t.Fatalf("columns %d rows %d footer %d", len(tb.Columns), len(tb.Rows), tb.FooterRow)
 				}
-				if c := tb.Rows[0].Cells["forwarded"]; c.Text != "2" || c.Ref != "J8" {
+				if c := tb.Rows[0].Cells.At(schemas.IDForwarded); c.Text != "2" || c.Ref != "J8" {
 					t.Errorf("forwarded %+v", c)
 				}
-				if c := tb.Rows[0].Cells["date"]; c.Text != "24/05/2022" || c.IsNum {
+				if c := tb.Rows[0].Cells.At(schemas.IDDate); c.Text != "24/05/2022" || c.IsNum {
 					t.Errorf("date text %+v", c)
 				}
 			},

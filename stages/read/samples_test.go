@@ -16,16 +16,16 @@ import (
 	"doithoai/stages/read/internal/readtest"
 )
 
-// fieldByTitle maps a canonical column title to the field name of a form.
-func fieldByTitle(form, title string) string {
+// fieldByTitle maps a canonical column title to the field of a form.
+func fieldByTitle(form, title string) schemas.FieldID {
 	if s := schemas.Get(form); s != nil {
 		for _, f := range s.Fields {
 			if f.Title == title {
-				return f.Name
+				return f.ID
 			}
 		}
 	}
-	return ""
+	return schemas.NoField
 }
 
 // sameText compares a truth check text with a cell, numbers loosely.
@@ -114,10 +114,10 @@ func TestSamples2022(t *testing.T) {
 				rowsFound++
 				field := fieldByTitle(r.Form, r.Check.Column)
 				checks++
-				if c, ok := sr.Cells[field]; ok && sameText(r.Check.Text, c) {
+				if c, ok := sr.Cells.Get(field); ok && sameText(r.Check.Text, c) {
 					checksOK++
 				} else {
-					problems = append(problems, fmt.Sprintf("row %s %s: got %q want %q", key, r.Check.Column, sr.Cells[field].Text, r.Check.Text))
+					problems = append(problems, fmt.Sprintf("row %s %s: got %q want %q", key, r.Check.Column, sr.Cells.At(field).Text, r.Check.Text))
 				}
 			}
 			for key := range got {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
 	"doithoai/stages/read/grid"
 )
 
@@ -20,8 +22,11 @@ type fileCtx struct {
 // rawRow is one data row before its cells are decoded.
 type rawRow struct {
 	num   int
-	cells map[string]*grid.Cell // field -> cell; nil when blank
+	cells []*grid.Cell // by position in the table's sorted columns; nil when blank
 }
+
+// rawChunk is how many rows' worth of cell pointers are allocated at once.
+const rawChunk = 256
 
 // extractTable reads the data region below the header of the mapping.
 func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.Finding) {
@@ -61,6 +66,7 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	}
 
 	var rows []rawRow
+	var ptrs []*grid.Cell // free cell pointers of the current chunk
 	prev := lastHeader
 	if t.NumberRow > 0 {
 		prev = t.NumberRow
@@ -83,28 +89,34 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 		if isNumberRow(v, r.Num) || repeatsHeader(v, r, cols, headerKeys) || isHeadingRow(v, r, cols) {
 			continue
 		}
-		rr := rawRow{num: r.Num, cells: map[string]*grid.Cell{}}
+		if len(ptrs) < len(cols) {
+			ptrs = make([]*grid.Cell, len(cols)*rawChunk)
+		}
+		rr := rawRow{num: r.Num, cells: ptrs[:len(cols):len(cols)]}
 		hasData := false
-		for _, c := range cols {
+		for j, c := range cols {
 			cell := v.cell(r.Num, c)
 			if cell == nil || cell.Kind == grid.Empty {
 				continue
 			}
 			f := m.fields[c]
-			rr.cells[f] = cell
+			rr.cells[j] = cell
 			if !m.ix.ignored[f] && !isBlank(cell.Text) {
 				hasData = true
 			}
 		}
 		if hasData {
 			rows = append(rows, rr)
+			ptrs = ptrs[len(cols):]
+		} else {
+			clear(rr.cells) // the next row reuses them
 		}
 	}
 
 	// Legacy fonts, column by column.
 	decoded := map[[2]int]string{} // (row, col) -> Unicode text
 	encOf := map[[2]int]string{}
-	var all []string
+	all := make([]string, 0, len(rows)*len(cols))
 	for _, rr := range rows {
 		for _, c := range rr.cells {
 			if c != nil && c.Kind == grid.String {
@@ -116,12 +128,13 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	if tableEnc == vntext.Unicode && len(all) > 0 && !vntext.Contradicts(all, v.sheetEnc) {
 		tableEnc = v.sheetEnc // a few short cells: the sheet's font decides
 	}
-	for _, c := range cols {
+	texts := make([]string, 0, len(rows)) // one column's, reused
+	at := make([]int, 0, len(rows))
+	for j, c := range cols {
 		f := m.fields[c]
-		var texts []string
-		var at []int
+		texts, at = texts[:0], at[:0]
 		for _, rr := range rows {
-			if cell := rr.cells[f]; cell != nil && cell.Kind == grid.String {
+			if cell := rr.cells[j]; cell != nil && cell.Kind == grid.String {
 				texts = append(texts, cell.Text)
 				at = append(at, rr.num)
 			}
@@ -164,12 +177,35 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 		}
 	}
 
-	for _, rr := range rows {
-		sr := record.SourceRow{Row: rr.num, Cells: make(map[string]record.Cell, len(cols))}
-		for _, c := range cols {
-			f := m.fields[c]
-			cell := rr.cells[f]
-			rc := record.Cell{Col: c, Ref: ref(c, rr.num)}
+	// The cells of every row in one allocation, each row's in field order
+	// (the order of record.Cells); the match gives a field one column.
+	order := make([]int, 0, len(cols)) // positions in cols, by field
+	ids := make([]schemas.FieldID, len(cols))
+	letters := make([]string, len(cols))
+	for j, c := range cols {
+		letters[j] = colLetters(c)
+		if id, ok := schemas.FieldIDOf(m.fields[c]); ok {
+			ids[j] = id
+			order = append(order, j)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ids[order[a]] < ids[order[b]] })
+	n := len(order)
+	var buf []record.Cell
+	if len(rows) > 0 {
+		t.Rows = make([]record.SourceRow, 0, len(rows))
+		buf = make([]record.Cell, len(rows)*n)
+	}
+	for i, rr := range rows {
+		sr := record.SourceRow{Row: rr.num}
+		num := strconv.Itoa(rr.num)
+		if n > 0 {
+			sr.Cells = buf[i*n : i*n : (i+1)*n]
+		}
+		for _, j := range order {
+			c := cols[j]
+			cell := rr.cells[j]
+			rc := record.Cell{Field: ids[j], Col: c, Ref: letters[j] + num} // ref(c, rr.num)
 			if cell != nil {
 				k := [2]int{rr.num, c}
 				text := cell.Text
@@ -179,7 +215,7 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 				}
 				fillCell(&rc, cell, text)
 			}
-			sr.Cells[f] = rc
+			sr.Cells = append(sr.Cells, rc)
 		}
 		t.Rows = append(t.Rows, sr)
 	}

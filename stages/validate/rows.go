@@ -143,7 +143,7 @@ func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, sc *s
 		}
 		inRows := false
 		for _, r := range tbl.Rows {
-			if _, ok := r.Cells[f.Name]; ok {
+			if r.Cells.Has(f.ID) {
 				inRows = true
 				break
 			}
@@ -200,7 +200,7 @@ func (rc *rowCheck) place(name string, c record.Cell) (letter, ref string) {
 
 // finding records a problem of one cell; errors make the row invalid.
 func (rc *rowCheck) finding(f *schemas.Field, sev record.Severity, code, raw, problem string) {
-	c := rc.sr.Cells[f.Name]
+	c := rc.sr.Cells.At(f.ID)
 	letter, ref := rc.place(f.Name, c)
 	val := raw
 	if utf8.RuneCountInString(val) > maxFindingValue {
@@ -252,7 +252,7 @@ func numberText(c record.Cell) string {
 
 // parse checks one cell against its field.
 func (rc *rowCheck) parse(f *schemas.Field) *value {
-	c, has := rc.sr.Cells[f.Name]
+	c, has := rc.sr.Cells.Get(f.ID)
 	text := ""
 	if has {
 		text = cellText(c)
@@ -427,15 +427,15 @@ func (rc *rowCheck) rules() {
 				if code == "" {
 					code = CodeConstraint
 				}
-				rc.fail(f, code, rc.cellValue(name), problem)
+				rc.fail(f, code, rc.cellValue(f.ID), problem)
 			}
 		}
 	}
 }
 
 // cellValue is a cell's text for a finding.
-func (rc *rowCheck) cellValue(name string) string {
-	c, ok := rc.sr.Cells[name]
+func (rc *rowCheck) cellValue(id schemas.FieldID) string {
+	c, ok := rc.sr.Cells.Get(id)
 	if !ok {
 		return ""
 	}

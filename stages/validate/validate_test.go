@@ -43,23 +43,30 @@ func colLetter(n int) string {
 
 // book builds an accepted workbook of one sheet whose columns are all the
 // schema's fields (in schema order); rows start at sheet row 10.
-func book(form record.Form, commune, path string, seq int64, at time.Time, rows ...map[string]record.Cell) record.Workbook {
+// fields are the cells of a test row by field (Col and Ref are set by book).
+type fields map[schemas.FieldID]record.Cell
+
+// changes are edits of a test row: a nil cell removes the field.
+type changes map[schemas.FieldID]*record.Cell
+
+func book(form record.Form, commune, path string, seq int64, at time.Time, rows ...fields) record.Workbook {
 	sc := schemas.Get(string(form))
 	tbl := record.Table{Sheet: "DS"}
-	cols := map[string]int{}
+	cols := map[schemas.FieldID]int{}
 	if sc != nil {
 		for _, f := range sc.Fields {
-			cols[f.Name] = len(tbl.Columns) + 1
+			cols[f.ID] = len(tbl.Columns) + 1
 			tbl.Columns = append(tbl.Columns, record.Column{Field: f.Name, Col: len(tbl.Columns) + 1, Letter: colLetter(len(tbl.Columns) + 1), Header: f.Title})
 		}
 	}
 	for i, r := range rows {
-		sr := record.SourceRow{Row: 10 + i, Cells: map[string]record.Cell{}}
+		var cells []record.Cell
 		for k, c := range r {
-			c.Col = cols[k]
-			c.Ref = colLetter(c.Col) + strconv.Itoa(sr.Row)
-			sr.Cells[k] = c
+			c.Field, c.Col = k, cols[k]
+			c.Ref = colLetter(c.Col) + strconv.Itoa(10+i)
+			cells = append(cells, c)
 		}
+		sr := record.RowOf(10+i, cells...)
 		tbl.Rows = append(tbl.Rows, sr)
 	}
 	wb := record.Workbook{
@@ -81,8 +88,8 @@ func at(s string) time.Time {
 }
 
 // clone copies a row map and applies changes (a nil cell removes the field).
-func with(base map[string]record.Cell, changes map[string]*record.Cell) map[string]record.Cell {
-	out := map[string]record.Cell{}
+func with(base fields, changes changes) fields {
+	out := fields{}
 	for k, v := range base {
 		out[k] = v
 	}
@@ -98,34 +105,34 @@ func with(base map[string]record.Cell, changes map[string]*record.Cell) map[stri
 
 func cp(c record.Cell) *record.Cell { return &c }
 
-var baseM1 = map[string]record.Cell{
-	"stt": num(1), "household_code": txt("29956-0602"), "head_name": txt("Nguyễn Văn Trí"),
-	"birth_year": num(1979), "gender": txt("Nam"), "citizen_id": txt("087079105129"),
-	"ethnicity": txt("Kinh"), "hamlet": txt("Ấp 1"), "household_class": txt("Hộ cận nghèo"),
-	"members": num(4), "note": txt(""),
+var baseM1 = fields{
+	schemas.IDSTT: num(1), schemas.IDHouseholdCode: txt("29956-0602"), schemas.IDHeadName: txt("Nguyễn Văn Trí"),
+	schemas.IDBirthYear: num(1979), schemas.IDGender: txt("Nam"), schemas.IDCitizenID: txt("087079105129"),
+	schemas.IDEthnicity: txt("Kinh"), schemas.IDHamlet: txt("Ấp 1"), schemas.IDHouseholdClass: txt("Hộ cận nghèo"),
+	schemas.IDMembers: num(4), schemas.IDNote: txt(""),
 }
 
-var baseM2 = map[string]record.Cell{
-	"rep_name": txt("Nguyễn Văn Hùng"), "birth_year": txt("1956"), "gender": txt("Nam"),
-	"citizen_id": txt("087056713271"), "relation": txt("Chủ hộ"), "head_name": txt("Nguyễn Văn Hùng"),
-	"household_code": txt("29956-0400"), "hamlet": txt("Ấp 1"), "household_class": txt("HCN"),
-	"phone": txt("0949 422 344"),
+var baseM2 = fields{
+	schemas.IDRepName: txt("Nguyễn Văn Hùng"), schemas.IDBirthYear: txt("1956"), schemas.IDGender: txt("Nam"),
+	schemas.IDCitizenID: txt("087056713271"), schemas.IDRelation: txt("Chủ hộ"), schemas.IDHeadName: txt("Nguyễn Văn Hùng"),
+	schemas.IDHouseholdCode: txt("29956-0400"), schemas.IDHamlet: txt("Ấp 1"), schemas.IDHouseholdClass: txt("HCN"),
+	schemas.IDPhone: txt("0949 422 344"),
 }
 
-var baseM3 = map[string]record.Cell{
-	"name": txt("Nguyễn Văn Đức"), "position": txt("Phó Chủ tịch UBND xã"),
-	"component": txt("Ban giảm nghèo"), "phone": txt("0903640608"),
+var baseM3 = fields{
+	schemas.IDName: txt("Nguyễn Văn Đức"), schemas.IDPosition: txt("Phó Chủ tịch UBND xã"),
+	schemas.IDComponent: txt("Ban giảm nghèo"), schemas.IDPhone: txt("0903640608"),
 }
 
-var baseM4 = map[string]record.Cell{
-	"hamlet": txt("Ấp 1"), "reporter_name": txt("Nguyễn Thị Nga"), "household_code": txt("29956-0362"),
-	"topic": txt("Sinh kế, việc làm, đào tạo nghề"), "content": txt("Đề nghị hỗ trợ vốn vay."),
-	"received_on": dateCell(44662),
+var baseM4 = fields{
+	schemas.IDHamlet: txt("Ấp 1"), schemas.IDReporterName: txt("Nguyễn Thị Nga"), schemas.IDHouseholdCode: txt("29956-0362"),
+	schemas.IDTopic: txt("Sinh kế, việc làm, đào tạo nghề"), schemas.IDContent: txt("Đề nghị hỗ trợ vốn vay."),
+	schemas.IDReceivedOn: dateCell(44662),
 }
 
-var baseM5 = map[string]record.Cell{
-	"cluster": txt("Cụm 1"), "date": dateCell(44705), "district_team": num(7), "commune_delegates": num(20),
-	"hamlet_heads": num(12), "household_reps": num(60), "opinions": num(17), "answered": num(8), "forwarded": num(8),
+var baseM5 = fields{
+	schemas.IDCluster: txt("Cụm 1"), schemas.IDDate: dateCell(44705), schemas.IDDistrictTeam: num(7), schemas.IDCommuneDelegates: num(20),
+	schemas.IDHamletHeads: num(12), schemas.IDHouseholdReps: num(60), schemas.IDOpinions: num(17), schemas.IDAnswered: num(8), schemas.IDForwarded: num(8),
 }
 
 // rowFindings lists "column:code" of a row's findings, sorted.
@@ -145,7 +152,7 @@ func TestRowRules(t *testing.T) {
 	tests := []struct {
 		name     string
 		form     record.Form
-		row      map[string]record.Cell
+		row      fields
 		valid    bool
 		findings []string // column:code
 		check    func(t *testing.T, ds *record.Dataset)
@@ -160,73 +167,73 @@ func TestRowRules(t *testing.T) {
 					t.Errorf("household = %+v, want %+v", h, want)
 				}
 			}},
-		{name: "M1 missing code", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"household_code": cp(txt("  "))}),
+		{name: "M1 missing code", form: record.FormM1, row: with(baseM1, changes{schemas.IDHouseholdCode: cp(txt("  "))}),
 			findings: []string{"household_code:required-value"}},
-		{name: "M1 year text dmy", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"birth_year": cp(txt("12/03/1979"))}), valid: true,
+		{name: "M1 year text dmy", form: record.FormM1, row: with(baseM1, changes{schemas.IDBirthYear: cp(txt("12/03/1979"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Households[0].BirthYear != 1979 {
 					t.Errorf("year %d", ds.Households[0].BirthYear)
 				}
 			}},
-		{name: "M1 year excel date", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"birth_year": cp(dateCell(28927))}), valid: true},
-		{name: "M1 year future", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"birth_year": cp(num(2035))}),
+		{name: "M1 year excel date", form: record.FormM1, row: with(baseM1, changes{schemas.IDBirthYear: cp(dateCell(28927))}), valid: true},
+		{name: "M1 year future", form: record.FormM1, row: with(baseM1, changes{schemas.IDBirthYear: cp(num(2035))}),
 			findings: []string{"birth_year:constraint-error"},
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Households[0].BirthYear != 0 {
 					t.Errorf("invalid year kept: %d", ds.Households[0].BirthYear)
 				}
 			}},
-		{name: "M1 year text", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"birth_year": cp(txt("abc"))}),
+		{name: "M1 year text", form: record.FormM1, row: with(baseM1, changes{schemas.IDBirthYear: cp(txt("abc"))}),
 			findings: []string{"birth_year:type-error"}},
-		{name: "M1 gender invalid", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"gender": cp(txt("X"))}),
+		{name: "M1 gender invalid", form: record.FormM1, row: with(baseM1, changes{schemas.IDGender: cp(txt("X"))}),
 			findings: []string{"gender:constraint-error"}},
-		{name: "M1 gender variant", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"gender": cp(txt("nu"))}), valid: true},
-		{name: "M1 id 10 digits", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"citizen_id": cp(txt("0871661406"))}),
+		{name: "M1 gender variant", form: record.FormM1, row: with(baseM1, changes{schemas.IDGender: cp(txt("nu"))}), valid: true},
+		{name: "M1 id 10 digits", form: record.FormM1, row: with(baseM1, changes{schemas.IDCitizenID: cp(txt("0871661406"))}),
 			findings: []string{"citizen_id:invalid-citizen-id"}},
-		{name: "M1 id lost zero", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"citizen_id": cp(num(87067068035))}), valid: true,
+		{name: "M1 id lost zero", form: record.FormM1, row: with(baseM1, changes{schemas.IDCitizenID: cp(num(87067068035))}), valid: true,
 			findings: []string{"citizen_id:id-leading-zero-restored"},
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Households[0].CitizenID != "087067068035" {
 					t.Errorf("id %q", ds.Households[0].CitizenID)
 				}
 			}},
-		{name: "M1 id cmnd", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"citizen_id": cp(txt("343 241 714"))}), valid: true},
-		{name: "M1 id absent", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"citizen_id": nil}), valid: true},
-		{name: "M1 unknown hamlet", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"hamlet": cp(txt("Ấp 9"))}),
+		{name: "M1 id cmnd", form: record.FormM1, row: with(baseM1, changes{schemas.IDCitizenID: cp(txt("343 241 714"))}), valid: true},
+		{name: "M1 id absent", form: record.FormM1, row: with(baseM1, changes{schemas.IDCitizenID: nil}), valid: true},
+		{name: "M1 unknown hamlet", form: record.FormM1, row: with(baseM1, changes{schemas.IDHamlet: cp(txt("Ấp 9"))}),
 			findings: []string{"hamlet:unknown-hamlet"},
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Households[0].Hamlet != "" {
 					t.Errorf("hamlet %q", ds.Households[0].Hamlet)
 				}
 			}},
-		{name: "M1 hamlet variant", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"hamlet": cp(txt("ap  3"))}), valid: true,
+		{name: "M1 hamlet variant", form: record.FormM1, row: with(baseM1, changes{schemas.IDHamlet: cp(txt("ap  3"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Households[0].Hamlet != "Ấp 3" {
 					t.Errorf("hamlet %q", ds.Households[0].Hamlet)
 				}
 			}},
-		{name: "M1 hamlet number", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"hamlet": cp(num(2))}), valid: true},
-		{name: "M1 class variant", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"household_class": cp(txt("Nghèo"))}), valid: true,
+		{name: "M1 hamlet number", form: record.FormM1, row: with(baseM1, changes{schemas.IDHamlet: cp(num(2))}), valid: true},
+		{name: "M1 class variant", form: record.FormM1, row: with(baseM1, changes{schemas.IDHouseholdClass: cp(txt("Nghèo"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Households[0].Class != "Hộ nghèo" {
 					t.Errorf("class %q", ds.Households[0].Class)
 				}
 			}},
-		{name: "M1 class invalid", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"household_class": cp(txt("Hộ khá"))}),
+		{name: "M1 class invalid", form: record.FormM1, row: with(baseM1, changes{schemas.IDHouseholdClass: cp(txt("Hộ khá"))}),
 			findings: []string{"household_class:constraint-error"}},
-		{name: "M1 members text", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"members": cp(txt("4"))}), valid: true},
-		{name: "M1 members 4.0", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"members": cp(num(4.0))}), valid: true},
-		{name: "M1 members 4.5", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"members": cp(num(4.5))}),
+		{name: "M1 members text", form: record.FormM1, row: with(baseM1, changes{schemas.IDMembers: cp(txt("4"))}), valid: true},
+		{name: "M1 members 4.0", form: record.FormM1, row: with(baseM1, changes{schemas.IDMembers: cp(num(4.0))}), valid: true},
+		{name: "M1 members 4.5", form: record.FormM1, row: with(baseM1, changes{schemas.IDMembers: cp(num(4.5))}),
 			findings: []string{"members:type-error"}},
-		{name: "M1 members word", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"members": cp(txt("nhiều"))}),
+		{name: "M1 members word", form: record.FormM1, row: with(baseM1, changes{schemas.IDMembers: cp(txt("nhiều"))}),
 			findings: []string{"members:type-error"}},
-		{name: "M1 members 31", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"members": cp(num(31))}),
+		{name: "M1 members 31", form: record.FormM1, row: with(baseM1, changes{schemas.IDMembers: cp(num(31))}),
 			findings: []string{"members:constraint-error"}},
-		{name: "M1 members 0", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"members": cp(num(0))}),
+		{name: "M1 members 0", form: record.FormM1, row: with(baseM1, changes{schemas.IDMembers: cp(num(0))}),
 			findings: []string{"members:constraint-error"}},
-		{name: "M1 name too long", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"head_name": cp(txt(strings.Repeat("a", 101)))}),
+		{name: "M1 name too long", form: record.FormM1, row: with(baseM1, changes{schemas.IDHeadName: cp(txt(strings.Repeat("a", 101)))}),
 			findings: []string{"head_name:constraint-error"}},
-		{name: "M1 two errors", form: record.FormM1, row: with(baseM1, map[string]*record.Cell{"gender": cp(txt("?")), "members": cp(txt("x"))}),
+		{name: "M1 two errors", form: record.FormM1, row: with(baseM1, changes{schemas.IDGender: cp(txt("?")), schemas.IDMembers: cp(txt("x"))}),
 			findings: []string{"gender:constraint-error", "members:type-error"}},
 
 		{name: "M2 clean", form: record.FormM2, row: baseM2, valid: true,
@@ -239,34 +246,34 @@ func TestRowRules(t *testing.T) {
 					t.Error("eligibility is not this stage's")
 				}
 			}},
-		{name: "M2 phone +84", form: record.FormM2, row: with(baseM2, map[string]*record.Cell{"phone": cp(txt("+84 949 422 344"))}), valid: true},
-		{name: "M2 phone number", form: record.FormM2, row: with(baseM2, map[string]*record.Cell{"phone": cp(num(949422344))}), valid: true,
+		{name: "M2 phone +84", form: record.FormM2, row: with(baseM2, changes{schemas.IDPhone: cp(txt("+84 949 422 344"))}), valid: true},
+		{name: "M2 phone number", form: record.FormM2, row: with(baseM2, changes{schemas.IDPhone: cp(num(949422344))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if ds.Registrations[0].Phone != "0949422344" {
 					t.Errorf("phone %q", ds.Registrations[0].Phone)
 				}
 			}},
-		{name: "M2 phone invalid", form: record.FormM2, row: with(baseM2, map[string]*record.Cell{"phone": cp(txt("12345"))}),
+		{name: "M2 phone invalid", form: record.FormM2, row: with(baseM2, changes{schemas.IDPhone: cp(txt("12345"))}),
 			findings: []string{"phone:invalid-phone"}},
-		{name: "M2 relation variant", form: record.FormM2, row: with(baseM2, map[string]*record.Cell{"relation": cp(txt("bản thân"))}), valid: true},
-		{name: "M2 relation invalid", form: record.FormM2, row: with(baseM2, map[string]*record.Cell{"relation": cp(txt("Hàng xóm"))}),
+		{name: "M2 relation variant", form: record.FormM2, row: with(baseM2, changes{schemas.IDRelation: cp(txt("bản thân"))}), valid: true},
+		{name: "M2 relation invalid", form: record.FormM2, row: with(baseM2, changes{schemas.IDRelation: cp(txt("Hàng xóm"))}),
 			findings: []string{"relation:constraint-error"}},
-		{name: "M2 missing name", form: record.FormM2, row: with(baseM2, map[string]*record.Cell{"rep_name": nil}),
+		{name: "M2 missing name", form: record.FormM2, row: with(baseM2, changes{schemas.IDRepName: nil}),
 			findings: []string{"rep_name:required-value"}},
 
 		{name: "M3 clean", form: record.FormM3, row: baseM3, valid: true},
-		{name: "M3 head without hamlet", form: record.FormM3, row: with(baseM3, map[string]*record.Cell{"component": cp(txt("Trưởng ấp"))}),
+		{name: "M3 head without hamlet", form: record.FormM3, row: with(baseM3, changes{schemas.IDComponent: cp(txt("Trưởng ấp"))}),
 			findings: []string{"hamlet:required-value"}},
-		{name: "M3 head with hamlet", form: record.FormM3, row: with(baseM3, map[string]*record.Cell{"component": cp(txt("trưởng ấp")), "hamlet": cp(txt("Giồng Bàng"))}), valid: true,
+		{name: "M3 head with hamlet", form: record.FormM3, row: with(baseM3, changes{schemas.IDComponent: cp(txt("trưởng ấp")), schemas.IDHamlet: cp(txt("Giồng Bàng"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				d := ds.Delegates[0]
 				if d.Component != "Trưởng khóm/ấp" || d.Hamlet != "Ấp Giồng Bàng" {
 					t.Errorf("delegate %+v", d)
 				}
 			}},
-		{name: "M3 missing position", form: record.FormM3, row: with(baseM3, map[string]*record.Cell{"position": nil}),
+		{name: "M3 missing position", form: record.FormM3, row: with(baseM3, changes{schemas.IDPosition: nil}),
 			findings: []string{"position:required-value"}},
-		{name: "M3 bad phone", form: record.FormM3, row: with(baseM3, map[string]*record.Cell{"phone": cp(txt("0912 345"))}),
+		{name: "M3 bad phone", form: record.FormM3, row: with(baseM3, changes{schemas.IDPhone: cp(txt("0912 345"))}),
 			findings: []string{"phone:invalid-phone"}},
 
 		{name: "M4 clean", form: record.FormM4, row: baseM4, valid: true,
@@ -276,33 +283,33 @@ func TestRowRules(t *testing.T) {
 					t.Errorf("opinion %+v", o)
 				}
 			}},
-		{name: "M4 topic variant", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"topic": cp(txt("y te"))}), valid: true,
+		{name: "M4 topic variant", form: record.FormM4, row: with(baseM4, changes{schemas.IDTopic: cp(txt("y te"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if o := ds.Opinions[0]; o.Topic != "Y tế, bảo hiểm y tế" || o.Agency != "Trung tâm Y tế huyện" {
 					t.Errorf("opinion %+v", o)
 				}
 			}},
-		{name: "M4 topic unknown", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"topic": cp(txt("Xây cầu"))}),
+		{name: "M4 topic unknown", form: record.FormM4, row: with(baseM4, changes{schemas.IDTopic: cp(txt("Xây cầu"))}),
 			findings: []string{"topic:constraint-error"}},
-		{name: "M4 formula text kept", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"content": cp(txt("=1+1 là đề nghị tăng gấp đôi"))}), valid: true,
+		{name: "M4 formula text kept", form: record.FormM4, row: with(baseM4, changes{schemas.IDContent: cp(txt("=1+1 là đề nghị tăng gấp đôi"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if c := ds.Opinions[0].Content; c != "=1+1 là đề nghị tăng gấp đôi" {
 					t.Errorf("content %q", c)
 				}
 			}},
-		{name: "M4 multiline kept", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"content": cp(txt("Kiến nghị:\n- Một\n- Hai"))}), valid: true,
+		{name: "M4 multiline kept", form: record.FormM4, row: with(baseM4, changes{schemas.IDContent: cp(txt("Kiến nghị:\n- Một\n- Hai"))}), valid: true,
 			check: func(t *testing.T, ds *record.Dataset) {
 				if c := ds.Opinions[0].Content; c != "Kiến nghị:\n- Một\n- Hai" {
 					t.Errorf("content %q", c)
 				}
 			}},
-		{name: "M4 content too long", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"content": cp(txt(long))}),
+		{name: "M4 content too long", form: record.FormM4, row: with(baseM4, changes{schemas.IDContent: cp(txt(long))}),
 			findings: []string{"content:constraint-error"}},
-		{name: "M4 content exactly 2000", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"content": cp(txt(long[len("ấ"):]))}), valid: true},
-		{name: "M4 missing content", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"content": nil}),
+		{name: "M4 content exactly 2000", form: record.FormM4, row: with(baseM4, changes{schemas.IDContent: cp(txt(long[len("ấ"):]))}), valid: true},
+		{name: "M4 missing content", form: record.FormM4, row: with(baseM4, changes{schemas.IDContent: nil}),
 			findings: []string{"content:required-value"}},
-		{name: "M4 date text", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"received_on": cp(txt("16/04/2022"))}), valid: true},
-		{name: "M4 bad date", form: record.FormM4, row: with(baseM4, map[string]*record.Cell{"received_on": cp(txt("hôm qua"))}),
+		{name: "M4 date text", form: record.FormM4, row: with(baseM4, changes{schemas.IDReceivedOn: cp(txt("16/04/2022"))}), valid: true},
+		{name: "M4 bad date", form: record.FormM4, row: with(baseM4, changes{schemas.IDReceivedOn: cp(txt("hôm qua"))}),
 			findings: []string{"received_on:type-error"}},
 
 		{name: "M5 clean", form: record.FormM5, row: baseM5, valid: true,
@@ -312,13 +319,13 @@ func TestRowRules(t *testing.T) {
 					t.Errorf("result %+v", r)
 				}
 			}},
-		{name: "M5 cluster number", form: record.FormM5, row: with(baseM5, map[string]*record.Cell{"cluster": cp(num(3))}), valid: true},
-		{name: "M5 cluster unknown", form: record.FormM5, row: with(baseM5, map[string]*record.Cell{"cluster": cp(txt("Cụm 7"))}),
+		{name: "M5 cluster number", form: record.FormM5, row: with(baseM5, changes{schemas.IDCluster: cp(num(3))}), valid: true},
+		{name: "M5 cluster unknown", form: record.FormM5, row: with(baseM5, changes{schemas.IDCluster: cp(txt("Cụm 7"))}),
 			findings: []string{"cluster:constraint-error"}},
-		{name: "M5 sum", form: record.FormM5, row: with(baseM5, map[string]*record.Cell{"opinions": cp(num(29)), "answered": cp(num(24)), "forwarded": cp(num(8))}),
+		{name: "M5 sum", form: record.FormM5, row: with(baseM5, changes{schemas.IDOpinions: cp(num(29)), schemas.IDAnswered: cp(num(24)), schemas.IDForwarded: cp(num(8))}),
 			findings: []string{"answered:m5-sum", "forwarded:m5-sum", "opinions:m5-sum"}},
-		{name: "M5 sum equal", form: record.FormM5, row: with(baseM5, map[string]*record.Cell{"opinions": cp(num(16))}), valid: true},
-		{name: "M5 negative", form: record.FormM5, row: with(baseM5, map[string]*record.Cell{"district_team": cp(num(-1))}),
+		{name: "M5 sum equal", form: record.FormM5, row: with(baseM5, changes{schemas.IDOpinions: cp(num(16))}), valid: true},
+		{name: "M5 negative", form: record.FormM5, row: with(baseM5, changes{schemas.IDDistrictTeam: cp(num(-1))}),
 			findings: []string{"district_team:constraint-error"}},
 	}
 	for _, tt := range tests {
@@ -393,8 +400,8 @@ func checkFinding(t *testing.T, f record.Finding) {
 func TestDuplicateHouseholdCode(t *testing.T) {
 	p := testPlan(t)
 	r1 := baseM1
-	r2 := with(baseM1, map[string]*record.Cell{"head_name": cp(txt("Nguyễn Thanh Tâm")), "household_code": cp(txt("29956-0602 "))})
-	r3 := with(baseM1, map[string]*record.Cell{"household_code": cp(txt("29956-0603"))})
+	r2 := with(baseM1, changes{schemas.IDHeadName: cp(txt("Nguyễn Thanh Tâm")), schemas.IDHouseholdCode: cp(txt("29956-0602 "))})
+	r3 := with(baseM1, changes{schemas.IDHouseholdCode: cp(txt("29956-0603"))})
 	wb := book(record.FormM1, "29956", "29956/m1.xlsx", 1, at("2022-03-20T09:00:00+07:00"), r1, r2, r3)
 	ds, err := Validate(context.Background(), p, []record.Workbook{wb})
 	if err != nil {
@@ -425,7 +432,7 @@ func TestSupersessionAndOutcomes(t *testing.T) {
 	dup := book(record.FormM2, "29956", "M2 copy.xlsx", 4, at("2022-05-20T10:00:00+07:00"))
 	dup.Submission.DuplicateOf = "29956/M2 sua.xlsx"
 	dup.Submission.ID = mid.Submission.ID
-	other := book(record.FormM2, "29974", "29974/M2.xlsx", 5, at("2022-05-20T10:00:00+07:00"), with(baseM2, map[string]*record.Cell{"household_code": cp(txt("29974-0001"))}))
+	other := book(record.FormM2, "29974", "29974/M2.xlsx", 5, at("2022-05-20T10:00:00+07:00"), with(baseM2, changes{schemas.IDHouseholdCode: cp(txt("29974-0001"))}))
 	newest := book(record.FormM2, "29956", "29956/M2 lan 3.xlsx", 6, at("2022-05-21T10:00:00+07:00"), baseM2)
 	m1 := book(record.FormM1, "29956", "29956/M1.xlsx", 7, at("2022-05-21T10:00:00+07:00"), baseM1)
 	unknown := record.Workbook{Submission: record.Submission{ID: "x", Path: "Thuong Thoi Hau B/M2.xlsx", Seq: 8},
@@ -492,12 +499,12 @@ func TestTimeliness(t *testing.T) {
 		return wb
 	}
 	wbs := []record.Workbook{
-		kh("29956", "29956/KH.docx", 1, "2022-03-25T23:59:00+07:00"),                                                                                                // deadline day: on time
-		kh("29992", "Long Thuận/KH.docx", 2, "2022-03-28T14:00:00+07:00"),                                                                                           // late
-		kh("29956", "29956/KH sua.docx", 3, "2022-04-28T14:00:00+07:00"),                                                                                            // later correction: judged on the first
-		book(record.FormM4, "29956", "29956/M4.xlsx", 4, at("2022-05-19T23:00:00+07:00"), baseM4, baseM4),                                                           // cluster 1 deadline day
-		book(record.FormM4, "29974", "29974/M4.xlsx", 5, at("2022-05-20T10:00:00+07:00"), with(baseM4, map[string]*record.Cell{"hamlet": cp(txt("Ấp 2"))}), baseM4), // late
-		book(record.FormM4, "29983", "29983/M4.xlsx", 6, at("2022-05-20T10:00:00+07:00"), with(baseM4, map[string]*record.Cell{"hamlet": cp(txt("Ấp Long Bình"))})),
+		kh("29956", "29956/KH.docx", 1, "2022-03-25T23:59:00+07:00"),                                                                                        // deadline day: on time
+		kh("29992", "Long Thuận/KH.docx", 2, "2022-03-28T14:00:00+07:00"),                                                                                   // late
+		kh("29956", "29956/KH sua.docx", 3, "2022-04-28T14:00:00+07:00"),                                                                                    // later correction: judged on the first
+		book(record.FormM4, "29956", "29956/M4.xlsx", 4, at("2022-05-19T23:00:00+07:00"), baseM4, baseM4),                                                   // cluster 1 deadline day
+		book(record.FormM4, "29974", "29974/M4.xlsx", 5, at("2022-05-20T10:00:00+07:00"), with(baseM4, changes{schemas.IDHamlet: cp(txt("Ấp 2"))}), baseM4), // late
+		book(record.FormM4, "29983", "29983/M4.xlsx", 6, at("2022-05-20T10:00:00+07:00"), with(baseM4, changes{schemas.IDHamlet: cp(txt("Ấp Long Bình"))})),
 	}
 	ds, err := Validate(context.Background(), p, wbs)
 	if err != nil {
@@ -546,7 +553,7 @@ func TestTimeliness(t *testing.T) {
 
 func TestMissingRequiredColumn(t *testing.T) {
 	p := testPlan(t)
-	r := with(baseM1, map[string]*record.Cell{"hamlet": nil})
+	r := with(baseM1, changes{schemas.IDHamlet: nil})
 	wb := book(record.FormM1, "29956", "29956/m1.xlsx", 1, at("2022-03-20T09:00:00+07:00"), r, r)
 	cols := wb.Tables[0].Columns[:0]
 	for _, c := range wb.Tables[0].Columns {
@@ -598,11 +605,11 @@ func TestOddCellsDoNotPanic(t *testing.T) {
 	}
 	for _, form := range []record.Form{record.FormM1, record.FormM2, record.FormM3, record.FormM4, record.FormM5} {
 		sc := schemas.Get(string(form))
-		var rows []map[string]record.Cell
+		var rows []fields
 		for _, c := range odd {
-			r := map[string]record.Cell{}
+			r := fields{}
 			for _, f := range sc.Fields {
-				r[f.Name] = c
+				r[f.ID] = c
 			}
 			rows = append(rows, r)
 		}

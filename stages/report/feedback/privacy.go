@@ -37,7 +37,7 @@ func newPrivacy(wb *record.Workbook, findings []record.Finding) *privacy {
 	if wb != nil {
 		for ti := range wb.Tables {
 			for _, r := range wb.Tables[ti].Rows {
-				if c, ok := r.Cells[schemas.FieldHouseholdCode]; ok {
+				if c, ok := r.Cells.Get(schemas.IDHouseholdCode); ok {
 					add(c.Text)
 				}
 			}

@@ -34,7 +34,8 @@ func personalNumbers(ds *record.Dataset) []string {
 	for _, wb := range ds.Read {
 		for _, t := range wb.Tables {
 			for _, r := range t.Rows {
-				for field, c := range r.Cells {
+				for _, c := range r.Cells {
+					field := c.Field.String()
 					if personalKind(wb.Form, field) == "" {
 						continue
 					}

@@ -415,7 +415,8 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		for c := 1; c <= lastCol; c++ {
 			sh.Put(c, sr.Row, xl.Blank{}, xl.Text)
 		}
-		for field, c := range sr.Cells {
+		for _, c := range sr.Cells {
+			field := c.Field.String()
 			col := cellCol(c)
 			if col < 1 {
 				if l := columnLetter(t, field); l != "" {
