@@ -58,10 +58,10 @@ func benchDataset(b *testing.B, communes, households int) (*plan.Plan, *record.D
 }
 
 // BenchmarkReportWrite writes a full run's outbox (feedback, data,
-// quarterly draft, attendance and question lists, status page) for 90
-// communes in 30 clusters, 100 households each (360 submissions).
+// quarterly draft, attendance and question lists, status page) for 300
+// communes in 100 clusters, 6 households each (1,200 submissions).
 func BenchmarkReportWrite(b *testing.B) {
-	p, ds := benchDataset(b, 90, 100)
+	p, ds := benchDataset(b, 300, 6)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b.ReportAllocs()
 	for b.Loop() {
