@@ -15,14 +15,34 @@ type Key struct {
 // Index answers look-ups of figures for the report writers.
 type Index struct {
 	values map[Key]float64
-	figs   []record.Figure
+	// Figures' values grouped for Sum, each list in the figures' order (so
+	// a sum adds the same values in the same order as a scan would).
+	byMeasure map[string][]float64
+	byCluster map[measureCluster][]float64
+	byCommune map[measureCommune][]*record.Figure
 }
+
+// measureCluster and measureCommune key Sum's groups.
+type (
+	measureCluster struct {
+		measure string
+		cluster int
+	}
+	measureCommune struct{ measure, commune string }
+)
 
 // NewIndex indexes figures (of one period, as Aggregate makes them).
 func NewIndex(figs []record.Figure) *Index {
-	ix := &Index{values: make(map[Key]float64, len(figs)), figs: figs}
-	for _, f := range figs {
+	ix := &Index{values: make(map[Key]float64, len(figs)), byMeasure: map[string][]float64{},
+		byCluster: map[measureCluster][]float64{}, byCommune: map[measureCommune][]*record.Figure{}}
+	for i := range figs {
+		f := &figs[i]
 		ix.values[Key{f.Cluster, f.CommuneCode, f.Hamlet, f.Topic, f.Measure}] = f.Value
+		ix.byMeasure[f.Measure] = append(ix.byMeasure[f.Measure], f.Value)
+		mc := measureCluster{f.Measure, f.Cluster}
+		ix.byCluster[mc] = append(ix.byCluster[mc], f.Value)
+		mk := measureCommune{f.Measure, f.CommuneCode}
+		ix.byCommune[mk] = append(ix.byCommune[mk], f)
 	}
 	return ix
 }
@@ -52,9 +72,20 @@ func (ix *Index) Int(measure string, cluster int, commune, hamlet, topic string)
 // Sum(HeadsPresent, 1, "") the cluster's hamlet heads.
 func (ix *Index) Sum(measure string, cluster int, commune string) float64 {
 	var s float64
-	for _, f := range ix.figs {
-		if f.Measure == measure && (cluster == 0 || f.Cluster == cluster) && (commune == "" || f.CommuneCode == commune) {
-			s += f.Value
+	switch {
+	case commune != "":
+		for _, f := range ix.byCommune[measureCommune{measure, commune}] {
+			if cluster == 0 || f.Cluster == cluster {
+				s += f.Value
+			}
+		}
+	case cluster != 0:
+		for _, v := range ix.byCluster[measureCluster{measure, cluster}] {
+			s += v
+		}
+	default:
+		for _, v := range ix.byMeasure[measure] {
+			s += v
 		}
 	}
 	return s

@@ -95,8 +95,9 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 		}
 	}
 	links := make(map[string]string, len(ds.Submissions))
+	folders := feedback.NewFolders(cfg.Plan)
 	for _, o := range ds.Submissions {
-		rel := DirFeedback + "/" + feedback.RelPath(cfg.Plan, o)
+		rel := DirFeedback + "/" + folders.RelPath(o)
 		links[o.ID+"|"+o.Path] = rel // a duplicate shares its ID with its original
 		if _, ok := links[o.ID]; !ok {
 			links[o.ID] = rel

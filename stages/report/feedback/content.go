@@ -304,8 +304,8 @@ func rejection(reason string) (why, todo string) {
 	return "Tệp không được tiếp nhận.", "Kiểm tra lại tệp và gửi lại đúng biểu mẫu."
 }
 
-// build makes the view of one submission's feedback.
-func build(p *plan.Plan, s *sub, byID map[string]*record.SubmissionOutcome, byPath map[string]*record.SubmissionOutcome) view {
+// build makes the view of one submission's feedback; folders is p's.
+func build(p *plan.Plan, folders *Folders, s *sub, byID map[string]*record.SubmissionOutcome, byPath map[string]*record.SubmissionOutcome) view {
 	o := &s.o
 	v := view{
 		Office:   strings.TrimSpace(p.District.Office + " " + wording.LowerFirst(p.District.Name)),
@@ -316,9 +316,9 @@ func build(p *plan.Plan, s *sub, byID map[string]*record.SubmissionOutcome, byPa
 		ShortID:  shortID(o.ID),
 		Commune:  "Không xác định",
 	}
-	if c := p.Commune(o.CommuneCode); c != nil {
+	if c := folders.commune[o.CommuneCode]; c != nil {
 		v.Commune = c.FullName()
-	} else if c := communeOf(p, *o); c != nil {
+	} else if c := folders.communeOf(*o); c != nil {
 		v.Commune = "Không xác định (tệp nằm trong thư mục của " + c.FullName() + ")"
 	}
 	v.Problems = s.problems()

@@ -108,6 +108,7 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 	var errs []error
 	targets := map[string]string{} // relative path -> key of its submission
 	skipped := 0
+	folders := NewFolders(p)
 	for i := range ds.Submissions {
 		if err := ctx.Err(); err != nil {
 			// Keep what earlier runs wrote for the submissions not reached.
@@ -125,8 +126,8 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		k := key(o)
 		s := &sub{o: *o, wb: read[k], findings: findings[k]}
 		s.pv = newPrivacy(s.wb, s.findings)
-		v := build(p, s, byID, byPath)
-		rel, trel := RelPath(p, *o), TextRelPath(p, *o)
+		v := build(p, folders, s, byID, byPath)
+		rel, trel := folders.RelPath(*o), folders.TextRelPath(*o)
 		if prev, ok := targets[rel]; ok && prev != k {
 			slog.Warn("feedback: two submissions share a feedback file name; the later one wins", "file", rel, "path", o.Path)
 		}

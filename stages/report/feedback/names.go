@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -27,45 +28,80 @@ const maxBaseRunes = 60
 // to the feedback folder, '/'-separated: "<commune folder>/<original
 // name> (<first 8 characters of the submission ID>) - phan-hoi.xlsx"; a
 // duplicate (same bytes as an earlier file, hence the same ID) gets
-// "(<id>-trung)".
-func RelPath(p *plan.Plan, o record.SubmissionOutcome) string {
-	return relBase(p, o) + ".xlsx"
-}
+// "(<id>-trung)". For many submissions use a Folders made once.
+func RelPath(p *plan.Plan, o record.SubmissionOutcome) string { return NewFolders(p).RelPath(o) }
 
 // TextRelPath is where the plain-text form of a submission's feedback
 // lives, relative to the feedback folder, '/'-separated (RelPath with .txt).
 func TextRelPath(p *plan.Plan, o record.SubmissionOutcome) string {
-	return relBase(p, o) + ".txt"
+	return NewFolders(p).TextRelPath(o)
 }
 
+// CommuneFolder is the readable ASCII folder name of a commune:
+// "xa-thuong-phuoc-1", "thi-tran-thuong-thoi-tien"; UnknownFolder for nil.
+// When two communes of the plan would share a folder, the code is added.
+func CommuneFolder(p *plan.Plan, c *plan.Commune) string { return NewFolders(p).Folder(c) }
+
+// Folders names feedback files and folders for one plan, with the plan's
+// communes and their folder names looked up once (RelPath and
+// CommuneFolder would go through every commune for each submission).
+type Folders struct {
+	p       *plan.Plan
+	commune map[string]*plan.Commune // by code, the first as plan.Commune finds it
+	codes   map[string][]string      // folder slug -> distinct codes of the communes that have it
+}
+
+// NewFolders indexes the communes of p (nil: no plan, every file is in
+// UnknownFolder unless its folder hint names a commune).
+func NewFolders(p *plan.Plan) *Folders {
+	f := &Folders{p: p, commune: map[string]*plan.Commune{}, codes: map[string][]string{}}
+	if p == nil {
+		return f
+	}
+	for _, c := range p.Communes() {
+		if _, ok := f.commune[c.Code]; !ok {
+			f.commune[c.Code] = c
+		}
+		s := slug(c.FullName())
+		if !slices.Contains(f.codes[s], c.Code) {
+			f.codes[s] = append(f.codes[s], c.Code)
+		}
+	}
+	return f
+}
+
+// RelPath is the package's RelPath for f's plan.
+func (f *Folders) RelPath(o record.SubmissionOutcome) string { return f.relBase(o) + ".xlsx" }
+
+// TextRelPath is the package's TextRelPath for f's plan.
+func (f *Folders) TextRelPath(o record.SubmissionOutcome) string { return f.relBase(o) + ".txt" }
+
 // relBase is RelPath without the extension.
-func relBase(p *plan.Plan, o record.SubmissionOutcome) string {
-	return CommuneFolder(p, communeOf(p, o)) + "/" + fileBase(o)
+func (f *Folders) relBase(o record.SubmissionOutcome) string {
+	return f.Folder(f.communeOf(o)) + "/" + fileBase(o)
 }
 
 // communeOf is the commune whose clerk reads a submission's feedback: the
 // commune of the verdict, else the commune of the inbox folder the file was
 // dropped in (a file rejected for naming two communes is answered in the
 // folder it came from), else nil.
-func communeOf(p *plan.Plan, o record.SubmissionOutcome) *plan.Commune {
-	if p == nil {
+func (f *Folders) communeOf(o record.SubmissionOutcome) *plan.Commune {
+	if f.p == nil {
 		return nil
 	}
 	if o.CommuneCode != "" {
-		if c := p.Commune(o.CommuneCode); c != nil {
+		if c := f.commune[o.CommuneCode]; c != nil {
 			return c
 		}
 	}
 	if strings.TrimSpace(o.FolderHint) != "" {
-		return p.Matcher().Commune(o.FolderHint)
+		return f.p.Matcher().Commune(o.FolderHint)
 	}
 	return nil
 }
 
-// CommuneFolder is the readable ASCII folder name of a commune:
-// "xa-thuong-phuoc-1", "thi-tran-thuong-thoi-tien"; UnknownFolder for nil.
-// When two communes of the plan would share a folder, the code is added.
-func CommuneFolder(p *plan.Plan, c *plan.Commune) string {
+// Folder is the package's CommuneFolder for f's plan.
+func (f *Folders) Folder(c *plan.Commune) string {
 	if c == nil {
 		return UnknownFolder
 	}
@@ -73,11 +109,9 @@ func CommuneFolder(p *plan.Plan, c *plan.Commune) string {
 	if s == "" {
 		return "xa-" + slug(c.Code)
 	}
-	if p != nil {
-		for _, other := range p.Communes() {
-			if other.Code != c.Code && slug(other.FullName()) == s {
-				return s + "-" + slug(c.Code)
-			}
+	for _, code := range f.codes[s] {
+		if code != c.Code {
+			return s + "-" + slug(c.Code)
 		}
 	}
 	return s

@@ -86,7 +86,7 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 	for mi := range cl.Communes {
 		c := &cl.Communes[mi]
 		list := delegates[c.Code]
-		line(fmt.Sprintf("%s (%d/%d người)", xl.CommuneTitle(p, c.Code), len(list), p.Quotas.CommuneDelegates), xl.SubSection)
+		line(fmt.Sprintf("%s (%d/%d người)", in.communeTitle(c.Code), len(list), p.Quotas.CommuneDelegates), xl.SubSection)
 		if len(list) == 0 {
 			s.Put(1, row, xl.Blank{}, xl.TextCenter)
 			s.Merge(row, 2, n, "Chưa có danh sách đại biểu cấp xã (mẫu M3) của xã.", xl.Muted)
@@ -110,7 +110,7 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 	for mi := range cl.Communes {
 		c := &cl.Communes[mi]
 		list := heads[c.Code]
-		line(fmt.Sprintf("%s (%d/%d khóm, ấp có tên)", xl.CommuneTitle(p, c.Code), countHamlets(list), len(c.Hamlets)), xl.SubSection)
+		line(fmt.Sprintf("%s (%d/%d khóm, ấp có tên)", in.communeTitle(c.Code), countHamlets(list), len(c.Hamlets)), xl.SubSection)
 		for _, hg := range byHamlet(c, list, func(d *record.Delegate) string { return d.Hamlet }) {
 			h, mine := hg.name, hg.rows
 			if len(mine) == 0 {
@@ -143,7 +143,7 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 	for mi := range cl.Communes {
 		c := &cl.Communes[mi]
 		list := reps[c.Code]
-		line(fmt.Sprintf("%s (%d hộ)", xl.CommuneTitle(p, c.Code), len(list)), xl.SubSection)
+		line(fmt.Sprintf("%s (%d hộ)", in.communeTitle(c.Code), len(list)), xl.SubSection)
 		for _, hg := range byHamlet(c, list, func(r rep) string { return r.first.Hamlet }) {
 			h, mine := hg.name, hg.rows
 			label := fmt.Sprintf("%s (%d hộ)", h, len(mine))
@@ -204,11 +204,7 @@ func (in *input) delegates(cl *plan.Cluster, heads bool) map[string][]*record.De
 		}
 		return 2
 	}
-	for i := range in.ds.Delegates {
-		d := &in.ds.Delegates[i]
-		if !in.sc.Counts(d.Source, d.State) || !inCluster(in.p, cl, d.CommuneCode) {
-			continue
-		}
+	for _, d := range in.delegatesOf[cl.ID] {
 		isHead := d.Component == componentHead
 		if heads != isHead || (!heads && rank(d.Component) == 2) {
 			continue
@@ -235,11 +231,7 @@ type skipped struct{ overQuota, ineligible int }
 func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
 	var regs []*record.Registration
 	var sk skipped
-	for i := range in.ds.Registrations {
-		g := &in.ds.Registrations[i]
-		if !in.sc.Counts(g.Source, g.State) || !inCluster(in.p, cl, g.CommuneCode) {
-			continue
-		}
+	for _, g := range in.regsOf[cl.ID] {
 		switch {
 		case !g.Eligible:
 			sk.ineligible++
@@ -267,7 +259,7 @@ func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
 	}
 	for code, l := range out {
 		slices.SortStableFunc(l, func(a, b rep) int {
-			return cmp.Compare(xl.HamletIndex(in.p, code, a.first.Hamlet), xl.HamletIndex(in.p, code, b.first.Hamlet))
+			return cmp.Compare(in.hamletIndex(code, a.first.Hamlet), in.hamletIndex(code, b.first.Hamlet))
 		})
 	}
 	return out, sk
@@ -367,12 +359,6 @@ func communeList(cl *plan.Cluster) string {
 		names[i] = cl.Communes[i].FullName()
 	}
 	return strings.Join(names, ", ")
-}
-
-// inCluster reports whether a commune belongs to a cluster.
-func inCluster(p *plan.Plan, cl *plan.Cluster, code string) bool {
-	c := p.ClusterOf(code)
-	return c != nil && c.ID == cl.ID
 }
 
 // scale multiplies widths (bold text takes more room).

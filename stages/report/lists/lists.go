@@ -77,6 +77,7 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 		now = time.Now()
 	}
 	in := &input{p: cfg.Plan, ds: ds, now: now, loc: cfg.Plan.Location(), sc: xl.NewScope(ds)}
+	in.index()
 	var out []string
 	for i := range cfg.Plan.Clusters {
 		if err := ctx.Err(); err != nil {
@@ -115,6 +116,94 @@ type input struct {
 	now time.Time
 	loc *time.Location
 	sc  xl.Scope
+
+	// Built once by index, so that each cluster's list reads only its own
+	// rows instead of scanning the dataset (and the plan for each row).
+	delegatesOf map[int][]*record.Delegate     // counted M3 rows by cluster ID, dataset order
+	regsOf      map[int][]*record.Registration // counted M2 rows by cluster ID, dataset order
+	titles      map[string]string              // xl.CommuneTitle by commune code
+	hamletPos   map[string]hamletPos           // plan hamlet positions by commune code
+}
+
+// index groups the counted delegates and registrations by the cluster of
+// their commune (plan.ClusterOf), in one pass each, and fills the plan
+// look-ups the lists repeat.
+func (in *input) index() {
+	clusterOf := map[string]int{} // commune code -> cluster ID, -1 when none
+	cluster := func(code string) int {
+		id, ok := clusterOf[code]
+		if !ok {
+			id = -1
+			if c := in.p.ClusterOf(code); c != nil {
+				id = c.ID
+			}
+			clusterOf[code] = id
+		}
+		return id
+	}
+	in.delegatesOf = map[int][]*record.Delegate{}
+	for i := range in.ds.Delegates {
+		d := &in.ds.Delegates[i]
+		if !in.sc.Counts(d.Source, d.State) {
+			continue
+		}
+		if id := cluster(d.CommuneCode); id >= 0 {
+			in.delegatesOf[id] = append(in.delegatesOf[id], d)
+		}
+	}
+	in.regsOf = map[int][]*record.Registration{}
+	for i := range in.ds.Registrations {
+		g := &in.ds.Registrations[i]
+		if !in.sc.Counts(g.Source, g.State) {
+			continue
+		}
+		if id := cluster(g.CommuneCode); id >= 0 {
+			in.regsOf[id] = append(in.regsOf[id], g)
+		}
+	}
+	in.titles = map[string]string{}
+	in.hamletPos = map[string]hamletPos{}
+	for _, c := range in.p.Communes() {
+		if _, dup := in.hamletPos[c.Code]; dup {
+			continue // plan.Commune finds the first
+		}
+		pos := make(map[string]int, len(c.Hamlets))
+		for i, h := range c.Hamlets {
+			if _, ok := pos[h]; !ok {
+				pos[h] = i
+			}
+		}
+		in.hamletPos[c.Code] = hamletPos{pos, len(c.Hamlets)}
+	}
+}
+
+// communeTitle is xl.CommuneTitle, worked out once per commune.
+func (in *input) communeTitle(code string) string {
+	t, ok := in.titles[code]
+	if !ok {
+		t = xl.CommuneTitle(in.p, code)
+		in.titles[code] = t
+	}
+	return t
+}
+
+// hamletIndex is xl.HamletIndex with the plan's positions looked up once.
+func (in *input) hamletIndex(commune, hamlet string) int {
+	pos, ok := in.hamletPos[commune]
+	if !ok {
+		return xl.HamletIndex(in.p, commune, hamlet)
+	}
+	if i, ok := pos.of[hamlet]; ok {
+		return i
+	}
+	return pos.n
+}
+
+// hamletPos is a plan commune's hamlets: each one's first position, and
+// how many the plan lists.
+type hamletPos struct {
+	of map[string]int
+	n  int
 }
 
 // column is a list column: its header title and its width.
