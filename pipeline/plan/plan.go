@@ -523,11 +523,14 @@ func (p *Plan) Communes() []*Commune {
 	return out
 }
 
-// Commune returns the commune with the code, or nil.
+// Commune returns the commune with the code, or nil. It walks the
+// clusters in place (no list is built: reports call it once per record).
 func (p *Plan) Commune(code string) *Commune {
-	for _, c := range p.Communes() {
-		if c.Code == code {
-			return c
+	for i := range p.Clusters {
+		for j := range p.Clusters[i].Communes {
+			if c := &p.Clusters[i].Communes[j]; c.Code == code {
+				return c
+			}
 		}
 	}
 	return nil
