@@ -57,9 +57,9 @@ type Config struct {
 	Progress func(stage string, done, total int)
 
 	// FileTimeout is the time budget of reading one file (0 means
-	// DefaultFileTimeout). A file that runs out of it is rejected as
+	// process.DefaultFileTimeout). A file that runs out of it is rejected as
 	// too_slow, and the ledger remembers it so that later runs reject it
-	// without reading it again (see ReadAll).
+	// without reading it again (see process.ReadAll).
 	FileTimeout time.Duration
 
 	// NoExtracts reads every file again instead of loading what an earlier
@@ -125,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
 	if cfg.FileTimeout <= 0 {
-		cfg.FileTimeout = DefaultFileTimeout
+		cfg.FileTimeout = process.DefaultFileTimeout
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -226,7 +226,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	sum.New, sum.Pending, sum.Ignored, sum.Skipped = ing.New, ing.Pending, ing.Ignored, ing.Skipped
 	sum.Submissions = len(ing.All)
 	lap("ingest", len(ing.All))
-	if err := stageDone(ctx, log, "ingest"); err != nil {
+	if err := process.StageDone(ctx, log, "ingest"); err != nil {
 		return err
 	}
 
@@ -267,27 +267,12 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	}
 	sum.Outputs = out
 	lap("report", process.Records(ds))
-	if err := stageDone(ctx, log, "report"); err != nil {
+	if err := process.StageDone(ctx, log, "report"); err != nil {
 		return err
 	}
 	syncTemplates(ctx, cfg, log)
-	return stageDone(ctx, log, "templates")
+	return process.StageDone(ctx, log, "templates")
 }
-
-// stageDone logs the end of a stage (at debug level: the kill tests use
-// these lines as kill points) and stops the run when its context ended,
-// so a stop between stages never starts the next one.
-func stageDone(ctx context.Context, log *slog.Logger, stage string) error {
-	return process.StageDone(ctx, log, stage)
-}
-
-// DefaultFileTimeout is the time budget of reading one file when none is
-// configured (see process.DefaultFileTimeout).
-var DefaultFileTimeout = process.DefaultFileTimeout
-
-// ReaderKey names the reader for the ledger's memory of timed-out files
-// (see process.ReaderKey).
-func ReaderKey(lim grid.Limits) string { return process.ReaderKey(lim) }
 
 // outcomes are the ledger's copy of the submissions' verdicts.
 func outcomes(ds *record.Dataset) []ledger.Outcome {

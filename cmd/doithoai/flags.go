@@ -11,6 +11,7 @@ import (
 	"doithoai/pipeline"
 	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
+	"doithoai/pipeline/process"
 	"doithoai/stages/report/mask"
 )
 
@@ -29,7 +30,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.state, "state", "state", "ledger and archive of received files")
 	fs.StringVar(&c.now, "now", "", "the run's clock, RFC 3339 (replay history)")
 	fs.DurationVar(&c.settle, "settle", pipeline.DefaultSettle, "a file must stay unchanged this long to count as complete")
-	fs.DurationVar(&c.fileTimeout, "file-timeout", pipeline.DefaultFileTimeout, "time budget for reading one file; a file that needs longer is rejected as too_slow and not read again")
+	fs.DurationVar(&c.fileTimeout, "file-timeout", process.DefaultFileTimeout, "time budget for reading one file; a file that needs longer is rejected as too_slow and not read again")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
