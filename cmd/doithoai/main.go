@@ -33,7 +33,10 @@ const (
 )
 
 func main() {
-	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+	stopProfiles := startProfiles()
+	code := runMain(os.Args[1:], os.Stdout, os.Stderr)
+	stopProfiles()
+	os.Exit(code)
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
