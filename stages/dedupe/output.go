@@ -23,17 +23,21 @@ type group struct {
 	score     float64
 }
 
-// output writes groups, eligibility, findings and borderline pairs into the
-// dataset.
-func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) error {
-	ds := m.ds
-	for i := range ds.Households {
-		h := &ds.Households[i]
-		h.HouseholdGroup, h.MatchReason, h.MatchScore = "", "", 0
+// output turns the union–find's households into the Result: a Match per
+// household, each row's household and eligibility, the findings, the
+// groups of two or more rows and the borderline pairs.
+func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) (Result, error) {
+	in := &m.in
+	res := Result{
+		HouseholdMatch:    make([]int32, len(in.Households)),
+		RegistrationMatch: make([]int32, len(in.Registrations)),
+		Eligible:          make([]bool, len(in.Registrations)),
 	}
-	for i := range ds.Registrations {
-		g := &ds.Registrations[i]
-		g.HouseholdGroup, g.MatchReason, g.MatchScore, g.Eligible = "", "", 0, false
+	for i := range res.HouseholdMatch {
+		res.HouseholdMatch[i] = -1
+	}
+	for i := range res.RegistrationMatch {
+		res.RegistrationMatch[i] = -1
 	}
 	n := m.nCur
 	root := make([]int32, n)
@@ -120,25 +124,25 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		groups = append(groups, g)
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return Result{}, err
 	}
 	m.uniqueIDs(groups, members)
 
-	// Write the records.
+	// Each row's household and eligibility.
 	eligibleIn := func(g *group, commune int32) bool {
 		return slices.Contains(m1Communes[g.m1Off:g.m1Off+g.m1N], commune)
 	}
+	res.Matches = make([]Match, len(groups))
 	for gi := range groups {
 		g := &groups[gi]
+		res.Matches[gi] = Match{Group: g.id, Reason: g.reasonStr, Score: g.score}
 		for _, i := range members[g.off : g.off+g.n] {
 			rc := &m.recs[i]
 			if rc.kind == kindM1 {
-				h := &ds.Households[rc.idx]
-				h.HouseholdGroup, h.MatchReason, h.MatchScore = g.id, g.reasonStr, g.score
+				res.HouseholdMatch[rc.idx] = int32(gi)
 			} else {
-				reg := &ds.Registrations[rc.idx]
-				reg.HouseholdGroup, reg.MatchReason, reg.MatchScore = g.id, g.reasonStr, g.score
-				reg.Eligible = eligibleIn(g, rc.commune)
+				res.RegistrationMatch[rc.idx] = int32(gi)
+				res.Eligible[rc.idx] = eligibleIn(g, rc.commune)
 			}
 		}
 	}
@@ -148,14 +152,11 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 	for p := n; p < len(m.recs); p++ {
 		if r := attach[p-n]; r >= 0 {
 			rc := &m.recs[p]
-			ds.Registrations[rc.idx].Eligible = eligibleIn(&groups[groupOf[r]], rc.commune)
+			res.Eligible[rc.idx] = eligibleIn(&groups[groupOf[r]], rc.commune)
 		}
 	}
 
 	// Findings.
-	ds.Findings = slices.DeleteFunc(ds.Findings, func(f record.Finding) bool {
-		return f.Code == CodeNotOnRoster || f.Code == CodeDuplicateRegistration
-	})
 	var found []record.Finding
 	for gi := range groups {
 		g := &groups[gi]
@@ -170,12 +171,12 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			} else {
 				found = append(found, m.duplicateFinding(i, first))
 			}
-			if !ds.Registrations[rc.idx].Eligible {
+			if !res.Eligible[rc.idx] {
 				found = append(found, m.notOnRosterFinding(i, g, m1Communes))
 			}
 		}
 	}
-	found = append(found, m.probeFindings(attach, exact, fuzzy, groups, groupOf, m1Communes)...)
+	found = append(found, m.probeFindings(attach, exact, fuzzy, groups, groupOf, m1Communes, res.Eligible)...)
 	slices.SortStableFunc(found, func(a, b record.Finding) int {
 		if c := cmp.Compare(a.Path, b.Path); c != 0 {
 			return c
@@ -188,7 +189,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 		return cmp.Compare(a.Code, b.Code)
 	})
-	ds.Findings = append(ds.Findings, found...)
+	res.Findings = found
 
 	// Groups of two or more.
 	multi := 0
@@ -197,7 +198,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			multi++
 		}
 	}
-	ds.Groups = make([]record.HouseholdGroup, 0, multi)
+	res.Groups = make([]record.HouseholdGroup, 0, multi)
 	reasonsOf := map[string][]string{}
 	for gi := range groups {
 		g := &groups[gi]
@@ -216,12 +217,15 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		for _, i := range members[g.off : g.off+g.n] {
 			hg.Members = append(hg.Members, *m.source(&m.recs[i]))
 		}
-		ds.Groups = append(ds.Groups, hg)
+		res.Groups = append(res.Groups, hg)
 	}
-	slices.SortFunc(ds.Groups, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(res.Groups, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
 
-	ds.Borderline = m.borderline(exact, fuzzy, root, wAuto)
-	return ctx.Err()
+	res.Borderline = m.borderline(exact, fuzzy, root, wAuto)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	return res, nil
 }
 
 // byReceipt orders records by receipt: submission, sheet, row.
@@ -380,7 +384,7 @@ func (m *matcher) attachProbes(exact, fuzzy []edge, root []int32) []int32 {
 
 // probeFindings gives the warnings of valid superseded registrations: not
 // on the roster, and registered twice within their own file.
-func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []group, groupOf []int32, m1Communes []int32) []record.Finding {
+func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []group, groupOf []int32, m1Communes []int32, eligible []bool) []record.Finding {
 	n := m.nCur
 	np := len(m.recs) - n
 	if np == 0 {
@@ -432,13 +436,12 @@ func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []gr
 	for x := 0; x < np; x++ {
 		i := int32(n + x)
 		rc := &m.recs[i]
-		reg := &m.ds.Registrations[rc.idx]
-		if !reg.Valid {
+		if !m.in.Registrations[rc.idx].Valid {
 			continue
 		}
 		c := find(int32(x))
 		clusters[c] = append(clusters[c], i)
-		if !reg.Eligible {
+		if !eligible[rc.idx] {
 			var g *group
 			if attach[x] >= 0 {
 				g = &groups[groupOf[attach[x]]]
