@@ -12,6 +12,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 	"doithoai/stages/aggregate"
 )
 
@@ -575,5 +576,23 @@ func TestSamePathReused(t *testing.T) {
 	}
 	if tl, _ := res.TimelinessOf("00001", record.FormM2); tl.SubmissionID != "B" {
 		t.Errorf("first accepted M2 = %q, want B", tl.SubmissionID)
+	}
+}
+
+// TestComponentsAreTheSchemas: the M3 Thành phần values the figures count
+// are exactly the enumeration of the schema (m3.json), which validation
+// normalizes to; a value renamed in one place and not the other would
+// silently count nobody.
+func TestComponentsAreTheSchemas(t *testing.T) {
+	f := schemas.Get(string(record.FormM3)).Field(schemas.FieldComponent)
+	if f == nil {
+		t.Fatal("M3 has no component field")
+	}
+	got := []string{aggregate.ComponentPovertyBoard, aggregate.ComponentUnions, aggregate.ComponentHamletHead}
+	want := slices.Clone(f.Constraints.Enum)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("aggregate's components %q, the schema's enumeration %q", got, want)
 	}
 }

@@ -144,13 +144,7 @@ func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
 		if !sc.Counts(o.Source, o.State) {
 			continue
 		}
-		cl := o.Cluster
-		if p.Cluster(cl) == nil {
-			cl = 0
-			if c := p.ClusterOf(o.CommuneCode); c != nil {
-				cl = c.ID
-			}
-		}
+		cl, _ := p.RowCluster(o.Cluster, o.CommuneCode)
 		k := topicKey{cl, o.Topic}
 		t.opinions[k]++
 		t.communeOps[o.CommuneCode]++
@@ -164,13 +158,9 @@ func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
 		if !sc.Counts(r.Source, r.State) {
 			continue
 		}
-		cl := r.Cluster
-		if p.Cluster(cl) == nil {
-			c := p.ClusterOf(r.CommuneCode)
-			if c == nil {
-				continue
-			}
-			cl = c.ID
+		cl, ok := p.RowCluster(r.Cluster, r.CommuneCode)
+		if !ok {
+			continue
 		}
 		// The latest row received wins.
 		if prev := t.results[cl]; prev == nil || r.Seq >= prev.Seq {
