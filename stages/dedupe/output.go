@@ -12,15 +12,13 @@ import (
 	"doithoai/pipeline/vntext"
 )
 
-// group is one household: a run of members in groups.members.
+// group is one household: a run of members in groups.members. Its ID,
+// reason and score are the Match of the same index in Result.Matches.
 type group struct {
-	id        string
-	root      int32
-	off, n    int32
-	m1Off     int32 // communes with a valid current M1 row: m1Communes[m1Off:m1Off+m1N]
-	m1N       int32
-	reasonStr string
-	score     float64
+	root   int32
+	off, n int32
+	m1Off  int32 // communes with a valid current M1 row: m1Communes[m1Off:m1Off+m1N]
+	m1N    int32
 }
 
 // output turns the union–find's households into the Result: a Match per
@@ -90,6 +88,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 	}
 	groups := make([]group, 0, nGroups)
+	matches := make([]Match, 0, nGroups) // parallel to groups
 	groupOf := make([]int32, n) // by root
 	var m1Communes []int32
 	reasonCache := map[uint8]string{}
@@ -110,32 +109,32 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			}
 		}
 		g.m1N = int32(len(m1Communes)) - g.m1Off
-		g.id = m.baseID(mem)
+		mt := Match{Group: m.baseID(mem)}
 		if len(mem) > 1 {
 			rs, ok := reasonCache[mask[r]]
 			if !ok {
 				rs = reasonString(mask[r])
 				reasonCache[mask[r]] = rs
 			}
-			g.reasonStr = rs
-			g.score = weightToScore(float64(uf.minW[r]))
+			mt.Reason = rs
+			mt.Score = weightToScore(float64(uf.minW[r]))
 		}
 		groupOf[r] = int32(len(groups))
 		groups = append(groups, g)
+		matches = append(matches, mt)
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	m.uniqueIDs(groups, members)
+	m.uniqueIDs(groups, matches, members)
+	res.Matches = matches
 
 	// Each row's household and eligibility.
 	eligibleIn := func(g *group, commune int32) bool {
 		return slices.Contains(m1Communes[g.m1Off:g.m1Off+g.m1N], commune)
 	}
-	res.Matches = make([]Match, len(groups))
 	for gi := range groups {
 		g := &groups[gi]
-		res.Matches[gi] = Match{Group: g.id, Reason: g.reasonStr, Score: g.score}
 		for _, i := range members[g.off : g.off+g.n] {
 			rc := &m.recs[i]
 			if rc.kind == kindM1 {
@@ -205,12 +204,13 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		if g.n < 2 {
 			continue
 		}
-		hg := record.HouseholdGroup{ID: g.id, Score: g.score, Members: make([]record.Source, 0, g.n)}
-		if g.reasonStr != "" {
-			rs, ok := reasonsOf[g.reasonStr]
+		mt := &matches[gi]
+		hg := record.HouseholdGroup{ID: mt.Group, Score: mt.Score, Members: make([]record.Source, 0, g.n)}
+		if mt.Reason != "" {
+			rs, ok := reasonsOf[mt.Reason]
 			if !ok {
-				rs = strings.Split(g.reasonStr, ",")
-				reasonsOf[g.reasonStr] = rs
+				rs = strings.Split(mt.Reason, ",")
+				reasonsOf[mt.Reason] = rs
 			}
 			hg.Reasons = rs
 		}
@@ -315,25 +315,26 @@ func (m *matcher) rowHash(i int32) string {
 
 // uniqueIDs makes group IDs distinct: of groups sharing an ID (two
 // households that wrote the same Mã hộ), the one received first keeps it,
-// the others get "~" and a hash of their first row.
-func (m *matcher) uniqueIDs(groups []group, members []int32) {
+// the others get "~" and a hash of their first row. matches holds the
+// groups' IDs (parallel to groups).
+func (m *matcher) uniqueIDs(groups []group, matches []Match, members []int32) {
 	idx := make([]int32, len(groups))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
 	firstOf := func(g int32) int32 { return members[groups[g].off] }
 	slices.SortFunc(idx, func(x, y int32) int {
-		if c := strings.Compare(groups[x].id, groups[y].id); c != 0 {
+		if c := strings.Compare(matches[x].Group, matches[y].Group); c != 0 {
 			return c
 		}
 		return m.byReceipt(firstOf(x), firstOf(y))
 	})
 	prev := ""
 	for k, gi := range idx {
-		g := &groups[gi]
-		orig := g.id
+		mt := &matches[gi]
+		orig := mt.Group
 		if k > 0 && orig == prev {
-			g.id = orig + "~" + m.rowHash(firstOf(gi))
+			mt.Group = orig + "~" + m.rowHash(firstOf(gi))
 		}
 		prev = orig
 	}
