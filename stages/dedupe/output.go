@@ -89,7 +89,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 	}
 	groups := make([]group, 0, nGroups)
 	matches := make([]Match, 0, nGroups) // parallel to groups
-	groupOf := make([]int32, n) // by root
+	groupOf := make([]int32, n)          // by root
 	var m1Communes []int32
 	reasonCache := map[uint8]string{}
 	for r := 0; r < n; r++ {
