@@ -264,17 +264,17 @@ func figures(p *plan.Plan, ds *Input, sc record.Scope, q *ranks, tl []record.Tim
 			add(cl.ID, c.Code, "", "", SubmissionsRejected, subs[record.StatusRejected])
 			add(cl.ID, c.Code, "", "", SubmissionsDuplicate, subs[record.StatusDuplicate])
 			var missing, late, overdue int
-			for _, tl := range tl {
-				if tl.CommuneCode != c.Code {
+			for _, row := range tl {
+				if row.CommuneCode != c.Code {
 					continue
 				}
-				if tl.ReceivedAt.IsZero() {
+				if row.ReceivedAt.IsZero() {
 					missing++
 				}
-				if tl.OnTime != nil && !*tl.OnTime {
+				if row.OnTime != nil && !*row.OnTime {
 					late++
 				}
-				if Overdue(p, tl, now) {
+				if Overdue(p, row, now) {
 					overdue++
 				}
 			}
