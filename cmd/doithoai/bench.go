@@ -85,7 +85,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	ds, _ := dedupe.Synthesize(*records, 1)
 	n := len(ds.Households) + len(ds.Registrations)
 	base = measure(func() error { sortByName(ds); return nil })
-	ours = measure(func() error { return dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()) })
+	ours = measure(func() error { _, err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); return err })
 	results = append(results,
 		benchResult{name: fmt.Sprintf("chuẩn: sắp xếp %d bản ghi theo tên", n), m: base, baseline: true},
 		benchResult{name: fmt.Sprintf("khử trùng lặp %d bản ghi", n), m: ours, base: base})
@@ -200,7 +200,7 @@ func excelizeRows(path string) error {
 }
 
 // sortByName is the deduplication baseline: fold every name and sort.
-func sortByName(ds *record.Dataset) {
+func sortByName(ds dedupe.Input) {
 	keys := make([]string, 0, len(ds.Households)+len(ds.Registrations))
 	for _, h := range ds.Households {
 		keys = append(keys, vntext.Fold(h.HeadName))

@@ -156,16 +156,22 @@ func stages(ctx context.Context, cfg Config, wbs []record.Workbook, now time.Tim
 	if cfg.Until == StageValidate {
 		return ds, nil
 	}
-	if err := dedupe.Resolve(ctx, ds, dedupe.DefaultOptions()); err != nil {
+	// Each stage reads its Input and returns its Result; compose.go applies
+	// the results to the dataset the report reads.
+	dres, err := dedupe.Resolve(ctx, dedupeInput(ds), dedupe.DefaultOptions())
+	if err != nil {
 		return nil, fmt.Errorf("dedupe: %w", err)
 	}
+	applyDedupe(ds, dres)
 	cfg.lap("dedupe", len(ds.Households)+len(ds.Registrations))
 	if err := StageDone(ctx, log, "dedupe"); err != nil {
 		return nil, err
 	}
-	if err := aggregate.Aggregate(ctx, cfg.Plan, ds, now); err != nil {
+	ares, err := aggregate.Aggregate(ctx, cfg.Plan, aggregateInput(ds), now)
+	if err != nil {
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
+	applyAggregate(ds, ares)
 	cfg.lap("aggregate", Records(ds))
 	if err := StageDone(ctx, log, "aggregate"); err != nil {
 		return nil, err

@@ -193,9 +193,9 @@ type Household struct {
 	Class          string // "Hộ nghèo" or "Hộ cận nghèo"
 	Members        int
 	Note           string
-	HouseholdGroup string
-	MatchReason    string
-	MatchScore     float64
+	HouseholdGroup string  // dedupe's Match (Result.OfHousehold)
+	MatchReason    string  //
+	MatchScore     float64 //
 }
 
 // Registration is an M2 row.
@@ -213,11 +213,11 @@ type Registration struct {
 	Class          string
 	Phone          string // 0xxxxxxxxx
 	Note           string
-	Eligible       bool
-	OverQuota      bool
-	HouseholdGroup string
-	MatchReason    string
-	MatchScore     float64
+	Eligible       bool    // dedupe's Result.Eligible
+	OverQuota      bool    // aggregate's Result.OverQuota
+	HouseholdGroup string  // dedupe's Match (Result.OfRegistration)
+	MatchReason    string  //
+	MatchScore     float64 //
 }
 
 // HouseholdKey identifies the household a registration counts for: its
@@ -324,8 +324,10 @@ type Timeliness struct {
 	SubmissionID string
 }
 
-// Dataset is the state of the whole run after validation; later stages fill
-// in groups, eligibility, quota, timeliness and figures.
+// Dataset is what the report stage reads: validation's records with what
+// dedupe (groups, eligibility) and aggregate (quota, timeliness, figures)
+// decided, applied by the chain in one place (pipeline/process/compose.go).
+// The stages themselves never change it.
 type Dataset struct {
 	Submissions   []SubmissionOutcome
 	Read          []Workbook // what the reader made of each submission (source rows for feedback)

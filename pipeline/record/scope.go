@@ -14,9 +14,12 @@ type Scope struct {
 type subKey struct{ id, path string }
 
 // NewScope reads the submissions' outcomes of a dataset.
-func NewScope(ds *Dataset) Scope {
+func NewScope(ds *Dataset) Scope { return NewScopeOf(ds.Submissions) }
+
+// NewScopeOf reads the submissions' outcomes.
+func NewScopeOf(subs []SubmissionOutcome) Scope {
 	sc := Scope{notAccepted: map[subKey]bool{}, replaced: map[subKey]bool{}}
-	for _, o := range ds.Submissions {
+	for _, o := range subs {
 		k := subKey{o.ID, o.Path}
 		if o.Status != StatusAccepted {
 			sc.notAccepted[k] = true

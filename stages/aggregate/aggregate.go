@@ -1,9 +1,11 @@
 // Package aggregate is the stage between dedupe and report: it applies the
 // household quota of each hamlet (SPEC §9), judges the timeliness of every
 // commune's forms and computes every figure of the reports (SPEC §8
-// figures, plus a few documented extra measures). It reads the plan and the
-// dataset and writes Registration.OverQuota, over-quota findings,
-// Dataset.Timeliness and Dataset.Figures; nothing else is changed.
+// figures, plus a few documented extra measures). It reads the plan and an
+// Input (the typed records, never changed) and returns a Result: the
+// over-quota marks (indexed like Input.Registrations), the over-quota
+// findings, the timeliness table and the figures. It knows no other
+// stage: what deduplication decided reaches it as record fields.
 package aggregate
 
 import (
@@ -16,30 +18,72 @@ import (
 	"doithoai/pipeline/record"
 )
 
+// Input is what Aggregate reads. The slices are shared with the caller
+// and only read.
+type Input struct {
+	// Submissions are every file's outcome: which records count (see
+	// record.Scope), timeliness and the submission counts.
+	Submissions []record.SubmissionOutcome
+	// Households are the M1 rows (which members of a group are current).
+	Households []record.Household
+	// Registrations are the M2 rows with HouseholdGroup and Eligible as
+	// deduplication decided them.
+	Registrations []record.Registration
+	Delegates     []record.Delegate
+	// Opinions are the M4 rows, with Late as validation judged their file.
+	Opinions []record.Opinion
+	Results  []record.Result
+	// Groups and Borderline are deduplication's households of two or more
+	// rows and its pairs left for a person.
+	Groups     []record.HouseholdGroup
+	Borderline []record.CandidatePair
+}
+
+// Result is what Aggregate decided.
+type Result struct {
+	// OverQuota[i] says whether Input.Registrations[i] is beyond its
+	// hamlet's household quota.
+	OverQuota []bool
+	// Findings are the over-quota warnings, one per such row, in receipt
+	// order.
+	Findings []record.Finding
+	// Timeliness has one row per plan commune and expected form.
+	Timeliness []record.Timeliness
+	// Figures are every figure of the reports, in plan order.
+	Figures []record.Figure
+}
+
+// Index indexes the result's figures.
+func (r *Result) Index() *Index { return NewIndex(r.Figures) }
+
+// TimelinessOf returns the result's timeliness row of a commune's form.
+func (r *Result) TimelinessOf(commune string, form record.Form) (record.Timeliness, bool) {
+	return timelinessIn(r.Timeliness, commune, form)
+}
+
 // Aggregate applies the quota, judges timeliness and computes every figure
-// of the reports. It may be called again on the same dataset: earlier
-// over-quota marks and findings, timeliness and figures are replaced.
-func Aggregate(ctx context.Context, p *plan.Plan, ds *record.Dataset, now time.Time) error {
+// of the reports, with now as the run's clock (which missing forms are
+// overdue). It reads in and never changes it: calling it twice on the same
+// input gives the same Result.
+func Aggregate(ctx context.Context, p *plan.Plan, in Input, now time.Time) (Result, error) {
 	if p == nil {
-		return errors.New("aggregate: no plan")
-	}
-	if ds == nil {
-		return errors.New("aggregate: no dataset")
+		return Result{}, errors.New("aggregate: no plan")
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("aggregate: %w", err)
+		return Result{}, fmt.Errorf("aggregate: %w", err)
 	}
-	sc := record.NewScope(ds)
-	applyQuota(p, ds, sc)
+	sc := record.NewScopeOf(in.Submissions)
+	q := rankHouseholds(p, in.Registrations, sc)
+	res := Result{OverQuota: q.overQuota(), Findings: q.findings(in.Registrations)}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("aggregate: %w", err)
+		return Result{}, fmt.Errorf("aggregate: %w", err)
 	}
-	ds.Timeliness = timeliness(p, ds)
+	res.Timeliness = timeliness(p, in.Submissions)
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("aggregate: %w", err)
+		return Result{}, fmt.Errorf("aggregate: %w", err)
 	}
-	ds.Figures = figures(p, ds, sc, now)
-	return nil
+	res.Figures = figures(p, &in, sc, q, res.Timeliness, now)
+	return res, nil
 }
 
 // rowKey identifies a source row.

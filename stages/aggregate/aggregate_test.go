@@ -3,13 +3,16 @@ package aggregate_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 	"doithoai/stages/aggregate"
 )
 
@@ -163,24 +166,29 @@ func TestQuota(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testPlanT(t)
-			ds := &record.Dataset{}
+			var in aggregate.Input
 			for _, r := range tc.regs {
-				ds.Registrations = append(ds.Registrations, r.record())
+				in.Registrations = append(in.Registrations, r.record())
 			}
-			if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-06-30 12:00")); err != nil {
+			before := slices.Clone(in.Registrations)
+			res, err := aggregate.Aggregate(context.Background(), p, in, at("2022-06-30 12:00"))
+			if err != nil {
 				t.Fatal(err)
+			}
+			if len(res.OverQuota) != len(in.Registrations) {
+				t.Fatalf("%d over-quota marks for %d registrations", len(res.OverQuota), len(in.Registrations))
 			}
 			want := map[rk]bool{}
 			for _, k := range tc.wantOver {
 				want[k] = true
 			}
-			for _, r := range ds.Registrations {
-				if r.OverQuota != want[rk{r.Path, r.Row}] {
-					t.Errorf("%s r%d: over quota %v, want %v", r.Path, r.Row, r.OverQuota, want[rk{r.Path, r.Row}])
+			for i, r := range in.Registrations {
+				if res.OverQuota[i] != want[rk{r.Path, r.Row}] {
+					t.Errorf("%s r%d: over quota %v, want %v", r.Path, r.Row, res.OverQuota[i], want[rk{r.Path, r.Row}])
 				}
 			}
 			var found []rk
-			for _, f := range ds.Findings {
+			for _, f := range res.Findings {
 				if f.Code == aggregate.CodeOverQuota {
 					found = append(found, rk{f.Path, f.Row})
 					if f.Severity != record.Warning || f.Value != tc.hamlet ||
@@ -195,7 +203,7 @@ func TestQuota(t *testing.T) {
 			if len(found) != len(tc.wantOver) {
 				t.Errorf("over-quota findings at %v, want %v", found, tc.wantOver)
 			}
-			ix := aggregate.FigureIndex(ds)
+			ix := res.Index()
 			cl := p.ClusterOf(tc.commune).ID
 			for m, w := range map[string]int{aggregate.RepsRegistered: tc.registered, aggregate.RepsEligible: tc.eligible,
 				aggregate.RepsCounted: tc.count, aggregate.RepsOverQuota: tc.eligible - tc.count, aggregate.RepsPlanned: 5} {
@@ -203,13 +211,17 @@ func TestQuota(t *testing.T) {
 					t.Errorf("%s = %d, want %d", m, g, w)
 				}
 			}
-			// A second run on the same dataset gives the same marks and findings.
-			n := len(ds.Findings)
-			if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-06-30 12:00")); err != nil {
+			// The input is left as it was, and a second run on it gives
+			// the same marks, findings and figures.
+			if !reflect.DeepEqual(before, in.Registrations) {
+				t.Error("Aggregate changed its input")
+			}
+			again, err := aggregate.Aggregate(context.Background(), p, in, at("2022-06-30 12:00"))
+			if err != nil {
 				t.Fatal(err)
 			}
-			if len(ds.Findings) != n {
-				t.Errorf("second run: %d findings, first %d", len(ds.Findings), n)
+			if !reflect.DeepEqual(again, res) {
+				t.Errorf("second run: %d findings, first %d; results differ", len(again.Findings), len(res.Findings))
 			}
 		})
 	}
@@ -217,16 +229,17 @@ func TestQuota(t *testing.T) {
 
 func TestQuotaMessageNamesSheet(t *testing.T) {
 	p := testPlanT(t)
-	ds := &record.Dataset{}
+	var in aggregate.Input
 	for i := 1; i <= 6; i++ {
-		ds.Registrations = append(ds.Registrations, reg{path: "29956/M2.xlsx", seq: 1, sheet: "DS ấp 1", row: 10 + i,
+		in.Registrations = append(in.Registrations, reg{path: "29956/M2.xlsx", seq: 1, sheet: "DS ấp 1", row: 10 + i,
 			commune: "00001", hamlet: "Ấp 1", group: fmt.Sprintf("H%d", i), eligible: true}.record())
 	}
-	if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-06-30 12:00")); err != nil {
+	res, err := aggregate.Aggregate(context.Background(), p, in, at("2022-06-30 12:00"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	var msgs []string
-	for _, f := range ds.Findings {
+	for _, f := range res.Findings {
 		msgs = append(msgs, f.Message)
 	}
 	if len(msgs) != 1 || !strings.HasPrefix(msgs[0], "Tệp “29956/M2.xlsx”, sheet “DS ấp 1”, dòng 16: Ấp 1 đã đủ 5 hộ tham dự; hộ này (chủ hộ Chủ hộ H6, mã hộ H6) là hộ thứ 6 nên không được tính") {
@@ -290,20 +303,25 @@ func TestTimeliness(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testPlanT(t)
-			ds := &record.Dataset{Submissions: tc.subs}
-			if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-04-30 12:00")); err != nil {
+			res, err := aggregate.Aggregate(context.Background(), p, aggregate.Input{Submissions: tc.subs}, at("2022-04-30 12:00"))
+			if err != nil {
 				t.Fatal(err)
 			}
 			// KH, M1..M4 for every commune; M5 for the hosts 00001 and 00003.
-			if len(ds.Timeliness) != 3*5+2 {
-				t.Errorf("%d timeliness rows, want 17", len(ds.Timeliness))
+			if len(res.Timeliness) != 3*5+2 {
+				t.Errorf("%d timeliness rows, want 17", len(res.Timeliness))
 			}
+			// The dataset's look-up (what the report uses) and the result's agree.
+			ds := &record.Dataset{Timeliness: res.Timeliness}
 			if _, ok := aggregate.TimelinessOf(ds, "00002", record.FormM5); ok {
 				t.Error("M5 expected of a commune that is not its cluster's host")
 			}
 			for commune, forms := range tc.want {
 				for form, w := range forms {
 					g, ok := aggregate.TimelinessOf(ds, commune, form)
+					if g2, ok2 := res.TimelinessOf(commune, form); ok2 != ok || !reflect.DeepEqual(g2, g) {
+						t.Errorf("%s %s: Result.TimelinessOf %+v, TimelinessOf %+v", commune, form, g2, g)
+					}
 					if !ok {
 						t.Errorf("%s %s: no row", commune, form)
 						continue
@@ -327,15 +345,16 @@ func TestTimeliness(t *testing.T) {
 
 func TestFormCounts(t *testing.T) {
 	p := testPlanT(t)
-	ds := &record.Dataset{Submissions: []record.SubmissionOutcome{
+	in := aggregate.Input{Submissions: []record.SubmissionOutcome{
 		sub("00002/KH.pdf", "00002", record.FormKH, record.StatusAccepted, 1, "2022-03-26 00:00", ""),
 		sub("00002/x.png", "00002", record.FormNone, record.StatusRejected, 2, "2022-03-26 00:00", ""),
 		sub("B/M2.xlsx", "", record.FormM2, record.StatusRejected, 3, "2022-03-26 00:00", ""),
 	}}
-	if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-03-26 09:00")); err != nil {
+	res, err := aggregate.Aggregate(context.Background(), p, in, at("2022-03-26 09:00"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	ix := aggregate.FigureIndex(ds)
+	ix := res.Index()
 	for _, c := range []struct {
 		measure, commune string
 		cluster          int
@@ -365,7 +384,7 @@ func TestFigures(t *testing.T) {
 	ok := record.State{Valid: true}
 	bad := record.State{Valid: false}
 	old := record.State{Valid: true, Superseded: true}
-	ds := &record.Dataset{
+	in := aggregate.Input{
 		Submissions: []record.SubmissionOutcome{
 			sub("00001/M3.xlsx", "00001", record.FormM3, record.StatusAccepted, 1, "2022-04-01 09:00", ""),
 		},
@@ -404,9 +423,11 @@ func TestFigures(t *testing.T) {
 		},
 		Borderline: []record.CandidatePair{{A: src("00001/M1.xlsx", "00001", 1, 0), B: src("00003/M2.xlsx", "00003", 1, 5)}},
 	}
-	if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-06-30 12:00")); err != nil {
+	res, err := aggregate.Aggregate(context.Background(), p, in, at("2022-06-30 12:00"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	ds := &record.Dataset{Figures: res.Figures} // the report's look-ups read a dataset
 	ix := aggregate.FigureIndex(ds)
 	tests := []struct {
 		measure string
@@ -474,12 +495,12 @@ func TestFigures(t *testing.T) {
 // zeros (quotas and plan figures aside), and a full timeliness table.
 func TestZeroRows(t *testing.T) {
 	p := testPlanT(t)
-	ds := &record.Dataset{}
-	if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-03-01 09:00")); err != nil {
+	res, err := aggregate.Aggregate(context.Background(), p, aggregate.Input{}, at("2022-03-01 09:00"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	perMeasure := map[string]int{}
-	for _, f := range ds.Figures {
+	for _, f := range res.Figures {
 		perMeasure[f.Measure]++
 		switch f.Measure {
 		case aggregate.RepsPlanned, aggregate.DelegatesPlanned, aggregate.DistrictTeam, aggregate.AttendancePlanned,
@@ -499,14 +520,14 @@ func TestZeroRows(t *testing.T) {
 			t.Errorf("%s: %d figures, want %d", m, perMeasure[m], want)
 		}
 	}
-	ix := aggregate.FigureIndex(ds)
+	ix := res.Index()
 	if g := ix.Int(aggregate.AttendanceExpected, 1, "", "", ""); g != 7 {
 		t.Errorf("attendance expected with nobody registered = %d, want 7 (the district team)", g)
 	}
-	if len(ds.Timeliness) != 17 || len(ds.Findings) != 0 {
-		t.Errorf("%d timeliness rows, %d findings", len(ds.Timeliness), len(ds.Findings))
+	if len(res.Timeliness) != 17 || len(res.Findings) != 0 || len(res.OverQuota) != 0 {
+		t.Errorf("%d timeliness rows, %d findings, %d over-quota marks", len(res.Timeliness), len(res.Findings), len(res.OverQuota))
 	}
-	for _, tl := range ds.Timeliness {
+	for _, tl := range res.Timeliness {
 		if !tl.ReceivedAt.IsZero() || tl.OnTime != nil || tl.Path != "" {
 			t.Errorf("missing form %+v", tl)
 		}
@@ -517,12 +538,14 @@ func TestErrors(t *testing.T) {
 	p := testPlanT(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	for name, err := range map[string]error{
-		"no plan":    aggregate.Aggregate(context.Background(), nil, &record.Dataset{}, time.Now()),
-		"no dataset": aggregate.Aggregate(context.Background(), p, nil, time.Now()),
-		"cancelled":  aggregate.Aggregate(ctx, p, &record.Dataset{}, time.Now()),
+	// (A missing dataset can no longer be passed: the input is a value.)
+	for name, call := range map[string]func() (aggregate.Result, error){
+		"no plan": func() (aggregate.Result, error) {
+			return aggregate.Aggregate(context.Background(), nil, aggregate.Input{}, time.Now())
+		},
+		"cancelled": func() (aggregate.Result, error) { return aggregate.Aggregate(ctx, p, aggregate.Input{}, time.Now()) },
 	} {
-		if err == nil {
+		if _, err := call(); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -542,15 +565,34 @@ func TestSamePathReused(t *testing.T) {
 	rb.SubmissionID = "B" // the validator forgot to mark it superseded: the outcome still says so
 	rc := reg{path: "00001/M2.xlsx", seq: 3, row: 1, commune: "00001", hamlet: "Ấp 2", group: "H2", eligible: true}.record()
 	rc.SubmissionID = "C"
-	ds := &record.Dataset{Submissions: []record.SubmissionOutcome{a, b, c}, Registrations: []record.Registration{rb, rc}}
-	if err := aggregate.Aggregate(context.Background(), p, ds, at("2022-06-30 12:00")); err != nil {
+	in := aggregate.Input{Submissions: []record.SubmissionOutcome{a, b, c}, Registrations: []record.Registration{rb, rc}}
+	res, err := aggregate.Aggregate(context.Background(), p, in, at("2022-06-30 12:00"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	ix := aggregate.FigureIndex(ds)
+	ix := res.Index()
 	if g1, g2 := ix.Int(aggregate.RepsRegistered, 1, "00001", "Ấp 1", ""), ix.Int(aggregate.RepsRegistered, 1, "00001", "Ấp 2", ""); g1 != 0 || g2 != 1 {
 		t.Errorf("registered Ấp 1 = %d (replaced file), Ấp 2 = %d (current file); want 0 and 1", g1, g2)
 	}
-	if tl, _ := aggregate.TimelinessOf(ds, "00001", record.FormM2); tl.SubmissionID != "B" {
+	if tl, _ := res.TimelinessOf("00001", record.FormM2); tl.SubmissionID != "B" {
 		t.Errorf("first accepted M2 = %q, want B", tl.SubmissionID)
+	}
+}
+
+// TestComponentsAreTheSchemas: the M3 Thành phần values the figures count
+// are exactly the enumeration of the schema (m3.json), which validation
+// normalizes to; a value renamed in one place and not the other would
+// silently count nobody.
+func TestComponentsAreTheSchemas(t *testing.T) {
+	f := schemas.Get(string(record.FormM3)).Field(schemas.FieldComponent)
+	if f == nil {
+		t.Fatal("M3 has no component field")
+	}
+	got := []string{aggregate.ComponentPovertyBoard, aggregate.ComponentUnions, aggregate.ComponentHamletHead}
+	want := slices.Clone(f.Constraints.Enum)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("aggregate's components %q, the schema's enumeration %q", got, want)
 	}
 }

@@ -83,7 +83,6 @@ type topicKey struct {
 // tally holds the counts figures are made of.
 type tally struct {
 	registered, ineligible map[hamletKey]int
-	eligible               map[hamletKey]map[string]bool
 	heads                  map[hamletKey]int
 	delegates              map[string]int
 	opinions, late         map[topicKey]int
@@ -107,9 +106,9 @@ func (t *tally) noteHamlet(p *plan.Plan, commune, hamlet string) {
 	t.extraHamlets[commune] = append(t.extraHamlets[commune], hamlet)
 }
 
-func count(p *plan.Plan, ds *record.Dataset, sc record.Scope) *tally {
+func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
 	t := &tally{
-		registered: map[hamletKey]int{}, ineligible: map[hamletKey]int{}, eligible: map[hamletKey]map[string]bool{},
+		registered: map[hamletKey]int{}, ineligible: map[hamletKey]int{},
 		heads: map[hamletKey]int{}, delegates: map[string]int{},
 		opinions: map[topicKey]int{}, late: map[topicKey]int{}, communeOps: map[string]int{}, communeLt: map[string]int{},
 		groups: map[string]int{}, borderline: map[string]int{}, subs: map[string]map[record.Status]int{},
@@ -125,12 +124,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc record.Scope) *tally {
 		t.registered[k]++
 		if !r.Eligible {
 			t.ineligible[k]++
-			continue
 		}
-		if t.eligible[k] == nil {
-			t.eligible[k] = map[string]bool{}
-		}
-		t.eligible[k][r.HouseholdKey()] = true
 	}
 	for i := range ds.Delegates {
 		d := &ds.Delegates[i]
@@ -150,13 +144,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc record.Scope) *tally {
 		if !sc.Counts(o.Source, o.State) {
 			continue
 		}
-		cl := o.Cluster
-		if p.Cluster(cl) == nil {
-			cl = 0
-			if c := p.ClusterOf(o.CommuneCode); c != nil {
-				cl = c.ID
-			}
-		}
+		cl, _ := p.RowCluster(o.Cluster, o.CommuneCode)
 		k := topicKey{cl, o.Topic}
 		t.opinions[k]++
 		t.communeOps[o.CommuneCode]++
@@ -170,13 +158,9 @@ func count(p *plan.Plan, ds *record.Dataset, sc record.Scope) *tally {
 		if !sc.Counts(r.Source, r.State) {
 			continue
 		}
-		cl := r.Cluster
-		if p.Cluster(cl) == nil {
-			c := p.ClusterOf(r.CommuneCode)
-			if c == nil {
-				continue
-			}
-			cl = c.ID
+		cl, ok := p.RowCluster(r.Cluster, r.CommuneCode)
+		if !ok {
+			continue
 		}
 		// The latest row received wins.
 		if prev := t.results[cl]; prev == nil || r.Seq >= prev.Seq {
@@ -199,7 +183,7 @@ func count(p *plan.Plan, ds *record.Dataset, sc record.Scope) *tally {
 
 // countGroups counts, per commune, the household groups with two or more
 // valid current rows and the borderline pairs touching it.
-func countGroups(ds *record.Dataset, sc record.Scope, t *tally) {
+func countGroups(ds *Input, sc record.Scope, t *tally) {
 	current := map[rowKey]bool{}
 	for i := range ds.Households {
 		h := &ds.Households[i]
@@ -237,11 +221,13 @@ func countGroups(ds *record.Dataset, sc record.Scope, t *tally) {
 // figures computes every figure, in plan order: for each cluster, each
 // commune's hamlets then the commune, then the cluster, then its topics;
 // the district-level figures come last. Every hamlet, commune, cluster and
-// topic of the plan has its figures, zeros included.
-func figures(p *plan.Plan, ds *record.Dataset, sc record.Scope, now time.Time) []record.Figure {
+// topic of the plan has its figures, zeros included. The reps_eligible,
+// reps_counted and reps_over_quota figures come from the quota's ranks q,
+// the forms_* figures from the timeliness table tl.
+func figures(p *plan.Plan, ds *Input, sc record.Scope, q *ranks, tl []record.Timeliness, now time.Time) []record.Figure {
 	t := count(p, ds, sc)
 	period := p.DialoguePeriod()
-	q := p.Quotas
+	quotas := p.Quotas
 	var out []record.Figure
 	add := func(cluster int, commune, hamlet, topic, measure string, v int) {
 		out = append(out, record.Figure{Period: period, Cluster: cluster, CommuneCode: commune, Hamlet: hamlet, Topic: topic, Measure: measure, Value: float64(v)})
@@ -253,22 +239,21 @@ func figures(p *plan.Plan, ds *record.Dataset, sc record.Scope, now time.Time) [
 			c := &cl.Communes[mi]
 			for _, h := range slices.Concat(c.Hamlets, t.extraHamlets[c.Code]) {
 				k := hamletKey{c.Code, h}
-				eligible := len(t.eligible[k])
-				cnt := min(eligible, q.HouseholdReps)
-				hp := min(t.heads[k], q.HamletHeads)
-				add(cl.ID, c.Code, h, "", RepsPlanned, q.HouseholdReps)
+				cnt := q.counted(k)
+				hp := min(t.heads[k], quotas.HamletHeads)
+				add(cl.ID, c.Code, h, "", RepsPlanned, quotas.HouseholdReps)
 				add(cl.ID, c.Code, h, "", RepsRegistered, t.registered[k])
-				add(cl.ID, c.Code, h, "", RepsEligible, eligible)
+				add(cl.ID, c.Code, h, "", RepsEligible, q.households[k])
 				add(cl.ID, c.Code, h, "", RepsCounted, cnt)
 				add(cl.ID, c.Code, h, "", HeadsPresent, hp)
-				add(cl.ID, c.Code, h, "", HeadsPlanned, q.HamletHeads)
+				add(cl.ID, c.Code, h, "", HeadsPlanned, quotas.HamletHeads)
 				add(cl.ID, c.Code, h, "", RepsIneligible, t.ineligible[k])
-				add(cl.ID, c.Code, h, "", RepsOverQuota, eligible-cnt)
+				add(cl.ID, c.Code, h, "", RepsOverQuota, q.beyond(k))
 				heads += hp
 				counted += cnt
 			}
 			delegates += t.delegates[c.Code]
-			add(cl.ID, c.Code, "", "", DelegatesPlanned, q.CommuneDelegates)
+			add(cl.ID, c.Code, "", "", DelegatesPlanned, quotas.CommuneDelegates)
 			add(cl.ID, c.Code, "", "", DelegatesPresent, t.delegates[c.Code])
 			add(cl.ID, c.Code, "", "", CommuneOpinions, t.communeOps[c.Code])
 			add(cl.ID, c.Code, "", "", CommuneOpinionsLate, t.communeLt[c.Code])
@@ -279,17 +264,17 @@ func figures(p *plan.Plan, ds *record.Dataset, sc record.Scope, now time.Time) [
 			add(cl.ID, c.Code, "", "", SubmissionsRejected, subs[record.StatusRejected])
 			add(cl.ID, c.Code, "", "", SubmissionsDuplicate, subs[record.StatusDuplicate])
 			var missing, late, overdue int
-			for _, tl := range ds.Timeliness {
-				if tl.CommuneCode != c.Code {
+			for _, row := range tl {
+				if row.CommuneCode != c.Code {
 					continue
 				}
-				if tl.ReceivedAt.IsZero() {
+				if row.ReceivedAt.IsZero() {
 					missing++
 				}
-				if tl.OnTime != nil && !*tl.OnTime {
+				if row.OnTime != nil && !*row.OnTime {
 					late++
 				}
-				if Overdue(p, tl, now) {
+				if Overdue(p, row, now) {
 					overdue++
 				}
 			}
@@ -297,9 +282,9 @@ func figures(p *plan.Plan, ds *record.Dataset, sc record.Scope, now time.Time) [
 			add(cl.ID, c.Code, "", "", FormsLate, late)
 			add(cl.ID, c.Code, "", "", FormsOverdue, overdue)
 		}
-		add(cl.ID, "", "", "", DistrictTeam, q.DistrictTeam)
+		add(cl.ID, "", "", "", DistrictTeam, quotas.DistrictTeam)
 		add(cl.ID, "", "", "", AttendancePlanned, cl.PlannedAttendance)
-		add(cl.ID, "", "", "", AttendanceExpected, q.DistrictTeam+delegates+heads+counted)
+		add(cl.ID, "", "", "", AttendanceExpected, quotas.DistrictTeam+delegates+heads+counted)
 		if r := t.results[cl.ID]; r != nil {
 			add(cl.ID, "", "", "", ResultsDistrictTeam, r.DistrictTeam)
 			add(cl.ID, "", "", "", ResultsCommuneDelegates, r.CommuneDelegates)

@@ -41,53 +41,85 @@ func receiptOrder(regs []record.Registration, idx []int) {
 	})
 }
 
-// applyQuota marks the registrations of the quota+1-th and later distinct
-// eligible household of each (commune, hamlet), in receipt order, and adds
-// one warning per such row. A later row of a household already counted is
-// not over the quota.
-func applyQuota(p *plan.Plan, ds *record.Dataset, sc record.Scope) {
-	for i := range ds.Registrations {
-		ds.Registrations[i].OverQuota = false
-	}
-	kept := ds.Findings[:0]
-	for _, f := range ds.Findings {
-		if f.Code != CodeOverQuota {
-			kept = append(kept, f)
-		}
-	}
-	ds.Findings = kept
+// ranks is the one place of SPEC §9's quota rule: the distinct eligible
+// households of each (commune, hamlet), ranked in receipt order; the
+// quota+1-th and later are over the quota. The over-quota marks, their
+// findings and the reps_* figures all read it.
+type ranks struct {
+	quota int
+	// rank[i] is the 1-based rank of registration i's household in its
+	// hamlet, 0 when the row takes no place (not counted, not eligible, no
+	// hamlet).
+	rank []int32
+	// order lists the registrations that take a place, in receipt order.
+	order []int
+	// households counts the distinct eligible households per hamlet.
+	households map[hamletKey]int
+}
 
-	quota := p.Quotas.HouseholdReps
-	var idx []int
-	for i := range ds.Registrations {
-		r := &ds.Registrations[i]
+// rankHouseholds ranks the households of the counted, eligible
+// registrations that name a hamlet. A later row of a household already
+// ranked takes its household's rank.
+func rankHouseholds(p *plan.Plan, regs []record.Registration, sc record.Scope) *ranks {
+	q := &ranks{quota: p.Quotas.HouseholdReps, rank: make([]int32, len(regs)), households: map[hamletKey]int{}}
+	for i := range regs {
+		r := &regs[i]
 		if r.Eligible && r.Hamlet != "" && sc.Counts(r.Source, r.State) {
-			idx = append(idx, i)
+			q.order = append(q.order, i)
 		}
 	}
-	receiptOrder(ds.Registrations, idx)
-	type hamletKey struct{ commune, hamlet string }
-	ordinals := map[hamletKey]map[string]int{}
-	for _, i := range idx {
-		r := &ds.Registrations[i]
+	receiptOrder(regs, q.order)
+	ordinals := map[hamletKey]map[string]int32{}
+	for _, i := range q.order {
+		r := &regs[i]
 		hk := hamletKey{r.CommuneCode, r.Hamlet}
 		seen := ordinals[hk]
 		if seen == nil {
-			seen = map[string]int{}
+			seen = map[string]int32{}
 			ordinals[hk] = seen
 		}
 		key := r.HouseholdKey()
 		n, ok := seen[key]
 		if !ok {
-			n = len(seen) + 1
+			n = int32(len(seen) + 1)
 			seen[key] = n
 		}
-		if n <= quota {
-			continue
-		}
-		r.OverQuota = true
-		ds.Findings = append(ds.Findings, overQuotaFinding(r, quota, n))
+		q.rank[i] = n
 	}
+	for hk, seen := range ordinals {
+		q.households[hk] = len(seen)
+	}
+	return q
+}
+
+// over reports whether registration i is beyond its hamlet's quota.
+func (q *ranks) over(i int) bool { return int(q.rank[i]) > q.quota }
+
+// counted is the number of a hamlet's households within the quota.
+func (q *ranks) counted(k hamletKey) int { return min(q.households[k], q.quota) }
+
+// beyond is the number of a hamlet's households over the quota.
+func (q *ranks) beyond(k hamletKey) int { return q.households[k] - q.counted(k) }
+
+// overQuota gives the marks, indexed like the registrations.
+func (q *ranks) overQuota() []bool {
+	out := make([]bool, len(q.rank))
+	for _, i := range q.order {
+		out[i] = q.over(i)
+	}
+	return out
+}
+
+// findings gives one warning per registration over the quota, in receipt
+// order.
+func (q *ranks) findings(regs []record.Registration) []record.Finding {
+	var out []record.Finding
+	for _, i := range q.order {
+		if q.over(i) {
+			out = append(out, overQuotaFinding(&regs[i], q.quota, int(q.rank[i])))
+		}
+	}
+	return out
 }
 
 // overQuotaFinding is the warning for one registration row over the quota.

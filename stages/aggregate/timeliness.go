@@ -28,14 +28,14 @@ func FormsOf(p *plan.Plan, c *plan.Commune) []record.Form {
 // accepted submission (a later replacement does not change it), its
 // deadline and whether it came on or before the deadline day (the plan's
 // rule, plan.Plan.LateForm).
-func timeliness(p *plan.Plan, ds *record.Dataset) []record.Timeliness {
+func timeliness(p *plan.Plan, subs []record.SubmissionOutcome) []record.Timeliness {
 	type key struct {
 		commune string
 		form    record.Form
 	}
 	var accepted []*record.SubmissionOutcome
-	for i := range ds.Submissions {
-		if o := &ds.Submissions[i]; o.Status == record.StatusAccepted && o.CommuneCode != "" && o.Form != record.FormNone {
+	for i := range subs {
+		if o := &subs[i]; o.Status == record.StatusAccepted && o.CommuneCode != "" && o.Form != record.FormNone {
 			accepted = append(accepted, o)
 		}
 	}
@@ -72,9 +72,13 @@ func timeliness(p *plan.Plan, ds *record.Dataset) []record.Timeliness {
 	return out
 }
 
-// TimelinessOf returns the timeliness row of a commune's form.
+// TimelinessOf returns the dataset's timeliness row of a commune's form.
 func TimelinessOf(ds *record.Dataset, commune string, form record.Form) (record.Timeliness, bool) {
-	for _, t := range ds.Timeliness {
+	return timelinessIn(ds.Timeliness, commune, form)
+}
+
+func timelinessIn(rows []record.Timeliness, commune string, form record.Form) (record.Timeliness, bool) {
+	for _, t := range rows {
 		if t.CommuneCode == commune && t.Form == form {
 			return t, true
 		}

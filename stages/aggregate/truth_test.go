@@ -23,11 +23,11 @@ func TestTruthReplay(t *testing.T) {
 			if err != nil {
 				t.Fatalf("plan: %v", err)
 			}
-			ds := replay(t, set, p)
-			compareOverQuota(t, set, ds, false)
-			compareFigures(t, set, ds)
-			compareTimeliness(t, set, ds, p)
-			compareResults(t, set, ds)
+			out := outcomeOfDataset(replay(t, set, p))
+			compareOverQuota(t, set, out, false)
+			compareFigures(t, set, out)
+			compareTimeliness(t, set, out, p)
+			compareResults(t, set, out)
 		})
 	}
 }

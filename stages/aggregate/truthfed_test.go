@@ -57,13 +57,13 @@ func str(v any) string {
 	return s
 }
 
-// datasetFromTruth builds the dataset the earlier stages should hand to
+// inputFromTruth builds the input the earlier stages should hand to
 // aggregate, straight from the truth: submissions with their receipt order
 // and every row with its verdict (valid, superseded, eligible, household).
-func datasetFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (*record.Dataset, time.Time) {
+func inputFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (aggregate.Input, time.Time) {
 	t.Helper()
 	at, seq := set.Receipt()
-	ds := &record.Dataset{}
+	ds := aggregate.Input{}
 	byPath := map[string]truth.File{}
 	supersededBy := map[string]string{}
 	for _, f := range set.Files {
@@ -142,17 +142,19 @@ func TestTruthFed(t *testing.T) {
 			if err != nil {
 				t.Fatalf("plan: %v", err)
 			}
-			ds, now := datasetFromTruth(t, set, p)
-			if err := aggregate.Aggregate(context.Background(), p, ds, now); err != nil {
+			in, now := inputFromTruth(t, set, p)
+			res, err := aggregate.Aggregate(context.Background(), p, in, now)
+			if err != nil {
 				t.Fatal(err)
 			}
-			compareOverQuota(t, set, ds, true)
-			compareFigures(t, set, ds)
-			compareTimeliness(t, set, ds, p)
-			compareResults(t, set, ds)
+			out := outcomeOfResult(in, res)
+			compareOverQuota(t, set, out, true)
+			compareFigures(t, set, out)
+			compareTimeliness(t, set, out, p)
+			compareResults(t, set, out)
 			// Over-quota findings name the hamlet and the household's rank.
 			n := 0
-			for _, f := range ds.Findings {
+			for _, f := range res.Findings {
 				if f.Code == aggregate.CodeOverQuota {
 					n++
 					if f.Severity != record.Warning || f.Row == 0 || !strings.Contains(f.Message, "hộ thứ") || !strings.Contains(f.Message, f.Value) {
@@ -165,19 +167,45 @@ func TestTruthFed(t *testing.T) {
 	}
 }
 
+// outcome is what the comparisons with the truth read: the registrations
+// with their over-quota marks (parallel), the figures and the timeliness
+// table, from aggregate's Result or from the pipeline's dataset.
+type outcome struct {
+	regs       []record.Registration
+	overQuota  []bool
+	figures    []record.Figure
+	timeliness []record.Timeliness
+}
+
+func outcomeOfResult(in aggregate.Input, res aggregate.Result) outcome {
+	return outcome{in.Registrations, res.OverQuota, res.Figures, res.Timeliness}
+}
+
+func outcomeOfDataset(ds *record.Dataset) outcome {
+	over := make([]bool, len(ds.Registrations))
+	for i := range ds.Registrations {
+		over[i] = ds.Registrations[i].OverQuota
+	}
+	return outcome{ds.Registrations, over, ds.Figures, ds.Timeliness}
+}
+
 // compareOverQuota compares the over_quota marks of M2 rows; strict fails on
 // a difference, otherwise differences are only logged (a replay's
 // eligibility comes from earlier stages).
-func compareOverQuota(t *testing.T, set *truth.Set, ds *record.Dataset, strict bool) {
+func compareOverQuota(t *testing.T, set *truth.Set, ds outcome, strict bool) {
 	t.Helper()
 	type rk struct {
 		path, sheet string
 		row         int
 	}
-	got := map[rk]*record.Registration{}
-	for i := range ds.Registrations {
-		r := &ds.Registrations[i]
-		got[rk{r.Path, r.Sheet, r.Row}] = r
+	type regOver struct {
+		*record.Registration
+		OverQuota bool
+	}
+	got := map[rk]*regOver{}
+	for i := range ds.regs {
+		r := &ds.regs[i]
+		got[rk{r.Path, r.Sheet, r.Row}] = &regOver{r, ds.overQuota[i]}
 	}
 	agree, total := 0, 0
 	for _, r := range set.Rows {
@@ -224,7 +252,7 @@ func (k figKey) String() string {
 
 // compareFigures compares every SPEC-measure figure with the truth, both
 // ways (missing and extra), and the period.
-func compareFigures(t *testing.T, set *truth.Set, ds *record.Dataset) {
+func compareFigures(t *testing.T, set *truth.Set, ds outcome) {
 	t.Helper()
 	spec := map[string]bool{}
 	for _, m := range aggregate.SpecMeasures {
@@ -238,7 +266,7 @@ func compareFigures(t *testing.T, set *truth.Set, ds *record.Dataset) {
 		want[figKey{deref(f.Cluster), deref(f.CommuneCode), deref(f.Hamlet), deref(f.Topic), f.Measure}] = f.Value
 	}
 	got := map[figKey]float64{}
-	for _, f := range ds.Figures {
+	for _, f := range ds.figures {
 		if f.Period != set.Aggregates.Period {
 			t.Errorf("figure period %q, truth %q", f.Period, set.Aggregates.Period)
 			break
@@ -278,11 +306,11 @@ func compareFigures(t *testing.T, set *truth.Set, ds *record.Dataset) {
 }
 
 // compareTimeliness compares the timeliness table with the truth's.
-func compareTimeliness(t *testing.T, set *truth.Set, ds *record.Dataset, p *plan.Plan) {
+func compareTimeliness(t *testing.T, set *truth.Set, ds outcome, p *plan.Plan) {
 	t.Helper()
 	type tk struct{ commune, form string }
 	got := map[tk]record.Timeliness{}
-	for _, tl := range ds.Timeliness {
+	for _, tl := range ds.timeliness {
 		got[tk{tl.CommuneCode, string(tl.Form)}] = tl
 	}
 	agree := 0
@@ -336,9 +364,9 @@ func compareTimeliness(t *testing.T, set *truth.Set, ds *record.Dataset, p *plan
 
 // compareResults checks the results_* figures against the truth's valid,
 // current M5 rows (an invalid row gives no figures).
-func compareResults(t *testing.T, set *truth.Set, ds *record.Dataset) {
+func compareResults(t *testing.T, set *truth.Set, ds outcome) {
 	t.Helper()
-	ix := aggregate.FigureIndex(ds)
+	ix := aggregate.NewIndex(ds.figures)
 	cols := map[string]string{
 		aggregate.ResultsDistrictTeam: "Tổ công tác huyện", aggregate.ResultsCommuneDelegates: "Cấp xã",
 		aggregate.ResultsHamletHeads: "Trưởng khóm/ấp", aggregate.ResultsHouseholdReps: "Đại diện hộ",

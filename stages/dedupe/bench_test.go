@@ -45,10 +45,10 @@ func (s *heapSampler) finish() uint64 {
 }
 
 // benchResolve times Resolve on n synthetic rows and reports the wall time,
-// the heap held by the dataset itself and the peak heap during Resolve
-// (sampled every 10 ms; it includes the dataset).
+// the heap held by the input itself and the peak heap during Resolve
+// (sampled every 10 ms; it includes the input and the Result).
 func benchResolve(b *testing.B, n int) {
-	ds, truth := Synthesize(n, 1)
+	in, truth := Synthesize(n, 1)
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -56,8 +56,10 @@ func benchResolve(b *testing.B, n int) {
 	sampler := startHeapSampler(10 * time.Millisecond)
 	b.ResetTimer()
 	start := time.Now()
+	var res Result
 	for i := 0; i < b.N; i++ {
-		if err := Resolve(context.Background(), ds, DefaultOptions()); err != nil {
+		var err error
+		if res, err = Resolve(context.Background(), in, DefaultOptions()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -68,9 +70,9 @@ func benchResolve(b *testing.B, n int) {
 	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/resolve")
 	b.ReportMetric(float64(base)/mib, "dataset-MiB")
 	b.ReportMetric(float64(peak)/mib, "peak-heap-MiB")
-	b.ReportMetric(float64(len(ds.Households)+len(ds.Registrations)), "rows")
-	m := truth.Evaluate(ds)
-	b.Logf("%d workers: %s; %d groups, %d borderline", runtime.GOMAXPROCS(0), m, len(ds.Groups), len(ds.Borderline))
+	b.ReportMetric(float64(len(in.Households)+len(in.Registrations)), "rows")
+	m := truth.Evaluate(in, res)
+	b.Logf("%d workers: %s; %d groups, %d borderline", runtime.GOMAXPROCS(0), m, len(res.Groups), len(res.Borderline))
 }
 
 // BenchmarkResolve100k resolves 100,000 synthetic rows.

@@ -1,7 +1,9 @@
 // Package dedupe is the entity-resolution stage (SPEC §6, §8, §9): it finds
 // the M1 roster rows and M2 registrations that refer to one household —
 // across rows, sheets, files and communes — and gives every valid current
-// row its household_group, match_reason and match score. It decides which
+// row its household_group, match_reason and match score. It reads an Input
+// (the rows, never changed) and returns a Result (what it decided, indexed
+// like the input); it knows no other stage. It decides which
 // registrations are eligible (the household is on the current roster of the
 // registering commune), flags registrations that duplicate another of the
 // same household, and lists the borderline pairs a person should decide.
@@ -42,7 +44,7 @@ type Options struct {
 	// is merged without asking.
 	AutoMergeScore float64
 	// BorderlineScore is the score from which an unmerged pair is listed in
-	// Dataset.Borderline for a person to decide.
+	// Result.Borderline for a person to decide.
 	BorderlineScore float64
 	// Workers is the number of goroutines (default GOMAXPROCS).
 	Workers int
@@ -70,47 +72,106 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Resolve groups the valid, non-superseded M1 (Households) and M2
-// (Registrations) rows of ds that refer to the same household and writes
-// HouseholdGroup, MatchReason and MatchScore into each of them: every valid
-// current row gets a group (a row matching nothing is a group of its own,
-// with MatchReason "" and MatchScore 0); invalid and superseded rows get
-// none (""). Group IDs are deterministic and stable across runs: "G-" and
-// the commune and Mã hộ of the group's roster row (e.g. "G-29956-0842"), or
-// a hash of its first row when no row has a Mã hộ. MatchReason joins, in a
-// fixed order, the reasons among household_code, citizen_id, name,
-// name_fuzzy and spouse; MatchScore is the group's weakest link (1 for
-// exact keys).
+// Input is what Resolve reads: the M1 roster rows and the M2
+// registrations, as validation made them (every row, valid or not, with its
+// State). Resolve never changes them; its Result is indexed like them.
+type Input struct {
+	Households    []record.Household
+	Registrations []record.Registration
+}
+
+// Match is the household a row was assigned to (SPEC §8 household_group,
+// match_reason and the match score).
+type Match struct {
+	// Group is the household_group: "G-" and the commune and Mã hộ of the
+	// group's roster row (e.g. "G-29956-0842"), or a hash of its first row
+	// when no row has a Mã hộ; "" for a row that takes no part.
+	Group string
+	// Reason joins, in a fixed order, the reasons among household_code,
+	// citizen_id, name, name_fuzzy and spouse; "" for a group of one row.
+	Reason string
+	// Score is the group's weakest link (1 for exact keys), 0 for a group
+	// of one row.
+	Score float64
+}
+
+// Result is what Resolve decided. Its per-row slices are parallel to the
+// Input's: they hold one small value per row, not a copy of the rows.
+type Result struct {
+	// Matches holds one Match per household found, groups of one row
+	// included; HouseholdMatch and RegistrationMatch point into it.
+	Matches []Match
+	// HouseholdMatch[i] is the index in Matches of Input.Households[i]'s
+	// household, -1 when the row takes no part (invalid or superseded).
+	HouseholdMatch []int32
+	// RegistrationMatch[i] is the same for Input.Registrations[i].
+	RegistrationMatch []int32
+	// Eligible[i] says whether Input.Registrations[i]'s household has a
+	// valid current M1 row of the commune of the registration's file; it
+	// is given for invalid and superseded registrations too (information).
+	Eligible []bool
+	// Groups are the households of two or more rows, by ID.
+	Groups []record.HouseholdGroup
+	// Borderline are the candidate pairs left for a person to decide.
+	Borderline []record.CandidatePair
+	// Findings are the not-on-roster and duplicate-registration warnings,
+	// ordered by path, sheet, row and code.
+	Findings []record.Finding
+}
+
+// OfHousehold is the Match of Input.Households[i] (zero when it takes no
+// part).
+func (r *Result) OfHousehold(i int) Match { return r.match(r.HouseholdMatch, i) }
+
+// OfRegistration is the Match of Input.Registrations[i] (zero when it
+// takes no part).
+func (r *Result) OfRegistration(i int) Match { return r.match(r.RegistrationMatch, i) }
+
+func (r *Result) match(of []int32, i int) Match {
+	if i < 0 || i >= len(of) || of[i] < 0 {
+		return Match{}
+	}
+	return r.Matches[of[i]]
+}
+
+// Resolve groups the valid, non-superseded M1 (Input.Households) and M2
+// (Input.Registrations) rows that refer to the same household and gives
+// each of them a Match: every valid current row gets a group (a row
+// matching nothing is a group of its own, with Reason "" and Score 0);
+// invalid and superseded rows get none. Group IDs are deterministic and
+// stable across runs; of two households that wrote the same Mã hộ, the one
+// received first keeps the plain ID, the other gets "~" and a hash of its
+// first row.
 //
-// Resolve fills ds.Groups (groups of two or more rows, by ID) and
-// ds.Borderline (pairs scored between BorderlineScore and AutoMergeScore,
-// or whose key was contradicted, left unmerged). A borderline pair's Reason
+// The Result also lists the groups of two or more rows (by ID) and the
+// borderline pairs (scored between BorderlineScore and AutoMergeScore, or
+// whose key was contradicted, left unmerged). A borderline pair's Reason
 // names what matched (household_code, citizen_id, name, name_fuzzy) and,
 // after it, why it was not merged: "conflict" (the same Mã hộ or citizen
 // ID but other names, or heads with different IDs or birth years) or
 // "ambiguous" (the row matches two different households about equally);
-// with neither, the score was simply too low. It sets
-// Registration.Eligible: the registration's household has a valid current
-// M1 row of the same commune as the registration's file. Eligibility is
-// also computed for invalid and superseded registrations (by matching them
-// against the current rows without grouping them), as information: only
-// valid, current, eligible rows count toward a quota. It appends the
-// warnings not-on-roster (valid registrations that are not eligible) and
-// duplicate-registration (every registration of a household after the
-// first in receipt order; for superseded files, within the file), replacing
-// those of an earlier call.
-func Resolve(ctx context.Context, ds *record.Dataset, opt Options) error {
-	if ds == nil {
-		return nil
-	}
+// with neither, the score was simply too low. Eligibility (see
+// Result.Eligible) is the one place of SPEC §9's rule "eligibility follows
+// the household": it is computed for invalid and superseded registrations
+// too (by matching them against the current rows without grouping them),
+// as information; only valid, current, eligible rows count toward a quota.
+// The findings are the warnings not-on-roster (valid registrations that
+// are not eligible) and duplicate-registration (every registration of a
+// household after the first in receipt order; for superseded files,
+// within the file).
+//
+// Resolve reads in and never changes it; calling it twice on the same
+// input gives the same Result.
+func Resolve(ctx context.Context, in Input, opt Options) (Result, error) {
 	opt = opt.withDefaults()
-	m := prepare(ds, opt)
+	m := prepare(in, opt)
 	m.collect()
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("dedupe: %w", err)
+		return Result{}, fmt.Errorf("dedupe: %w", err)
 	}
-	if err := m.resolve(ctx); err != nil {
-		return fmt.Errorf("dedupe: %w", err)
+	res, err := m.resolve(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("dedupe: %w", err)
 	}
-	return nil
+	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,13 +96,19 @@ func TestParseRelation(t *testing.T) {
 	}
 }
 
-// builder makes small datasets for behaviour tests.
+// builder makes small inputs for behaviour tests.
 type builder struct {
-	ds  *record.Dataset
+	in  Input
 	row int
 }
 
-func newBuilder() *builder { return &builder{ds: &record.Dataset{}} }
+func newBuilder() *builder { return &builder{} }
+
+// resolved is an input and what Resolve decided of it.
+type resolved struct {
+	in  Input
+	res Result
+}
 
 func src(commune, file string, seq int64, row int) record.Source {
 	return record.Source{SubmissionID: "sha-" + file, Path: file, Sheet: "S", Row: row, CommuneCode: commune, Seq: seq}
@@ -110,32 +117,38 @@ func src(commune, file string, seq int64, row int) record.Source {
 // m1 adds a roster row: commune, hamlet, code, head, year, CCCD.
 func (b *builder) m1(commune, hamlet, code, head string, year int, id string) int {
 	b.row++
-	b.ds.Households = append(b.ds.Households, record.Household{Source: src(commune, commune+"/M1.xlsx", 1, b.row),
+	b.in.Households = append(b.in.Households, record.Household{Source: src(commune, commune+"/M1.xlsx", 1, b.row),
 		State: record.State{Valid: true}, HouseholdCode: code, HeadName: head, BirthYear: year, CitizenID: id, Hamlet: hamlet})
-	return len(b.ds.Households) - 1
+	return len(b.in.Households) - 1
 }
 
 // m2 adds a registration: commune, hamlet, code, head, representative,
 // relation, the representative's year and CCCD.
 func (b *builder) m2(commune, hamlet, code, head, rep, rel string, year int, id string) int {
 	b.row++
-	b.ds.Registrations = append(b.ds.Registrations, record.Registration{Source: src(commune, commune+"/M2.xlsx", 2, b.row),
+	b.in.Registrations = append(b.in.Registrations, record.Registration{Source: src(commune, commune+"/M2.xlsx", 2, b.row),
 		State: record.State{Valid: true}, HouseholdCode: code, HeadName: head, RepName: rep, Relation: rel,
 		BirthYear: year, CitizenID: id, Hamlet: hamlet})
-	return len(b.ds.Registrations) - 1
+	return len(b.in.Registrations) - 1
 }
 
-func (b *builder) resolve(t *testing.T) *record.Dataset {
+func (b *builder) resolve(t *testing.T) resolved {
 	t.Helper()
-	if err := Resolve(context.Background(), b.ds, DefaultOptions()); err != nil {
+	res, err := Resolve(context.Background(), b.in, DefaultOptions())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.ds
+	if len(res.HouseholdMatch) != len(b.in.Households) || len(res.RegistrationMatch) != len(b.in.Registrations) ||
+		len(res.Eligible) != len(b.in.Registrations) {
+		t.Fatalf("result not parallel to the input: %d/%d households, %d/%d/%d registrations",
+			len(res.HouseholdMatch), len(b.in.Households), len(res.RegistrationMatch), len(res.Eligible), len(b.in.Registrations))
+	}
+	return resolved{b.in, res}
 }
 
-func findings(ds *record.Dataset, code string) []record.Finding {
+func findings(r resolved, code string) []record.Finding {
 	var out []record.Finding
-	for _, f := range ds.Findings {
+	for _, f := range r.res.Findings {
 		if f.Code == code {
 			out = append(out, f)
 		}
@@ -145,9 +158,9 @@ func findings(ds *record.Dataset, code string) []record.Finding {
 
 // TestResolveCases checks the rules of SPEC §6 and §9 on small datasets.
 func TestResolveCases(t *testing.T) {
-	type check func(t *testing.T, ds *record.Dataset)
+	type check func(t *testing.T, ds resolved)
 	same := func(a, b string) check {
-		return func(t *testing.T, ds *record.Dataset) {
+		return func(t *testing.T, ds resolved) {
 			t.Helper()
 			ga, gb := groupOf(ds, a), groupOf(ds, b)
 			if ga == "" || ga != gb {
@@ -156,7 +169,7 @@ func TestResolveCases(t *testing.T) {
 		}
 	}
 	apart := func(a, b string) check {
-		return func(t *testing.T, ds *record.Dataset) {
+		return func(t *testing.T, ds resolved) {
 			t.Helper()
 			if ga, gb := groupOf(ds, a), groupOf(ds, b); ga == gb {
 				t.Errorf("%s and %s should be different households (both %q)", a, b, ga)
@@ -164,15 +177,15 @@ func TestResolveCases(t *testing.T) {
 		}
 	}
 	eligible := func(reg int, want bool) check {
-		return func(t *testing.T, ds *record.Dataset) {
+		return func(t *testing.T, ds resolved) {
 			t.Helper()
-			if got := ds.Registrations[reg].Eligible; got != want {
+			if got := ds.res.Eligible[reg]; got != want {
 				t.Errorf("registration %d eligible = %v, want %v", reg, got, want)
 			}
 		}
 	}
 	nFindings := func(code string, want int) check {
-		return func(t *testing.T, ds *record.Dataset) {
+		return func(t *testing.T, ds resolved) {
 			t.Helper()
 			if got := len(findings(ds, code)); got != want {
 				t.Errorf("%d %s findings, want %d: %v", got, code, want, findings(ds, code))
@@ -180,7 +193,7 @@ func TestResolveCases(t *testing.T) {
 		}
 	}
 	reason := func(ref, want string) check {
-		return func(t *testing.T, ds *record.Dataset) {
+		return func(t *testing.T, ds resolved) {
 			t.Helper()
 			if got := reasonOf(ds, ref); got != want {
 				t.Errorf("match_reason of %s = %q, want %q", ref, got, want)
@@ -286,13 +299,13 @@ func TestResolveCases(t *testing.T) {
 			b.m1("10001", "Ấp 1", "10001-0001", "Võ Thị Liên", 1971, "")
 			b.m2("10001", "Ấp 1", "10001-0001", "Võ Thị Liên", "Võ Thị Liên", "Chủ hộ", 1971, "")
 			b.m2("10001", "Ấp 1", "10001-0001", "Võ Thị Liên", "Võ Thị Liên", "Chủ hộ", 1971, "")
-			b.ds.Households[1].Valid = false
-			b.ds.Registrations[1].Superseded = true
-		}, []check{func(t *testing.T, ds *record.Dataset) {
-			if ds.Households[1].HouseholdGroup != "" || ds.Registrations[1].HouseholdGroup != "" {
-				t.Errorf("invalid/superseded rows grouped: %q %q", ds.Households[1].HouseholdGroup, ds.Registrations[1].HouseholdGroup)
+			b.in.Households[1].Valid = false
+			b.in.Registrations[1].Superseded = true
+		}, []check{func(t *testing.T, ds resolved) {
+			if g1, g2 := ds.res.OfHousehold(1).Group, ds.res.OfRegistration(1).Group; g1 != "" || g2 != "" {
+				t.Errorf("invalid/superseded rows grouped: %q %q", g1, g2)
 			}
-			if !ds.Registrations[1].Eligible {
+			if !ds.res.Eligible[1] {
 				t.Error("a superseded registration of a household on the roster should still say eligible")
 			}
 		}, same("h0", "r0"), nFindings(CodeDuplicateRegistration, 0)}},
@@ -306,7 +319,7 @@ func TestResolveCases(t *testing.T) {
 				c(t, ds)
 			}
 			if t.Failed() {
-				for _, p := range ds.Borderline {
+				for _, p := range ds.res.Borderline {
 					t.Logf("borderline %.2f %s: %q ~ %q", p.Score, p.Reason, p.NameA, p.NameB)
 				}
 			}
@@ -314,55 +327,59 @@ func TestResolveCases(t *testing.T) {
 	}
 }
 
-// groupOf reads the group of "h<i>" (Households[i]) or "r<i>".
-func groupOf(ds *record.Dataset, ref string) string {
+// matchOf reads the Match of "h<i>" (Input.Households[i]) or "r<i>".
+func matchOf(r resolved, ref string) Match {
 	var i int
 	fmt.Sscanf(ref[1:], "%d", &i)
 	if ref[0] == 'h' {
-		return ds.Households[i].HouseholdGroup
+		return r.res.OfHousehold(i)
 	}
-	return ds.Registrations[i].HouseholdGroup
+	return r.res.OfRegistration(i)
 }
 
-func reasonOf(ds *record.Dataset, ref string) string {
-	var i int
-	fmt.Sscanf(ref[1:], "%d", &i)
-	if ref[0] == 'h' {
-		return ds.Households[i].MatchReason
-	}
-	return ds.Registrations[i].MatchReason
-}
+func groupOf(r resolved, ref string) string { return matchOf(r, ref).Group }
+
+func reasonOf(r resolved, ref string) string { return matchOf(r, ref).Reason }
 
 // TestDeterministic: the result does not depend on the number of workers,
-// and a second run gives the same (no findings are added twice).
+// Resolve leaves its input as it was, and a second run on the same input
+// gives the same result (no findings are added twice).
 func TestDeterministic(t *testing.T) {
-	snapshot := func(ds *record.Dataset) string {
+	snapshot := func(in Input, res Result) string {
 		var b strings.Builder
-		for _, h := range ds.Households {
-			fmt.Fprintf(&b, "%s|%s|%.6f\n", h.HouseholdGroup, h.MatchReason, h.MatchScore)
+		for i := range in.Households {
+			m := res.OfHousehold(i)
+			fmt.Fprintf(&b, "%s|%s|%.6f\n", m.Group, m.Reason, m.Score)
 		}
-		for _, g := range ds.Registrations {
-			fmt.Fprintf(&b, "%s|%s|%.6f|%v\n", g.HouseholdGroup, g.MatchReason, g.MatchScore, g.Eligible)
+		for i := range in.Registrations {
+			m := res.OfRegistration(i)
+			fmt.Fprintf(&b, "%s|%s|%.6f|%v\n", m.Group, m.Reason, m.Score, res.Eligible[i])
 		}
-		fmt.Fprintf(&b, "%d groups %d borderline %d findings\n", len(ds.Groups), len(ds.Borderline), len(ds.Findings))
-		for _, f := range ds.Findings {
+		fmt.Fprintf(&b, "%d groups %d borderline %d findings\n", len(res.Groups), len(res.Borderline), len(res.Findings))
+		for _, f := range res.Findings {
 			b.WriteString(f.Message + "\n")
 		}
 		return b.String()
 	}
 	var want string
 	for _, workers := range []int{1, 2, 7} {
-		ds, _ := Synthesize(30000, 7)
+		in, _ := Synthesize(30000, 7)
+		before := Input{Households: slices.Clone(in.Households), Registrations: slices.Clone(in.Registrations)}
 		opt := DefaultOptions()
 		opt.Workers = workers
-		if err := Resolve(context.Background(), ds, opt); err != nil {
+		res, err := Resolve(context.Background(), in, opt)
+		if err != nil {
 			t.Fatal(err)
 		}
-		got := snapshot(ds)
-		if err := Resolve(context.Background(), ds, opt); err != nil {
+		if !reflect.DeepEqual(before, in) {
+			t.Errorf("workers %d: Resolve changed its input", workers)
+		}
+		got := snapshot(in, res)
+		res2, err := Resolve(context.Background(), in, opt)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if again := snapshot(ds); again != got {
+		if again := snapshot(in, res2); again != got {
 			t.Errorf("workers %d: a second run differs", workers)
 		}
 		if want == "" {
@@ -381,25 +398,26 @@ func TestGroupIDStable(t *testing.T) {
 	b.m2("10001", "Ấp 1", "10001-0001", "Nguyễn Văn Trí", "Nguyễn Văn Trí", "Chủ hộ", 1979, "")
 	b.m1("10001", "Ấp 1", "10001-0002", "Võ Tuấn", 1952, "")
 	ds := b.resolve(t)
-	before := []string{ds.Households[0].HouseholdGroup, ds.Households[1].HouseholdGroup}
+	before := []string{groupOf(ds, "h0"), groupOf(ds, "h1")}
 	if before[0] != "G-10001-0001" || before[1] != "G-10001-0002" {
 		t.Errorf("group IDs %v", before)
 	}
 	b.m1("10002", "Ấp 1", "0001", "Lê Văn Bé", 1959, "")
 	b.m1("10002", "Ấp 2", "0001", "Trần Văn Tư", 1960, "") // the same Mã hộ for another household
 	ds = b.resolve(t)
-	after := []string{ds.Households[0].HouseholdGroup, ds.Households[1].HouseholdGroup}
+	after := []string{groupOf(ds, "h0"), groupOf(ds, "h1")}
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("group IDs changed: %v -> %v", before, after)
 	}
 	seen := map[string]bool{}
-	for _, h := range ds.Households {
-		if h.Row != ds.Registrations[0].Row && seen[h.HouseholdGroup] {
-			t.Errorf("group ID %s used twice", h.HouseholdGroup)
+	for i, h := range ds.in.Households {
+		g := ds.res.OfHousehold(i).Group
+		if h.Row != ds.in.Registrations[0].Row && seen[g] {
+			t.Errorf("group ID %s used twice", g)
 		}
-		seen[h.HouseholdGroup] = true
+		seen[g] = true
 	}
-	if g := ds.Households[3].HouseholdGroup; !strings.HasPrefix(g, "G-10002-0001~") {
+	if g := groupOf(ds, "h3"); !strings.HasPrefix(g, "G-10002-0001~") {
 		t.Errorf("colliding group got %q", g)
 	}
 }
@@ -408,11 +426,14 @@ func TestGroupIDStable(t *testing.T) {
 // and a pathological block (every row the same Mã hộ) neither panic nor
 // take long.
 func TestMessyInput(t *testing.T) {
-	if err := Resolve(context.Background(), nil, DefaultOptions()); err != nil {
-		t.Fatal(err)
-	}
-	if err := Resolve(context.Background(), &record.Dataset{}, Options{}); err != nil {
-		t.Fatal(err)
+	for _, opt := range []Options{DefaultOptions(), {}} {
+		res, err := Resolve(context.Background(), Input{}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Matches)+len(res.Groups)+len(res.Borderline)+len(res.Findings) != 0 {
+			t.Errorf("empty input: %+v", res)
+		}
 	}
 	b := newBuilder()
 	b.m1("", "", "", "", 0, "")
@@ -424,8 +445,8 @@ func TestMessyInput(t *testing.T) {
 		b.m1("10002", "Ấp 9", "0", fmt.Sprintf("Nguyễn Văn Tên%d", i%700), 1950+i%50, "")
 	}
 	ds := b.resolve(t)
-	for i, h := range ds.Households {
-		if h.Valid && h.HouseholdGroup == "" {
+	for i, h := range ds.in.Households {
+		if h.Valid && ds.res.OfHousehold(i).Group == "" {
 			t.Fatalf("valid row %d without a group", i)
 		}
 	}
@@ -433,10 +454,10 @@ func TestMessyInput(t *testing.T) {
 
 // TestCancelled: a cancelled context stops Resolve with its error.
 func TestCancelled(t *testing.T) {
-	ds, _ := Synthesize(5000, 3)
+	in, _ := Synthesize(5000, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := Resolve(ctx, ds, DefaultOptions()); !errors.Is(err, context.Canceled) {
+	if _, err := Resolve(ctx, in, DefaultOptions()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }

@@ -12,28 +12,30 @@ import (
 	"doithoai/pipeline/vntext"
 )
 
-// group is one household: a run of members in groups.members.
+// group is one household: a run of members in groups.members. Its ID,
+// reason and score are the Match of the same index in Result.Matches.
 type group struct {
-	id        string
-	root      int32
-	off, n    int32
-	m1Off     int32 // communes with a valid current M1 row: m1Communes[m1Off:m1Off+m1N]
-	m1N       int32
-	reasonStr string
-	score     float64
+	root   int32
+	off, n int32
+	m1Off  int32 // communes with a valid current M1 row: m1Communes[m1Off:m1Off+m1N]
+	m1N    int32
 }
 
-// output writes groups, eligibility, findings and borderline pairs into the
-// dataset.
-func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) error {
-	ds := m.ds
-	for i := range ds.Households {
-		h := &ds.Households[i]
-		h.HouseholdGroup, h.MatchReason, h.MatchScore = "", "", 0
+// output turns the union–find's households into the Result: a Match per
+// household, each row's household and eligibility, the findings, the
+// groups of two or more rows and the borderline pairs.
+func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) (Result, error) {
+	in := &m.in
+	res := Result{
+		HouseholdMatch:    make([]int32, len(in.Households)),
+		RegistrationMatch: make([]int32, len(in.Registrations)),
+		Eligible:          make([]bool, len(in.Registrations)),
 	}
-	for i := range ds.Registrations {
-		g := &ds.Registrations[i]
-		g.HouseholdGroup, g.MatchReason, g.MatchScore, g.Eligible = "", "", 0, false
+	for i := range res.HouseholdMatch {
+		res.HouseholdMatch[i] = -1
+	}
+	for i := range res.RegistrationMatch {
+		res.RegistrationMatch[i] = -1
 	}
 	n := m.nCur
 	root := make([]int32, n)
@@ -86,7 +88,8 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 	}
 	groups := make([]group, 0, nGroups)
-	groupOf := make([]int32, n) // by root
+	matches := make([]Match, 0, nGroups) // parallel to groups
+	groupOf := make([]int32, n)          // by root
 	var m1Communes []int32
 	reasonCache := map[uint8]string{}
 	for r := 0; r < n; r++ {
@@ -106,25 +109,27 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			}
 		}
 		g.m1N = int32(len(m1Communes)) - g.m1Off
-		g.id = m.baseID(mem)
+		mt := Match{Group: m.baseID(mem)}
 		if len(mem) > 1 {
 			rs, ok := reasonCache[mask[r]]
 			if !ok {
 				rs = reasonString(mask[r])
 				reasonCache[mask[r]] = rs
 			}
-			g.reasonStr = rs
-			g.score = weightToScore(float64(uf.minW[r]))
+			mt.Reason = rs
+			mt.Score = weightToScore(float64(uf.minW[r]))
 		}
 		groupOf[r] = int32(len(groups))
 		groups = append(groups, g)
+		matches = append(matches, mt)
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return Result{}, err
 	}
-	m.uniqueIDs(groups, members)
+	m.uniqueIDs(groups, matches, members)
+	res.Matches = matches
 
-	// Write the records.
+	// Each row's household and eligibility.
 	eligibleIn := func(g *group, commune int32) bool {
 		return slices.Contains(m1Communes[g.m1Off:g.m1Off+g.m1N], commune)
 	}
@@ -133,12 +138,10 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		for _, i := range members[g.off : g.off+g.n] {
 			rc := &m.recs[i]
 			if rc.kind == kindM1 {
-				h := &ds.Households[rc.idx]
-				h.HouseholdGroup, h.MatchReason, h.MatchScore = g.id, g.reasonStr, g.score
+				res.HouseholdMatch[rc.idx] = int32(gi)
 			} else {
-				reg := &ds.Registrations[rc.idx]
-				reg.HouseholdGroup, reg.MatchReason, reg.MatchScore = g.id, g.reasonStr, g.score
-				reg.Eligible = eligibleIn(g, rc.commune)
+				res.RegistrationMatch[rc.idx] = int32(gi)
+				res.Eligible[rc.idx] = eligibleIn(g, rc.commune)
 			}
 		}
 	}
@@ -148,14 +151,11 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 	for p := n; p < len(m.recs); p++ {
 		if r := attach[p-n]; r >= 0 {
 			rc := &m.recs[p]
-			ds.Registrations[rc.idx].Eligible = eligibleIn(&groups[groupOf[r]], rc.commune)
+			res.Eligible[rc.idx] = eligibleIn(&groups[groupOf[r]], rc.commune)
 		}
 	}
 
 	// Findings.
-	ds.Findings = slices.DeleteFunc(ds.Findings, func(f record.Finding) bool {
-		return f.Code == CodeNotOnRoster || f.Code == CodeDuplicateRegistration
-	})
 	var found []record.Finding
 	for gi := range groups {
 		g := &groups[gi]
@@ -170,12 +170,12 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			} else {
 				found = append(found, m.duplicateFinding(i, first))
 			}
-			if !ds.Registrations[rc.idx].Eligible {
+			if !res.Eligible[rc.idx] {
 				found = append(found, m.notOnRosterFinding(i, g, m1Communes))
 			}
 		}
 	}
-	found = append(found, m.probeFindings(attach, exact, fuzzy, groups, groupOf, m1Communes)...)
+	found = append(found, m.probeFindings(attach, exact, fuzzy, groups, groupOf, m1Communes, res.Eligible)...)
 	slices.SortStableFunc(found, func(a, b record.Finding) int {
 		if c := cmp.Compare(a.Path, b.Path); c != 0 {
 			return c
@@ -188,7 +188,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 		return cmp.Compare(a.Code, b.Code)
 	})
-	ds.Findings = append(ds.Findings, found...)
+	res.Findings = found
 
 	// Groups of two or more.
 	multi := 0
@@ -197,31 +197,35 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			multi++
 		}
 	}
-	ds.Groups = make([]record.HouseholdGroup, 0, multi)
+	res.Groups = make([]record.HouseholdGroup, 0, multi)
 	reasonsOf := map[string][]string{}
 	for gi := range groups {
 		g := &groups[gi]
 		if g.n < 2 {
 			continue
 		}
-		hg := record.HouseholdGroup{ID: g.id, Score: g.score, Members: make([]record.Source, 0, g.n)}
-		if g.reasonStr != "" {
-			rs, ok := reasonsOf[g.reasonStr]
+		mt := &matches[gi]
+		hg := record.HouseholdGroup{ID: mt.Group, Score: mt.Score, Members: make([]record.Source, 0, g.n)}
+		if mt.Reason != "" {
+			rs, ok := reasonsOf[mt.Reason]
 			if !ok {
-				rs = strings.Split(g.reasonStr, ",")
-				reasonsOf[g.reasonStr] = rs
+				rs = strings.Split(mt.Reason, ",")
+				reasonsOf[mt.Reason] = rs
 			}
 			hg.Reasons = rs
 		}
 		for _, i := range members[g.off : g.off+g.n] {
 			hg.Members = append(hg.Members, *m.source(&m.recs[i]))
 		}
-		ds.Groups = append(ds.Groups, hg)
+		res.Groups = append(res.Groups, hg)
 	}
-	slices.SortFunc(ds.Groups, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(res.Groups, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
 
-	ds.Borderline = m.borderline(exact, fuzzy, root, wAuto)
-	return ctx.Err()
+	res.Borderline = m.borderline(exact, fuzzy, root, wAuto)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	return res, nil
 }
 
 // byReceipt orders records by receipt: submission, sheet, row.
@@ -311,25 +315,26 @@ func (m *matcher) rowHash(i int32) string {
 
 // uniqueIDs makes group IDs distinct: of groups sharing an ID (two
 // households that wrote the same Mã hộ), the one received first keeps it,
-// the others get "~" and a hash of their first row.
-func (m *matcher) uniqueIDs(groups []group, members []int32) {
+// the others get "~" and a hash of their first row. matches holds the
+// groups' IDs (parallel to groups).
+func (m *matcher) uniqueIDs(groups []group, matches []Match, members []int32) {
 	idx := make([]int32, len(groups))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
 	firstOf := func(g int32) int32 { return members[groups[g].off] }
 	slices.SortFunc(idx, func(x, y int32) int {
-		if c := strings.Compare(groups[x].id, groups[y].id); c != 0 {
+		if c := strings.Compare(matches[x].Group, matches[y].Group); c != 0 {
 			return c
 		}
 		return m.byReceipt(firstOf(x), firstOf(y))
 	})
 	prev := ""
 	for k, gi := range idx {
-		g := &groups[gi]
-		orig := g.id
+		mt := &matches[gi]
+		orig := mt.Group
 		if k > 0 && orig == prev {
-			g.id = orig + "~" + m.rowHash(firstOf(gi))
+			mt.Group = orig + "~" + m.rowHash(firstOf(gi))
 		}
 		prev = orig
 	}
@@ -380,7 +385,7 @@ func (m *matcher) attachProbes(exact, fuzzy []edge, root []int32) []int32 {
 
 // probeFindings gives the warnings of valid superseded registrations: not
 // on the roster, and registered twice within their own file.
-func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []group, groupOf []int32, m1Communes []int32) []record.Finding {
+func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []group, groupOf []int32, m1Communes []int32, eligible []bool) []record.Finding {
 	n := m.nCur
 	np := len(m.recs) - n
 	if np == 0 {
@@ -432,13 +437,12 @@ func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []gr
 	for x := 0; x < np; x++ {
 		i := int32(n + x)
 		rc := &m.recs[i]
-		reg := &m.ds.Registrations[rc.idx]
-		if !reg.Valid {
+		if !m.in.Registrations[rc.idx].Valid {
 			continue
 		}
 		c := find(int32(x))
 		clusters[c] = append(clusters[c], i)
-		if !reg.Eligible {
+		if !eligible[rc.idx] {
 			var g *group
 			if attach[x] >= 0 {
 				g = &groups[groupOf[attach[x]]]

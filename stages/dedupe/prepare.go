@@ -20,7 +20,7 @@ const maxTokens = 8
 
 // rec is the compact view of one M1 or M2 row that matching works on.
 type rec struct {
-	idx      int32  // index in ds.Households (M1) or ds.Registrations (M2)
+	idx      int32  // index in in.Households (M1) or in.Registrations (M2)
 	kind     uint8  // kindM1, kindM2
 	rel      uint8  // relation of the M2 representative; relHead for M1
 	probe    bool   // an M2 row that is invalid or superseded: matched, never grouped
@@ -38,7 +38,7 @@ type rec struct {
 
 // matcher holds the prepared records and the statistics that weigh them.
 type matcher struct {
-	ds   *record.Dataset
+	in   Input
 	opt  Options
 	recs []rec
 	nCur int // recs[:nCur] are valid current rows; the rest are probes
@@ -67,22 +67,22 @@ type matcher struct {
 const floorP = 5e-5
 
 // prepare builds the compact records, interns tokens and counts them.
-func prepare(ds *record.Dataset, opt Options) *matcher {
-	m := &matcher{ds: ds, opt: opt}
+func prepare(in Input, opt Options) *matcher {
+	m := &matcher{in: in, opt: opt}
 	m.wAuto = scoreToWeight(opt.AutoMergeScore)
 	m.wBorder = scoreToWeight(opt.BorderlineScore)
 
 	// Which rows take part, current ones first.
-	m.recs = make([]rec, 0, len(ds.Households)+len(ds.Registrations))
+	m.recs = make([]rec, 0, len(in.Households)+len(in.Registrations))
 	var probes []rec
-	for i := range ds.Households {
-		h := &ds.Households[i]
+	for i := range in.Households {
+		h := &in.Households[i]
 		if h.Valid && !h.Superseded {
 			m.recs = append(m.recs, rec{idx: int32(i), kind: kindM1, rel: relHead})
 		}
 	}
-	for i := range ds.Registrations {
-		g := &ds.Registrations[i]
+	for i := range in.Registrations {
+		g := &in.Registrations[i]
 		r := rec{idx: int32(i), kind: kindM2}
 		if g.Valid && !g.Superseded {
 			m.recs = append(m.recs, r)
@@ -106,7 +106,7 @@ func prepare(ds *record.Dataset, opt Options) *matcher {
 			toned[i] = vntext.FoldKeepTones(name)
 			r.ascii = isASCII(toned[i])
 			if r.kind == kindM2 {
-				g := &ds.Registrations[r.idx]
+				g := &in.Registrations[r.idx]
 				r.rel = parseRelation(g.Relation)
 				if r.rel == relUnknown || r.rel == relHead {
 					// Trust "Chủ hộ" only when the names agree, and take
@@ -141,12 +141,12 @@ func prepare(ds *record.Dataset, opt Options) *matcher {
 		var code, hamlet, id string
 		var year int
 		if r.kind == kindM1 {
-			h := &ds.Households[r.idx]
+			h := &in.Households[r.idx]
 			src, code, hamlet, id, year = &h.Source, h.HouseholdCode, h.Hamlet, h.CitizenID, h.BirthYear
 			r.headID = parseID(id)
 			r.personID = r.headID
 		} else {
-			g := &ds.Registrations[r.idx]
+			g := &in.Registrations[r.idx]
 			src, code, hamlet, id = &g.Source, g.HouseholdCode, g.Hamlet, g.CitizenID
 			r.personID = parseID(id)
 			if r.rel == relHead {
@@ -211,9 +211,9 @@ func nextWord(s string) (word, rest string) {
 // headName is the name of the head of household a row names.
 func (m *matcher) headName(r *rec) string {
 	if r.kind == kindM1 {
-		return m.ds.Households[r.idx].HeadName
+		return m.in.Households[r.idx].HeadName
 	}
-	g := &m.ds.Registrations[r.idx]
+	g := &m.in.Registrations[r.idx]
 	if strings.TrimSpace(g.HeadName) == "" && parseRelation(g.Relation) == relHead {
 		return g.RepName
 	}
@@ -223,17 +223,17 @@ func (m *matcher) headName(r *rec) string {
 // personName is the name of the person a row's citizen ID belongs to.
 func (m *matcher) personName(r *rec) string {
 	if r.kind == kindM1 {
-		return m.ds.Households[r.idx].HeadName
+		return m.in.Households[r.idx].HeadName
 	}
-	return m.ds.Registrations[r.idx].RepName
+	return m.in.Registrations[r.idx].RepName
 }
 
 // source returns the location of a record.
 func (m *matcher) source(r *rec) *record.Source {
 	if r.kind == kindM1 {
-		return &m.ds.Households[r.idx].Source
+		return &m.in.Households[r.idx].Source
 	}
-	return &m.ds.Registrations[r.idx].Source
+	return &m.in.Registrations[r.idx].Source
 }
 
 // role of the k-th of n words: the first is the family name, the last the

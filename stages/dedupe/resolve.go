@@ -235,8 +235,8 @@ func dedupEdges(es []edge) []edge {
 	return out
 }
 
-// resolve runs the stages of matching and writes the results.
-func (m *matcher) resolve(ctx context.Context) error {
+// resolve runs the stages of matching and returns what they decided.
+func (m *matcher) resolve(ctx context.Context) (Result, error) {
 	n := len(m.recs)
 	k := newKeyer(n)
 
@@ -245,7 +245,7 @@ func (m *matcher) resolve(ctx context.Context) error {
 	for _, ns := range []byte{nsCode, nsID} {
 		es, err := m.forBlocks(ctx, m.genKeys(ns, k), k, nil, m.exactPair)
 		if err != nil {
-			return err
+			return Result{}, err
 		}
 		parts = append(parts, es...)
 	}
@@ -274,7 +274,7 @@ func (m *matcher) resolve(ctx context.Context) error {
 		keys := m.genKeys(ns, k)
 		es, err := m.forBlocks(ctx, keys, k, accept, m.fuzzyPair(comp1))
 		if err != nil {
-			return err
+			return Result{}, err
 		}
 		parts = append(parts, es...)
 	}
@@ -283,7 +283,7 @@ func (m *matcher) resolve(ctx context.Context) error {
 	parts = nil
 	m.collect()
 	if err := ctx.Err(); err != nil {
-		return err
+		return Result{}, err
 	}
 
 	// 3. Ambiguity: a record that matches two different households about

@@ -32,7 +32,8 @@ func TestSample2022(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ds *record.Dataset
+	var in dedupe.Input
+	var res dedupe.Result
 	for _, b := range ts.Batches {
 		// The files received up to this batch, in receipt order.
 		var wbs []record.Workbook
@@ -41,23 +42,24 @@ func TestSample2022(t *testing.T) {
 				wbs = append(wbs, wb)
 			}
 		}
-		ds, err = validate.Validate(ctx, p, wbs)
+		ds, err := validate.Validate(ctx, p, wbs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := dedupe.Resolve(ctx, ds, opt); err != nil {
+		in = dedupe.Input{Households: ds.Households, Registrations: ds.Registrations}
+		if res, err = dedupe.Resolve(ctx, in, opt); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("batch %d: %d roster rows, %d registrations, %d groups, %d borderline",
-			b.Batch, len(ds.Households), len(ds.Registrations), len(ds.Groups), len(ds.Borderline))
+			b.Batch, len(in.Households), len(in.Registrations), len(res.Groups), len(res.Borderline))
 	}
-	t.Log("after the last batch: " + checkAgainstTruth(t, ds, ts))
-	for _, f := range ds.Findings {
+	t.Log("after the last batch: " + checkAgainstTruth(t, in, res, ts))
+	for _, f := range res.Findings {
 		if f.Code == dedupe.CodeNotOnRoster || f.Code == dedupe.CodeDuplicateRegistration {
 			t.Logf("%s %s", f.Code, f.Message)
 		}
 	}
-	for _, b := range ds.Borderline {
+	for _, b := range res.Borderline {
 		t.Logf("borderline %.2f %s: %s r%d %q ~ %s r%d %q", b.Score, b.Reason, b.A.Path, b.A.Row, b.NameA, b.B.Path, b.B.Row, b.NameB)
 	}
 }

@@ -16,11 +16,11 @@ import (
 
 // Truth is the ground truth of a synthetic dataset made by Synthesize.
 type Truth struct {
-	// HouseholdOf is the true household of each ds.Households row.
+	// HouseholdOf is the true household of each Input.Households row.
 	HouseholdOf []int32
-	// RegHouseholdOf is the true household of each ds.Registrations row.
+	// RegHouseholdOf is the true household of each Input.Registrations row.
 	RegHouseholdOf []int32
-	// Eligible is the expected eligibility of each ds.Registrations row:
+	// Eligible is the expected eligibility of each Input.Registrations row:
 	// its household has a valid current roster row in the registering
 	// commune.
 	Eligible []bool
@@ -107,7 +107,7 @@ type synth struct {
 // invalid rows, superseded files, households not on the roster and
 // deliberate homonyms (same name and birth year in another hamlet or
 // commune). The same seed gives the same dataset.
-func Synthesize(n int, seed int64) (*record.Dataset, Truth) {
+func Synthesize(n int, seed int64) (Input, Truth) {
 	s := &synth{rng: rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))}
 	s.famCum = cumulative(familyNames)
 	s.midLists = [2][]weighted{middleMale, middleFemale}
@@ -490,8 +490,8 @@ func stripDiacritics(s string) string {
 }
 
 // assemble lays the communes' rows out as files and fills the truth.
-func (s *synth) assemble(communes []*synthCommune, households []*synthHousehold) (*record.Dataset, Truth) {
-	ds := &record.Dataset{}
+func (s *synth) assemble(communes []*synthCommune, households []*synthHousehold) (Input, Truth) {
+	var ds Input
 	var tr Truth
 	nm1, nm2 := 0, 0
 	for _, c := range communes {
@@ -582,8 +582,9 @@ func (m Metrics) String() string {
 }
 
 // Evaluate computes pairwise precision and recall of the household groups
-// of ds (after Resolve) against the truth, over valid current rows.
-func (t Truth) Evaluate(ds *record.Dataset) Metrics {
+// that Resolve gave the synthetic input in (res) against the truth, over
+// valid current rows, and how often its eligibility agrees.
+func (t Truth) Evaluate(in Input, res Result) Metrics {
 	var m Metrics
 	type cell struct {
 		group string
@@ -601,21 +602,20 @@ func (t Truth) Evaluate(ds *record.Dataset) Metrics {
 		byGroup[group]++
 		byHH[hh]++
 	}
-	for i := range ds.Households {
-		h := &ds.Households[i]
-		add(h.State, h.HouseholdGroup, t.HouseholdOf[i])
+	for i := range in.Households {
+		add(in.Households[i].State, res.OfHousehold(i).Group, t.HouseholdOf[i])
 	}
-	for i := range ds.Registrations {
-		g := &ds.Registrations[i]
-		add(g.State, g.HouseholdGroup, t.RegHouseholdOf[i])
+	for i := range in.Registrations {
+		g := &in.Registrations[i]
+		add(g.State, res.OfRegistration(i).Group, t.RegHouseholdOf[i])
 		if g.Valid && !g.Superseded {
 			m.EligibleTotal++
-			if g.Eligible == t.Eligible[i] {
+			if res.Eligible[i] == t.Eligible[i] {
 				m.EligibleAgree++
 			}
 		} else {
 			m.OtherEligibleTotal++
-			if g.Eligible == t.Eligible[i] {
+			if res.Eligible[i] == t.Eligible[i] {
 				m.OtherEligibleAgree++
 			}
 		}

@@ -9,12 +9,13 @@ import (
 // checks pairwise precision and recall against the generator's truth.
 func TestSynthetic(t *testing.T) {
 	for _, seed := range []int64{1, 2} {
-		ds, truth := Synthesize(20000, seed)
-		if err := Resolve(context.Background(), ds, DefaultOptions()); err != nil {
+		in, truth := Synthesize(20000, seed)
+		res, err := Resolve(context.Background(), in, DefaultOptions())
+		if err != nil {
 			t.Fatal(err)
 		}
-		m := truth.Evaluate(ds)
-		t.Logf("seed %d: %s; %d groups, %d borderline pairs", seed, m, len(ds.Groups), len(ds.Borderline))
+		m := truth.Evaluate(in, res)
+		t.Logf("seed %d: %s; %d groups, %d borderline pairs", seed, m, len(res.Groups), len(res.Borderline))
 		if m.Precision < 0.995 {
 			t.Errorf("seed %d: precision %.4f < 0.995", seed, m.Precision)
 		}

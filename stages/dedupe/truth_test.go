@@ -40,15 +40,15 @@ func year(v any) int {
 	return 0
 }
 
-// datasetFromTruth builds M1/M2 records straight from truth.json's expected
+// inputFromTruth builds M1/M2 records straight from truth.json's expected
 // values, so that matching is judged apart from reading and validation.
-func datasetFromTruth(ts *truth.Set) *record.Dataset {
+func inputFromTruth(ts *truth.Set) dedupe.Input {
 	at, seq := ts.Receipt()
 	sha := map[string]string{}
 	for _, f := range ts.Files {
 		sha[f.Path] = f.SHA256
 	}
-	ds := &record.Dataset{}
+	var ds dedupe.Input
 	for _, r := range ts.Rows {
 		src := record.Source{SubmissionID: sha[r.Path], Path: r.Path, Sheet: r.Sheet, Row: r.Row,
 			CommuneCode: r.CommuneCode, ReceivedAt: at[r.Path], Seq: seq[r.Path]}
@@ -73,21 +73,21 @@ func datasetFromTruth(ts *truth.Set) *record.Dataset {
 	return ds
 }
 
-// checkAgainstTruth compares a resolved dataset with truth.json and returns
-// a summary line; failures are reported through t.
-func checkAgainstTruth(t *testing.T, ds *record.Dataset, ts *truth.Set) string {
+// checkAgainstTruth compares what Resolve decided of an input with
+// truth.json and returns a summary line; failures are reported through t.
+func checkAgainstTruth(t *testing.T, in dedupe.Input, res dedupe.Result, ts *truth.Set) string {
 	t.Helper()
 	groupOf := map[place3]string{}
 	eligible := map[place3]bool{}
-	for _, h := range ds.Households {
-		groupOf[place3{h.Path, h.Sheet, h.Row}] = h.HouseholdGroup
+	for i, h := range in.Households {
+		groupOf[place3{h.Path, h.Sheet, h.Row}] = res.OfHousehold(i).Group
 	}
-	for _, g := range ds.Registrations {
-		groupOf[place3{g.Path, g.Sheet, g.Row}] = g.HouseholdGroup
-		eligible[place3{g.Path, g.Sheet, g.Row}] = g.Eligible
+	for i, g := range in.Registrations {
+		groupOf[place3{g.Path, g.Sheet, g.Row}] = res.OfRegistration(i).Group
+		eligible[place3{g.Path, g.Sheet, g.Row}] = res.Eligible[i]
 	}
 	dupFinding := map[place3]bool{}
-	for _, f := range ds.Findings {
+	for _, f := range res.Findings {
 		if f.Code == dedupe.CodeDuplicateRegistration {
 			dupFinding[place3{f.Path, f.Sheet, f.Row}] = true
 		}
@@ -211,7 +211,7 @@ func checkAgainstTruth(t *testing.T, ds *record.Dataset, ts *truth.Set) string {
 	return fmt.Sprintf("duplicate groups %d/%d together, homonyms %d/%d apart, pairs precision %.4f recall %.4f (tp %d fp %d fn %d), "+
 		"eligibility %d/%d (invalid/superseded rows %d/%d), duplicate-registration warnings %d/%d rows agree, %d groups, %d borderline",
 		dupOK, len(ts.Groups), homOK, len(ts.Homonyms), prec, rec, tp, fp, fn, eligOK, eligN, otherElig, otherN,
-		dupWarnOK, dupWarnN, len(ds.Groups), len(ds.Borderline))
+		dupWarnOK, dupWarnN, len(res.Groups), len(res.Borderline))
 }
 
 func ratio(a, b int) float64 {
@@ -225,12 +225,13 @@ func ratio(a, b int) float64 {
 // validation should produce them) and compares with the truth.
 func TestTruthValues(t *testing.T) {
 	ts, _ := sampleds.Open(t, "2022")
-	ds := datasetFromTruth(ts)
-	if err := dedupe.Resolve(context.Background(), ds, dedupe.DefaultOptions()); err != nil {
+	in := inputFromTruth(ts)
+	res, err := dedupe.Resolve(context.Background(), in, dedupe.DefaultOptions())
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log(checkAgainstTruth(t, ds, ts))
-	for _, b := range ds.Borderline {
+	t.Log(checkAgainstTruth(t, in, res, ts))
+	for _, b := range res.Borderline {
 		t.Logf("borderline %.2f %s: %s r%d %q ~ %s r%d %q", b.Score, b.Reason, b.A.Path, b.A.Row, b.NameA, b.B.Path, b.B.Row, b.NameB)
 	}
 }
