@@ -207,12 +207,18 @@ func (s *Store) Save(wb record.Workbook) error {
 	return s.write(p, buf.Bytes())
 }
 
-// write stores an encoded extract file at p and prunes the folder.
+// write stores an encoded extract file at p (a temporary name renamed
+// over it) and prunes the folder. It does not wait for the disk (no
+// fsync): an extract is a cache, and one torn by a power cut fails its
+// digest and is read again.
 func (s *Store) write(p string, b []byte) error {
 	if err := os.MkdirAll(s.dir, atomicfile.PrivateDir); err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
-	if err := atomicfile.WriteBytesMode(p, atomicfile.Private, b); err != nil {
+	err := atomicfile.WriteWithMode(p, atomicfile.Private, func(tmp string) error {
+		return os.WriteFile(tmp, b, atomicfile.Private)
+	})
+	if err != nil {
 		return fmt.Errorf("extract: write %s: %w", p, err)
 	}
 	s.prune(filepath.Dir(p))
