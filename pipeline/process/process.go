@@ -1,5 +1,6 @@
-// Package process is the one chain of the data stages — read (through the
-// extracts), validate, dedupe, aggregate — that every caller shares: a
+// Package process is the one chain of the data stages — read and check
+// each file (through the extracts), validate across files, dedupe,
+// aggregate — that every caller shares: a
 // pipeline run, `doithoai check`, and the tests that replay a sample set.
 // It knows nothing of the inbox, the outbox or the reports; it works on
 // the submissions it is given, with or without a ledger and an extract
@@ -78,9 +79,14 @@ func (cfg Config) withDefaults() Config {
 }
 
 // Process runs the whole chain on subs with now as the run's clock: read
-// every submission (ReadAll: the ledger's memory of too-slow files, then
-// the extracts, then the reader), validate, dedupe with the default
-// options, aggregate. led may be nil (nothing remembered or recorded).
+// and check every submission alone (ReadAll: the ledger's memory of
+// too-slow files, then the checked extracts, then the extracts of cells,
+// then the reader; validate.Check in the same workers), validate across
+// submissions (validate.Assemble), dedupe with the default options,
+// aggregate. The dataset's Sources yield each submission's workbook: with
+// an extract store, its source rows are loaded from the extract when
+// asked for, never all held at once. led may be nil (nothing remembered
+// or recorded).
 // After each stage it logs "stage done" at debug level and stops with
 // ctx's error when ctx ended, so a stop between stages never starts the
 // next one. The ReadStats say how the workbooks were got, also on error.
