@@ -130,10 +130,10 @@ func TestIdleRunDecodesNothing(t *testing.T) {
 			if n := log.count("reading"); n != 0 {
 				t.Errorf("idle run logged %d \"reading\" lines", n)
 			}
-			if s := log.summaryLine(t); s["decoded"] != 0.0 || s["extracts_loaded"] != float64(second.Submissions) {
+			if s := log.summaryLine(t); s["decoded"] != 0.0 || s["extracts_loaded"] != float64(second.Submissions) || s["checked"] != 0.0 {
 				t.Errorf("idle run's read summary: %v", s)
 			}
-			if !reflect.DeepEqual(first.Dataset, second.Dataset) {
+			if !reflect.DeepEqual(collected(first.Dataset), collected(second.Dataset)) {
 				t.Error("the idle run's dataset differs from the first run's")
 			}
 			if got := parquetBytes(t, filepath.Join(root, "outbox")); !reflect.DeepEqual(got, want) {
@@ -169,15 +169,32 @@ func TestIdleRunDecodesNothing(t *testing.T) {
 	}
 }
 
-// withoutArchive clears the archive paths of ds (they name the state
-// folder) and returns it.
+// collected loads every workbook of ds into memory (its Sources, so
+// that datasets compare with their source rows) and returns ds.
+func collected(ds *record.Dataset) *record.Dataset {
+	wbs, err := record.Collect(context.Background(), ds)
+	if err != nil {
+		panic(err)
+	}
+	ds.Sources = wbs
+	return ds
+}
+
+// withoutArchive loads every workbook of ds into memory (its Sources, so
+// that datasets compare with their source rows), clears the archive
+// paths (they name the state folder) and returns ds.
 func withoutArchive(ds *record.Dataset) *record.Dataset {
 	for i := range ds.Submissions {
 		ds.Submissions[i].ArchivePath = ""
 	}
-	for i := range ds.Read {
-		ds.Read[i].Submission.ArchivePath = ""
+	wbs, err := record.Collect(context.Background(), ds)
+	if err != nil {
+		panic(err)
 	}
+	for i := range wbs {
+		wbs[i].Submission.ArchivePath = ""
+	}
+	ds.Sources = wbs
 	return ds
 }
 
@@ -189,6 +206,9 @@ func TestExtractsRereadWhenStale(t *testing.T) {
 	root := t.TempDir()
 	first, _ := runOnce(t, ic, ic.plan, root, false)
 	n := first.Submissions
+	// Its workbooks now: the runs below store extracts under other keys
+	// (first's Sources would read the files again and store them back).
+	collected(first.Dataset)
 
 	refined, err := plan.Parse(append(ic.plan.Source(), []byte("\n# refined: a comment only\n")...), "refined.yaml")
 	if err != nil {
@@ -196,42 +216,63 @@ func TestExtractsRereadWhenStale(t *testing.T) {
 	}
 	if s, _ := runOnce(t, ic, refined, root, false); s.Decoded != n || s.Loaded != 0 {
 		t.Errorf("refined plan: %d decoded, %d loaded of %d; want every file read again", s.Decoded, s.Loaded, n)
-	} else if !reflect.DeepEqual(s.Dataset, first.Dataset) {
+	} else if !reflect.DeepEqual(collected(s.Dataset), collected(first.Dataset)) {
 		t.Error("the refined plan's run made another dataset")
 	}
 	if s, _ := runOnce(t, ic, refined, root, false); s.Decoded != 0 {
 		t.Errorf("second run with the refined plan decoded %d files", s.Decoded)
 	}
 
-	// Damage two extracts.
-	var files []string
+	// Damage the extracts of three files: A's both files, B's check, C's
+	// cells.
+	var cells, checks []string
 	filepath.WalkDir(filepath.Join(root, "state", extract.Dir), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, p)
+		switch {
+		case err != nil || d.IsDir():
+		case strings.HasSuffix(p, ".checked.arrow"):
+			checks = append(checks, p)
+		default:
+			cells = append(cells, p)
 		}
 		return nil
 	})
-	if len(files) != n {
-		t.Fatalf("%d extract files for %d submissions (old keys not pruned?)", len(files), n)
+	if len(cells) != n || len(checks) != n {
+		t.Fatalf("%d cell and %d checked extract files for %d submissions (old keys not pruned?)", len(cells), len(checks), n)
 	}
-	good, _ := os.ReadFile(files[0])
-	os.WriteFile(files[0], good[:len(good)/2], 0o600)
-	os.WriteFile(files[1], []byte("not an arrow file"), 0o600)
+	checkOf := func(cellsFile string) string { return strings.TrimSuffix(cellsFile, ".arrow") + ".checked.arrow" }
+	a, b, c := cells[0], cells[1], cells[2]
+	goodA, _ := os.ReadFile(a)
+	goodAC, _ := os.ReadFile(checkOf(a))
+	goodBC, _ := os.ReadFile(checkOf(b))
+	goodC, _ := os.ReadFile(c)
+	os.WriteFile(a, goodA[:len(goodA)/2], 0o600)
+	os.WriteFile(checkOf(a), []byte("not an arrow file"), 0o600)
+	os.WriteFile(checkOf(b), goodBC[:len(goodBC)-1], 0o600)
+	os.WriteFile(c, []byte("not an arrow file"), 0o600)
 	s, log := runOnce(t, ic, refined, root, false)
-	if s.Decoded != 2 || s.Loaded != n-2 {
-		t.Errorf("after damaging 2 extracts: %d decoded, %d loaded of %d", s.Decoded, s.Loaded, n)
+	if s.Decoded != 1 || s.Loaded != n-1 {
+		t.Errorf("after damaging 3 files' extracts: %d decoded, %d loaded of %d; want only A decoded", s.Decoded, s.Loaded, n)
 	}
+	if got := log.summaryLine(t)["checked"]; got != 2.0 {
+		t.Errorf("after damaging 3 files' extracts: %v checked; want A and B", got)
+	}
+	// A's cells at the read stage, C's when its feedback asked for them.
 	if w := log.count("extract not used; the file is read again"); w != 2 {
 		t.Errorf("%d warnings about unusable extracts, want 2", w)
 	}
-	if !reflect.DeepEqual(s.Dataset, first.Dataset) {
+	if w := log.count("checked extract not used; the file is checked again"); w != 2 {
+		t.Errorf("%d warnings about unusable checked extracts, want 2", w)
+	}
+	if !reflect.DeepEqual(collected(s.Dataset), collected(first.Dataset)) {
 		t.Error("the run after damaged extracts made another dataset")
 	}
-	if b, _ := os.ReadFile(files[0]); !bytes.Equal(b, good) {
-		t.Error("the truncated extract was not rewritten whole")
+	for f, good := range map[string][]byte{a: goodA, checkOf(a): goodAC, checkOf(b): goodBC, c: goodC} {
+		if b, _ := os.ReadFile(f); !bytes.Equal(b, good) {
+			t.Errorf("the damaged extract %s was not rewritten whole", filepath.Base(f))
+		}
 	}
-	if s, _ := runOnce(t, ic, refined, root, false); s.Decoded != 0 {
-		t.Errorf("after the repair: %d decoded", s.Decoded)
+	if s, log := runOnce(t, ic, refined, root, false); s.Decoded != 0 || log.summaryLine(t)["checked"] != 0.0 {
+		t.Errorf("after the repair: %d decoded, %v checked", s.Decoded, log.summaryLine(t)["checked"])
 	}
 }
 

@@ -21,6 +21,7 @@ type common struct {
 	settle, fileTimeout             time.Duration
 	logFormat, logLevel             string
 	quiet                           bool
+	memoryLimit                     string
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -34,6 +35,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
+	fs.StringVar(&c.memoryLimit, "memory-limit", DefaultMemoryLimit, "soft memory limit of the Go runtime (e.g. 512MiB, 2GiB; 0: none; the GOMEMLIMIT environment variable wins)")
 }
 
 func (c *common) logger(w io.Writer) *slog.Logger {
@@ -91,6 +93,9 @@ func (c *common) config(p *plan.Plan, stderr io.Writer) (pipeline.Config, error)
 	}
 	if c.fileTimeout <= 0 {
 		return pipeline.Config{}, fmt.Errorf("--file-timeout phải lớn hơn 0 (ví dụ 60s, 2m)")
+	}
+	if _, err := applyMemoryLimit(c.memoryLimit); err != nil {
+		return pipeline.Config{}, err
 	}
 	return pipeline.Config{
 		Plan: p, Inbox: c.inbox, Outbox: c.outbox, State: c.state, Clock: clk,

@@ -3,9 +3,15 @@
 // findings are stored as an Arrow IPC file under the state folder and
 // loaded by later runs instead of reading the file again.
 //
-// An extract lives at state/extracts/<sha256>/<key>-<where>.arrow. The key
-// (see Key) names everything that changes what the reader makes of the
-// bytes: the reader's version and limits, the schemas and the plan; where
+// An extract is two files, state/extracts/<sha256>/<key>-<where>.arrow (the
+// workbook with its source rows, what feedback shows) and
+// <key>-<where>.checked.arrow (the workbook without its rows, and what
+// validation made of it alone: typed records and findings, see
+// validate.Check), so that a run loads a file's records without its
+// source rows and without validating it again. The key
+// (see Key) names everything that changes what the reader and the
+// validation make of the bytes: their versions, the reader's limits, the
+// schemas and the plan; where
 // names the submission's inbox path and folder, which the reader also uses
 // (the extension picks the decoder, the folder names the commune, and the
 // messages quote the path). What belongs to the submission rather than to
@@ -20,20 +26,18 @@ package extract
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -54,80 +58,39 @@ const Dir = "extracts"
 //
 // 2: a row's cells are stored in field order (schemas.FieldID), no longer
 // sorted by name; the field column still holds the canonical name.
-const FormatVersion = "2"
+// 3: the digest hashes the record batch's buffers (not value by value);
+// the checked file beside the cells.
+const FormatVersion = "3"
 
 // Metadata keys of an extract's Arrow schema.
 const (
 	metaFormat   = "doithoai.extract.format"
+	metaKind     = "doithoai.extract.kind" // kindCells or kindChecked
 	metaKey      = "doithoai.extract.key"
 	metaSHA256   = "doithoai.extract.sha256"
 	metaPath     = "doithoai.extract.path"
 	metaFolder   = "doithoai.extract.folder"
-	metaWorkbook = "doithoai.extract.workbook" // JSON of wbMeta
-	metaDigest   = "doithoai.extract.digest"   // sha256 of the workbook metadata and every cell (see digest)
+	metaWorkbook = "doithoai.extract.workbook" // JSON of wbMeta (cells) or checkedMeta (checked)
+	metaDigest   = "doithoai.extract.digest"   // see batchDigest
+	metaForm     = "doithoai.extract.form"     // checked: the form, which names the columns
 )
 
-// digest hashes what an extract holds, value by value, so that damage an
-// Arrow reader cannot see (a changed byte in a text buffer) is found: IPC
-// files carry no checksum of their own.
-type digest struct{ h hash.Hash }
-
-func newDigest(metaJSON string) *digest {
-	d := &digest{h: sha256.New()}
-	d.str(metaJSON)
-	return d
-}
-
-func (d *digest) int(v int64) {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(v))
-	d.h.Write(b[:])
-}
-
-func (d *digest) str(s string) {
-	d.int(int64(len(s)))
-	io.WriteString(d.h, s)
-}
-
-func (d *digest) bool(v bool) {
-	if v {
-		d.int(1)
-	} else {
-		d.int(0)
-	}
-}
-
-// cell adds one Arrow row; name nil is a row without cells.
-func (d *digest) cell(ti, si int, row int, hidden bool, name *string, c record.Cell) {
-	d.int(int64(ti))
-	d.int(int64(si))
-	d.int(int64(row))
-	d.bool(hidden)
-	if name == nil {
-		d.int(-1)
-	} else {
-		d.str(*name)
-	}
-	d.int(int64(c.Col))
-	d.str(c.Ref)
-	d.str(c.Text)
-	d.int(int64(math.Float64bits(c.Num)))
-	d.bool(c.IsNum)
-	d.bool(c.IsDate)
-	d.str(c.Encoding)
-}
-
-func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+// The kinds of extract file.
+const (
+	kindCells   = "cells"
+	kindChecked = "checked"
+)
 
 // Key is the short hash of everything, besides the bytes and the
-// submission's path, that changes what the reader makes of a file:
-// readerKey (the reader's version and limits, as the pipeline names them
-// for its memory of timeouts), the embedded schema files, and the plan's
+// submission's path, that changes what the reader and the validation make
+// of a file: stagesKey (the pipeline names there the reader's version and
+// limits and the validation's version), the embedded schema files, and
+// the plan's
 // source bytes (communes, hamlets and names are all read from it; any
 // change of the plan, even a comment, gives a new key — simple and safe).
-func Key(readerKey string, p *plan.Plan) (string, error) {
+func Key(stagesKey string, p *plan.Plan) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "doithoai extract %s\n%s\n", FormatVersion, readerKey)
+	fmt.Fprintf(h, "doithoai extract %s\n%s\n", FormatVersion, stagesKey)
 	for _, sc := range schemas.All() {
 		b, err := schemas.Raw(sc.Name)
 		if err != nil {
@@ -157,6 +120,10 @@ type Store struct {
 	dir string
 	key string
 	log *slog.Logger
+	// Location is the time zone of the dates of checked records (the
+	// plan's, see validate.ParseDate); nil is UTC. A date in another zone
+	// is not stored (ErrNotExact).
+	Location *time.Location
 }
 
 // NewStore returns the store of the state folder for key (see Key); log
@@ -180,9 +147,26 @@ func (s *Store) Path(sub record.Submission) string {
 	return filepath.Join(s.dir, sub.ID, s.key+"-"+where(sub)+".arrow")
 }
 
-// Load returns the stored workbook of sub with sub attached, and whether
-// there was a usable one. A missing file is a silent miss; an unreadable,
-// truncated, corrupt or mismatched one is logged and a miss.
+// CheckedPath is the checked file of sub beside its extract (see Path).
+func (s *Store) CheckedPath(sub record.Submission) string {
+	p := s.Path(sub)
+	if p == "" {
+		return ""
+	}
+	return strings.TrimSuffix(p, ".arrow") + ".checked.arrow"
+}
+
+func (s *Store) loc() *time.Location {
+	if s.Location == nil {
+		return time.UTC
+	}
+	return s.Location
+}
+
+// Load returns the stored workbook of sub, source rows included, with sub
+// attached, and whether there was a usable one. A missing file is a
+// silent miss; an unreadable, truncated, corrupt or mismatched one is
+// logged and a miss.
 func (s *Store) Load(sub record.Submission) (record.Workbook, bool) {
 	p := s.Path(sub)
 	if p == "" {
@@ -208,8 +192,9 @@ func (s *Store) Load(sub record.Submission) (record.Workbook, bool) {
 var ErrNotExact = errors.New("extract: the workbook does not round-trip exactly")
 
 // Save stores wb (what the reader made of wb.Submission) atomically,
-// owner-only, replacing the submission's extracts of other keys. It
-// checks first that the stored bytes decode back to wb exactly.
+// owner-only, replacing the submission's extracts of other keys. What
+// could not come back exactly (a cell out of field order, text that JSON
+// would alter) is refused before anything is written.
 func (s *Store) Save(wb record.Workbook) error {
 	p := s.Path(wb.Submission)
 	if p == "" {
@@ -219,17 +204,21 @@ func (s *Store) Save(wb record.Workbook) error {
 	if err := Encode(&buf, s.key, wb); err != nil {
 		return err
 	}
-	back, err := Decode(buf.Bytes(), s.key, wb.Submission)
-	if err != nil {
-		return fmt.Errorf("extract: read back %s: %w", wb.Submission.Path, err)
-	}
-	if !reflect.DeepEqual(back, wb) {
-		return fmt.Errorf("%w: %s", ErrNotExact, wb.Submission.Path)
-	}
+	return s.write(p, buf.Bytes())
+}
+
+// write stores an encoded extract file at p (a temporary name renamed
+// over it) and prunes the folder. It does not wait for the disk (no
+// fsync): an extract is a cache, and one torn by a power cut fails its
+// digest and is read again.
+func (s *Store) write(p string, b []byte) error {
 	if err := os.MkdirAll(s.dir, atomicfile.PrivateDir); err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
-	if err := atomicfile.WriteBytesMode(p, atomicfile.Private, buf.Bytes()); err != nil {
+	err := atomicfile.WriteWithMode(p, atomicfile.Private, func(tmp string) error {
+		return os.WriteFile(tmp, b, atomicfile.Private)
+	})
+	if err != nil {
 		return fmt.Errorf("extract: write %s: %w", p, err)
 	}
 	s.prune(filepath.Dir(p))
@@ -288,7 +277,55 @@ type tableMeta struct {
 	RowsEmpty  bool // Rows is a non-nil empty slice
 }
 
-// cellSchema holds one Arrow row per cell of a source row, in row order; a
+func metaOf(wb *record.Workbook) wbMeta {
+	m := wbMeta{Format: wb.Format, Form: wb.Form, CommuneCode: wb.CommuneCode, HeaderName: wb.HeaderName,
+		Title: wb.Title, Status: wb.Status, Reason: wb.Reason, Findings: wb.Findings}
+	if wb.Tables != nil {
+		m.Tables = make([]tableMeta, len(wb.Tables))
+	}
+	for i, t := range wb.Tables {
+		m.Tables[i] = tableMeta{Sheet: t.Sheet, HeaderRows: t.HeaderRows, NumberRow: t.NumberRow, FooterRow: t.FooterRow,
+			Columns: t.Columns, Unknown: t.Unknown, Rows: len(t.Rows), RowsEmpty: t.Rows != nil && len(t.Rows) == 0}
+	}
+	return m
+}
+
+// header is the workbook of m without rows, sub attached; rows says
+// whether the tables' Rows get their capacity (the cells file) or stay nil.
+func (m *wbMeta) header(sub record.Submission, rows bool) (record.Workbook, error) {
+	wb := record.Workbook{Submission: sub, Format: m.Format, Form: m.Form, CommuneCode: m.CommuneCode,
+		HeaderName: m.HeaderName, Title: m.Title, Status: m.Status, Reason: m.Reason, Findings: m.Findings}
+	if m.Tables != nil {
+		wb.Tables = make([]record.Table, len(m.Tables))
+	}
+	for i, t := range m.Tables {
+		if t.Rows < 0 {
+			return record.Workbook{}, errors.New("extract: negative row count")
+		}
+		wb.Tables[i] = record.Table{Sheet: t.Sheet, HeaderRows: t.HeaderRows, NumberRow: t.NumberRow, FooterRow: t.FooterRow,
+			Columns: t.Columns, Unknown: t.Unknown}
+		if rows && (t.Rows > 0 || t.RowsEmpty) {
+			wb.Tables[i].Rows = make([]record.SourceRow, 0, t.Rows)
+		}
+	}
+	return wb, nil
+}
+
+// exactJSON encodes v and checks that it decodes back to exactly v (JSON
+// alters invalid UTF-8); into is a new value of v's type.
+func exactJSON[T any](v *T, path string) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("extract: encode %s: %w", path, err)
+	}
+	var back T
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, v) {
+		return "", fmt.Errorf("%w: %s (metadata)", ErrNotExact, path)
+	}
+	return string(b), nil
+}
+
+// cellFields holds one Arrow row per cell of a source row, in row order; a
 // source row without cells is one Arrow row with a null field.
 var cellFields = []arrow.Field{
 	{Name: "table", Type: arrow.PrimitiveTypes.Int32},     // index in Workbook.Tables
@@ -305,46 +342,120 @@ var cellFields = []arrow.Field{
 	{Name: "encoding", Type: arrow.BinaryTypes.String},
 }
 
+// ident is what an extract file names of its submission and making.
+type ident struct {
+	kind, key string
+	sub       record.Submission
+}
+
+func (id ident) pairs() ([]string, []string) {
+	return []string{metaFormat, metaKind, metaKey, metaSHA256, metaPath, metaFolder},
+		[]string{FormatVersion, id.kind, id.key, id.sub.ID, id.sub.Path, id.sub.FolderHint}
+}
+
+// writeIPC writes one record batch of fields (with the identity, metaJSON
+// and their digest in the schema metadata) as an Arrow IPC file.
+// extra are more metadata pairs (key, value, ...).
+func writeIPC(w io.Writer, id ident, metaJSON string, fields []arrow.Field, cols []arrow.Array, rows int, extra ...string) error {
+	bare := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(rows))
+	defer bare.Release()
+	dg, err := batchDigest(metaJSON, bare)
+	if err != nil {
+		return err
+	}
+	keys, vals := id.pairs()
+	for i := 0; i+1 < len(extra); i += 2 {
+		keys, vals = append(keys, extra[i]), append(vals, extra[i+1])
+	}
+	md := arrow.NewMetadata(append(keys, metaWorkbook, metaDigest), append(vals, metaJSON, dg))
+	sc := arrow.NewSchema(fields, &md)
+	rec := array.NewRecordBatch(sc, cols, int64(rows))
+	defer rec.Release()
+	mem := memory.NewGoAllocator()
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(sc), ipc.WithAllocator(mem))
+	if err != nil {
+		return fmt.Errorf("extract: encode %s: %w", id.sub.Path, err)
+	}
+	if err := fw.Write(rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("extract: encode %s: %w", id.sub.Path, err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("extract: encode %s: %w", id.sub.Path, err)
+	}
+	return nil
+}
+
+// readIPC opens an extract file made for id with these columns, checks
+// its identity and digest, and returns its record batch and metadata
+// JSON. It may panic on damaged bytes (the callers recover).
+// fieldsFor gives the columns the file must have, from its metadata.
+func readIPC(data []byte, id ident, fieldsFor func(meta func(string) string) []arrow.Field) (arrow.RecordBatch, string, error) {
+	fr, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(memory.NewGoAllocator()))
+	if err != nil {
+		return nil, "", fmt.Errorf("extract: %w", err)
+	}
+	defer fr.Close()
+	md := fr.Schema().Metadata()
+	get := func(k string) string {
+		if i := md.FindKey(k); i >= 0 {
+			return md.Values()[i]
+		}
+		return "\x00missing"
+	}
+	keys, vals := id.pairs()
+	for i, k := range keys {
+		if got := get(k); got != vals[i] {
+			return nil, "", fmt.Errorf("extract: %s is %q, want %q", k, got, vals[i])
+		}
+	}
+	if !fr.Schema().Equal(arrow.NewSchema(fieldsFor(get), nil)) {
+		return nil, "", errors.New("extract: unexpected columns")
+	}
+	if fr.NumRecords() != 1 {
+		return nil, "", fmt.Errorf("extract: %d record batches, want 1", fr.NumRecords())
+	}
+	rec, err := fr.RecordBatch(0)
+	if err != nil {
+		return nil, "", fmt.Errorf("extract: %w", err)
+	}
+	mj := get(metaWorkbook)
+	dg, err := batchDigest(mj, rec)
+	if err != nil {
+		return nil, "", err
+	}
+	if dg != get(metaDigest) {
+		return nil, "", errors.New("extract: damaged (digest mismatch)")
+	}
+	rec.Retain()
+	return rec, mj, nil
+}
+
 // Encode writes wb (without its submission) as an Arrow IPC file made
 // under key.
 func Encode(w io.Writer, key string, wb record.Workbook) error {
-	m := wbMeta{Format: wb.Format, Form: wb.Form, CommuneCode: wb.CommuneCode, HeaderName: wb.HeaderName,
-		Title: wb.Title, Status: wb.Status, Reason: wb.Reason, Findings: wb.Findings}
-	if wb.Tables != nil {
-		m.Tables = make([]tableMeta, len(wb.Tables))
-	}
-	for i, t := range wb.Tables {
-		m.Tables[i] = tableMeta{Sheet: t.Sheet, HeaderRows: t.HeaderRows, NumberRow: t.NumberRow, FooterRow: t.FooterRow,
-			Columns: t.Columns, Unknown: t.Unknown, Rows: len(t.Rows), RowsEmpty: t.Rows != nil && len(t.Rows) == 0}
-	}
-	mj, err := json.Marshal(m)
+	m := metaOf(&wb)
+	mj, err := exactJSON(&m, wb.Submission.Path)
 	if err != nil {
-		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
+		return err
 	}
-	dg := newDigest(string(mj))
-	for ti, t := range wb.Tables {
-		for si, r := range t.Rows {
-			if len(r.Cells) == 0 {
-				dg.cell(ti, si, r.Row, r.Hidden, nil, record.Cell{})
-				continue
-			}
-			for ci, c := range r.Cells {
-				if !c.Field.Valid() || (ci > 0 && r.Cells[ci-1].Field >= c.Field) {
-					return fmt.Errorf("extract: encode %s: row %d: cell of field %d is not a field or not in field order", wb.Submission.Path, r.Row, c.Field)
-				}
-				name := c.Field.String()
-				dg.cell(ti, si, r.Row, r.Hidden, &name, c)
+	n := 0
+	for _, t := range wb.Tables {
+		for _, r := range t.Rows {
+			switch {
+			case len(r.Cells) == 0 && r.Cells != nil:
+				return fmt.Errorf("%w: %s: row %d has an empty, non-nil cell list", ErrNotExact, wb.Submission.Path, r.Row)
+			case len(r.Cells) == 0:
+				n++
+			default:
+				n += len(r.Cells)
 			}
 		}
 	}
-	md := arrow.NewMetadata(
-		[]string{metaFormat, metaKey, metaSHA256, metaPath, metaFolder, metaWorkbook, metaDigest},
-		[]string{FormatVersion, key, wb.Submission.ID, wb.Submission.Path, wb.Submission.FolderHint, string(mj), dg.sum()})
-	sc := arrow.NewSchema(cellFields, &md)
-
 	mem := memory.NewGoAllocator()
-	rb := array.NewRecordBuilder(mem, sc)
+	rb := array.NewRecordBuilder(mem, arrow.NewSchema(cellFields, nil))
 	defer rb.Release()
+	rb.Reserve(n)
 	var (
 		tab    = rb.Field(0).(*array.Int32Builder)
 		seq    = rb.Field(1).(*array.Int32Builder)
@@ -359,15 +470,15 @@ func Encode(w io.Writer, key string, wb record.Workbook) error {
 		isDate = rb.Field(10).(*array.BooleanBuilder)
 		enc    = rb.Field(11).(*array.StringBuilder)
 	)
-	add := func(ti, si int, r record.SourceRow, name *string, c record.Cell) {
+	add := func(ti, si int, r record.SourceRow, name string, named bool, c record.Cell) {
 		tab.Append(int32(ti))
 		seq.Append(int32(si))
 		row.Append(int32(r.Row))
 		hidden.Append(r.Hidden)
-		if name == nil {
-			field.AppendNull()
+		if named {
+			field.Append(name)
 		} else {
-			field.Append(*name)
+			field.AppendNull()
 		}
 		col.Append(int32(c.Col))
 		ref.Append(c.Ref)
@@ -380,30 +491,36 @@ func Encode(w io.Writer, key string, wb record.Workbook) error {
 	for ti, t := range wb.Tables {
 		for si, r := range t.Rows {
 			if len(r.Cells) == 0 {
-				add(ti, si, r, nil, record.Cell{})
+				add(ti, si, r, "", false, record.Cell{})
 				continue
 			}
-			for _, c := range r.Cells {
-				name := c.Field.String()
-				add(ti, si, r, &name, c)
+			for ci, c := range r.Cells {
+				if !c.Field.Valid() || (ci > 0 && r.Cells[ci-1].Field >= c.Field) {
+					return fmt.Errorf("extract: encode %s: row %d: cell of field %d is not a field or not in field order", wb.Submission.Path, r.Row, c.Field)
+				}
+				add(ti, si, r, c.Field.String(), true, c)
 			}
 		}
 	}
 	rec := rb.NewRecordBatch()
 	defer rec.Release()
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(sc), ipc.WithAllocator(mem))
-	if err != nil {
-		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("extract: encode %s: %w", wb.Submission.Path, err)
-	}
-	return nil
+	return writeIPC(w, ident{kindCells, key, wb.Submission}, mj, cellFields, rec.Columns(), int(rec.NumRows()))
 }
+
+// texts is a text column's values as substrings of one copy of its data.
+type texts struct {
+	all  string
+	offs []int32
+}
+
+func newTexts(a *array.String) texts {
+	if a.Len() == 0 {
+		return texts{}
+	}
+	return texts{all: string(a.ValueBytes()), offs: a.ValueOffsets()}
+}
+
+func (t texts) at(i int) string { return t.all[t.offs[i]:t.offs[i+1]] }
 
 // Decode reads an extract made under key for the bytes and path of sub,
 // and returns its workbook with sub attached. Any mismatch (format, key,
@@ -416,55 +533,17 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 			wb, err = record.Workbook{}, fmt.Errorf("extract: damaged: %v", p)
 		}
 	}()
-	fr, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(memory.NewGoAllocator()))
+	rec, mj, err := readIPC(data, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields })
 	if err != nil {
-		return record.Workbook{}, fmt.Errorf("extract: %w", err)
+		return record.Workbook{}, err
 	}
-	defer fr.Close()
-	md := fr.Schema().Metadata()
-	get := func(k string) string {
-		if i := md.FindKey(k); i >= 0 {
-			return md.Values()[i]
-		}
-		return "\x00missing"
-	}
-	for _, c := range []struct{ k, want string }{
-		{metaFormat, FormatVersion}, {metaKey, key}, {metaSHA256, sub.ID}, {metaPath, sub.Path}, {metaFolder, sub.FolderHint},
-	} {
-		if got := get(c.k); got != c.want {
-			return record.Workbook{}, fmt.Errorf("extract: %s is %q, want %q", c.k, got, c.want)
-		}
-	}
-	if !fr.Schema().Equal(arrow.NewSchema(cellFields, nil)) {
-		return record.Workbook{}, errors.New("extract: unexpected columns")
-	}
+	defer rec.Release()
 	var m wbMeta
-	mj := get(metaWorkbook)
-	dg := newDigest(mj)
 	if err := json.Unmarshal([]byte(mj), &m); err != nil {
 		return record.Workbook{}, fmt.Errorf("extract: workbook metadata: %w", err)
 	}
-	wb = record.Workbook{Submission: sub, Format: m.Format, Form: m.Form, CommuneCode: m.CommuneCode,
-		HeaderName: m.HeaderName, Title: m.Title, Status: m.Status, Reason: m.Reason, Findings: m.Findings}
-	if m.Tables != nil {
-		wb.Tables = make([]record.Table, len(m.Tables))
-	}
-	for i, t := range m.Tables {
-		if t.Rows < 0 {
-			return record.Workbook{}, errors.New("extract: negative row count")
-		}
-		wb.Tables[i] = record.Table{Sheet: t.Sheet, HeaderRows: t.HeaderRows, NumberRow: t.NumberRow, FooterRow: t.FooterRow,
-			Columns: t.Columns, Unknown: t.Unknown}
-		if t.Rows > 0 || t.RowsEmpty {
-			wb.Tables[i].Rows = make([]record.SourceRow, 0, t.Rows)
-		}
-	}
-	if fr.NumRecords() != 1 {
-		return record.Workbook{}, fmt.Errorf("extract: %d record batches, want 1", fr.NumRecords())
-	}
-	rec, err := fr.RecordBatch(0)
-	if err != nil {
-		return record.Workbook{}, fmt.Errorf("extract: %w", err)
+	if wb, err = m.header(sub, true); err != nil {
+		return record.Workbook{}, err
 	}
 	var (
 		tab    = rec.Column(0).(*array.Int32)
@@ -473,17 +552,18 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 		hidden = rec.Column(3).(*array.Boolean)
 		field  = rec.Column(4).(*array.String)
 		col    = rec.Column(5).(*array.Int32)
-		ref    = rec.Column(6).(*array.String)
-		text   = rec.Column(7).(*array.String)
+		ref    = newTexts(rec.Column(6).(*array.String))
+		text   = newTexts(rec.Column(7).(*array.String))
 		num    = rec.Column(8).(*array.Float64)
 		isNum  = rec.Column(9).(*array.Boolean)
 		isDate = rec.Column(10).(*array.Boolean)
-		enc    = rec.Column(11).(*array.String)
+		enc    = newTexts(rec.Column(11).(*array.String))
 	)
 	// Every row's cells in one allocation: a row's cells are contiguous
 	// (one Arrow row per cell, rows in order), in field order.
 	cells := make([]record.Cell, 0, rec.NumRows())
 	start, curT := 0, -1 // where the current row's cells begin; its table
+	lastName, lastID := "", schemas.FieldID(0)
 	for i := 0; i < int(rec.NumRows()); i++ {
 		ti, si := int(tab.Value(i)), int(seq.Value(i))
 		if ti < 0 || ti >= len(wb.Tables) {
@@ -498,30 +578,27 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 		default:
 			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d out of order", si, ti)
 		}
-		c := record.Cell{
-			Text: strings.Clone(text.Value(i)), Num: num.Value(i), IsNum: isNum.Value(i), IsDate: isDate.Value(i),
-			Col: int(col.Value(i)), Ref: strings.Clone(ref.Value(i)), Encoding: strings.Clone(enc.Value(i)),
-		}
-		r := &t.Rows[si]
 		if field.IsNull(i) {
-			dg.cell(ti, si, r.Row, r.Hidden, nil, c)
 			continue
 		}
 		name := field.Value(i)
-		id, ok := schemas.FieldIDOf(name)
-		if !ok {
-			return record.Workbook{}, fmt.Errorf("extract: cell of unknown field %q", name)
+		id := lastID
+		if name != lastName || lastName == "" {
+			var ok bool
+			if id, ok = schemas.FieldIDOf(name); !ok {
+				return record.Workbook{}, fmt.Errorf("extract: cell of unknown field %q", name)
+			}
+			lastName, lastID = name, id
 		}
+		r := &t.Rows[si]
 		if n := len(r.Cells); n > 0 && r.Cells[n-1].Field >= id {
 			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d: cell %s out of field order", si, ti, name)
 		}
-		dg.cell(ti, si, r.Row, r.Hidden, &name, c)
-		c.Field = id
-		cells = append(cells, c) // within the capacity: never moves
+		cells = append(cells, record.Cell{ // within the capacity: never moves
+			Text: text.at(i), Num: num.Value(i), IsNum: isNum.Value(i), IsDate: isDate.Value(i), Field: id,
+			Col: int(col.Value(i)), Ref: ref.at(i), Encoding: enc.at(i),
+		})
 		r.Cells = cells[start:len(cells):len(cells)]
-	}
-	if dg.sum() != get(metaDigest) {
-		return record.Workbook{}, errors.New("extract: damaged (digest mismatch)")
 	}
 	for i, t := range wb.Tables {
 		if len(t.Rows) != m.Tables[i].Rows {

@@ -22,17 +22,20 @@ import (
 	"doithoai/pipeline/extract"
 	"doithoai/pipeline/faultdoc"
 	"doithoai/pipeline/plan"
+	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth/sampleds"
 	"doithoai/schemas"
 	"doithoai/stages/ingest"
 	"doithoai/stages/read"
+	"doithoai/stages/validate"
 )
 
 var faults = faultdoc.New("extracts", "Damaged or stale extracts (state/extracts)",
-	"Each file's reading is kept in state/extracts as an Arrow IPC file so that it is decoded once. "+
+	"Each file's reading is kept in state/extracts as Arrow IPC files so that it is decoded and validated once: "+
+		"its cells (what feedback shows) and its check (typed records and findings, validate.Check). "+
 		"These are the extracts the tests damaged or made stale, and what the store did with them: "+
-		"an extract that is not exactly right is never used; the file is read again and the extract rewritten.")
+		"an extract that is not exactly right is never used; the file is read (or checked) again and the extract rewritten.")
 
 func TestMain(m *testing.M) { os.Exit(faultdoc.Main(m, faults)) }
 
@@ -78,6 +81,7 @@ func roundTrip(t *testing.T, p *plan.Plan, subs []record.Submission) (files, cel
 	}
 	state := t.TempDir()
 	st := extract.NewStore(state, key, quiet)
+	st.Location = p.Location()
 	r := &read.Reader{Plan: p, Logger: quiet}
 	for _, sub := range subs {
 		wb, err := r.Read(context.Background(), sub)
@@ -102,6 +106,21 @@ func roundTrip(t *testing.T, p *plan.Plan, subs []record.Submission) (files, cel
 		want.Submission = again
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: the workbook loaded from its extract differs from the one read", sub.Path)
+		}
+		// The check beside it: loaded without the rows, the records and
+		// findings exactly as Check makes them for the current submission.
+		if err := st.SaveChecked(wb, validate.Check(p, &wb)); err != nil {
+			t.Fatalf("%s: %v", sub.Path, err)
+		}
+		hdr, rows, chk, ok := st.LoadChecked(again)
+		if !ok {
+			t.Fatalf("%s: stored check not loaded", sub.Path)
+		}
+		if !reflect.DeepEqual(hdr, record.HeaderOf(want)) || rows != process.TableRows([]record.Workbook{wb}) {
+			t.Fatalf("%s: the checked extract's workbook differs from the one read (%d rows)", sub.Path, rows)
+		}
+		if !reflect.DeepEqual(chk, validate.Check(p, &want)) {
+			t.Fatalf("%s: the check loaded differs from the check made", sub.Path)
 		}
 		files++
 		for _, tb := range wb.Tables {

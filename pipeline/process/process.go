@@ -1,5 +1,6 @@
-// Package process is the one chain of the data stages — read (through the
-// extracts), validate, dedupe, aggregate — that every caller shares: a
+// Package process is the one chain of the data stages — read and check
+// each file (through the extracts), validate across files, dedupe,
+// aggregate — that every caller shares: a
 // pipeline run, `doithoai check`, and the tests that replay a sample set.
 // It knows nothing of the inbox, the outbox or the reports; it works on
 // the submissions it is given, with or without a ledger and an extract
@@ -78,24 +79,55 @@ func (cfg Config) withDefaults() Config {
 }
 
 // Process runs the whole chain on subs with now as the run's clock: read
-// every submission (ReadAll: the ledger's memory of too-slow files, then
-// the extracts, then the reader), validate, dedupe with the default
-// options, aggregate. led may be nil (nothing remembered or recorded).
+// and check every submission alone (ReadAll: the ledger's memory of
+// too-slow files, then the checked extracts, then the extracts of cells,
+// then the reader; validate.Check in the same workers), validate across
+// submissions (validate.Assemble), dedupe with the default options,
+// aggregate. The dataset's Sources yield each submission's workbook: with
+// an extract store, its source rows are loaded from the extract when
+// asked for, never all held at once. led may be nil (nothing remembered
+// or recorded).
 // After each stage it logs "stage done" at debug level and stops with
 // ctx's error when ctx ended, so a stop between stages never starts the
 // next one. The ReadStats say how the workbooks were got, also on error.
 func Process(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.Submission, now time.Time) (*record.Dataset, ReadStats, error) {
 	cfg = cfg.withDefaults()
-	wbs, st, err := ReadAll(ctx, cfg, led, subs)
+	items, st, err := ReadAll(ctx, cfg, led, subs)
 	if err != nil {
 		return nil, st, fmt.Errorf("read: %w", err)
 	}
-	cfg.lap("read", TableRows(wbs))
+	rows := 0
+	for i := range items {
+		rows += items[i].Rows
+	}
+	cfg.lap("read", rows)
 	if err := StageDone(ctx, cfg.Logger, "read"); err != nil {
 		return nil, st, err
 	}
-	ds, err := stages(ctx, cfg, wbs, now)
+	ds, err := assemble(ctx, cfg, items)
+	if err != nil {
+		return nil, st, err
+	}
+	ds, err = stages(ctx, cfg, ds, now)
 	return ds, st, err
+}
+
+// assemble is the validation across submissions (validate.Assemble) of
+// the items ReadAll checked one by one; the dataset's Sources yield the
+// items' workbooks, loading the rows from the extracts on demand.
+func assemble(ctx context.Context, cfg Config, items []Item) (*record.Dataset, error) {
+	wbs := make([]record.Workbook, len(items))
+	checked := make([]record.Checked, len(items))
+	for i := range items {
+		wbs[i], checked[i] = items[i].Workbook, items[i].Checked
+		items[i].Checked = record.Checked{} // moved into the dataset
+	}
+	ds, err := validate.Assemble(ctx, cfg.Plan, wbs, checked)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	ds.Sources = newSources(cfg, items)
+	return ds, nil
 }
 
 // StageTime is how long one stage of a run took and how many items it
@@ -138,17 +170,17 @@ func Stages(ctx context.Context, p *plan.Plan, wbs []record.Workbook, now time.T
 	if p == nil {
 		p = plan.Default()
 	}
-	return stages(ctx, Config{Plan: p, Logger: slog.Default()}, wbs, now)
-}
-
-// stages runs validate, dedupe and aggregate (or up to cfg.Until) on
-// workbooks already read; cfg's Plan and Logger are set.
-func stages(ctx context.Context, cfg Config, wbs []record.Workbook, now time.Time) (*record.Dataset, error) {
-	log := cfg.Logger
-	ds, err := validate.Validate(ctx, cfg.Plan, wbs)
+	ds, err := validate.Validate(ctx, p, wbs)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	return stages(ctx, Config{Plan: p, Logger: slog.Default()}, ds, now)
+}
+
+// stages ends the validate stage and runs dedupe and aggregate (or up to
+// cfg.Until) on the validated dataset; cfg's Plan and Logger are set.
+func stages(ctx context.Context, cfg Config, ds *record.Dataset, now time.Time) (*record.Dataset, error) {
+	log := cfg.Logger
 	cfg.lap("validate", Records(ds))
 	if err := StageDone(ctx, log, "validate"); err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"doithoai/pipeline/record"
 	"doithoai/stages/read"
 	"doithoai/stages/read/grid"
+	"doithoai/stages/validate"
 )
 
 // DefaultFileTimeout is the time budget of reading one file when none is
@@ -44,14 +45,25 @@ func ReaderKey(lim grid.Limits) string {
 	return fmt.Sprintf("read/%s %+v", read.Version, lim)
 }
 
+// StagesKey names what the extracts hold besides the bytes (see
+// extract.Key): the reader's (ReaderKey) and the validation's versions.
+func StagesKey(lim grid.Limits) string {
+	return ReaderKey(lim) + " validate/" + validate.Version
+}
+
 // NewStore is the extract store of a state folder for the reader with
-// these limits and the plan (see extract.Key).
+// these limits, the validation and the plan (see extract.Key).
 func NewStore(stateDir string, lim grid.Limits, p *plan.Plan, log *slog.Logger) (*extract.Store, error) {
-	key, err := extract.Key(ReaderKey(lim), p)
+	if p == nil {
+		p = plan.Default()
+	}
+	key, err := extract.Key(StagesKey(lim), p)
 	if err != nil {
 		return nil, err
 	}
-	return extract.NewStore(stateDir, key, log), nil
+	st := extract.NewStore(stateDir, key, log)
+	st.Location = p.Location()
+	return st, nil
 }
 
 // ReadStats counts how ReadAll got each workbook.
@@ -59,26 +71,40 @@ type ReadStats struct {
 	Decoded    int // files decoded by the reader
 	Loaded     int // workbooks loaded from their extract
 	Remembered int // files rejected at once as too slow (the ledger's memory)
+	// Checked counts the files validated alone (validate.Check) in this
+	// call: the decoded ones and those whose extract held no check.
+	Checked int
 }
 
-// ReadAll reads every submission with cfg.Workers workers. For each file,
-// in this order: a file the ledger remembers as too slow for this reader
-// and budget is rejected at once, without being read again; a file with a
-// usable extract (cfg.Extracts) is loaded from it; any other file is read
-// under its own time budget (cfg.FileTimeout) and its extract stored. A
-// bad or slow file is a rejected workbook, never an error of the run. A
-// file that runs out of its budget is recorded in the ledger (when led is
-// not nil) and gets no extract. When ctx ends, the reads in progress are
+// Item is one submission as ReadAll got it: its workbook, the check of
+// that workbook alone (validate.Check) and its number of source rows.
+// With an extract store, the workbook's tables have no rows (Rows nil)
+// once they are stored: they are loaded again on demand (see Sources).
+type Item struct {
+	Workbook record.Workbook
+	Checked  record.Checked
+	Rows     int
+	// Whole: Workbook holds its source rows (no extract to load them from).
+	Whole bool
+}
+
+// ReadAll reads and checks every submission with cfg.Workers workers.
+// For each file, in this order: a file the ledger remembers as too slow
+// for this reader and budget is rejected at once, without being read
+// again; a file with a usable checked extract (cfg.Extracts) is loaded
+// from it, without its source rows; one with a usable extract of its
+// cells is loaded and checked; any other file is read under its own time
+// budget (cfg.FileTimeout), checked, and both extracts stored. A bad or
+// slow file is a rejected workbook, never an error of the run. A file
+// that runs out of its budget is recorded in the ledger (when led is not
+// nil) and gets no extract. When ctx ends, the reads in progress are
 // cancelled (a read cut short stores nothing) and ReadAll returns ctx's
 // error within a few seconds. It logs an info "read summary" line.
-func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.Submission) ([]record.Workbook, ReadStats, error) {
+func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.Submission) ([]Item, ReadStats, error) {
 	cfg = cfg.withDefaults()
 	log := cfg.Logger
-	fr := &fileReader{
-		r:   &read.Reader{Plan: cfg.Plan, Limits: cfg.Limits, Logger: log},
-		cfg: cfg, led: led, key: ReaderKey(cfg.Limits), log: log,
-	}
-	out := make([]record.Workbook, len(subs))
+	fr := newFileReader(cfg, led)
+	out := make([]Item, len(subs))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -90,12 +116,12 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				wb, how, err := fr.read(ctx, subs[i])
+				it, how, checked, err := fr.read(ctx, subs[i])
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
-				out[i] = wb
+				out[i] = it
 				done++
 				switch how {
 				case gotDecoded:
@@ -105,12 +131,15 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 				case gotRemembered:
 					st.Remembered++
 				}
+				if checked {
+					st.Checked++
+				}
 				if cfg.Progress != nil {
 					cfg.Progress("read", done, len(subs))
 				}
 				mu.Unlock()
 				if err == nil {
-					log.Debug("read", "path", subs[i].Path, "status", wb.Status, "form", wb.Form, "commune", wb.CommuneCode)
+					log.Debug("read", "path", subs[i].Path, "status", it.Workbook.Status, "form", it.Workbook.Form, "commune", it.Workbook.CommuneCode)
 				}
 			}
 		}()
@@ -125,7 +154,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
-	log.Info("read summary", "files", len(subs), "decoded", st.Decoded, "extracts_loaded", st.Loaded, "remembered_too_slow", st.Remembered)
+	log.Info("read summary", "files", len(subs), "decoded", st.Decoded, "extracts_loaded", st.Loaded, "remembered_too_slow", st.Remembered, "checked", st.Checked)
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
@@ -153,60 +182,111 @@ type fileReader struct {
 	log *slog.Logger
 }
 
-// read gets sub's workbook and says how. It returns an error only when
-// ctx ended (the run is stopping) or the ledger failed.
-func (f *fileReader) read(ctx context.Context, sub record.Submission) (record.Workbook, int, error) {
-	wb, err := f.readOrRemember(ctx, sub)
-	switch {
-	case errors.Is(err, errRemembered):
-		return wb, gotRemembered, nil
-	case errors.Is(err, errLoaded):
-		return wb, gotLoaded, nil
-	case err != nil:
-		return wb, gotNothing, err
+func newFileReader(cfg Config, led *ledger.Ledger) *fileReader {
+	return &fileReader{
+		r:   &read.Reader{Plan: cfg.Plan, Limits: cfg.Limits, Logger: cfg.Logger},
+		cfg: cfg, led: led, key: ReaderKey(cfg.Limits), log: cfg.Logger,
 	}
-	// A timeout is the ledger's business (its memory knows the budget), so
-	// a too_slow rejection gets no extract.
-	tooSlow := wb.Status == record.StatusRejected && wb.Reason == record.ReasonTooSlow
-	if f.cfg.Extracts != nil && !tooSlow {
-		if serr := f.cfg.Extracts.Save(wb); serr != nil {
-			f.log.Warn("extract not stored; the file will be read again by the next run", "path", sub.Path, "err", serr)
-		}
-	}
-	return wb, gotDecoded, nil
 }
 
-// errRemembered and errLoaded mark a workbook that was not decoded.
-var (
-	errRemembered = errors.New("remembered as too slow")
-	errLoaded     = errors.New("loaded from its extract")
-)
+// tooSlow: the reader ran out of its time budget on the file. A timeout
+// is the ledger's business (its memory knows the budget), so such a
+// workbook gets no extract.
+func tooSlow(wb *record.Workbook) bool {
+	return wb.Status == record.StatusRejected && wb.Reason == record.ReasonTooSlow
+}
 
-// readOrRemember is read without the extract's storing: errRemembered
-// with the ledger's too_slow rejection, errLoaded with an extract's
-// workbook, or nil with a freshly decoded one.
-func (f *fileReader) readOrRemember(ctx context.Context, sub record.Submission) (record.Workbook, error) {
+// read gets sub's workbook and its check and says how, and whether it
+// checked the workbook. It returns an error only when ctx ended (the run
+// is stopping) or the ledger failed.
+func (f *fileReader) read(ctx context.Context, sub record.Submission) (Item, int, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Item{}, gotNothing, false, err
+	}
+	wb, remembered, err := f.remembered(ctx, sub)
+	if err != nil {
+		return Item{}, gotNothing, false, err
+	}
+	if remembered {
+		return Item{Workbook: wb, Checked: validate.Check(f.cfg.Plan, &wb), Whole: true}, gotRemembered, true, nil
+	}
+	st := f.cfg.Extracts
+	if st != nil {
+		if wb, rows, chk, ok := st.LoadChecked(sub); ok {
+			f.log.Debug("checked extract loaded", "path", sub.Path)
+			return Item{Workbook: wb, Checked: chk, Rows: rows}, gotLoaded, false, nil
+		}
+	}
+	wb, how, stored, err := f.source(ctx, sub)
+	if err != nil {
+		return Item{}, gotNothing, false, err
+	}
+	it := Item{Workbook: wb, Checked: validate.Check(f.cfg.Plan, &wb), Rows: TableRows([]record.Workbook{wb}), Whole: true}
+	if st != nil && !tooSlow(&wb) {
+		if err := st.SaveChecked(wb, it.Checked); err != nil {
+			f.log.Warn("checked extract not stored; the file will be checked again by the next run", "path", sub.Path, "err", err)
+		}
+	}
+	if stored {
+		// The rows are loaded again from the extract when asked for.
+		it.Workbook, it.Whole = record.HeaderOf(wb), false
+	}
+	return it, how, true, nil
+}
+
+// source gets sub's whole workbook, source rows included, from its
+// extract or by reading the file (and then stores its extract), and says
+// how and whether the extract is stored. The ledger's memory is not
+// consulted (read does it first).
+func (f *fileReader) source(ctx context.Context, sub record.Submission) (record.Workbook, int, bool, error) {
+	st := f.cfg.Extracts
+	if st != nil {
+		if wb, ok := st.Load(sub); ok {
+			f.log.Debug("extract loaded", "path", sub.Path)
+			return wb, gotLoaded, true, nil
+		}
+	}
+	wb, err := f.decode(ctx, sub)
+	if err != nil {
+		return record.Workbook{}, gotNothing, false, err
+	}
+	stored := false
+	if st != nil && !tooSlow(&wb) {
+		if serr := st.Save(wb); serr != nil {
+			f.log.Warn("extract not stored; the file will be read again by the next run", "path", sub.Path, "err", serr)
+		} else {
+			stored = true
+		}
+	}
+	return wb, gotDecoded, stored, nil
+}
+
+// remembered returns the ledger's too_slow rejection of sub when an
+// earlier run ran out of this reader's budget on it.
+func (f *fileReader) remembered(ctx context.Context, sub record.Submission) (record.Workbook, bool, error) {
+	budget := f.cfg.FileTimeout
+	if f.led == nil || sub.ID == "" {
+		return record.Workbook{}, false, nil
+	}
+	spent, ok, err := f.led.ReadTimeout(ctx, sub.ID, f.key)
+	if err != nil {
+		return record.Workbook{}, false, err
+	}
+	if ok && spent >= budget {
+		f.log.Info("not read again: an earlier run ran out of the time budget on this file",
+			"path", sub.Path, "sha256", shortSHA(sub.ID), "budget", budget)
+		return f.r.TooSlow(sub, budget), true, nil
+	}
+	return record.Workbook{}, false, nil
+}
+
+// decode reads the file under its time budget; a read that runs out of
+// it is a too_slow rejection, recorded in the ledger (when there is one).
+func (f *fileReader) decode(ctx context.Context, sub record.Submission) (record.Workbook, error) {
 	if err := ctx.Err(); err != nil {
 		return record.Workbook{}, err
 	}
 	budget := f.cfg.FileTimeout
-	if f.led != nil && sub.ID != "" {
-		spent, ok, err := f.led.ReadTimeout(ctx, sub.ID, f.key)
-		if err != nil {
-			return record.Workbook{}, err
-		}
-		if ok && spent >= budget {
-			f.log.Info("not read again: an earlier run ran out of the time budget on this file",
-				"path", sub.Path, "sha256", shortSHA(sub.ID), "budget", budget)
-			return f.r.TooSlow(sub, budget), errRemembered
-		}
-	}
-	if f.cfg.Extracts != nil {
-		if wb, ok := f.cfg.Extracts.Load(sub); ok {
-			f.log.Debug("extract loaded", "path", sub.Path)
-			return wb, errLoaded
-		}
-	}
 	fctx, cancel := context.WithTimeoutCause(ctx, budget+abandonAfter, errFileBudget)
 	defer cancel()
 	type result struct {

@@ -324,13 +324,27 @@ type Timeliness struct {
 	SubmissionID string
 }
 
+// Checked is what validation makes of one submission alone, a pure
+// function of its workbook and the plan: its typed records (valid or not;
+// at most one kind is filled, the submission's form) and the findings of
+// its rows and columns. What needs the other submissions or the time of
+// receipt (supersession, lateness) is added when the dataset is assembled.
+type Checked struct {
+	Findings      []Finding
+	Households    []Household
+	Registrations []Registration
+	Delegates     []Delegate
+	Opinions      []Opinion
+	Results       []Result
+}
+
 // Dataset is what the report stage reads: validation's records with what
 // dedupe (groups, eligibility) and aggregate (quota, timeliness, figures)
 // decided, applied by the chain in one place (pipeline/process/compose.go).
 // The stages themselves never change it.
 type Dataset struct {
 	Submissions   []SubmissionOutcome
-	Read          []Workbook // what the reader made of each submission (source rows for feedback)
+	Sources       Sources // what the reader made of each submission, one at a time (source rows for feedback)
 	Findings      []Finding
 	Households    []Household
 	Registrations []Registration

@@ -46,28 +46,18 @@ type rowCheck struct {
 	noColumn map[string]bool
 }
 
-// rows makes one record of every row of an accepted workbook of M1..M5.
-func (v *validator) rows(wb *record.Workbook, superseded bool) {
+// rows makes one record of every row of an accepted workbook of M1..M5
+// into v.chk: not yet superseded, M4 opinions not yet judged late (the
+// dataset's assembly does both).
+func (v *validator) rows(wb *record.Workbook) {
 	sc := schemas.Get(string(wb.Form))
 	if sc == nil {
 		return
 	}
 	commune := v.p.Commune(wb.CommuneCode)
-	var cluster int
-	var late bool
-	if wb.Form == record.FormM4 {
-		var deadline time.Time
-		cluster, late, deadline = v.opinionsLate(wb)
-		if late {
-			at := wb.Submission.ReceivedAt.In(v.loc)
-			dialogue := ""
-			if c := v.p.Cluster(cluster); c != nil && c.DialogueDate.Set {
-				dialogue = fmt.Sprintf(" (%d ngày trước buổi đối thoại ngày %s)", v.p.Deadlines.OpinionsDaysBeforeDialogue, dayVN(c.DialogueDate.In(v.loc)))
-			}
-			msg := fmt.Sprintf("%s: tổng hợp ý kiến nhận lúc %s, sau hạn gửi ý kiến của cụm %d là ngày %s%s. Các ý kiến vẫn được tiếp nhận và chuyển cơ quan trả lời nhưng được ghi nhận là nộp trễ hạn; lần sau hãy gửi sớm hơn.",
-				Where(wb.Submission.Path, "", 0, "", ""), timeVN(at), cluster, dayVN(deadline.In(v.loc)), dialogue)
-			v.ds.Findings = append(v.ds.Findings, fileFinding(wb, CodeLate, record.Warning, timeVN(at), msg))
-		}
+	cluster := 0
+	if commune != nil {
+		cluster = commune.Cluster
 	}
 	type place struct {
 		sheet string
@@ -110,15 +100,15 @@ func (v *validator) rows(wb *record.Workbook, superseded bool) {
 						codes[key] = place{tbl.Sheet, rc.sr.Row}
 					}
 				}
-				v.ds.Households = append(v.ds.Households, rc.household(src, superseded))
+				v.chk.Households = append(v.chk.Households, rc.household(src))
 			case record.FormM2:
-				v.ds.Registrations = append(v.ds.Registrations, rc.registration(src, superseded))
+				v.chk.Registrations = append(v.chk.Registrations, rc.registration(src))
 			case record.FormM3:
-				v.ds.Delegates = append(v.ds.Delegates, rc.delegate(src, superseded))
+				v.chk.Delegates = append(v.chk.Delegates, rc.delegate(src))
 			case record.FormM4:
-				v.ds.Opinions = append(v.ds.Opinions, rc.opinion(src, superseded, cluster, late))
+				v.chk.Opinions = append(v.chk.Opinions, rc.opinion(src, cluster))
 			case record.FormM5:
-				v.ds.Results = append(v.ds.Results, rc.result(src, superseded))
+				v.chk.Results = append(v.chk.Results, rc.result(src))
 			}
 		}
 	}
@@ -169,7 +159,7 @@ func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, sc *s
 		fd.Sheet, fd.Column, fd.ColumnTitle = tbl.Sheet, f.Name, f.Title
 		fd.Message = fmt.Sprintf("%s: không có cột %s (bắt buộc) nên cả %d dòng dữ liệu đều không hợp lệ. Hãy thêm cột này, đặt tên cột đúng như mẫu %s, rồi gửi lại tệp.",
 			Where(wb.Submission.Path, tbl.Sheet, 0, "", ""), quote(f.Title), len(tbl.Rows), sc.Mau)
-		v.ds.Findings = append(v.ds.Findings, fd)
+		v.chk.Findings = append(v.chk.Findings, fd)
 	}
 	return out
 }
@@ -206,7 +196,7 @@ func (rc *rowCheck) finding(f *schemas.Field, sev record.Severity, code, raw, pr
 	if utf8.RuneCountInString(val) > maxFindingValue {
 		val = string([]rune(val)[:maxFindingValue]) + "…"
 	}
-	rc.v.ds.Findings = append(rc.v.ds.Findings, record.Finding{
+	rc.v.chk.Findings = append(rc.v.chk.Findings, record.Finding{
 		SubmissionID: rc.wb.Submission.ID,
 		Path:         rc.wb.Submission.Path,
 		CommuneCode:  rc.wb.CommuneCode,
@@ -512,10 +502,10 @@ func (rc *rowCheck) num(name string) int {
 	return 0
 }
 
-func (rc *rowCheck) household(src record.Source, superseded bool) record.Household {
+func (rc *rowCheck) household(src record.Source) record.Household {
 	return record.Household{
 		Source:        src,
-		State:         record.State{Valid: rc.valid(), Superseded: superseded},
+		State:         record.State{Valid: rc.valid()},
 		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
 		HeadName:      rc.str(schemas.FieldHeadName),
 		BirthYear:     rc.num(schemas.FieldBirthYear),
@@ -529,10 +519,10 @@ func (rc *rowCheck) household(src record.Source, superseded bool) record.Househo
 	}
 }
 
-func (rc *rowCheck) registration(src record.Source, superseded bool) record.Registration {
+func (rc *rowCheck) registration(src record.Source) record.Registration {
 	return record.Registration{
 		Source:        src,
-		State:         record.State{Valid: rc.valid(), Superseded: superseded},
+		State:         record.State{Valid: rc.valid()},
 		RepName:       rc.str(schemas.FieldRepName),
 		BirthYear:     rc.num(schemas.FieldBirthYear),
 		Gender:        rc.str(schemas.FieldGender),
@@ -547,10 +537,10 @@ func (rc *rowCheck) registration(src record.Source, superseded bool) record.Regi
 	}
 }
 
-func (rc *rowCheck) delegate(src record.Source, superseded bool) record.Delegate {
+func (rc *rowCheck) delegate(src record.Source) record.Delegate {
 	return record.Delegate{
 		Source:    src,
-		State:     record.State{Valid: rc.valid(), Superseded: superseded},
+		State:     record.State{Valid: rc.valid()},
 		Name:      rc.str(schemas.FieldName),
 		Position:  rc.str(schemas.FieldPosition),
 		Component: rc.str(schemas.FieldComponent),
@@ -559,11 +549,11 @@ func (rc *rowCheck) delegate(src record.Source, superseded bool) record.Delegate
 	}
 }
 
-func (rc *rowCheck) opinion(src record.Source, superseded bool, cluster int, late bool) record.Opinion {
+func (rc *rowCheck) opinion(src record.Source, cluster int) record.Opinion {
 	topic := rc.str(schemas.FieldTopic)
 	return record.Opinion{
 		Source:        src,
-		State:         record.State{Valid: rc.valid(), Superseded: superseded},
+		State:         record.State{Valid: rc.valid()},
 		Hamlet:        rc.str(schemas.FieldHamlet),
 		Cluster:       cluster,
 		ReporterName:  rc.str(schemas.FieldReporterName),
@@ -572,14 +562,13 @@ func (rc *rowCheck) opinion(src record.Source, superseded bool, cluster int, lat
 		Agency:        rc.v.p.Agency(topic),
 		Content:       rc.str(schemas.FieldContent),
 		ReceivedOn:    rc.get(schemas.FieldReceivedOn).t,
-		Late:          late,
 	}
 }
 
-func (rc *rowCheck) result(src record.Source, superseded bool) record.Result {
+func (rc *rowCheck) result(src record.Source) record.Result {
 	return record.Result{
 		Source:           src,
-		State:            record.State{Valid: rc.valid(), Superseded: superseded},
+		State:            record.State{Valid: rc.valid()},
 		Cluster:          rc.num(schemas.FieldCluster),
 		Date:             rc.get(schemas.FieldDate).t,
 		DistrictTeam:     rc.num(schemas.FieldDistrictTeam),

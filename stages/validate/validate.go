@@ -17,18 +17,98 @@ import (
 	"doithoai/pipeline/record"
 )
 
+// Version names the rules of Check: bump it whenever what Check makes of
+// a workbook may change (a rule, a message, a record field), so that the
+// checks stored beside the extracts are made again.
+const Version = "1"
+
 // Validate turns the read workbooks into the dataset: outcomes, findings and
 // typed records (valid or not). Workbooks arrive in receipt order
 // (Submission.Seq). For each (commune, form) of accepted M1..M5/KH
 // submissions the newest (highest Seq) is current; every older one gets
 // SupersededBy = the ID of the submission that replaced it (the next newer
 // one) and its rows Superseded=true. Rejected files and duplicates
-// (Submission.DuplicateOf != "") replace nothing.
+// (Submission.DuplicateOf != "") replace nothing. It is Check of every
+// workbook, then Assemble; the dataset's Sources are the workbooks.
 func Validate(ctx context.Context, p *plan.Plan, wbs []record.Workbook) (*record.Dataset, error) {
 	if p == nil {
 		return nil, errors.New("validate: no plan")
 	}
-	v := &validator{p: p, loc: p.Location(), ds: &record.Dataset{Read: wbs}}
+	checked := make([]record.Checked, len(wbs))
+	for i := range wbs {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("validate: %w", err)
+		}
+		checked[i] = Check(p, &wbs[i])
+	}
+	ds, err := Assemble(ctx, p, wbs, checked)
+	if err != nil {
+		return nil, err
+	}
+	ds.Sources = record.Workbooks(wbs)
+	return ds, nil
+}
+
+// Check is the part of validation that needs one submission alone: the
+// typed record of every row of an accepted M1..M5 workbook and the
+// findings of its rows and columns (missing columns, bad cells, a Mã hộ
+// listed twice in the roster). It is a pure function of the workbook (its
+// tables, form, commune, status, read findings, and the submission's ID
+// and path, which the findings quote) and the plan, and of this package's
+// Version: never of the time of receipt, the sequence or the other
+// submissions, so that it can be stored with the file's extract. The
+// records are not superseded and no opinion is late yet; their Source
+// carries the submission as given (Assemble sets it again). A rejected or
+// duplicate workbook, or a form without rows (KH), checks to nothing.
+func Check(p *plan.Plan, wb *record.Workbook) record.Checked {
+	var chk record.Checked
+	if p == nil || wb.Status == record.StatusRejected || wb.Status == record.StatusDuplicate {
+		return chk
+	}
+	switch wb.Form {
+	case record.FormM1, record.FormM2, record.FormM3, record.FormM4, record.FormM5:
+		v := &validator{p: p, loc: p.Location(), chk: &chk}
+		v.rows(wb)
+	}
+	return chk
+}
+
+// Assemble is the part of validation across submissions: given each
+// workbook (its tables' rows are not needed) and its Check, in receipt
+// order, it makes the dataset's outcomes and findings and gathers the
+// records, marking what newer files superseded, and judges the
+// timeliness of the commune plan (KH) and of opinions (M4). checked[i]
+// belongs to wbs[i]; its records are moved into the dataset (checked[i]
+// is cleared). The dataset's Sources are left nil.
+func Assemble(ctx context.Context, p *plan.Plan, wbs []record.Workbook, checked []record.Checked) (*record.Dataset, error) {
+	if p == nil {
+		return nil, errors.New("validate: no plan")
+	}
+	if len(checked) != len(wbs) {
+		return nil, fmt.Errorf("validate: %d checks for %d workbooks", len(checked), len(wbs))
+	}
+	v := &validator{p: p, loc: p.Location(), ds: &record.Dataset{}}
+	// Every kind of record in one allocation of its final size.
+	var nh, nr, nd, no, nres int
+	for i := range checked {
+		c := &checked[i]
+		nh, nr, nd, no, nres = nh+len(c.Households), nr+len(c.Registrations), nd+len(c.Delegates), no+len(c.Opinions), nres+len(c.Results)
+	}
+	if nh > 0 {
+		v.ds.Households = make([]record.Household, 0, nh)
+	}
+	if nr > 0 {
+		v.ds.Registrations = make([]record.Registration, 0, nr)
+	}
+	if nd > 0 {
+		v.ds.Delegates = make([]record.Delegate, 0, nd)
+	}
+	if no > 0 {
+		v.ds.Opinions = make([]record.Opinion, 0, no)
+	}
+	if nres > 0 {
+		v.ds.Results = make([]record.Result, 0, nres)
+	}
 	newer := supersession(wbs)
 	firstKH := firstAccepted(wbs, record.FormKH)
 	for i := range wbs {
@@ -40,7 +120,8 @@ func Validate(ctx context.Context, p *plan.Plan, wbs []record.Workbook) (*record
 			by = &wbs[j]
 		}
 		first, ok := firstKH[wbs[i].CommuneCode]
-		v.workbook(&wbs[i], by, ok && first == i)
+		v.workbook(&wbs[i], by, ok && first == i, &checked[i])
+		checked[i] = record.Checked{}
 	}
 	return v.ds, nil
 }
@@ -48,7 +129,8 @@ func Validate(ctx context.Context, p *plan.Plan, wbs []record.Workbook) (*record
 type validator struct {
 	p   *plan.Plan
 	loc *time.Location
-	ds  *record.Dataset
+	ds  *record.Dataset // Assemble's output
+	chk *record.Checked // Check's output
 }
 
 // isDuplicate: the same bytes were already received under another path.
@@ -126,7 +208,7 @@ func fileFinding(wb *record.Workbook, code string, sev record.Severity, value, m
 	}
 }
 
-func (v *validator) workbook(wb *record.Workbook, newer *record.Workbook, firstKH bool) {
+func (v *validator) workbook(wb *record.Workbook, newer *record.Workbook, firstKH bool, chk *record.Checked) {
 	out := record.SubmissionOutcome{
 		Submission:  wb.Submission,
 		Format:      wb.Format,
@@ -182,7 +264,57 @@ func (v *validator) workbook(wb *record.Workbook, newer *record.Workbook, firstK
 			v.lateKH(wb)
 		}
 	case record.FormM1, record.FormM2, record.FormM3, record.FormM4, record.FormM5:
-		v.rows(wb, superseded)
+		v.gather(wb, chk, superseded)
+	}
+}
+
+// gather adds an accepted M1..M5 workbook's checked records and findings
+// to the dataset: an M4 file received after its cluster's deadline is told
+// late first (and its opinions marked), then the findings of Check; every
+// record gets the submission's source and the superseded mark.
+func (v *validator) gather(wb *record.Workbook, chk *record.Checked, superseded bool) {
+	late := false
+	if wb.Form == record.FormM4 {
+		var cluster int
+		var deadline time.Time
+		cluster, late, deadline = v.opinionsLate(wb)
+		if late {
+			at := wb.Submission.ReceivedAt.In(v.loc)
+			dialogue := ""
+			if c := v.p.Cluster(cluster); c != nil && c.DialogueDate.Set {
+				dialogue = fmt.Sprintf(" (%d ngày trước buổi đối thoại ngày %s)", v.p.Deadlines.OpinionsDaysBeforeDialogue, dayVN(c.DialogueDate.In(v.loc)))
+			}
+			msg := fmt.Sprintf("%s: tổng hợp ý kiến nhận lúc %s, sau hạn gửi ý kiến của cụm %d là ngày %s%s. Các ý kiến vẫn được tiếp nhận và chuyển cơ quan trả lời nhưng được ghi nhận là nộp trễ hạn; lần sau hãy gửi sớm hơn.",
+				Where(wb.Submission.Path, "", 0, "", ""), timeVN(at), cluster, dayVN(deadline.In(v.loc)), dialogue)
+			v.ds.Findings = append(v.ds.Findings, fileFinding(wb, CodeLate, record.Warning, timeVN(at), msg))
+		}
+	}
+	v.ds.Findings = append(v.ds.Findings, chk.Findings...)
+	st := func(src *record.Source, state *record.State) {
+		src.SubmissionID, src.Path, src.CommuneCode = wb.Submission.ID, wb.Submission.Path, wb.CommuneCode
+		src.ReceivedAt, src.Seq = wb.Submission.ReceivedAt, wb.Submission.Seq
+		state.Superseded = superseded
+	}
+	for _, r := range chk.Households {
+		st(&r.Source, &r.State)
+		v.ds.Households = append(v.ds.Households, r)
+	}
+	for _, r := range chk.Registrations {
+		st(&r.Source, &r.State)
+		v.ds.Registrations = append(v.ds.Registrations, r)
+	}
+	for _, r := range chk.Delegates {
+		st(&r.Source, &r.State)
+		v.ds.Delegates = append(v.ds.Delegates, r)
+	}
+	for _, r := range chk.Opinions {
+		st(&r.Source, &r.State)
+		r.Late = late
+		v.ds.Opinions = append(v.ds.Opinions, r)
+	}
+	for _, r := range chk.Results {
+		st(&r.Source, &r.State)
+		v.ds.Results = append(v.ds.Results, r)
 	}
 }
 

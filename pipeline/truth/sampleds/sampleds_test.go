@@ -107,7 +107,12 @@ func noArchive(ds *record.Dataset) {
 	for i := range ds.Submissions {
 		ds.Submissions[i].ArchivePath = ""
 	}
-	for i := range ds.Read {
-		ds.Read[i].Submission.ArchivePath = ""
+	wbs, err := record.Collect(context.Background(), ds)
+	if err != nil {
+		panic(err)
 	}
+	for i := range wbs {
+		wbs[i].Submission.ArchivePath = ""
+	}
+	ds.Sources = wbs
 }

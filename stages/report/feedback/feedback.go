@@ -85,11 +85,6 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		k := f.SubmissionID + "|" + f.Path
 		findings[k] = append(findings[k], f)
 	}
-	read := map[string]*record.Workbook{}
-	for i := range ds.Read {
-		wb := &ds.Read[i]
-		read[wb.Submission.ID+"|"+wb.Submission.Path] = wb
-	}
 	byID := map[string]*record.SubmissionOutcome{}
 	byPath := map[string]*record.SubmissionOutcome{}
 	for i := range ds.Submissions {
@@ -124,7 +119,26 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		}
 		o := &ds.Submissions[i]
 		k := key(o)
-		s := &sub{o: *o, wb: read[k], findings: findings[k]}
+		// One submission's source rows at a time (ds.Sources loads them).
+		var wb *record.Workbook
+		if ds.Sources != nil {
+			w, ok, err := ds.Sources.Workbook(ctx, o.ID, o.Path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("feedback for %s: %w", o.Path, err))
+				if e, ok := old.Submissions[k]; ok {
+					// Still ours: kept, and written again next time.
+					cur.Submissions[k] = entry{Files: e.Files}
+					for _, rel := range e.Files {
+						targets[rel] = k
+					}
+				}
+				continue
+			}
+			if ok {
+				wb = &w
+			}
+		}
+		s := &sub{o: *o, wb: wb, findings: findings[k]}
 		s.pv = newPrivacy(s.wb, s.findings)
 		v := build(p, folders, s, byID, byPath)
 		rel, trel := folders.RelPath(*o), folders.TextRelPath(*o)

@@ -27,11 +27,20 @@ func samples(t *testing.T) (*plan.Plan, *record.Dataset) {
 	return p, ds
 }
 
+// workbooks is every workbook of ds, in the order of its submissions.
+func workbooks(ds *record.Dataset) record.Workbooks {
+	wbs, err := record.Collect(context.Background(), ds)
+	if err != nil {
+		panic(err)
+	}
+	return wbs
+}
+
 // personalNumbers are the citizen IDs and phone numbers the communes sent.
 func personalNumbers(ds *record.Dataset) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, wb := range ds.Read {
+	for _, wb := range workbooks(ds) {
 		for _, t := range wb.Tables {
 			for _, r := range t.Rows {
 				for _, c := range r.Cells {
@@ -197,7 +206,7 @@ func TestSamples(t *testing.T) {
 			}
 			ref := fd.Ref
 			if ref == "" {
-				letter := columnLetter(&ds.Read[readIndex(t, ds, o)].Tables[0], fd.Column)
+				letter := columnLetter(&workbooks(ds)[readIndex(t, ds, o)].Tables[0], fd.Column)
 				ref = letter + strconv.Itoa(fd.Row)
 			}
 			if fillOf(t, f, "M2", ref) == WarningFill && strings.Contains(commentAt(t, f, "M2", ref), "Cảnh báo") {
@@ -212,7 +221,7 @@ func TestSamples(t *testing.T) {
 
 func readIndex(t *testing.T, ds *record.Dataset, o record.SubmissionOutcome) int {
 	t.Helper()
-	for i, wb := range ds.Read {
+	for i, wb := range workbooks(ds) {
 		if wb.Submission.ID == o.ID && wb.Submission.Path == o.Path {
 			return i
 		}
@@ -224,7 +233,7 @@ func readIndex(t *testing.T, ds *record.Dataset, o record.SubmissionOutcome) int
 // headerRowOf is the last header row of a submission's first table.
 func headerRowOf(t *testing.T, ds *record.Dataset, path string) int {
 	t.Helper()
-	for _, wb := range ds.Read {
+	for _, wb := range workbooks(ds) {
 		if wb.Submission.Path == path && len(wb.Tables) > 0 {
 			h := wb.Tables[0].HeaderRows
 			return h[len(h)-1]

@@ -245,9 +245,11 @@ func build(ctx context.Context, cfg Config, ds *record.Dataset) (*page, error) {
 			b.fileMsgs[k] = append(b.fileMsgs[k], maskDigits(f.Message))
 		}
 	}
-	for _, wb := range ds.Read {
-		if wb.HeaderName != "" {
-			b.headers[subKey(wb.Submission.ID, wb.Submission.Path)] = wb.HeaderName
+	if ds.Sources != nil {
+		for _, o := range ds.Submissions {
+			if wb, ok := ds.Sources.Header(o.ID, o.Path); ok && wb.HeaderName != "" {
+				b.headers[subKey(o.ID, o.Path)] = wb.HeaderName
+			}
 		}
 	}
 

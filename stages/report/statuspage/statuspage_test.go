@@ -67,7 +67,7 @@ func handDataset() *record.Dataset {
 	subs[9].FolderHint = "Thuong Thoi Hau B"
 	ds := &record.Dataset{
 		Submissions: subs,
-		Read: []record.Workbook{{
+		Sources: record.Workbooks{{
 			Submission: subs[9].Submission, Form: record.FormM2, HeaderName: "UBND XÃ THƯỜNG THỚI HẬU B",
 			Status: record.StatusRejected, Reason: record.ReasonUnknownCommune,
 		}},
@@ -350,14 +350,16 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 		`javascript:alert(1).xlsx`,
 	}
 	ds := &record.Dataset{}
+	var wbs record.Workbooks
 	for i, h := range hostile {
 		o := outcome("h"+string(rune('a'+i)), h, "", record.FormNone, record.StatusRejected, `<b>reason</b>`, "2022-04-20 09:00", int64(i+1))
 		o.FolderHint = `<iframe src="x">`
 		ds.Submissions = append(ds.Submissions, o)
-		ds.Read = append(ds.Read, record.Workbook{Submission: o.Submission, HeaderName: `UBND XÃ <svg onload=alert(1)>`})
+		wbs = append(wbs, record.Workbook{Submission: o.Submission, HeaderName: `UBND XÃ <svg onload=alert(1)>`})
 		ds.Findings = append(ds.Findings, record.Finding{SubmissionID: o.ID, Path: h, Severity: record.Error,
 			Message: `Tệp "` + h + `" không đọc được <style>body{display:none}</style>`})
 	}
+	ds.Sources = wbs
 	// A report file with a hostile name, linked from the reports section.
 	if err := os.MkdirAll(filepath.Join(outbox, "bao-cao"), 0o755); err != nil {
 		t.Fatal(err)

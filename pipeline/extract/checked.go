@@ -1,0 +1,441 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"doithoai/pipeline/record"
+)
+
+// checkedMeta is the metadata of a checked file: the workbook without its
+// rows and the findings of its check.
+type checkedMeta struct {
+	Workbook wbMeta
+	Findings []record.Finding
+}
+
+// col is one column of a kind of record: its name and a pointer to the
+// field of a record it holds (exactly one of the accessors is set).
+type col[T any] struct {
+	name string
+	s    func(*T) *string
+	i    func(*T) *int
+	b    func(*T) *bool
+	f    func(*T) *float64
+	t    func(*T) *time.Time // stored as Unix seconds, noTime when zero
+}
+
+// noTime stands for the zero time.
+const noTime = math.MinInt64
+
+func str[T any](name string, f func(*T) *string) col[T]     { return col[T]{name: name, s: f} }
+func num[T any](name string, f func(*T) *int) col[T]        { return col[T]{name: name, i: f} }
+func flag[T any](name string, f func(*T) *bool) col[T]      { return col[T]{name: name, b: f} }
+func float[T any](name string, f func(*T) *float64) col[T]  { return col[T]{name: name, f: f} }
+func when[T any](name string, f func(*T) *time.Time) col[T] { return col[T]{name: name, t: f} }
+
+func (c col[T]) field() arrow.Field {
+	var dt arrow.DataType
+	switch {
+	case c.s != nil:
+		dt = arrow.BinaryTypes.String
+	case c.i != nil, c.t != nil:
+		dt = arrow.PrimitiveTypes.Int64
+	case c.b != nil:
+		dt = arrow.FixedWidthTypes.Boolean
+	default:
+		dt = arrow.PrimitiveTypes.Float64
+	}
+	return arrow.Field{Name: c.name, Type: dt}
+}
+
+// kind is how the records of one form are stored: its columns, the
+// records' source, and where they are in a record.Checked.
+type kind[T any] struct {
+	cols   []col[T]
+	source func(*T) *record.Source
+	get    func(*record.Checked) *[]T
+}
+
+// common are the columns of every kind: the record's sheet and row (the
+// rest of its source is the submission's) and its state.
+func common[T any](source func(*T) *record.Source, state func(*T) *record.State) []col[T] {
+	return []col[T]{
+		str("sheet", func(r *T) *string { return &source(r).Sheet }),
+		num("row", func(r *T) *int { return &source(r).Row }),
+		flag("valid", func(r *T) *bool { return &state(r).Valid }),
+		flag("superseded", func(r *T) *bool { return &state(r).Superseded }),
+	}
+}
+
+var households = kind[record.Household]{
+	cols: append(common(func(r *record.Household) *record.Source { return &r.Source }, func(r *record.Household) *record.State { return &r.State }),
+		str("household_code", func(r *record.Household) *string { return &r.HouseholdCode }),
+		str("head_name", func(r *record.Household) *string { return &r.HeadName }),
+		num("birth_year", func(r *record.Household) *int { return &r.BirthYear }),
+		str("gender", func(r *record.Household) *string { return &r.Gender }),
+		str("citizen_id", func(r *record.Household) *string { return &r.CitizenID }),
+		str("ethnicity", func(r *record.Household) *string { return &r.Ethnicity }),
+		str("hamlet", func(r *record.Household) *string { return &r.Hamlet }),
+		str("class", func(r *record.Household) *string { return &r.Class }),
+		num("members", func(r *record.Household) *int { return &r.Members }),
+		str("note", func(r *record.Household) *string { return &r.Note }),
+		str("household_group", func(r *record.Household) *string { return &r.HouseholdGroup }),
+		str("match_reason", func(r *record.Household) *string { return &r.MatchReason }),
+		float("match_score", func(r *record.Household) *float64 { return &r.MatchScore }),
+	),
+	source: func(r *record.Household) *record.Source { return &r.Source },
+	get:    func(c *record.Checked) *[]record.Household { return &c.Households },
+}
+
+var registrations = kind[record.Registration]{
+	cols: append(common(func(r *record.Registration) *record.Source { return &r.Source }, func(r *record.Registration) *record.State { return &r.State }),
+		str("rep_name", func(r *record.Registration) *string { return &r.RepName }),
+		num("birth_year", func(r *record.Registration) *int { return &r.BirthYear }),
+		str("gender", func(r *record.Registration) *string { return &r.Gender }),
+		str("citizen_id", func(r *record.Registration) *string { return &r.CitizenID }),
+		str("relation", func(r *record.Registration) *string { return &r.Relation }),
+		str("head_name", func(r *record.Registration) *string { return &r.HeadName }),
+		str("household_code", func(r *record.Registration) *string { return &r.HouseholdCode }),
+		str("hamlet", func(r *record.Registration) *string { return &r.Hamlet }),
+		str("class", func(r *record.Registration) *string { return &r.Class }),
+		str("phone", func(r *record.Registration) *string { return &r.Phone }),
+		str("note", func(r *record.Registration) *string { return &r.Note }),
+		flag("eligible", func(r *record.Registration) *bool { return &r.Eligible }),
+		flag("over_quota", func(r *record.Registration) *bool { return &r.OverQuota }),
+		str("household_group", func(r *record.Registration) *string { return &r.HouseholdGroup }),
+		str("match_reason", func(r *record.Registration) *string { return &r.MatchReason }),
+		float("match_score", func(r *record.Registration) *float64 { return &r.MatchScore }),
+	),
+	source: func(r *record.Registration) *record.Source { return &r.Source },
+	get:    func(c *record.Checked) *[]record.Registration { return &c.Registrations },
+}
+
+var delegates = kind[record.Delegate]{
+	cols: append(common(func(r *record.Delegate) *record.Source { return &r.Source }, func(r *record.Delegate) *record.State { return &r.State }),
+		str("name", func(r *record.Delegate) *string { return &r.Name }),
+		str("position", func(r *record.Delegate) *string { return &r.Position }),
+		str("component", func(r *record.Delegate) *string { return &r.Component }),
+		str("hamlet", func(r *record.Delegate) *string { return &r.Hamlet }),
+		str("phone", func(r *record.Delegate) *string { return &r.Phone }),
+	),
+	source: func(r *record.Delegate) *record.Source { return &r.Source },
+	get:    func(c *record.Checked) *[]record.Delegate { return &c.Delegates },
+}
+
+var opinions = kind[record.Opinion]{
+	cols: append(common(func(r *record.Opinion) *record.Source { return &r.Source }, func(r *record.Opinion) *record.State { return &r.State }),
+		str("hamlet", func(r *record.Opinion) *string { return &r.Hamlet }),
+		num("cluster", func(r *record.Opinion) *int { return &r.Cluster }),
+		str("reporter_name", func(r *record.Opinion) *string { return &r.ReporterName }),
+		str("household_code", func(r *record.Opinion) *string { return &r.HouseholdCode }),
+		str("topic", func(r *record.Opinion) *string { return &r.Topic }),
+		str("agency", func(r *record.Opinion) *string { return &r.Agency }),
+		str("content", func(r *record.Opinion) *string { return &r.Content }),
+		when("received_on", func(r *record.Opinion) *time.Time { return &r.ReceivedOn }),
+		flag("late", func(r *record.Opinion) *bool { return &r.Late }),
+	),
+	source: func(r *record.Opinion) *record.Source { return &r.Source },
+	get:    func(c *record.Checked) *[]record.Opinion { return &c.Opinions },
+}
+
+var results = kind[record.Result]{
+	cols: append(common(func(r *record.Result) *record.Source { return &r.Source }, func(r *record.Result) *record.State { return &r.State }),
+		num("cluster", func(r *record.Result) *int { return &r.Cluster }),
+		when("date", func(r *record.Result) *time.Time { return &r.Date }),
+		num("district_team", func(r *record.Result) *int { return &r.DistrictTeam }),
+		num("commune_delegates", func(r *record.Result) *int { return &r.CommuneDelegates }),
+		num("hamlet_heads", func(r *record.Result) *int { return &r.HamletHeads }),
+		num("household_reps", func(r *record.Result) *int { return &r.HouseholdReps }),
+		num("opinions", func(r *record.Result) *int { return &r.Opinions }),
+		num("answered", func(r *record.Result) *int { return &r.Answered }),
+		num("forwarded", func(r *record.Result) *int { return &r.Forwarded }),
+	),
+	source: func(r *record.Result) *record.Source { return &r.Source },
+	get:    func(c *record.Checked) *[]record.Result { return &c.Results },
+}
+
+// codec is a kind with its type parameter hidden.
+type codec interface {
+	fields() []arrow.Field
+	count(*record.Checked) int
+	encode(mem memory.Allocator, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error)
+	decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) error
+}
+
+// codecOf is the kind of the records of a form; nil for a form without
+// records.
+func codecOf(f record.Form) codec {
+	switch f {
+	case record.FormM1:
+		return households
+	case record.FormM2:
+		return registrations
+	case record.FormM3:
+		return delegates
+	case record.FormM4:
+		return opinions
+	case record.FormM5:
+		return results
+	}
+	return nil
+}
+
+func (k kind[T]) fields() []arrow.Field {
+	out := make([]arrow.Field, len(k.cols))
+	for i, c := range k.cols {
+		out[i] = c.field()
+	}
+	return out
+}
+
+func (k kind[T]) count(chk *record.Checked) int { return len(*k.get(chk)) }
+
+// attach sets the part of a record's source that is the submission's.
+func attach(src *record.Source, sub record.Submission, commune string) {
+	src.SubmissionID, src.Path, src.CommuneCode, src.ReceivedAt, src.Seq = sub.ID, sub.Path, commune, sub.ReceivedAt, sub.Seq
+}
+
+func (k kind[T]) encode(mem memory.Allocator, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error) {
+	recs := *k.get(chk)
+	for i := range recs {
+		src := *k.source(&recs[i])
+		want := src
+		attach(&want, sub, commune)
+		if src != want {
+			return nil, fmt.Errorf("%w: %s: record of row %d has another source", ErrNotExact, sub.Path, src.Row)
+		}
+	}
+	arrs := make([]arrow.Array, 0, len(k.cols))
+	release := func() {
+		for _, a := range arrs {
+			a.Release()
+		}
+	}
+	for _, c := range k.cols {
+		var a arrow.Array
+		switch {
+		case c.s != nil:
+			b := array.NewStringBuilder(mem)
+			b.Reserve(len(recs))
+			for i := range recs {
+				b.Append(*c.s(&recs[i]))
+			}
+			a = b.NewArray()
+			b.Release()
+		case c.i != nil:
+			b := array.NewInt64Builder(mem)
+			b.Reserve(len(recs))
+			for i := range recs {
+				b.Append(int64(*c.i(&recs[i])))
+			}
+			a = b.NewArray()
+			b.Release()
+		case c.t != nil:
+			b := array.NewInt64Builder(mem)
+			b.Reserve(len(recs))
+			for i := range recs {
+				t := *c.t(&recs[i])
+				if t.IsZero() {
+					b.Append(noTime)
+					continue
+				}
+				if s := t.Unix(); s == noTime || time.Unix(s, 0).In(loc) != t {
+					b.Release()
+					release()
+					return nil, fmt.Errorf("%w: %s: time %v of row %d", ErrNotExact, sub.Path, t, k.source(&recs[i]).Row)
+				}
+				b.Append(t.Unix())
+			}
+			a = b.NewArray()
+			b.Release()
+		case c.b != nil:
+			b := array.NewBooleanBuilder(mem)
+			b.Reserve(len(recs))
+			for i := range recs {
+				b.Append(*c.b(&recs[i]))
+			}
+			a = b.NewArray()
+			b.Release()
+		default:
+			b := array.NewFloat64Builder(mem)
+			b.Reserve(len(recs))
+			for i := range recs {
+				b.Append(*c.f(&recs[i]))
+			}
+			a = b.NewArray()
+			b.Release()
+		}
+		arrs = append(arrs, a)
+	}
+	return arrs, nil
+}
+
+func (k kind[T]) decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) error {
+	n := int(rec.NumRows())
+	recs := make([]T, n)
+	for i := range recs {
+		attach(k.source(&recs[i]), sub, commune)
+	}
+	for ci, c := range k.cols {
+		col := rec.Column(ci)
+		switch {
+		case c.s != nil:
+			a := newTexts(col.(*array.String))
+			for i := range recs {
+				*c.s(&recs[i]) = a.at(i)
+			}
+		case c.i != nil:
+			v := col.(*array.Int64).Int64Values()
+			for i := range recs {
+				*c.i(&recs[i]) = int(v[i])
+			}
+		case c.t != nil:
+			v := col.(*array.Int64).Int64Values()
+			for i := range recs {
+				if v[i] != noTime {
+					*c.t(&recs[i]) = time.Unix(v[i], 0).In(loc)
+				}
+			}
+		case c.b != nil:
+			a := col.(*array.Boolean)
+			for i := range recs {
+				*c.b(&recs[i]) = a.Value(i)
+			}
+		default:
+			v := col.(*array.Float64).Float64Values()
+			for i := range recs {
+				*c.f(&recs[i]) = v[i]
+			}
+		}
+	}
+	if n > 0 {
+		*k.get(chk) = recs
+	}
+	return nil
+}
+
+// SaveChecked stores, beside the extract of wb.Submission, wb without its
+// source rows and chk, what validation made of wb alone (validate.Check):
+// a later run loads them with LoadChecked instead of reading and
+// validating the file again. The records' source must be the submission
+// (ID, path, receipt time, sequence) and wb's commune, their dates in the
+// store's Location: what LoadChecked attaches again; anything that would
+// not come back exactly is refused (ErrNotExact).
+func (s *Store) SaveChecked(wb record.Workbook, chk record.Checked) error {
+	p := s.CheckedPath(wb.Submission)
+	if p == "" {
+		return fmt.Errorf("extract: submission %q has no usable content hash", wb.Submission.ID)
+	}
+	var buf bytes.Buffer
+	if err := EncodeChecked(&buf, s.key, wb, chk, s.loc()); err != nil {
+		return err
+	}
+	return s.write(p, buf.Bytes())
+}
+
+// EncodeChecked writes the checked file of wb and chk made under key, its
+// dates in loc (see Store.SaveChecked).
+func EncodeChecked(w io.Writer, key string, wb record.Workbook, chk record.Checked, loc *time.Location) error {
+	m := checkedMeta{Workbook: metaOf(&wb), Findings: chk.Findings}
+	kd := codecOf(wb.Form)
+	total := len(chk.Households) + len(chk.Registrations) + len(chk.Delegates) + len(chk.Opinions) + len(chk.Results)
+	if kd == nil && total > 0 || kd != nil && kd.count(&chk) != total {
+		return fmt.Errorf("%w: %s: records of another form than %q", ErrNotExact, wb.Submission.Path, wb.Form)
+	}
+	mj, err := exactJSON(&m, wb.Submission.Path)
+	if err != nil {
+		return err
+	}
+	var fields []arrow.Field
+	var cols []arrow.Array
+	if kd != nil {
+		fields = kd.fields()
+		if cols, err = kd.encode(memory.NewGoAllocator(), &chk, wb.Submission, wb.CommuneCode, loc); err != nil {
+			return err
+		}
+		defer func() {
+			for _, c := range cols {
+				c.Release()
+			}
+		}()
+	}
+	return writeIPC(w, ident{kindChecked, key, wb.Submission}, mj, fields, cols, total, metaForm, string(wb.Form))
+}
+
+// LoadChecked returns what SaveChecked stored for sub, with sub attached:
+// the workbook without its tables' rows (Rows nil), its number of source
+// rows, and its check; false when there is no usable checked file (a
+// missing one silently, a damaged or mismatched one logged).
+func (s *Store) LoadChecked(sub record.Submission) (wb record.Workbook, rows int, chk record.Checked, ok bool) {
+	p := s.CheckedPath(sub)
+	if p == "" {
+		return record.Workbook{}, 0, record.Checked{}, false
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return record.Workbook{}, 0, record.Checked{}, false
+	}
+	if err == nil {
+		if wb, rows, chk, err = DecodeChecked(b, s.key, sub, s.loc()); err == nil {
+			return wb, rows, chk, true
+		}
+	}
+	s.log.Warn("checked extract not used; the file is checked again", "path", sub.Path, "extract", p, "err", err)
+	return record.Workbook{}, 0, record.Checked{}, false
+}
+
+// DecodeChecked reads a checked file made under key for sub (see
+// LoadChecked); any mismatch or damage is an error.
+func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Location) (wb record.Workbook, rows int, chk record.Checked, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			wb, rows, chk, err = record.Workbook{}, 0, record.Checked{}, fmt.Errorf("extract: damaged: %v", p)
+		}
+	}()
+	// The columns depend on the form, named in the metadata: read it
+	// first, then check the whole file against that form's columns.
+	var m checkedMeta
+	var form record.Form
+	rec, mj, err := readIPC(data, ident{kindChecked, key, sub}, func(meta func(string) string) []arrow.Field {
+		form = record.Form(meta(metaForm))
+		if kd := codecOf(form); kd != nil {
+			return kd.fields()
+		}
+		return nil
+	})
+	if err != nil {
+		return record.Workbook{}, 0, record.Checked{}, err
+	}
+	defer rec.Release()
+	if err := json.Unmarshal([]byte(mj), &m); err != nil {
+		return record.Workbook{}, 0, record.Checked{}, fmt.Errorf("extract: checked metadata: %w", err)
+	}
+	if m.Workbook.Form != form {
+		return record.Workbook{}, 0, record.Checked{}, errors.New("extract: checked file of another form")
+	}
+	if wb, err = m.Workbook.header(sub, false); err != nil {
+		return record.Workbook{}, 0, record.Checked{}, err
+	}
+	for _, t := range m.Workbook.Tables {
+		rows += t.Rows
+	}
+	chk.Findings = m.Findings
+	if kd := codecOf(form); kd != nil {
+		if err := kd.decode(rec, &chk, sub, wb.CommuneCode, loc); err != nil {
+			return record.Workbook{}, 0, record.Checked{}, err
+		}
+	}
+	return wb, rows, chk, nil
+}

@@ -1,0 +1,68 @@
+package process
+
+import (
+	"context"
+	"fmt"
+
+	"doithoai/pipeline/ledger"
+	"doithoai/pipeline/record"
+)
+
+// sources is the record.Sources of a Process call: each submission's
+// workbook as ReadAll got it; a workbook whose rows were stored in its
+// extract is loaded from there again when asked for (or, should the
+// extract have gone, read again from the archived copy).
+type sources struct {
+	fr    *fileReader
+	items map[string]*Item
+}
+
+func sourceKey(id, path string) string { return id + "\x00" + path }
+
+// newSources keeps the workbooks of items (not their checks). Loading on
+// demand goes through a reader without the ledger: a run may have closed
+// it when its reports ask for a workbook.
+func newSources(cfg Config, items []Item) *sources {
+	s := &sources{fr: newFileReader(cfg, (*ledger.Ledger)(nil)), items: make(map[string]*Item, len(items))}
+	for i := range items {
+		it := &Item{Workbook: items[i].Workbook, Rows: items[i].Rows, Whole: items[i].Whole}
+		k := sourceKey(it.Workbook.Submission.ID, it.Workbook.Submission.Path)
+		if _, ok := s.items[k]; !ok {
+			s.items[k] = it
+		}
+	}
+	return s
+}
+
+// Header returns the workbook of the submission without its rows when
+// they are stored (else whole).
+func (s *sources) Header(id, path string) (record.Workbook, bool) {
+	it, ok := s.items[sourceKey(id, path)]
+	if !ok {
+		return record.Workbook{}, false
+	}
+	return it.Workbook, true
+}
+
+// Workbook returns the submission's whole workbook, loading its rows
+// from the extract when they are not held.
+func (s *sources) Workbook(ctx context.Context, id, path string) (record.Workbook, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return record.Workbook{}, false, err
+	}
+	it, ok := s.items[sourceKey(id, path)]
+	if !ok {
+		return record.Workbook{}, false, nil
+	}
+	if it.Whole {
+		return it.Workbook, true, nil
+	}
+	wb, how, _, err := s.fr.source(ctx, it.Workbook.Submission)
+	if err != nil {
+		return record.Workbook{}, false, fmt.Errorf("workbook of %s: %w", path, err)
+	}
+	if how == gotDecoded {
+		s.fr.log.Info("extract gone since the read stage; the file was read again", "path", path)
+	}
+	return wb, true, nil
+}

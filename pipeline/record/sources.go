@@ -1,0 +1,81 @@
+package record
+
+import (
+	"context"
+	"fmt"
+)
+
+// Sources yields what the reader made of each submission, one submission
+// at a time, so that a run need not hold every submission's source rows:
+// a store of extracts loads them on demand, Workbooks holds them in
+// memory. A submission is named by its ID and path (a duplicate shares its
+// ID with the file it repeats). Implementations are safe for concurrent
+// use.
+type Sources interface {
+	// Header returns the submission's workbook; its tables' rows may be
+	// left out (cheap: what a list of submissions shows). False when the
+	// submission is unknown.
+	Header(id, path string) (Workbook, bool)
+	// Workbook returns the submission's whole workbook, source rows
+	// included, loading it when needed. False when the submission is
+	// unknown; an error only when ctx ended or loading failed.
+	Workbook(ctx context.Context, id, path string) (Workbook, bool, error)
+}
+
+// Workbooks is Sources held in memory: the workbooks themselves.
+type Workbooks []Workbook
+
+// Header returns the workbook of the submission (rows included).
+func (w Workbooks) Header(id, path string) (Workbook, bool) {
+	for i := range w {
+		if w[i].Submission.ID == id && w[i].Submission.Path == path {
+			return w[i], true
+		}
+	}
+	return Workbook{}, false
+}
+
+// Workbook returns the workbook of the submission.
+func (w Workbooks) Workbook(ctx context.Context, id, path string) (Workbook, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Workbook{}, false, err
+	}
+	wb, ok := w.Header(id, path)
+	return wb, ok, nil
+}
+
+// Collect loads the whole workbook of every submission of ds, in the
+// order of ds.Submissions (what tests compare; a run never needs them all
+// at once). Submissions without a workbook are left out.
+func Collect(ctx context.Context, ds *Dataset) (Workbooks, error) {
+	if ds.Sources == nil {
+		return nil, nil
+	}
+	out := make(Workbooks, 0, len(ds.Submissions))
+	for _, o := range ds.Submissions {
+		wb, ok, err := ds.Sources.Workbook(ctx, o.ID, o.Path)
+		if err != nil {
+			return nil, fmt.Errorf("workbook of %s: %w", o.Path, err)
+		}
+		if ok {
+			out = append(out, wb)
+		}
+	}
+	return out, nil
+}
+
+// HeaderOf returns a copy of wb without its tables' rows.
+func HeaderOf(wb Workbook) Workbook {
+	if wb.Tables == nil {
+		return wb
+	}
+	ts := make([]Table, len(wb.Tables))
+	copy(ts, wb.Tables)
+	for i := range ts {
+		ts[i].Rows = nil
+	}
+	wb.Tables = ts
+	return wb
+}
+
+var _ Sources = Workbooks(nil)
