@@ -28,7 +28,8 @@ type sheetView struct {
 	// sheetEnc is the legacy encoding of the sheet as a whole (Unicode
 	// when it is not typed in a legacy font): never decided cell by cell.
 	sheetEnc vntext.Encoding
-	tops     []int // row numbers of the first non-empty rows
+	tops     []int             // row numbers of the first non-empty rows
+	blocks   map[[2]int]*block // candidate header blocks by (first row, rows)
 }
 
 // legacySample bounds how many non-ASCII text cells decide the encoding

@@ -59,8 +59,8 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	headerKeys := map[int]map[string]bool{}
 	for _, l := range m.b.labels {
 		keys := map[string]bool{}
-		for _, cand := range l.candidates() {
-			keys[vntext.Fold(cand)] = true
+		for _, k := range l.folded {
+			keys[k] = true
 		}
 		headerKeys[l.col] = keys
 	}
