@@ -453,7 +453,11 @@ var numberCell = regexp.MustCompile(`^[\(\[]?\s*(\d{1,3}|[A-Za-z])\s*[\)\]]?(\s*
 // isNumberRow reports whether the row is a column-number row: at least
 // three cells, each a number (or letter) in consecutive increasing order.
 func isNumberRow(v *sheetView, num int) bool {
-	r := v.row(num)
+	return isNumberRowOf(v.row(num))
+}
+
+// isNumberRowOf is isNumberRow of the row itself (nil: no row).
+func isNumberRowOf(r *grid.Row) bool {
 	if r == nil {
 		return false
 	}

@@ -30,6 +30,10 @@ type sheetView struct {
 	sheetEnc vntext.Encoding
 	tops     []int             // row numbers of the first non-empty rows
 	blocks   map[[2]int]*block // candidate header blocks by (first row, rows)
+	unique   bool              // no two rows share a number
+	// release lets extractTable drop the grid cells of each row it has
+	// mapped (the read of one file: the grid is not used afterwards).
+	release bool
 }
 
 // legacySample bounds how many non-ASCII text cells decide the encoding
@@ -47,6 +51,7 @@ func newSheetView(s *grid.Sheet) *sheetView {
 			v.byNum[s.Rows[i].Num] = i
 		}
 	}
+	v.unique = len(v.byNum) == len(s.Rows)
 	// The top rows: decode legacy fonts with the evidence of the header
 	// block and the column header together (data rows that show among
 	// the top rows have their own fonts, decided column by column).

@@ -195,6 +195,7 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 	rows := 0
 	for i, v := range tableViews {
 		m := tableMaps[i]
+		v.release = true
 		t, fs := extractTable(v, m, fc)
 		findings = append(findings, labelFindings(v, m, fc)...)
 		findings = append(findings, fs...)
