@@ -118,7 +118,14 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	case kindOther:
 		return r.reject(sub, format, record.ReasonNotSpreadsheet, msgNotSpreadsheet(sub.Path), ""), nil
 	}
-	gw, derr := decode(ctx, kind, sub.ArchivePath, lim)
+	var gw *grid.Workbook
+	var pr *probe
+	var derr error
+	if kind == kindXLSX {
+		gw, pr, derr = decodeXLSX(ctx, sub.ArchivePath, lim)
+	} else {
+		gw, derr = decode(ctx, kind, sub.ArchivePath, lim)
+	}
 	if cerr := ctx.Err(); cerr != nil {
 		return record.Workbook{}, cerr
 	}
@@ -145,7 +152,7 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	if gw.Format != "" && kind != kindCSV {
 		format = gw.Format
 	}
-	return r.mapWorkbook(ctx, sub, format, gw)
+	return r.mapWorkbook(ctx, sub, format, gw, pr)
 }
 
 // problem is the reason and message of a decoder problem: a too_large one

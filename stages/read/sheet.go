@@ -34,6 +34,10 @@ type sheetView struct {
 	// release lets extractTable drop the grid cells of each row it has
 	// mapped (the read of one file: the grid is not used afterwards).
 	release bool
+	index   int // the sheet's index in the workbook
+	// truncated: the decoder kept only the first rows of the sheet (an
+	// xlsx sheet longer than streamKeepRows); its table is streamed.
+	truncated bool
 }
 
 // legacySample bounds how many non-ASCII text cells decide the encoding

@@ -13,7 +13,11 @@ import (
 
 // mapWorkbook turns a decoded workbook into the form's tables, deciding
 // the form and the commune.
-func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook) (record.Workbook, error) {
+//
+// pr, when not nil, is the probe of an xlsx file whose big sheets hold
+// only their first rows: their tables are read in a second pass over the
+// file (streamTables).
+func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook, pr *probe) (record.Workbook, error) {
 	fc := fileCtx{sub: sub, csv: gw.Format == "csv" || format == "csv" || format == "tsv"}
 	var views []*sheetView
 	for i := range gw.Sheets {
@@ -22,6 +26,11 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 			continue // hidden helper sheets (dropdown lists) are not data
 		}
 		v := newSheetView(s)
+		v.index = i
+		if pr.truncated(i) {
+			v.truncated = true
+			v.sheetEnc = pr.sheetEnc(i) // of the whole sheet, not its first rows
+		}
 		if len(v.tops) == 0 {
 			continue
 		}
@@ -192,11 +201,27 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		}
 	}
 
+	streamed, err := r.streamTables(ctx, sub, tableViews, tableMaps, fc)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return record.Workbook{}, cerr
+		}
+		reason, msg := r.problem(sub, kindXLSX, grid.CodeOf(err), err, r.Limits.WithDefaults())
+		rej := r.reject(sub, format, reason, msg, err.Error())
+		rej.Form, rej.HeaderName, rej.Title = out.Form, out.HeaderName, out.Title
+		return rej, nil
+	}
 	rows := 0
 	for i, v := range tableViews {
 		m := tableMaps[i]
 		v.release = true
-		t, fs := extractTable(v, m, fc)
+		var t record.Table
+		var fs []record.Finding
+		if st, ok := streamed[i]; ok {
+			t, fs = st.finish()
+		} else {
+			t, fs = extractTable(v, m, fc)
+		}
 		findings = append(findings, labelFindings(v, m, fc)...)
 		findings = append(findings, fs...)
 		tables = append(tables, t)
@@ -218,6 +243,40 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 	out.Status = record.StatusAccepted
 	out.Tables = tables
 	out.Findings = findings
+	return out, nil
+}
+
+// streamTablesRun counts the second passes (tests).
+var streamTablesRun int
+
+// streamTables reads the tables of the cut sheets (sheetView.truncated)
+// in one more pass over the file, each row handed to its table builder
+// as the decoder reads it and then dropped. The builders are returned by
+// position in views, not yet finished.
+func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views []*sheetView, maps []*mapping, fc fileCtx) (map[int]*tableBuilder, error) {
+	bySheet := map[int]int{} // sheet index -> position in views
+	for i, v := range views {
+		if v.truncated {
+			bySheet[v.index] = i
+		}
+	}
+	if len(bySheet) == 0 {
+		return nil, nil
+	}
+	out := map[int]*tableBuilder{}
+	f := &feed{start: func(index int) *tableBuilder {
+		i, ok := bySheet[index]
+		if !ok {
+			return nil
+		}
+		tb := newTableBuilder(views[i], maps[i], fc)
+		out[i] = tb
+		return tb
+	}}
+	streamTablesRun++
+	if _, err := decodeRows(ctx, sub.ArchivePath, r.Limits.WithDefaults(), f); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -24,6 +24,8 @@ type book struct {
 	date1904 bool
 	cells    int          // non-empty cells so far
 	bud      *grid.Budget // text bytes of cells and shared strings
+	sink     grid.RowSink // sees every row (DecodeRows); nil keeps them all
+	index    int          // the index in wb.Sheets of the sheet being read
 }
 
 var (
@@ -75,8 +77,11 @@ type sheetReader struct {
 	lastRow     int
 	prevCol     int
 	cells       []grid.Cell
+	spare       []grid.Cell // cells of a row the sink did not keep, for the next row
 	cellsSorted bool
 	rowsSorted  bool
+	count       int // rows with values so far
+	lastNum     int // the number of the last of them
 }
 
 // readSheet reads the worksheet part into s, with the fast tokenizer
@@ -97,6 +102,9 @@ func (b *book) readSheet(part string, s *grid.Sheet) error {
 	return b.p.readPart(part, b.bud, reset, func(ev events) error {
 		r := &sheetReader{b: b, sheet: s, rowsSorted: true, capCap: textCap(b.lim)}
 		b.bud.Sheet(s.Name)
+		if b.sink != nil {
+			b.sink.StartSheet(b.index, s.Name)
+		}
 		for {
 			kind, local, text, a, err := ev.event()
 			if err != nil {
@@ -125,7 +133,11 @@ func (r *sheetReader) finish() error {
 	if !r.rowsSorted {
 		s.Rows = mergeRows(s.Rows)
 	}
-	if len(s.Rows) > b.lim.MaxRows {
+	n := len(s.Rows)
+	if r.rowsSorted {
+		n = r.count // rows a sink took are not in s.Rows
+	}
+	if n > b.lim.MaxRows {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(b.lim.MaxRows), Sheet: s.Name}, "sheet %q has more than %d rows", s.Name, b.lim.MaxRows)
 	}
 	return nil
@@ -395,18 +407,31 @@ func (r *sheetReader) endRow() error {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name, Row: r.rowNum},
 			"sheet %q has a value in row %d, limit %d", r.sheet.Name, r.rowNum, r.b.lim.MaxRows)
 	}
-	cells := slices.Clone(r.cells)
+	cells := append(r.spare[:0], r.cells...)
+	r.spare = nil
 	if !r.cellsSorted {
 		cells = sortCells(cells)
 	}
-	rows := r.sheet.Rows
-	if n := len(rows); n > 0 && rows[n-1].Num >= r.rowNum {
+	if r.count > 0 && r.lastNum >= r.rowNum {
 		r.rowsSorted = false
 	}
-	if len(rows) > 2*r.b.lim.MaxRows {
+	if r.count > 2*r.b.lim.MaxRows {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name}, "sheet %q has more than %d rows", r.sheet.Name, r.b.lim.MaxRows)
 	}
-	r.sheet.Rows = append(rows, grid.Row{Num: r.rowNum, Cells: cells})
+	r.count++
+	r.lastNum = r.rowNum
+	row := grid.Row{Num: r.rowNum, Cells: cells}
+	if sink := r.b.sink; sink != nil {
+		keep, err := sink.Row(&row)
+		if err != nil {
+			return err
+		}
+		if !keep {
+			r.spare = cells // the sink is done with the row: its cells are reused
+			return nil
+		}
+	}
+	r.sheet.Rows = append(r.sheet.Rows, row)
 	return nil
 }
 

@@ -1,0 +1,127 @@
+package read
+
+import (
+	"context"
+
+	"doithoai/pipeline/vntext"
+	"doithoai/stages/read/grid"
+	"doithoai/stages/read/xlsx"
+)
+
+// streamKeepRows is how many rows of an xlsx sheet the first pass keeps
+// (with at least the rows the header search reads). A sheet with more
+// is not held whole: what recognition needs is kept, and its table is
+// built in a second pass, row by row as the decoder reads them. Most
+// commune files are far below it and are read once.
+var streamKeepRows = 10_000
+
+// probe is the row sink of the first pass over an xlsx file: it keeps the
+// first rows of each sheet, drops the rest, and decides on the way what
+// the read stage would otherwise take from the whole sheet (its legacy
+// font, from its first non-ASCII text cells) and whether the rows come in
+// order (else the file is decoded again whole, as before).
+type probe struct {
+	keep   int
+	sheets []probeSheet // by index in the workbook
+	cur    *probeSheet
+}
+
+// probeSheet is what the probe learnt of one sheet.
+type probeSheet struct {
+	rows, kept, nonEmpty int
+	lastNum              int
+	unsorted             bool // a row came after a row with a number as high
+	truncated            bool // rows were dropped
+	sample               []string
+}
+
+func (p *probe) StartSheet(index int, _ string) {
+	for len(p.sheets) <= index {
+		p.sheets = append(p.sheets, probeSheet{})
+	}
+	p.sheets[index] = probeSheet{}
+	p.cur = &p.sheets[index]
+}
+
+func (p *probe) Row(r *grid.Row) (bool, error) {
+	ps := p.cur
+	if ps.rows > 0 && r.Num <= ps.lastNum {
+		ps.unsorted = true
+	}
+	ps.rows++
+	ps.lastNum = r.Num
+	if len(ps.sample) < legacySample {
+		// As sheetEncoding samples the whole sheet.
+		for _, c := range r.Cells {
+			if c.Kind == grid.String && !isASCII(c.Text) && len(ps.sample) < legacySample {
+				ps.sample = append(ps.sample, c.Text)
+			}
+		}
+	}
+	if ps.unsorted || ps.kept < p.keep || ps.nonEmpty < topRowsScanned+3 {
+		ps.kept++
+		if rowHasValue(r) {
+			ps.nonEmpty++
+		}
+		return true, nil
+	}
+	ps.truncated = true
+	return false, nil
+}
+
+// ordered reports whether every sheet's rows came in increasing order.
+func (p *probe) ordered() bool {
+	for i := range p.sheets {
+		if p.sheets[i].unsorted {
+			return false
+		}
+	}
+	return true
+}
+
+// truncated reports whether sheet i lost rows to the probe.
+func (p *probe) truncated(i int) bool {
+	return p != nil && i < len(p.sheets) && p.sheets[i].truncated
+}
+
+// decodeXLSX is the first pass over an xlsx file: the workbook with the
+// first rows of each sheet, and the probe that says which sheets were cut
+// (nil when the file was decoded whole).
+func decodeXLSX(ctx context.Context, path string, lim grid.Limits) (*grid.Workbook, *probe, error) {
+	pr := &probe{keep: streamKeepRows}
+	gw, err := decodeRows(ctx, path, lim, pr)
+	if !pr.ordered() {
+		// Rows out of order are merged by the decoder at the end of the
+		// sheet: only the whole grid reads them right.
+		gw, err = decode(ctx, kindXLSX, path, lim)
+		return gw, nil, err
+	}
+	return gw, pr, err
+}
+
+// decodeRows is xlsx.DecodeRows under the read stage's panic guard.
+func decodeRows(ctx context.Context, path string, lim grid.Limits, sink grid.RowSink) (wb *grid.Workbook, err error) {
+	defer grid.Recover("read", &wb, &err)
+	return xlsx.DecodeRows(ctx, path, lim, sink)
+}
+
+// feed is the row sink of the second pass: it hands the rows of the cut
+// sheets to their table builders and keeps none.
+type feed struct {
+	start func(index int) *tableBuilder // a fresh builder for the sheet, nil when it has no table
+	cur   *tableBuilder
+}
+
+func (f *feed) StartSheet(index int, _ string) { f.cur = f.start(index) }
+
+func (f *feed) Row(r *grid.Row) (bool, error) {
+	if f.cur != nil {
+		f.cur.add(r, r)
+	}
+	return false, nil
+}
+
+// sheetEnc is the legacy font the probe found for sheet i.
+func (p *probe) sheetEnc(i int) vntext.Encoding {
+	return vntext.DetectColumn(p.sheets[i].sample)
+}
