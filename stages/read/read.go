@@ -130,21 +130,7 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 		return record.Workbook{}, cerr
 	}
 	if derr != nil {
-		if errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded) {
-			return record.Workbook{}, derr
-		}
-		var pe *grid.PanicError
-		if errors.As(derr, &pe) {
-			r.logPanic(sub, pe.Value, pe.Stack)
-		}
-		code := grid.CodeOf(derr)
-		if sniffedOnly(sub) {
-			// An unknown extension whose bytes looked like a container but
-			// would not decode: tell the commune it is not a spreadsheet.
-			code = grid.CodeNotSheet
-		}
-		reason, msg := r.problem(sub, kind, code, derr, lim)
-		return r.reject(sub, format, reason, msg, derr.Error()), nil
+		return r.decodeFailure(sub, kind, format, derr)
 	}
 	if gw == nil {
 		return r.reject(sub, format, record.ReasonCorrupt, msgCorrupt(sub.Path), "decoder returned no workbook"), nil
@@ -153,6 +139,26 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 		format = gw.Format
 	}
 	return r.mapWorkbook(ctx, sub, format, gw, pr)
+}
+
+// decodeFailure is the rejection of a file its decoder failed on (or
+// the error when the decoding was stopped).
+func (r *Reader) decodeFailure(sub record.Submission, kind fileKind, format string, derr error) (record.Workbook, error) {
+	if errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded) {
+		return record.Workbook{}, derr
+	}
+	var pe *grid.PanicError
+	if errors.As(derr, &pe) {
+		r.logPanic(sub, pe.Value, pe.Stack)
+	}
+	code := grid.CodeOf(derr)
+	if sniffedOnly(sub) {
+		// An unknown extension whose bytes looked like a container but
+		// would not decode: tell the commune it is not a spreadsheet.
+		code = grid.CodeNotSheet
+	}
+	reason, msg := r.problem(sub, kind, code, derr, r.Limits.WithDefaults())
+	return r.reject(sub, format, reason, msg, derr.Error()), nil
 }
 
 // problem is the reason and message of a decoder problem: a too_large one

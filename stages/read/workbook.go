@@ -203,13 +203,12 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 
 	streamed, err := r.streamTables(ctx, sub, tableViews, tableMaps, fc)
 	if err != nil {
+		// The second pass decodes what the first did: it fails only
+		// when the file changed or the time ran out.
 		if cerr := ctx.Err(); cerr != nil {
 			return record.Workbook{}, cerr
 		}
-		reason, msg := r.problem(sub, kindXLSX, grid.CodeOf(err), err, r.Limits.WithDefaults())
-		rej := r.reject(sub, format, reason, msg, err.Error())
-		rej.Form, rej.HeaderName, rej.Title = out.Form, out.HeaderName, out.Title
-		return rej, nil
+		return r.decodeFailure(sub, kindXLSX, format, err)
 	}
 	rows := 0
 	for i, v := range tableViews {
