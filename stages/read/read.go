@@ -138,7 +138,15 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	if gw.Format != "" && kind != kindCSV {
 		format = gw.Format
 	}
-	return r.mapWorkbook(ctx, sub, format, gw, pr)
+	out, err := r.mapWorkbook(ctx, sub, format, gw, pr)
+	if err == nil {
+		// A file whose first pass skipped rows is judged on all of them:
+		// a limit they break rejects it, whatever its headers said.
+		if verr := pr.verify(ctx, sub.ArchivePath, lim); verr != nil {
+			return r.decodeFailure(sub, kind, format, verr)
+		}
+	}
+	return out, err
 }
 
 // decodeFailure is the rejection of a file its decoder failed on (or

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -28,7 +29,10 @@ const rosterRows = 199_000
 // writeRoster writes an M1 roster of n households as Excel stores one:
 // every text in the shared string table (names, codes and citizen IDs
 // unique per row), numbers as numbers.
-func writeRoster(t testing.TB, path string, n int) {
+func writeRoster(t testing.TB, path string, n int) { writeRosterTail(t, path, n, "") }
+
+// writeRosterTail is writeRoster with raw rows written after the last one.
+func writeRosterTail(t testing.TB, path string, n int, tail string) {
 	names := []string{"Nguyễn Văn Trí", "Trần Thị Lan", "Lê Văn Hùng", "Phạm Thị Mai", "Huỳnh Văn Tư"}
 	fixed := []string{"Mẫu M1", "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO", "STT", "Mã hộ", "Họ và tên chủ hộ", "Năm sinh", "Giới tính",
 		"Số CCCD/CMND", "Dân tộc", "Khóm/Ấp", "Phân loại hộ", "Số nhân khẩu", "Nam", "Nữ", "Kinh", "Ấp 1", "Ấp 2", "Ấp 3", "Hộ nghèo", "Hộ cận nghèo"}
@@ -39,7 +43,9 @@ func writeRoster(t testing.TB, path string, n int) {
 	}
 	code := func(i int) int { return len(fixed) + 2*(i-1) } // then the ID at +1
 	readtest.XLSX(t, path, func(w io.Writer) {
-		s := func(ref string, text string) string { return `<c r="` + ref + `" t="s"><v>` + strconv.Itoa(idx[text]) + `</v></c>` }
+		s := func(ref string, text string) string {
+			return `<c r="` + ref + `" t="s"><v>` + strconv.Itoa(idx[text]) + `</v></c>`
+		}
 		io.WriteString(w, `<row r="1">`+s("A1", "Mẫu M1")+`</row><row r="2">`+s("A2", "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO")+`</row><row r="4">`)
 		for j, h := range fixed[2:12] {
 			io.WriteString(w, s(string(rune('A'+j))+"4", h))
@@ -51,6 +57,7 @@ func writeRoster(t testing.TB, path string, n int) {
 				r, r, i, r, code(i), s("C"+r, names[i%len(names)]), r, 1940+i%60, s("E"+r, []string{"Nam", "Nữ"}[i%2]),
 				r, code(i)+1, s("G"+r, "Kinh"), s("H"+r, fmt.Sprintf("Ấp %d", 1+i%3)), s("I"+r, []string{"Hộ nghèo", "Hộ cận nghèo"}[i%2]), r, 1+i%7)
 		}
+		io.WriteString(w, tail)
 	}, func(w io.Writer) {
 		for _, s := range fixed {
 			io.WriteString(w, `<si><t>`+s+`</t></si>`)
@@ -134,4 +141,50 @@ func TestRosterMemory(t *testing.T) {
 		Outcome:  outcome,
 		Pass:     ok,
 	})
+}
+
+// TestStreamedLateTrouble: what the rows of a big roster hold far below
+// its first rows (a limit broken, a decoder remark) counts the same
+// whether the roster is streamed or read whole.
+func TestStreamedLateTrouble(t *testing.T) {
+	keep := *read.StreamKeepRows
+	defer func() { *read.StreamKeepRows = keep }()
+	rd := &read.Reader{Plan: plan.Default()}
+	for _, tc := range []struct{ name, tail, status, finding string }{
+		{"a value in column 2000", `<row r="9000"><c r="BXX9000"><v>1</v></c></row>`, "rejected", "too_large"},
+		{"a shared string index out of range", `<row r="9000"><c r="A9000" t="s"><v>999999</v></c></row>`, "accepted", "decoder-note"},
+		{"nothing", ``, "accepted", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "m1.xlsx")
+			writeRosterTail(t, path, 5000, tc.tail)
+			sub := record.Submission{ID: "m1", Path: "29956/m1.xlsx", ArchivePath: path, FolderHint: "29956"}
+			*read.StreamKeepRows = 1 << 30
+			whole, err1 := rd.Read(context.Background(), sub)
+			*read.StreamKeepRows = 100
+			skims := *read.SkimmedSheets
+			cut, err2 := rd.Read(context.Background(), sub)
+			if *read.SkimmedSheets == skims {
+				t.Error("the first pass did not skip the roster's later rows")
+			}
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if string(whole.Status) != tc.status || tc.finding != "" && !hasCode(whole, tc.finding) {
+				t.Fatalf("whole read: %s %s %+v", whole.Status, whole.Reason, whole.Findings)
+			}
+			if !reflect.DeepEqual(whole, cut) {
+				t.Fatalf("streamed read differs: %s %s %+v / %s %s %+v", whole.Status, whole.Reason, whole.Findings, cut.Status, cut.Reason, cut.Findings)
+			}
+		})
+	}
+}
+
+func hasCode(wb record.Workbook, code string) bool {
+	for _, f := range wb.Findings {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
 }

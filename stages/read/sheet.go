@@ -34,7 +34,8 @@ type sheetView struct {
 	// release lets extractTable drop the grid cells of each row it has
 	// mapped (the read of one file: the grid is not used afterwards).
 	release bool
-	index   int // the sheet's index in the workbook
+	index   int    // the sheet's index in the workbook
+	probe   *probe // the first pass over the file; nil when it was decoded whole
 	// truncated: the decoder kept only the first rows of the sheet (an
 	// xlsx sheet longer than streamKeepRows); its table is streamed.
 	truncated bool

@@ -15,6 +15,9 @@ import (
 // commune files are far below it and are read once.
 var streamKeepRows = 10_000
 
+// skimmedSheets counts the sheets whose rows a first pass skipped (tests).
+var skimmedSheets int
+
 // probe is the row sink of the first pass over an xlsx file: it keeps the
 // first rows of each sheet, drops the rest, and decides on the way what
 // the read stage would otherwise take from the whole sheet (its legacy
@@ -24,6 +27,10 @@ type probe struct {
 	keep   int
 	sheets []probeSheet // by index in the workbook
 	cur    *probeSheet
+	// checked: a full pass over the file succeeded after this one
+	// skipped rows; notes are its decoder remarks.
+	checked bool
+	notes   []string
 }
 
 // probeSheet is what the probe learnt of one sheet.
@@ -32,6 +39,7 @@ type probeSheet struct {
 	lastNum              int
 	unsorted             bool // a row came after a row with a number as high
 	truncated            bool // rows were dropped
+	skimmed              bool // rows were not even read (grid.SkipRows)
 	sample               []string
 }
 
@@ -66,7 +74,28 @@ func (p *probe) Row(r *grid.Row) (bool, error) {
 		return true, nil
 	}
 	ps.truncated = true
+	if len(ps.sample) >= legacySample {
+		// Nothing more to learn from the sheet before its table is
+		// streamed: the decoder only reads on to its merges.
+		ps.skimmed = true
+		skimmedSheets++
+		return false, grid.SkipRows
+	}
 	return false, nil
+}
+
+// skimmed reports whether a sheet's rows were left unread (so the limits
+// are still to be checked on them).
+func (p *probe) skimmed() bool {
+	if p == nil {
+		return false
+	}
+	for i := range p.sheets {
+		if p.sheets[i].skimmed {
+			return true
+		}
+	}
+	return false
 }
 
 // ordered reports whether every sheet's rows came in increasing order.
@@ -90,7 +119,9 @@ func (p *probe) truncated(i int) bool {
 func decodeXLSX(ctx context.Context, path string, lim grid.Limits) (*grid.Workbook, *probe, error) {
 	pr := &probe{keep: streamKeepRows}
 	gw, err := decodeRows(ctx, path, lim, pr)
-	if !pr.ordered() {
+	if !pr.ordered() || err != nil && pr.skimmed() {
+		// A failure after rows were skipped may not be the first one the
+		// whole file has.
 		// Rows out of order are merged by the decoder at the end of the
 		// sheet: only the whole grid reads them right.
 		gw, err = decode(ctx, kindXLSX, path, lim)
@@ -125,3 +156,32 @@ func (f *feed) Row(r *grid.Row) (bool, error) {
 func (p *probe) sheetEnc(i int) vntext.Encoding {
 	return vntext.DetectColumn(p.sheets[i].sample)
 }
+
+// verified records a full pass over the file (the second one).
+func (p *probe) verified(gw *grid.Workbook) {
+	if p != nil && gw != nil {
+		p.checked, p.notes = true, gw.Notes
+	}
+}
+
+// verify makes sure a full pass over the file was made once the first one
+// skipped rows: it decodes the whole file once more, keeping no row, for
+// the limits and the decoder remarks of the rows skipped. Its error is
+// the decoder's on the file.
+func (p *probe) verify(ctx context.Context, path string, lim grid.Limits) error {
+	if !p.skimmed() || p.checked {
+		return nil
+	}
+	gw, err := decodeRows(ctx, path, lim, dropAll{})
+	if err != nil {
+		return err
+	}
+	p.verified(gw)
+	return nil
+}
+
+// dropAll is a row sink that keeps no row.
+type dropAll struct{}
+
+func (dropAll) StartSheet(int, string)      {}
+func (dropAll) Row(*grid.Row) (bool, error) { return false, nil }

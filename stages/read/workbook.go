@@ -26,7 +26,7 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 			continue // hidden helper sheets (dropdown lists) are not data
 		}
 		v := newSheetView(s)
-		v.index = i
+		v.index, v.probe = i, pr
 		if pr.truncated(i) {
 			v.truncated = true
 			v.sheetEnc = pr.sheetEnc(i) // of the whole sheet, not its first rows
@@ -235,7 +235,11 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		rej.CommuneCode, rej.Findings[0].CommuneCode = commune.Code, commune.Code
 		return rej, nil
 	}
-	findings = append(findings, noteFindings(gw.Notes, fc)...)
+	notes, err := r.allNotes(ctx, sub, gw, pr)
+	if err != nil {
+		return r.decodeFailure(sub, kindXLSX, format, err)
+	}
+	findings = append(findings, noteFindings(notes, fc)...)
 	for i := range findings {
 		findings[i].CommuneCode = commune.Code
 	}
@@ -273,10 +277,25 @@ func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views 
 		return tb
 	}}
 	streamTablesRun++
-	if _, err := decodeRows(ctx, sub.ArchivePath, r.Limits.WithDefaults(), f); err != nil {
+	gw, err := decodeRows(ctx, sub.ArchivePath, r.Limits.WithDefaults(), f)
+	if err != nil {
 		return nil, err
 	}
+	views[0].probe.verified(gw)
 	return out, nil
+}
+
+// allNotes are the decoder's remarks on the whole file: the first pass's,
+// or, when it skipped rows, those of a full pass (the second pass's, or
+// one more, which also checks the limits on the skipped rows).
+func (r *Reader) allNotes(ctx context.Context, sub record.Submission, gw *grid.Workbook, pr *probe) ([]string, error) {
+	if !pr.skimmed() {
+		return gw.Notes, nil
+	}
+	if err := pr.verify(ctx, sub.ArchivePath, r.Limits.WithDefaults()); err != nil {
+		return nil, err
+	}
+	return pr.notes, nil
 }
 
 // headerStart is the first header row of a mapping, 0 for none.

@@ -113,9 +113,14 @@ type RowSink interface {
 	// Row takes the next row with values of the sheet, its cells in
 	// column order; keep says whether the decoder is to keep it in the
 	// sheet too. A row not kept may have its cells reused after Row
-	// returns. An error stops the decoding.
+	// returns. An error stops the decoding, except SkipRows.
 	Row(r *Row) (keep bool, err error)
 }
+
+// SkipRows, returned by RowSink.Row, asks for no more rows of the sheet:
+// the decoder reads on to the sheet's merges without building (or
+// checking) its remaining rows and cells.
+var SkipRows = errors.New("grid: no more rows of this sheet")
 
 // Limits bound the work a single file may cause. Decoders must check them
 // while reading, not after, and count repeated rows and cells (ODS

@@ -82,6 +82,7 @@ type sheetReader struct {
 	rowsSorted  bool
 	count       int // rows with values so far
 	lastNum     int // the number of the last of them
+	skim        bool // the sink wants no more rows (grid.SkipRows)
 }
 
 // readSheet reads the worksheet part into s, with the fast tokenizer
@@ -187,7 +188,7 @@ func (r *sheetReader) start(local []byte, a attrs) error {
 	case "sheetData":
 		r.inData = true
 	case "row":
-		if r.inData {
+		if r.inData && !r.skim {
 			r.startRow(a)
 		}
 	case "c":
@@ -423,6 +424,9 @@ func (r *sheetReader) endRow() error {
 	row := grid.Row{Num: r.rowNum, Cells: cells}
 	if sink := r.b.sink; sink != nil {
 		keep, err := sink.Row(&row)
+		if err == grid.SkipRows {
+			r.skim, keep, err = true, false, nil
+		}
 		if err != nil {
 			return err
 		}
