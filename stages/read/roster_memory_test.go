@@ -18,6 +18,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/read"
+	"doithoai/stages/read/grid"
 	"doithoai/stages/read/internal/readtest"
 )
 
@@ -78,6 +79,9 @@ func TestRosterChild(t *testing.T) {
 		*read.StreamKeepRows = 1 << 30
 	}
 	rd := &read.Reader{Plan: plan.Default()}
+	if os.Getenv("ROSTER_BIG") != "" {
+		rd.Limits = bigLimits
+	}
 	path := os.Getenv("ROSTER_FILE")
 	wb, err := rd.Read(context.Background(), record.Submission{ID: "m1", Path: "29956/m1.xlsx", ArchivePath: path, FolderHint: "29956"})
 	rows := 0
@@ -187,4 +191,28 @@ func hasCode(wb record.Workbook, code string) bool {
 		}
 	}
 	return false
+}
+
+// bigLimits are grid.Limits raised by configuration for a roster of a
+// million households (TestBigRosterMemory).
+var bigLimits = grid.Limits{
+	MaxFileBytes: 256 << 20, MaxUnpackedBytes: 1 << 30, MaxPartBytes: 1 << 30,
+	MaxRows: 1_100_000, MaxCells: 12_000_000, MaxSheetBytes: 512 << 20, MaxWorkbookBytes: 1 << 30,
+	MaxFileDuration: 10 * time.Minute,
+}
+
+// TestBigRosterMemory measures, on request only (DOITHOAI_ROSTER_ROWS=n),
+// a roster of n households read under bigLimits in a child: it logs the
+// peak RSS and the heap the kept rows use.
+func TestBigRosterMemory(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("DOITHOAI_ROSTER_ROWS"))
+	if n == 0 {
+		t.Skip("set DOITHOAI_ROSTER_ROWS to measure a big roster")
+	}
+	path := filepath.Join(t.TempDir(), "m1.xlsx")
+	writeRoster(t, path, n)
+	st, _ := os.Stat(path)
+	debug.FreeOSMemory()
+	m := faultdoc.RunChild(t, "TestRosterChild", 10*time.Minute, "ROSTER_FILE="+path, "ROSTER_BIG=1")
+	t.Logf("%d rows, file %d MiB: peak RSS %d MiB, wall %v, exit %d; %s", n, st.Size()>>20, m.PeakRSS/faultdoc.MiB, m.Wall.Round(time.Millisecond), m.ExitCode, strings.TrimSpace(m.Stdout))
 }

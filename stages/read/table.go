@@ -447,7 +447,7 @@ func isFooterRow(v *sheetView, r *grid.Row, gap int) bool {
 			if f == "" {
 				continue
 			}
-			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || totalLine.MatchString(f) {
+			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || (strings.HasPrefix(f, "tong ") || strings.HasPrefix(f, "cong ")) && totalLine.MatchString(f) {
 				return true // a total row ends the data, whatever it holds
 			}
 			if nonEmpty > 4 {

@@ -80,8 +80,8 @@ type sheetReader struct {
 	spare       []grid.Cell // cells of a row the sink did not keep, for the next row
 	cellsSorted bool
 	rowsSorted  bool
-	count       int // rows with values so far
-	lastNum     int // the number of the last of them
+	count       int  // rows with values so far
+	lastNum     int  // the number of the last of them
 	skim        bool // the sink wants no more rows (grid.SkipRows)
 }
 
