@@ -142,9 +142,18 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	if err == nil {
 		// A file whose first pass skipped rows is judged on all of them:
 		// a limit they break rejects it, whatever its headers said.
-		if verr := pr.verify(ctx, sub.ArchivePath, lim); verr != nil {
-			return r.decodeFailure(sub, kind, format, verr)
+		err = pr.verify(ctx, sub.ArchivePath, lim)
+		if err != nil && !errors.Is(err, errUnordered) {
+			return r.decodeFailure(sub, kind, format, err)
 		}
+	}
+	if errors.Is(err, errUnordered) {
+		// Rows out of order where the first pass did not look: the file
+		// is read whole, as any file with rows out of order.
+		if gw, err = decode(ctx, kind, sub.ArchivePath, lim); err != nil {
+			return r.decodeFailure(sub, kind, format, err)
+		}
+		return r.mapWorkbook(ctx, sub, format, gw, nil)
 	}
 	return out, err
 }

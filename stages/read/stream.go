@@ -2,6 +2,8 @@ package read
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 
 	"doithoai/pipeline/vntext"
 	"doithoai/stages/read/grid"
@@ -16,7 +18,7 @@ import (
 var streamKeepRows = 10_000
 
 // skimmedSheets counts the sheets whose rows a first pass skipped (tests).
-var skimmedSheets int
+var skimmedSheets atomic.Int64
 
 // probe is the row sink of the first pass over an xlsx file: it keeps the
 // first rows of each sheet, drops the rest, and decides on the way what
@@ -78,7 +80,7 @@ func (p *probe) Row(r *grid.Row) (bool, error) {
 		// Nothing more to learn from the sheet before its table is
 		// streamed: the decoder only reads on to its merges.
 		ps.skimmed = true
-		skimmedSheets++
+		skimmedSheets.Add(1)
 		return false, grid.SkipRows
 	}
 	return false, nil
@@ -120,14 +122,33 @@ func decodeXLSX(ctx context.Context, path string, lim grid.Limits) (*grid.Workbo
 	pr := &probe{keep: streamKeepRows}
 	gw, err := decodeRows(ctx, path, lim, pr)
 	if !pr.ordered() || err != nil && pr.skimmed() {
-		// A failure after rows were skipped may not be the first one the
-		// whole file has.
 		// Rows out of order are merged by the decoder at the end of the
-		// sheet: only the whole grid reads them right.
+		// sheet: only the whole grid reads them right. And a failure
+		// after rows were skipped may not be the first one the file has.
 		gw, err = decode(ctx, kindXLSX, path, lim)
 		return gw, nil, err
 	}
 	return gw, pr, err
+}
+
+// errUnordered stops a later pass that finds a row out of order where the
+// first pass skipped rows: the file is then read whole after all.
+var errUnordered = errors.New("read: rows out of order in a skipped part of a sheet")
+
+// order checks, for the sinks of the later passes, that the rows of each
+// sheet come in increasing order, as the first pass found them where it
+// looked.
+type order struct{ rows, last int }
+
+func (o *order) start() { *o = order{} }
+
+func (o *order) next(r *grid.Row) error {
+	if o.rows > 0 && r.Num <= o.last {
+		return errUnordered
+	}
+	o.rows++
+	o.last = r.Num
+	return nil
 }
 
 // decodeRows is xlsx.DecodeRows under the read stage's panic guard.
@@ -141,11 +162,18 @@ func decodeRows(ctx context.Context, path string, lim grid.Limits, sink grid.Row
 type feed struct {
 	start func(index int) *tableBuilder // a fresh builder for the sheet, nil when it has no table
 	cur   *tableBuilder
+	order order
 }
 
-func (f *feed) StartSheet(index int, _ string) { f.cur = f.start(index) }
+func (f *feed) StartSheet(index int, _ string) {
+	f.cur = f.start(index)
+	f.order.start()
+}
 
 func (f *feed) Row(r *grid.Row) (bool, error) {
+	if err := f.order.next(r); err != nil {
+		return false, err
+	}
 	if f.cur != nil {
 		f.cur.add(r, r)
 	}
@@ -172,7 +200,7 @@ func (p *probe) verify(ctx context.Context, path string, lim grid.Limits) error 
 	if !p.skimmed() || p.checked {
 		return nil
 	}
-	gw, err := decodeRows(ctx, path, lim, dropAll{})
+	gw, err := decodeRows(ctx, path, lim, &dropAll{})
 	if err != nil {
 		return err
 	}
@@ -181,7 +209,7 @@ func (p *probe) verify(ctx context.Context, path string, lim grid.Limits) error 
 }
 
 // dropAll is a row sink that keeps no row.
-type dropAll struct{}
+type dropAll struct{ order order }
 
-func (dropAll) StartSheet(int, string)      {}
-func (dropAll) Row(*grid.Row) (bool, error) { return false, nil }
+func (d *dropAll) StartSheet(int, string)        { d.order.start() }
+func (d *dropAll) Row(r *grid.Row) (bool, error) { return false, d.order.next(r) }

@@ -2,8 +2,10 @@ package read
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
@@ -208,6 +210,9 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		if cerr := ctx.Err(); cerr != nil {
 			return record.Workbook{}, cerr
 		}
+		if errors.Is(err, errUnordered) {
+			return record.Workbook{}, err
+		}
 		return r.decodeFailure(sub, kindXLSX, format, err)
 	}
 	rows := 0
@@ -236,6 +241,9 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		return rej, nil
 	}
 	notes, err := r.allNotes(ctx, sub, gw, pr)
+	if errors.Is(err, errUnordered) {
+		return record.Workbook{}, err
+	}
 	if err != nil {
 		return r.decodeFailure(sub, kindXLSX, format, err)
 	}
@@ -250,7 +258,7 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 }
 
 // streamTablesRun counts the second passes (tests).
-var streamTablesRun int
+var streamTablesRun atomic.Int64
 
 // streamTables reads the tables of the cut sheets (sheetView.truncated)
 // in one more pass over the file, each row handed to its table builder
@@ -261,6 +269,9 @@ func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views 
 	for i, v := range views {
 		if v.truncated {
 			bySheet[v.index] = i
+			// Recognition is done: the builder reads the rows the second
+			// pass hands it, so the first pass's rows can go.
+			v.s.Rows, v.byNum = nil, nil
 		}
 	}
 	if len(bySheet) == 0 {
@@ -276,7 +287,7 @@ func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views 
 		out[i] = tb
 		return tb
 	}}
-	streamTablesRun++
+	streamTablesRun.Add(1)
 	gw, err := decodeRows(ctx, sub.ArchivePath, r.Limits.WithDefaults(), f)
 	if err != nil {
 		return nil, err
