@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -566,8 +567,8 @@ var slowChildEnv = []string{"GOMAXPROCS=1"}
 const slowNow = "2022-05-20T09:00:00+07:00"
 
 // slowInbox writes, once, two large but legitimate M1 rosters of one
-// commune (190,000 rows each, the project's bench roster writer) into the
-// folder of another commune, so that each is decoded in full (seconds)
+// commune (190,000 rows each, the project's bench roster writer), and
+// slowCopies copies of each, into the folder of another commune, so that each is decoded in full (seconds)
 // and then rejected as a conflict, which keeps the rest of the run short,
 // and runs it once undisturbed.
 func slowInbox(t *testing.T) slowSet {
@@ -596,6 +597,20 @@ func slowInbox(t *testing.T) slowSet {
 			}
 			slow.files++
 		}
+		// The reader takes a second or two per roster: copies (the same
+		// sheets, another zip comment, so another file) keep the run
+		// reading well past the stop bound.
+		for k := 1; k <= slowCopies; k++ {
+			for i := 1; i <= 2; i++ {
+				src := filepath.Join(other, fmt.Sprintf("DS ho ngheo %d.xlsx", i))
+				dst := filepath.Join(other, fmt.Sprintf("DS ho ngheo %d (%d).xlsx", i, k))
+				if err := copyZip(src, dst, fmt.Sprintf("copy %d", k)); err != nil {
+					slow.err = err
+					return
+				}
+				slow.files++
+			}
+		}
 	})
 	if slow.err != nil {
 		t.Fatal(slow.err)
@@ -613,6 +628,39 @@ func slowInbox(t *testing.T) slowSet {
 		slow.verdict = verdicts(t, filepath.Join(root, "outbox"))
 	}
 	return slow
+}
+
+// slowCopies is how many copies of each roster the slow inbox holds.
+const slowCopies = 4
+
+// copyZip copies the zip file src to dst entry by entry, without
+// recompressing, with another archive comment.
+func copyZip(src, dst, comment string) error {
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(f)
+	for _, e := range zr.File {
+		if err := zw.Copy(e); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := zw.SetComment(comment); err != nil {
+		f.Close()
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // verdicts is each submission's status and reason, by path.

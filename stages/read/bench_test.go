@@ -135,3 +135,17 @@ func BenchmarkReadRoster(b *testing.B) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/benchRows, "B/row")
 }
+
+// BenchmarkMapRowsOld is BenchmarkMapRows for the extractTable that the
+// table builder replaced (table_old_test.go): the baseline of the
+// builder's speed, measured in the same process.
+func BenchmarkMapRowsOld(b *testing.B) {
+	s := rosterSheet(benchRows)
+	v := newSheetView(s)
+	m := findHeader(v, schemaIndexes(), strongHeader)
+	fc := fileCtx{sub: record.Submission{Path: "29956/m1.xlsx"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		extractTableOld(v, m, fc)
+	}
+}

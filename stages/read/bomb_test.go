@@ -29,7 +29,13 @@ var faults = faultdoc.New("read", "Hostile and broken spreadsheets",
 		"names the limit; repeats are counted and charged before they are expanded; a file that outlasts "+
 		"its time budget is rejected as `too_slow`; a stop ends a read promptly.")
 
-func TestMain(m *testing.M) { os.Exit(faultdoc.Main(m, faults)) }
+func TestMain(m *testing.M) {
+	code := faultdoc.Main(m, faults)
+	if benchInbox.dir != "" {
+		_ = os.RemoveAll(benchInbox.dir)
+	}
+	os.Exit(code)
+}
 
 // The bounds every bomb must stay within.
 const (

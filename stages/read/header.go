@@ -86,6 +86,20 @@ func contains(list []string, s string) bool {
 type label struct {
 	col   int
 	texts []string
+	// cands and folded are candidates() and their vntext.Fold, computed
+	// once when the block is built (every form's match tries them).
+	cands, folded []string
+}
+
+// newLabel is the label of column col with its candidates.
+func newLabel(col int, texts []string) label {
+	l := label{col: col, texts: texts}
+	l.cands = l.candidates()
+	l.folded = make([]string, len(l.cands))
+	for i, c := range l.cands {
+		l.folded[i] = vntext.Fold(c)
+	}
+	return l
 }
 
 // candidates lists the spellings to try, most specific first: the whole
@@ -106,11 +120,12 @@ func (l label) candidates() []string {
 // display is the label as a person reads it: "Thông tin chủ hộ / Họ và tên".
 func (l label) display() string { return strings.Join(l.texts, " / ") }
 
-var trailingParen = regexp.MustCompile(`\s*[\(\[][^\(\)\[\]]*[\)\]]\s*$`)
-
+// stripTrailingParen drops up to three trailing parenthesised or
+// bracketed notes ("Năm sinh (yyyy)", "Số CCCD [12 số] (*)") and then
+// trailing ':' and '*'.
 func stripTrailingParen(s string) string {
 	for i := 0; i < 3; i++ {
-		t := strings.TrimSpace(trailingParen.ReplaceAllString(s, ""))
+		t := strings.TrimSpace(cutTrailingParen(s))
 		if t == s {
 			break
 		}
@@ -119,10 +134,80 @@ func stripTrailingParen(s string) string {
 	return strings.TrimSpace(strings.TrimRight(s, ":*"))
 }
 
+// cutTrailingParen removes what the regular expression
+// `\s*[\(\[][^\(\)\[\]]*[\)\]]\s*$` matches (its \s being ASCII
+// white space): a last bracketed group with no bracket inside, and the
+// white space around it. It replaces that expression, whose backtracking
+// was the read stage's hot spot.
+func cutTrailingParen(s string) string {
+	end := len(s)
+	for end > 0 && isREspace(s[end-1]) {
+		end--
+	}
+	if end == 0 || (s[end-1] != ')' && s[end-1] != ']') {
+		return s
+	}
+	open := -1
+	for i := end - 2; i >= 0; i-- {
+		switch s[i] {
+		case '(', '[':
+			open = i
+		case ')', ']':
+			return s
+		default:
+			continue
+		}
+		break
+	}
+	if open < 0 {
+		return s
+	}
+	for open > 0 && isREspace(s[open-1]) {
+		open--
+	}
+	return s[:open]
+}
+
+// isREspace is the \s class of Go regular expressions: [\t\n\f\r ].
+func isREspace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
 // block is a candidate header: one to three consecutive rows.
 type block struct {
 	rows   []int
 	labels []label // non-empty columns, in column order
+	// matches caches match(b, ix): the form and header searches of one
+	// file read the same blocks against the same forms several times.
+	matches map[*schemaIndex]*mapping
+}
+
+// block returns the block of the consecutive rows, built once per view.
+func (v *sheetView) block(rows []int) *block {
+	k := [2]int{rows[0], len(rows)}
+	if b, ok := v.blocks[k]; ok {
+		return b
+	}
+	b := buildBlock(v, rows)
+	if v.blocks == nil {
+		v.blocks = map[[2]int]*block{}
+	}
+	v.blocks[k] = b
+	return b
+}
+
+// match is match(b, ix), computed once per block and form. Mappings are
+// never changed once made, so the cached one is shared.
+func (b *block) match(ix *schemaIndex) *mapping {
+	if m, ok := b.matches[ix]; ok {
+		return m
+	}
+	m := match(b, ix)
+	if b.matches == nil {
+		b.matches = map[*schemaIndex]*mapping{}
+	}
+	b.matches[ix] = m
+	return m
 }
 
 // buildBlock collects the labels of the rows. A merged parent cell spans
@@ -207,7 +292,7 @@ func buildBlock(v *sheetView, rows []int) *block {
 			}
 		}
 		if len(texts) > 0 {
-			b.labels = append(b.labels, label{col: c, texts: texts})
+			b.labels = append(b.labels, newLabel(c, texts))
 		}
 	}
 	return b
@@ -240,9 +325,9 @@ type mapping struct {
 func match(b *block, ix *schemaIndex) *mapping {
 	m := &mapping{ix: ix, b: b, fields: map[int]string{}, headers: map[int]string{}}
 	taken := map[string]bool{}
-	assign := func(l label, cands []string) (found, matchedTaken bool) {
-		for _, cand := range cands {
-			for _, f := range ix.byKey[vntext.Fold(cand)] {
+	assign := func(l label, cands, folded []string) (found, matchedTaken bool) {
+		for i, cand := range cands {
+			for _, f := range ix.byKey[folded[i]] {
 				if taken[f] {
 					matchedTaken = true
 					continue
@@ -257,7 +342,7 @@ func match(b *block, ix *schemaIndex) *mapping {
 	}
 	var retry []label
 	for _, l := range b.labels {
-		found, matchedTaken := assign(l, l.candidates())
+		found, matchedTaken := assign(l, l.cands, l.folded)
 		switch {
 		case found:
 		case matchedTaken && len(l.texts) > 1:
@@ -267,11 +352,12 @@ func match(b *block, ix *schemaIndex) *mapping {
 		}
 	}
 	for _, l := range retry {
-		var parents []string
+		var parents, folded []string
 		for k := len(l.texts) - 1; k >= 1; k-- {
-			parents = append(parents, strings.Join(l.texts[:k], " "))
+			p := strings.Join(l.texts[:k], " ")
+			parents, folded = append(parents, p), append(folded, vntext.Fold(p))
 		}
-		if found, _ := assign(l, parents); !found {
+		if found, _ := assign(l, parents, folded); !found {
 			m.unknown = append(m.unknown, l)
 		}
 	}
@@ -346,12 +432,12 @@ func findHeaderOK(v *sheetView, ixs []*schemaIndex, t threshold, ok func(*mappin
 				}
 				rows = append(append([]int(nil), rows...), next)
 			}
-			b := buildBlock(v, rows)
+			b := v.block(rows)
 			if len(b.labels) < 2 {
 				continue
 			}
 			for _, ix := range ixs {
-				m := match(b, ix)
+				m := b.match(ix)
 				if m.passes(t) && (ok == nil || ok(m)) && better(m, best) {
 					best = m
 				}
@@ -367,7 +453,11 @@ var numberCell = regexp.MustCompile(`^[\(\[]?\s*(\d{1,3}|[A-Za-z])\s*[\)\]]?(\s*
 // isNumberRow reports whether the row is a column-number row: at least
 // three cells, each a number (or letter) in consecutive increasing order.
 func isNumberRow(v *sheetView, num int) bool {
-	r := v.row(num)
+	return isNumberRowOf(v.row(num))
+}
+
+// isNumberRowOf is isNumberRow of the row itself (nil: no row).
+func isNumberRowOf(r *grid.Row) bool {
 	if r == nil {
 		return false
 	}

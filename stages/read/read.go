@@ -118,26 +118,19 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	case kindOther:
 		return r.reject(sub, format, record.ReasonNotSpreadsheet, msgNotSpreadsheet(sub.Path), ""), nil
 	}
-	gw, derr := decode(ctx, kind, sub.ArchivePath, lim)
+	var gw *grid.Workbook
+	var pr *probe
+	var derr error
+	if kind == kindXLSX {
+		gw, pr, derr = decodeXLSX(ctx, sub.ArchivePath, lim)
+	} else {
+		gw, derr = decode(ctx, kind, sub.ArchivePath, lim)
+	}
 	if cerr := ctx.Err(); cerr != nil {
 		return record.Workbook{}, cerr
 	}
 	if derr != nil {
-		if errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded) {
-			return record.Workbook{}, derr
-		}
-		var pe *grid.PanicError
-		if errors.As(derr, &pe) {
-			r.logPanic(sub, pe.Value, pe.Stack)
-		}
-		code := grid.CodeOf(derr)
-		if sniffedOnly(sub) {
-			// An unknown extension whose bytes looked like a container but
-			// would not decode: tell the commune it is not a spreadsheet.
-			code = grid.CodeNotSheet
-		}
-		reason, msg := r.problem(sub, kind, code, derr, lim)
-		return r.reject(sub, format, reason, msg, derr.Error()), nil
+		return r.decodeFailure(sub, kind, format, derr)
 	}
 	if gw == nil {
 		return r.reject(sub, format, record.ReasonCorrupt, msgCorrupt(sub.Path), "decoder returned no workbook"), nil
@@ -145,7 +138,44 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	if gw.Format != "" && kind != kindCSV {
 		format = gw.Format
 	}
-	return r.mapWorkbook(ctx, sub, format, gw)
+	out, err := r.mapWorkbook(ctx, sub, format, gw, pr)
+	if err == nil {
+		// A file whose first pass skipped rows is judged on all of them:
+		// a limit they break rejects it, whatever its headers said.
+		err = pr.verify(ctx, sub.ArchivePath, lim)
+		if err != nil && !errors.Is(err, errUnordered) {
+			return r.decodeFailure(sub, kind, format, err)
+		}
+	}
+	if errors.Is(err, errUnordered) {
+		// Rows out of order where the first pass did not look: the file
+		// is read whole, as any file with rows out of order.
+		if gw, err = decode(ctx, kind, sub.ArchivePath, lim); err != nil {
+			return r.decodeFailure(sub, kind, format, err)
+		}
+		return r.mapWorkbook(ctx, sub, format, gw, nil)
+	}
+	return out, err
+}
+
+// decodeFailure is the rejection of a file its decoder failed on (or
+// the error when the decoding was stopped).
+func (r *Reader) decodeFailure(sub record.Submission, kind fileKind, format string, derr error) (record.Workbook, error) {
+	if errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded) {
+		return record.Workbook{}, derr
+	}
+	var pe *grid.PanicError
+	if errors.As(derr, &pe) {
+		r.logPanic(sub, pe.Value, pe.Stack)
+	}
+	code := grid.CodeOf(derr)
+	if sniffedOnly(sub) {
+		// An unknown extension whose bytes looked like a container but
+		// would not decode: tell the commune it is not a spreadsheet.
+		code = grid.CodeNotSheet
+	}
+	reason, msg := r.problem(sub, kind, code, derr, r.Limits.WithDefaults())
+	return r.reject(sub, format, reason, msg, derr.Error()), nil
 }
 
 // problem is the reason and message of a decoder problem: a too_large one

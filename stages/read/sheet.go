@@ -28,7 +28,17 @@ type sheetView struct {
 	// sheetEnc is the legacy encoding of the sheet as a whole (Unicode
 	// when it is not typed in a legacy font): never decided cell by cell.
 	sheetEnc vntext.Encoding
-	tops     []int // row numbers of the first non-empty rows
+	tops     []int             // row numbers of the first non-empty rows
+	blocks   map[[2]int]*block // candidate header blocks by (first row, rows)
+	unique   bool              // no two rows share a number
+	// release lets extractTable drop the grid cells of each row it has
+	// mapped (the read of one file: the grid is not used afterwards).
+	release bool
+	index   int    // the sheet's index in the workbook
+	probe   *probe // the first pass over the file; nil when it was decoded whole
+	// truncated: the decoder kept only the first rows of the sheet (an
+	// xlsx sheet longer than streamKeepRows); its table is streamed.
+	truncated bool
 }
 
 // legacySample bounds how many non-ASCII text cells decide the encoding
@@ -46,6 +56,7 @@ func newSheetView(s *grid.Sheet) *sheetView {
 			v.byNum[s.Rows[i].Num] = i
 		}
 	}
+	v.unique = len(v.byNum) == len(s.Rows)
 	// The top rows: decode legacy fonts with the evidence of the header
 	// block and the column header together (data rows that show among
 	// the top rows have their own fonts, decided column by column).

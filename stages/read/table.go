@@ -19,108 +19,281 @@ type fileCtx struct {
 	csv bool // CSV: no sheet names in messages
 }
 
-// rawRow is one data row before its cells are decoded.
-type rawRow struct {
-	num   int
-	cells []*grid.Cell // by position in the table's sorted columns; nil when blank
-}
+// rowChunk is how many rows' worth of record cells are allocated at once.
+const rowChunk = 256
 
-// rawChunk is how many rows' worth of cell pointers are allocated at once.
-const rawChunk = 256
-
-// extractTable reads the data region below the header of the mapping.
+// extractTable reads the data region below the header of the mapping
+// from the decoded sheet.
 func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.Finding) {
-	var findings []record.Finding
-	t := record.Table{Sheet: v.s.Name, HeaderRows: append([]int(nil), m.b.rows...)}
-	lastHeader := m.b.rows[len(m.b.rows)-1]
-	cols := make([]int, 0, len(m.fields))
-	for c := range m.fields {
-		cols = append(cols, c)
-	}
-	sort.Ints(cols)
-	for _, c := range cols {
-		t.Columns = append(t.Columns, record.Column{Field: m.fields[c], Col: c, Letter: colLetters(c), Header: m.headers[c]})
-	}
-	for _, l := range m.unknown {
-		t.Unknown = append(t.Unknown, l.display())
-	}
-
+	tb := newTableBuilder(v, m, fc)
 	// A column-number row right after the header (one blank row allowed).
-	for num := lastHeader + 1; num <= lastHeader+2; num++ {
+	for num := tb.lastHeader + 1; num <= tb.lastHeader+2; num++ {
 		if isNumberRow(v, num) {
-			t.NumberRow = num
+			tb.numberRow(num)
 			break
 		}
 		if !v.isBlankRow(num) {
 			break
 		}
 	}
-
-	headerKeys := map[int]map[string]bool{}
-	for _, l := range m.b.labels {
-		keys := map[string]bool{}
-		for _, cand := range l.candidates() {
-			keys[vntext.Fold(cand)] = true
-		}
-		headerKeys[l.col] = keys
-	}
-
-	var rows []rawRow
-	var ptrs []*grid.Cell // free cell pointers of the current chunk
-	prev := lastHeader
-	if t.NumberRow > 0 {
-		prev = t.NumberRow
-	}
-	start := prev
+	tb.searching = false
 	for i := range v.s.Rows {
 		r := &v.s.Rows[i]
-		if r.Num <= start {
-			continue
-		}
-		if !rowHasValue(r) {
-			continue
-		}
-		gap := r.Num - prev - 1
-		prev = r.Num
-		if isFooterRow(v, r, gap) {
-			t.FooterRow = r.Num
+		if !tb.add(r, v.row(r.Num)) {
 			break
 		}
-		if isNumberRow(v, r.Num) || repeatsHeader(v, r, cols, headerKeys) || isHeadingRow(v, r, cols) {
-			continue
-		}
-		if len(ptrs) < len(cols) {
-			ptrs = make([]*grid.Cell, len(cols)*rawChunk)
-		}
-		rr := rawRow{num: r.Num, cells: ptrs[:len(cols):len(cols)]}
-		hasData := false
-		for j, c := range cols {
-			cell := v.cell(r.Num, c)
-			if cell == nil || cell.Kind == grid.Empty {
-				continue
-			}
-			f := m.fields[c]
-			rr.cells[j] = cell
-			if !m.ix.ignored[f] && !isBlank(cell.Text) {
-				hasData = true
-			}
-		}
-		if hasData {
-			rows = append(rows, rr)
-			ptrs = ptrs[len(cols):]
-		} else {
-			clear(rr.cells) // the next row reuses them
+		if v.release && v.unique {
+			// The row is in the table now (or not at all): its grid cells
+			// are not needed any more, so a big sheet is not held twice.
+			r.Cells = nil
 		}
 	}
+	return tb.finish()
+}
 
-	// Legacy fonts, column by column.
-	decoded := map[[2]int]string{} // (row, col) -> Unicode text
-	encOf := map[[2]int]string{}
-	all := make([]string, 0, len(rows)*len(cols))
-	for _, rr := range rows {
-		for _, c := range rr.cells {
-			if c != nil && c.Kind == grid.String {
-				all = append(all, c.Text)
+// tableBuilder maps the rows of a sheet below a header to source rows,
+// one row at a time in row order, so that a decoder can hand them over
+// as it reads them. The cells of a row are stored as they come; the text
+// of string cells is converted from a legacy font and cleaned in finish,
+// when the whole column is known (the column decides its font, never the
+// cell).
+type tableBuilder struct {
+	v  *sheetView
+	m  *mapping
+	fc fileCtx
+	t  record.Table
+
+	cols       []int // the mapped columns, in order
+	headerKeys map[int]map[string]bool
+	lastHeader int
+	searching  bool // the column-number row may still come (rows lastHeader+1, +2)
+	start      int  // rows up to here are header (or number row)
+	prev       int  // the last non-blank row seen
+	done       bool // the footer was reached
+
+	order   []int // positions in cols of the cells of a source row, by field
+	pos     []int // position in a source row's cells of cols[j], -1 for none
+	ids     []schemas.FieldID
+	letters []string
+	buf     []record.Cell // free record cells of the current chunk
+	refs    []byte        // the current row's references, end to end
+	// isText marks, bit i*len(order)+k, the cell k of source row i when
+	// it is a string cell whose Text is still raw; extra holds the raw
+	// strings of columns without a field id (they count for the font
+	// decision only).
+	isText []uint64
+	extra  map[int][]rawText
+}
+
+// rawText is a string cell of a column outside the source rows.
+type rawText struct {
+	row  int
+	text string
+}
+
+// newTableBuilder starts the table of the mapping.
+func newTableBuilder(v *sheetView, m *mapping, fc fileCtx) *tableBuilder {
+	tb := &tableBuilder{v: v, m: m, fc: fc, searching: true}
+	t := &tb.t
+	t.Sheet, t.HeaderRows = v.s.Name, append([]int(nil), m.b.rows...)
+	tb.lastHeader = m.b.rows[len(m.b.rows)-1]
+	tb.start, tb.prev = tb.lastHeader, tb.lastHeader
+	for c := range m.fields {
+		tb.cols = append(tb.cols, c)
+	}
+	sort.Ints(tb.cols)
+	for _, c := range tb.cols {
+		t.Columns = append(t.Columns, record.Column{Field: m.fields[c], Col: c, Letter: colLetters(c), Header: m.headers[c]})
+	}
+	for _, l := range m.unknown {
+		t.Unknown = append(t.Unknown, l.display())
+	}
+	tb.headerKeys = map[int]map[string]bool{}
+	for _, l := range m.b.labels {
+		keys := map[string]bool{}
+		for _, k := range l.folded {
+			keys[k] = true
+		}
+		tb.headerKeys[l.col] = keys
+	}
+	// The cells of every row in field order (the order of record.Cells);
+	// the match gives a field one column.
+	n := len(tb.cols)
+	tb.ids, tb.letters, tb.pos = make([]schemas.FieldID, n), make([]string, n), make([]int, n)
+	for j, c := range tb.cols {
+		tb.letters[j] = colLetters(c)
+		tb.pos[j] = -1
+		if id, ok := schemas.FieldIDOf(m.fields[c]); ok {
+			tb.ids[j] = id
+			tb.order = append(tb.order, j)
+		}
+	}
+	sort.SliceStable(tb.order, func(a, b int) bool { return tb.ids[tb.order[a]] < tb.ids[tb.order[b]] })
+	for k, j := range tb.order {
+		tb.pos[j] = k
+	}
+	return tb
+}
+
+// numberRow records the column-number row under the header.
+func (tb *tableBuilder) numberRow(num int) {
+	tb.t.NumberRow = num
+	tb.start, tb.prev = num, num
+	tb.searching = false
+}
+
+// add takes the next row of the sheet, in row order; cr is the row its
+// cells are read from (the first row of that number; r itself when row
+// numbers are unique). It returns false once the footer is reached: later
+// rows are not part of the table.
+func (tb *tableBuilder) add(r, cr *grid.Row) bool {
+	if tb.done {
+		return false
+	}
+	if r.Num <= tb.lastHeader {
+		return true
+	}
+	if tb.searching {
+		// A column-number row right after the header (one blank row
+		// allowed), as extractTable looks for it.
+		switch {
+		case r.Num == tb.lastHeader+1 && isNumberRowOf(cr):
+			tb.numberRow(r.Num)
+			return true
+		case r.Num == tb.lastHeader+1 && !rowHasValue(cr):
+			// blank: the number row may be the next one
+		case r.Num == tb.lastHeader+2 && isNumberRowOf(cr):
+			tb.numberRow(r.Num)
+			return true
+		default:
+			tb.searching = false
+		}
+	}
+	v, cols := tb.v, tb.cols
+	if r.Num <= tb.start || !rowHasValue(r) {
+		return true
+	}
+	gap := r.Num - tb.prev - 1
+	tb.prev = r.Num
+	if isFooterRow(v, r, gap) {
+		tb.t.FooterRow = r.Num
+		tb.done = true
+		return false
+	}
+	if isNumberRowOf(cr) || repeatsHeaderOf(cr, cols, tb.headerKeys) || isHeadingRow(v, r, cols) {
+		return true
+	}
+	hasData := false
+	for _, c := range cols {
+		cell := cellOf(cr, c)
+		if cell == nil || cell.Kind == grid.Empty {
+			continue
+		}
+		if !tb.m.ix.ignored[tb.m.fields[c]] && !isBlank(cell.Text) {
+			hasData = true
+			break
+		}
+	}
+	if !hasData {
+		return true
+	}
+	tb.store(r.Num, cr)
+	return true
+}
+
+// store adds the source row of a data row: every mapped cell, string text
+// raw until finish.
+func (tb *tableBuilder) store(num int, cr *grid.Row) {
+	n := len(tb.order)
+	if len(tb.buf) < n {
+		tb.buf = make([]record.Cell, n*rowChunk)
+	}
+	sr := record.SourceRow{Row: num, Cells: tb.buf[:0:n]}
+	tb.buf = tb.buf[n:]
+	// The references of the row in one string.
+	tb.refs = tb.refs[:0]
+	numText := strconv.Itoa(num)
+	for _, j := range tb.order {
+		tb.refs = append(append(tb.refs, tb.letters[j]...), numText...)
+	}
+	refs := string(tb.refs)
+	base := len(tb.t.Rows) * n
+	if need := (base + n + 63) / 64; len(tb.isText) < need {
+		tb.isText = append(tb.isText, make([]uint64, need-len(tb.isText))...)
+	}
+	at := 0
+	for _, j := range tb.order {
+		c := tb.cols[j]
+		ref := refs[at : at+len(tb.letters[j])+len(numText)]
+		at += len(ref)
+		rc := record.Cell{Field: tb.ids[j], Col: c, Ref: ref}
+		if cell := cellOf(cr, c); cell != nil && cell.Kind != grid.Empty {
+			if cell.Kind == grid.String {
+				rc.Text = cell.Text // raw: finish converts and cleans it
+				b := base + len(sr.Cells)
+				tb.isText[b/64] |= 1 << (b % 64)
+			} else {
+				fillCell(&rc, cell, cell.Text)
+			}
+		}
+		sr.Cells = append(sr.Cells, rc)
+	}
+	for j, c := range tb.cols {
+		if tb.pos[j] >= 0 {
+			continue
+		}
+		if cell := cellOf(cr, c); cell != nil && cell.Kind == grid.String {
+			if tb.extra == nil {
+				tb.extra = map[int][]rawText{}
+			}
+			tb.extra[j] = append(tb.extra[j], rawText{num, cell.Text})
+		}
+	}
+	tb.t.Rows = append(tb.t.Rows, sr)
+}
+
+// text reports whether cell k of source row i is a raw string cell.
+func (tb *tableBuilder) text(i, k int) bool {
+	b := i*len(tb.order) + k
+	return b/64 < len(tb.isText) && tb.isText[b/64]&(1<<(b%64)) != 0
+}
+
+// finish decides the legacy font of each column, converts and cleans the
+// text cells, and returns the table with its findings.
+func (tb *tableBuilder) finish() (record.Table, []record.Finding) {
+	var findings []record.Finding
+	v, t := tb.v, &tb.t
+	rows := t.Rows
+	// column j's raw texts and their rows, in row order
+	column := func(j int, texts []string, at []int) ([]string, []int) {
+		texts, at = texts[:0], at[:0]
+		if k := tb.pos[j]; k >= 0 {
+			for i := range rows {
+				if tb.text(i, k) {
+					texts = append(texts, rows[i].Cells[k].Text)
+					at = append(at, rows[i].Row)
+				}
+			}
+			return texts, at
+		}
+		for _, x := range tb.extra[j] {
+			texts, at = append(texts, x.text), append(at, x.row)
+		}
+		return texts, at
+	}
+	// The table's font: every text cell, row by row.
+	var all []string
+	for i := range rows {
+		for k := range tb.order {
+			if tb.text(i, k) {
+				all = append(all, rows[i].Cells[k].Text)
+			}
+		}
+	}
+	for j := range tb.cols {
+		if tb.pos[j] < 0 {
+			for _, x := range tb.extra[j] {
+				all = append(all, x.text)
 			}
 		}
 	}
@@ -128,17 +301,12 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 	if tableEnc == vntext.Unicode && len(all) > 0 && !vntext.Contradicts(all, v.sheetEnc) {
 		tableEnc = v.sheetEnc // a few short cells: the sheet's font decides
 	}
+	all = nil
 	texts := make([]string, 0, len(rows)) // one column's, reused
 	at := make([]int, 0, len(rows))
-	for j, c := range cols {
-		f := m.fields[c]
-		texts, at = texts[:0], at[:0]
-		for _, rr := range rows {
-			if cell := rr.cells[j]; cell != nil && cell.Kind == grid.String {
-				texts = append(texts, cell.Text)
-				at = append(at, rr.num)
-			}
-		}
+	for j, c := range tb.cols {
+		f := tb.m.fields[c]
+		texts, at = column(j, texts, at)
 		if len(texts) == 0 {
 			continue
 		}
@@ -149,77 +317,66 @@ func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.
 		if enc == vntext.Unicode && !vntext.Contradicts(texts, tableEnc) {
 			enc = tableEnc
 		}
+		k := tb.pos[j]
 		if enc == vntext.Unicode {
+			if k >= 0 {
+				for i := range rows {
+					if tb.text(i, k) {
+						rows[i].Cells[k].Text = vntext.Clean(rows[i].Cells[k].Text)
+					}
+				}
+			}
 			continue
 		}
 		out := vntext.DecodeCells(texts, enc)
 		changed, firstRow := 0, 0
 		for i, s := range texts {
 			if out[i] != s {
-				k := [2]int{at[i], c}
-				decoded[k] = out[i]
-				encOf[k] = enc.String()
 				changed++
 				if firstRow == 0 {
 					firstRow = at[i]
 				}
 			}
 		}
+		if k >= 0 {
+			i := 0
+			for r := range rows {
+				if !tb.text(r, k) {
+					continue
+				}
+				rc := &rows[r].Cells[k]
+				if out[i] != texts[i] {
+					rc.Encoding = enc.String()
+				}
+				rc.Text = vntext.Clean(out[i])
+				i++
+			}
+		}
 		if changed > 0 {
-			title := fieldTitle(m.ix, f)
+			title := fieldTitle(tb.m.ix, f)
 			findings = append(findings, record.Finding{
-				SubmissionID: fc.sub.ID, Path: fc.sub.Path, Sheet: v.s.Name, Row: firstRow,
+				SubmissionID: tb.fc.sub.ID, Path: tb.fc.sub.Path, Sheet: v.s.Name, Row: firstRow,
 				Column: f, ColumnTitle: title, Ref: ref(c, firstRow),
 				Code: "legacy-encoding", Severity: record.Warning,
-				Message: where(fc, v.s.Name, 0, colLetters(c), title) + ": " +
+				Message: where(tb.fc, v.s.Name, 0, colLetters(c), title) + ": " +
 					fmt.Sprintf("văn bản gõ bằng %s đã được chuyển sang Unicode (%d ô, từ dòng %d).", encodingName(enc), changed, firstRow),
 			})
 		}
 	}
+	tb.isText, tb.extra = nil, nil
+	return tb.t, findings
+}
 
-	// The cells of every row in one allocation, each row's in field order
-	// (the order of record.Cells); the match gives a field one column.
-	order := make([]int, 0, len(cols)) // positions in cols, by field
-	ids := make([]schemas.FieldID, len(cols))
-	letters := make([]string, len(cols))
-	for j, c := range cols {
-		letters[j] = colLetters(c)
-		if id, ok := schemas.FieldIDOf(m.fields[c]); ok {
-			ids[j] = id
-			order = append(order, j)
-		}
+// cellOf returns the cell of the row at column col, or nil.
+func cellOf(r *grid.Row, col int) *grid.Cell {
+	if r == nil {
+		return nil
 	}
-	sort.SliceStable(order, func(a, b int) bool { return ids[order[a]] < ids[order[b]] })
-	n := len(order)
-	var buf []record.Cell
-	if len(rows) > 0 {
-		t.Rows = make([]record.SourceRow, 0, len(rows))
-		buf = make([]record.Cell, len(rows)*n)
+	i := sort.Search(len(r.Cells), func(i int) bool { return r.Cells[i].Col >= col })
+	if i < len(r.Cells) && r.Cells[i].Col == col {
+		return &r.Cells[i]
 	}
-	for i, rr := range rows {
-		sr := record.SourceRow{Row: rr.num}
-		num := strconv.Itoa(rr.num)
-		if n > 0 {
-			sr.Cells = buf[i*n : i*n : (i+1)*n]
-		}
-		for _, j := range order {
-			c := cols[j]
-			cell := rr.cells[j]
-			rc := record.Cell{Field: ids[j], Col: c, Ref: letters[j] + num} // ref(c, rr.num)
-			if cell != nil {
-				k := [2]int{rr.num, c}
-				text := cell.Text
-				if d, ok := decoded[k]; ok {
-					text = d
-					rc.Encoding = encOf[k]
-				}
-				fillCell(&rc, cell, text)
-			}
-			sr.Cells = append(sr.Cells, rc)
-		}
-		t.Rows = append(t.Rows, sr)
-	}
-	return t, findings
+	return nil
 }
 
 // fillCell sets the value of a record cell from a grid cell and its
@@ -290,7 +447,7 @@ func isFooterRow(v *sheetView, r *grid.Row, gap int) bool {
 			if f == "" {
 				continue
 			}
-			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || totalLine.MatchString(f) {
+			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || (strings.HasPrefix(f, "tong ") || strings.HasPrefix(f, "cong ")) && totalLine.MatchString(f) {
 				return true // a total row ends the data, whatever it holds
 			}
 			if nonEmpty > 4 {
@@ -360,12 +517,12 @@ func isNoteLine(t, f string) bool {
 	return false
 }
 
-// repeatsHeader reports whether the row repeats the column header (a
+// repeatsHeaderOf reports whether the row repeats the column header (a
 // header printed again on each page).
-func repeatsHeader(v *sheetView, r *grid.Row, cols []int, keys map[int]map[string]bool) bool {
+func repeatsHeaderOf(r *grid.Row, cols []int, keys map[int]map[string]bool) bool {
 	same := 0
 	for _, c := range cols {
-		cell := v.cell(r.Num, c)
+		cell := cellOf(r, c)
 		if cell == nil || cell.Kind != grid.String {
 			continue
 		}

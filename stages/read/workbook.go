@@ -2,8 +2,10 @@ package read
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
@@ -13,7 +15,11 @@ import (
 
 // mapWorkbook turns a decoded workbook into the form's tables, deciding
 // the form and the commune.
-func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook) (record.Workbook, error) {
+//
+// pr, when not nil, is the probe of an xlsx file whose big sheets hold
+// only their first rows: their tables are read in a second pass over the
+// file (streamTables).
+func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook, pr *probe) (record.Workbook, error) {
 	fc := fileCtx{sub: sub, csv: gw.Format == "csv" || format == "csv" || format == "tsv"}
 	var views []*sheetView
 	for i := range gw.Sheets {
@@ -22,6 +28,11 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 			continue // hidden helper sheets (dropdown lists) are not data
 		}
 		v := newSheetView(s)
+		v.index, v.probe = i, pr
+		if pr.truncated(i) {
+			v.truncated = true
+			v.sheetEnc = pr.sheetEnc(i) // of the whole sheet, not its first rows
+		}
 		if len(v.tops) == 0 {
 			continue
 		}
@@ -192,10 +203,29 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		}
 	}
 
+	streamed, err := r.streamTables(ctx, sub, tableViews, tableMaps, fc)
+	if err != nil {
+		// The second pass decodes what the first did: it fails only
+		// when the file changed or the time ran out.
+		if cerr := ctx.Err(); cerr != nil {
+			return record.Workbook{}, cerr
+		}
+		if errors.Is(err, errUnordered) {
+			return record.Workbook{}, err
+		}
+		return r.decodeFailure(sub, kindXLSX, format, err)
+	}
 	rows := 0
 	for i, v := range tableViews {
 		m := tableMaps[i]
-		t, fs := extractTable(v, m, fc)
+		v.release = true
+		var t record.Table
+		var fs []record.Finding
+		if st, ok := streamed[i]; ok {
+			t, fs = st.finish()
+		} else {
+			t, fs = extractTable(v, m, fc)
+		}
 		findings = append(findings, labelFindings(v, m, fc)...)
 		findings = append(findings, fs...)
 		tables = append(tables, t)
@@ -210,7 +240,14 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		rej.CommuneCode, rej.Findings[0].CommuneCode = commune.Code, commune.Code
 		return rej, nil
 	}
-	findings = append(findings, noteFindings(gw.Notes, fc)...)
+	notes, err := r.allNotes(ctx, sub, gw, pr)
+	if errors.Is(err, errUnordered) {
+		return record.Workbook{}, err
+	}
+	if err != nil {
+		return r.decodeFailure(sub, kindXLSX, format, err)
+	}
+	findings = append(findings, noteFindings(notes, fc)...)
 	for i := range findings {
 		findings[i].CommuneCode = commune.Code
 	}
@@ -218,6 +255,58 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 	out.Tables = tables
 	out.Findings = findings
 	return out, nil
+}
+
+// streamTablesRun counts the second passes (tests).
+var streamTablesRun atomic.Int64
+
+// streamTables reads the tables of the cut sheets (sheetView.truncated)
+// in one more pass over the file, each row handed to its table builder
+// as the decoder reads it and then dropped. The builders are returned by
+// position in views, not yet finished.
+func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views []*sheetView, maps []*mapping, fc fileCtx) (map[int]*tableBuilder, error) {
+	bySheet := map[int]int{} // sheet index -> position in views
+	for i, v := range views {
+		if v.truncated {
+			bySheet[v.index] = i
+			// Recognition is done: the builder reads the rows the second
+			// pass hands it, so the first pass's rows can go.
+			v.s.Rows, v.byNum = nil, nil
+		}
+	}
+	if len(bySheet) == 0 {
+		return nil, nil
+	}
+	out := map[int]*tableBuilder{}
+	f := &feed{start: func(index int) *tableBuilder {
+		i, ok := bySheet[index]
+		if !ok {
+			return nil
+		}
+		tb := newTableBuilder(views[i], maps[i], fc)
+		out[i] = tb
+		return tb
+	}}
+	streamTablesRun.Add(1)
+	gw, err := decodeRows(ctx, sub.ArchivePath, r.Limits.WithDefaults(), f)
+	if err != nil {
+		return nil, err
+	}
+	views[0].probe.verified(gw)
+	return out, nil
+}
+
+// allNotes are the decoder's remarks on the whole file: the first pass's,
+// or, when it skipped rows, those of a full pass (the second pass's, or
+// one more, which also checks the limits on the skipped rows).
+func (r *Reader) allNotes(ctx context.Context, sub record.Submission, gw *grid.Workbook, pr *probe) ([]string, error) {
+	if !pr.skimmed() {
+		return gw.Notes, nil
+	}
+	if err := pr.verify(ctx, sub.ArchivePath, r.Limits.WithDefaults()); err != nil {
+		return nil, err
+	}
+	return pr.notes, nil
 }
 
 // headerStart is the first header row of a mapping, 0 for none.

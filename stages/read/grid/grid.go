@@ -102,6 +102,26 @@ type Workbook struct {
 	Notes []string
 }
 
+// RowSink sees the rows of a workbook as a decoder reads them, so that
+// they can be used without holding a whole sheet (xlsx.DecodeRows).
+type RowSink interface {
+	// StartSheet is called when the decoder starts reading the sheet
+	// that will be Workbook.Sheets[index], and again if it reads the
+	// sheet once more from its start: rows seen before are to be
+	// forgotten.
+	StartSheet(index int, name string)
+	// Row takes the next row with values of the sheet, its cells in
+	// column order; keep says whether the decoder is to keep it in the
+	// sheet too. A row not kept may have its cells reused after Row
+	// returns. An error stops the decoding, except SkipRows.
+	Row(r *Row) (keep bool, err error)
+}
+
+// SkipRows, returned by RowSink.Row, asks for no more rows of the sheet:
+// the decoder reads on to the sheet's merges without building (or
+// checking) its remaining rows and cells.
+var SkipRows = errors.New("grid: no more rows of this sheet")
+
 // Limits bound the work a single file may cause. Decoders must check them
 // while reading, not after, and count repeated rows and cells (ODS
 // repeats, one shared string referenced many times) before expanding them.

@@ -1,13 +1,14 @@
 package xlsx
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"doithoai/stages/read/grid"
@@ -23,7 +24,17 @@ type book struct {
 	date1904 bool
 	cells    int          // non-empty cells so far
 	bud      *grid.Budget // text bytes of cells and shared strings
+	sink     grid.RowSink // sees every row (DecodeRows); nil keeps them all
+	index    int          // the index in wb.Sheets of the sheet being read
 }
+
+var (
+	// forceXML makes every sheet go through encoding/xml (the agreement
+	// tests compare both paths).
+	forceXML = false
+	// fallbacks counts the sheets read again with encoding/xml.
+	fallbacks atomic.Int64
+)
 
 // maxNotes bounds the decoder remarks of one workbook.
 const maxNotes = 50
@@ -37,27 +48,27 @@ func (b *book) note(s string) {
 
 // rawCell is a <c> element as read.
 type rawCell struct {
-	ref      string
 	typ      string
 	style    int
-	v        strings.Builder
-	is       strings.Builder
+	v        []byte
+	is       []byte
 	hasV     bool
 	hasIS    bool
 	formula  bool
 	col, row int
 }
 
-// sheetReader streams one worksheet part into a grid.Sheet.
+// sheetReader turns the elements of one worksheet part, as either
+// tokenizer gives them, into a grid.Sheet.
 type sheetReader struct {
 	b     *book
 	sheet *grid.Sheet
-	x     *xmlPart
 
 	inData, inRow, inCell, inIS bool
 	rph                         int
-	capture                     *strings.Builder
-	capOver                     bool // the cell's text passed textCap
+	capture                     *[]byte
+	capCap                      int  // textCap: what one cell's text may capture
+	capOver                     bool // the cell's text passed capCap
 	cell                        rawCell
 
 	rowNum      int  // current row number
@@ -66,70 +77,123 @@ type sheetReader struct {
 	lastRow     int
 	prevCol     int
 	cells       []grid.Cell
+	spare       []grid.Cell // cells of a row the sink did not keep, for the next row
 	cellsSorted bool
 	rowsSorted  bool
+	count       int  // rows with values so far
+	lastNum     int  // the number of the last of them
+	skim        bool // the sink wants no more rows (grid.SkipRows)
 }
 
-// readSheet reads the worksheet part into s.
+// readSheet reads the worksheet part into s, with the fast tokenizer
+// (fastxml.go) when the part is plain UTF-8 XML without the constructs
+// only encoding/xml handles, else, from the start again, with
+// encoding/xml. The fast path gives up before it accepts anything
+// encoding/xml would not, so both read a part the same way.
 func (b *book) readSheet(part string, s *grid.Sheet) error {
-	x, err := b.p.openXML(part)
-	if err != nil {
-		return err
-	}
-	defer x.close()
-	r := &sheetReader{b: b, sheet: s, x: x, rowsSorted: true}
 	if b.bud == nil {
 		b.bud = grid.NewBudget(b.lim)
 	}
-	b.bud.Sheet(s.Name)
-	capCap := textCap(b.lim)
-	for {
-		tok, err := x.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := r.start(t); err != nil {
-				return err
-			}
-		case xml.CharData:
-			if r.capture != nil && r.capture.Len()+len(t) > capCap {
-				r.capOver = true
-			}
-			if r.capture != nil && r.capture.Len() < capCap {
-				r.capture.Write(t[:min(len(t), capCap-r.capture.Len())])
-			}
-		case xml.EndElement:
-			if err := r.end(t); err != nil {
-				return err
-			}
-		}
+	cells, notes := b.cells, len(b.wb.Notes)
+	name, vis := s.Name, s.Visibility
+	reset := func() {
+		b.cells, b.wb.Notes = cells, b.wb.Notes[:notes]
+		*s = grid.Sheet{Name: name, Visibility: vis}
 	}
+	return b.p.readPart(part, b.bud, reset, func(ev events) error {
+		r := &sheetReader{b: b, sheet: s, rowsSorted: true, capCap: textCap(b.lim)}
+		b.bud.Sheet(s.Name)
+		if b.sink != nil {
+			b.sink.StartSheet(b.index, s.Name)
+		}
+		for {
+			kind, local, text, a, err := ev.event()
+			if err != nil {
+				return err
+			}
+			switch kind {
+			case tokEOF:
+				return r.finish()
+			case tokStart:
+				err = r.start(local, a)
+			case tokText:
+				r.text(text)
+			case tokEnd:
+				err = r.end(local)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// finish settles the sheet once its part is read.
+func (r *sheetReader) finish() error {
+	s, b := r.sheet, r.b
 	if !r.rowsSorted {
 		s.Rows = mergeRows(s.Rows)
 	}
-	if len(s.Rows) > b.lim.MaxRows {
+	n := len(s.Rows)
+	if r.rowsSorted {
+		n = r.count // rows a sink took are not in s.Rows
+	}
+	if n > b.lim.MaxRows {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(b.lim.MaxRows), Sheet: s.Name}, "sheet %q has more than %d rows", s.Name, b.lim.MaxRows)
 	}
 	return nil
 }
 
+// text takes the character data of the current element.
+func (r *sheetReader) text(t []byte) {
+	if r.capture == nil {
+		return
+	}
+	if len(*r.capture)+len(t) > r.capCap {
+		r.capOver = true
+	}
+	if len(*r.capture) < r.capCap {
+		*r.capture = append(*r.capture, t[:min(len(t), r.capCap-len(*r.capture))]...)
+	}
+}
+
+// attrs are the attributes of one start tag, in order, as either
+// tokenizer gives them: local names (any namespace) and decoded values.
+type attrs interface {
+	n() int
+	local(i int) []byte
+	value(i int) []byte
+}
+
+// first returns the value of the first attribute with the local name.
+func first(a attrs, local string) ([]byte, bool) {
+	for i := range a.n() {
+		if string(a.local(i)) == local {
+			return a.value(i), true
+		}
+	}
+	return nil, false
+}
+
+// xmlAttrs are encoding/xml's attributes.
+type xmlAttrs []xml.Attr
+
+func (a xmlAttrs) n() int             { return len(a) }
+func (a xmlAttrs) local(i int) []byte { return []byte(a[i].Name.Local) }
+func (a xmlAttrs) value(i int) []byte { return []byte(a[i].Value) }
+
 // start handles an opening tag.
-func (r *sheetReader) start(t xml.StartElement) error {
-	switch t.Name.Local {
+func (r *sheetReader) start(local []byte, a attrs) error {
+	switch string(local) {
 	case "sheetData":
 		r.inData = true
 	case "row":
-		if r.inData {
-			r.startRow(t)
+		if r.inData && !r.skim {
+			r.startRow(a)
 		}
 	case "c":
 		if r.inRow {
-			r.startCell(t)
+			r.startCell(a)
 		}
 	case "v":
 		if r.inCell && !r.inIS {
@@ -155,15 +219,16 @@ func (r *sheetReader) start(t xml.StartElement) error {
 		}
 	case "mergeCell":
 		if !r.inData {
-			return r.merge(attrOr(t, "ref"))
+			ref, _ := first(a, "ref")
+			return r.merge(string(ref))
 		}
 	}
 	return nil
 }
 
 // end handles a closing tag.
-func (r *sheetReader) end(t xml.EndElement) error {
-	switch t.Name.Local {
+func (r *sheetReader) end(local []byte) error {
+	switch string(local) {
 	case "v", "t":
 		r.capture = nil
 	case "rPh":
@@ -190,42 +255,44 @@ func (r *sheetReader) end(t xml.EndElement) error {
 
 // startRow opens a row: its number is the r attribute, else the row
 // after the previous one (or, failing r, the row of its first cell ref).
-func (r *sheetReader) startRow(t xml.StartElement) {
+func (r *sheetReader) startRow(a attrs) {
 	r.inRow = true
 	r.cells = r.cells[:0]
 	r.cellsSorted = true
 	r.prevCol = 0
 	r.rowNum, r.rowHasAttr = r.lastRow+1, false
-	if v, ok := attr(t, "r"); ok {
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 1 && n <= maxRowNum {
+	if v, ok := first(a, "r"); ok {
+		if n, ok := atoi(bytes.TrimSpace(v)); ok && n >= 1 && n <= maxRowNum {
 			r.rowNum, r.rowHasAttr = n, true
 		}
 	}
 	r.rowFixed = r.rowHasAttr
 }
 
-// startCell opens a cell and reads its attributes.
-func (r *sheetReader) startCell(t xml.StartElement) {
+// startCell opens a cell and reads its attributes (of repeated ones, the
+// last valid one counts).
+func (r *sheetReader) startCell(a attrs) {
 	r.inCell = true
 	c := &r.cell
-	c.ref, c.typ, c.style = "", "", 0
-	c.v.Reset()
-	c.is.Reset()
+	c.typ, c.style = "", 0
+	c.v = c.v[:0]
+	c.is = c.is[:0]
 	c.hasV, c.hasIS, c.formula = false, false, false
 	r.capOver = false
-	for _, a := range t.Attr {
-		switch a.Name.Local {
+	var ref []byte
+	for i := range a.n() {
+		switch string(a.local(i)) {
 		case "r":
-			c.ref = a.Value
+			ref = a.value(i)
 		case "t":
-			c.typ = strings.TrimSpace(a.Value)
+			c.typ = cellType(bytes.TrimSpace(a.value(i)))
 		case "s":
-			if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil {
+			if n, ok := atoi(bytes.TrimSpace(a.value(i))); ok {
 				c.style = n
 			}
 		}
 	}
-	col, row, ok := parseRef(c.ref)
+	col, row, ok := parseRef(ref)
 	if !ok {
 		col, row = r.prevCol+1, 0
 	}
@@ -238,6 +305,57 @@ func (r *sheetReader) startCell(t xml.StartElement) {
 	}
 	r.prevCol = col
 	c.col = col
+}
+
+// cellType is the t attribute of a cell as a string, the usual ones
+// without an allocation.
+func cellType(v []byte) string {
+	switch string(v) {
+	case "s":
+		return "s"
+	case "n":
+		return "n"
+	case "str":
+		return "str"
+	case "inlineStr":
+		return "inlineStr"
+	case "b":
+		return "b"
+	case "e":
+		return "e"
+	case "d":
+		return "d"
+	}
+	return string(v)
+}
+
+// atoi is strconv.Atoi on bytes: an optional sign and decimal digits,
+// false when there are none or the value overflows.
+func atoi(b []byte) (int, bool) {
+	if len(b) > 0 && len(b) < 19 {
+		neg := false
+		s := b
+		if s[0] == '-' || s[0] == '+' {
+			neg = s[0] == '-'
+			s = s[1:]
+			if len(s) == 0 {
+				return 0, false
+			}
+		}
+		n := 0
+		for _, ch := range s {
+			if ch < '0' || ch > '9' {
+				return 0, false
+			}
+			n = n*10 + int(ch-'0')
+		}
+		if neg {
+			n = -n
+		}
+		return n, true
+	}
+	n, err := strconv.Atoi(string(b))
+	return n, err == nil
 }
 
 // endCell resolves the cell value and adds it to the row.
@@ -290,18 +408,34 @@ func (r *sheetReader) endRow() error {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name, Row: r.rowNum},
 			"sheet %q has a value in row %d, limit %d", r.sheet.Name, r.rowNum, r.b.lim.MaxRows)
 	}
-	cells := slices.Clone(r.cells)
+	cells := append(r.spare[:0], r.cells...)
+	r.spare = nil
 	if !r.cellsSorted {
 		cells = sortCells(cells)
 	}
-	rows := r.sheet.Rows
-	if n := len(rows); n > 0 && rows[n-1].Num >= r.rowNum {
+	if r.count > 0 && r.lastNum >= r.rowNum {
 		r.rowsSorted = false
 	}
-	if len(rows) > 2*r.b.lim.MaxRows {
+	if r.count > 2*r.b.lim.MaxRows {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name}, "sheet %q has more than %d rows", r.sheet.Name, r.b.lim.MaxRows)
 	}
-	r.sheet.Rows = append(rows, grid.Row{Num: r.rowNum, Cells: cells})
+	r.count++
+	r.lastNum = r.rowNum
+	row := grid.Row{Num: r.rowNum, Cells: cells}
+	if sink := r.b.sink; sink != nil {
+		keep, err := sink.Row(&row)
+		if err == grid.SkipRows {
+			r.skim, keep, err = true, false, nil
+		}
+		if err != nil {
+			return err
+		}
+		if !keep {
+			r.spare = cells // the sink is done with the row: its cells are reused
+			return nil
+		}
+	}
+	r.sheet.Rows = append(r.sheet.Rows, row)
 	return nil
 }
 
@@ -375,8 +509,8 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 		if !c.hasV {
 			return gc, false
 		}
-		idx, err := strconv.Atoi(strings.TrimSpace(c.v.String()))
-		if err != nil || idx < 0 || idx >= r.b.sst.len() {
+		idx, ok := atoi(bytes.TrimSpace(c.v))
+		if !ok || idx < 0 || idx >= r.b.sst.len() {
 			r.b.note(fmt.Sprintf("shared string index out of range on sheet %q", r.sheet.Name))
 			return gc, false
 		}
@@ -384,21 +518,21 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 	case "inlineStr":
 		switch {
 		case c.hasIS:
-			gc.Text = unescapeX(c.is.String())
+			gc.Text = unescapeX(string(c.is))
 		case c.hasV:
-			gc.Text = unescapeX(c.v.String())
+			gc.Text = unescapeX(string(c.v))
 		}
 		gc.Kind = grid.String
 	case "str":
 		if !c.hasV {
 			return gc, false
 		}
-		gc.Kind, gc.Text = grid.String, unescapeX(c.v.String())
+		gc.Kind, gc.Text = grid.String, unescapeX(string(c.v))
 	case "b":
 		if !c.hasV {
 			return gc, false
 		}
-		switch v := strings.TrimSpace(c.v.String()); strings.ToLower(v) {
+		switch v := strings.TrimSpace(string(c.v)); strings.ToLower(v) {
 		case "1", "true":
 			gc.Kind, gc.Text = grid.Bool, "TRUE"
 		case "0", "false":
@@ -410,12 +544,12 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 		if !c.hasV {
 			return gc, false
 		}
-		gc.Kind, gc.Text = grid.Error, strings.TrimSpace(c.v.String())
+		gc.Kind, gc.Text = grid.Error, strings.TrimSpace(string(c.v))
 	case "d":
 		if !c.hasV {
 			return gc, false
 		}
-		v := strings.TrimSpace(c.v.String())
+		v := strings.TrimSpace(string(c.v))
 		if serial, ok := isoSerial(v); ok {
 			gc.Kind, gc.Num, gc.Text = grid.Date, serial, grid.NumText(serial)
 		} else {
@@ -424,12 +558,12 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 	default: // "n", absent, or unknown: a number
 		if !c.hasV {
 			if c.hasIS { // an inline string without t="inlineStr"
-				gc.Kind, gc.Text = grid.String, unescapeX(c.is.String())
+				gc.Kind, gc.Text = grid.String, unescapeX(string(c.is))
 				break
 			}
 			return gc, false
 		}
-		r.number(&gc, strings.TrimSpace(c.v.String()))
+		r.number(&gc, strings.TrimSpace(string(c.v)))
 	}
 	if gc.Text == "" {
 		return gc, false
@@ -527,7 +661,7 @@ const (
 )
 
 // parseRef parses a cell reference such as "B7", "b7" or "$B$7".
-func parseRef(ref string) (col, row int, ok bool) {
+func parseRef[T string | []byte](ref T) (col, row int, ok bool) {
 	i := 0
 	if i < len(ref) && ref[i] == '$' {
 		i++

@@ -2,8 +2,6 @@ package xlsx
 
 import (
 	"bytes"
-	"encoding/xml"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -40,11 +38,19 @@ func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) (sharedTab
 	if part == "" {
 		return sharedTable{}, nil
 	}
-	x, err := p.openXML(part)
+	var t sharedTable
+	err := p.readPart(part, bud, func() { t = sharedTable{} }, func(ev events) (err error) {
+		t, err = p.readSST(part, ev, bud)
+		return err
+	})
 	if err != nil {
 		return sharedTable{}, err
 	}
-	defer x.close()
+	return t, nil
+}
+
+// readSST reads the shared strings from the part's events.
+func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTable, error) {
 	var (
 		all          strings.Builder // grown once: no copies of a big table
 		ends         []uint32
@@ -60,16 +66,15 @@ func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) (sharedTab
 		all.Grow(int(min(zf.UncompressedSize64, uint64(p.lim.MaxWorkbookBytes))))
 	}
 	for {
-		tok, err := x.next()
-		if err == io.EOF {
-			return sharedTable{text: all.String(), ends: ends}, nil
-		}
+		kind, local, t, _, err := ev.event()
 		if err != nil {
 			return sharedTable{}, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch kind {
+		case tokEOF:
+			return sharedTable{text: all.String(), ends: ends}, nil
+		case tokStart:
+			switch string(local) {
 			case "si":
 				inSI, rph, over = true, 0, false
 				buf.Reset()
@@ -78,15 +83,15 @@ func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) (sharedTab
 			case "t":
 				inT = inSI && rph == 0
 			}
-		case xml.CharData:
+		case tokText:
 			if inT && buf.Len()+len(t) > maxItemBytes {
 				over = true
 			}
 			if inT && buf.Len() < maxItemBytes {
 				buf.Write(t[:min(len(t), maxItemBytes-buf.Len())])
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case tokEnd:
+			switch string(local) {
 			case "t":
 				inT = false
 			case "rPh":

@@ -51,9 +51,24 @@ func Decode(ctx context.Context, path string, lim grid.Limits) (wb *grid.Workboo
 	return decodeFile(ctx, path, lim)
 }
 
+// DecodeRows is Decode handing every row of every worksheet to sink as it
+// is read, in file order; a row the sink does not keep is left out of the
+// sheet (its cells may be reused once Row returns). Every limit still
+// counts every row. Merges, names and visibility are kept as Decode
+// keeps them.
+func DecodeRows(ctx context.Context, path string, lim grid.Limits, sink grid.RowSink) (wb *grid.Workbook, err error) {
+	defer grid.Recover("xlsx", &wb, &err)
+	return decodeWith(ctx, path, lim, sink)
+}
+
 // decodeFile is Decode without the panic guard (the fuzz test calls it so
 // that a panic shows up as the bug it is).
 func decodeFile(ctx context.Context, path string, lim grid.Limits) (*grid.Workbook, error) {
+	return decodeWith(ctx, path, lim, nil)
+}
+
+// decodeWith is DecodeRows without the panic guard.
+func decodeWith(ctx context.Context, path string, lim grid.Limits, sink grid.RowSink) (*grid.Workbook, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("xlsx: %w", err)
 	}
@@ -90,7 +105,7 @@ func decodeFile(ctx context.Context, path string, lim grid.Limits) (*grid.Workbo
 	if err := checkContainer(zr, lim); err != nil {
 		return nil, err
 	}
-	wb, err := decodePackage(ctx, newPackage(ctx, zr, lim), lim)
+	wb, err := decodePackage(ctx, newPackage(ctx, zr, lim), lim, sink)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +172,7 @@ func checkContainer(zr *zip.Reader, lim grid.Limits) error {
 }
 
 // decodePackage reads the workbook of an OPC package.
-func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits) (*grid.Workbook, error) {
+func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits, sink grid.RowSink) (*grid.Workbook, error) {
 	part, err := p.findWorkbook()
 	if err != nil {
 		return nil, err
@@ -167,7 +182,7 @@ func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits) (*grid.W
 		return nil, err
 	}
 	wb := &grid.Workbook{Date1904: wi.date1904}
-	b := &book{p: p, lim: lim, wb: wb, date1904: wi.date1904, bud: grid.NewBudget(lim)}
+	b := &book{p: p, lim: lim, wb: wb, date1904: wi.date1904, bud: grid.NewBudget(lim), sink: sink}
 
 	var sheets []sheetRef
 	for _, s := range wi.sheets {
@@ -199,6 +214,7 @@ func decodePackage(ctx context.Context, p *opcPackage, lim grid.Limits) (*grid.W
 			return nil, fmt.Errorf("xlsx: %w", err)
 		}
 		gs := grid.Sheet{Name: s.name, Visibility: s.visibility}
+		b.index = len(wb.Sheets)
 		if err := b.readSheet(s.part, &gs); err != nil {
 			return nil, err
 		}
