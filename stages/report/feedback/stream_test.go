@@ -1,19 +1,15 @@
 package feedback
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +23,7 @@ import (
 	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
 	"doithoai/stages/ingest"
+	"doithoai/stages/report/quarterly/xl/xldiff"
 )
 
 // genNow is the bench harness's clock: no dialogue day has passed.
@@ -170,7 +167,10 @@ func TestStreamedSameAsCellByCell(t *testing.T) {
 					return nil
 				}
 				books++
-				n, diffs := compareBooks(t, path, other)
+				n, diffs, err := xldiff.Files(path, other)
+				if err != nil {
+					t.Fatal(err)
+				}
 				cells += n
 				for i, d := range diffs {
 					if i == 10 {
@@ -190,148 +190,4 @@ func TestStreamedSameAsCellByCell(t *testing.T) {
 			t.Logf("%d workbooks, %d cells compared", books, cells)
 		})
 	}
-}
-
-// compareBooks compares two workbooks and returns the cells compared and
-// the differences.
-func compareBooks(t *testing.T, pa, pb string) (int, []string) {
-	t.Helper()
-	a, b := openBook(t, pa), openBook(t, pb)
-	var diffs []string
-	same := func(what string, x, y any) {
-		if !reflect.DeepEqual(x, y) {
-			d := fmt.Sprintf("%s: %#v != %#v", what, x, y)
-			if len(d) > 600 {
-				d = d[:600] + "…"
-			}
-			diffs = append(diffs, d)
-		}
-	}
-	same("sheets", a.GetSheetList(), b.GetSheetList())
-	same("active sheet", a.GetActiveSheetIndex(), b.GetActiveSheetIndex())
-	pa1, _ := a.GetDocProps()
-	pb1, _ := b.GetDocProps()
-	same("doc props", pa1, pb1)
-	same("defined names", a.GetDefinedName(), b.GetDefinedName())
-	cells := 0
-	for _, sheet := range a.GetSheetList() {
-		get := func(f *excelize.File) (out []any) {
-			m, err := f.GetMergeCells(sheet)
-			refs := make([]string, 0, len(m))
-			for _, c := range m {
-				refs = append(refs, c[0]+"="+c[1])
-			}
-			sort.Strings(refs)
-			pn, err2 := f.GetPanes(sheet)
-			pl, err3 := f.GetPageLayout(sheet)
-			pm, err4 := f.GetPageMargins(sheet)
-			hf, err5 := f.GetHeaderFooter(sheet)
-			sp, err6 := f.GetSheetProps(sheet)
-			cm, err7 := f.GetComments(sheet)
-			sort.Slice(cm, func(i, j int) bool { return cm[i].Cell < cm[j].Cell })
-			vis, err8 := f.GetSheetVisible(sheet)
-			return []any{refs, pn, pl, pm, hf, sp, cm, vis, errText(err, err2, err3, err4, err5, err6, err7, err8)}
-		}
-		same(sheet+": merges, panes, page layout, margins, header and footer, sheet properties, comments, visibility", get(a), get(b))
-		ra, _ := a.GetRows(sheet)
-		rb, _ := b.GetRows(sheet)
-		rows, cols := max(len(ra), len(rb))+3, 0
-		for _, r := range append(ra, rb...) {
-			cols = max(cols, len(r))
-		}
-		cols += 3
-		for c := 1; c <= cols; c++ {
-			name, _ := excelize.ColumnNumberToName(c)
-			wa, _ := a.GetColWidth(sheet, name)
-			wb, _ := b.GetColWidth(sheet, name)
-			same(sheet+" width of "+name, wa, wb)
-		}
-		for r := 1; r <= rows; r++ {
-			ha, _ := a.GetRowHeight(sheet, r)
-			hb, _ := b.GetRowHeight(sheet, r)
-			same(sheet+" height of row "+strconv.Itoa(r), ha, hb)
-			for c := 1; c <= cols; c++ {
-				ref, _ := excelize.CoordinatesToCellName(c, r)
-				cells++
-				va, _ := a.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
-				vb, _ := b.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
-				same(sheet+"!"+ref+" value", va, vb)
-				ta, _ := a.GetCellType(sheet, ref)
-				tb, _ := b.GetCellType(sheet, ref)
-				same(sheet+"!"+ref+" kind", kind(ta, va), kind(tb, vb))
-				same(sheet+"!"+ref+" style", styleOf(a, sheet, ref), styleOf(b, sheet, ref))
-			}
-		}
-	}
-	same("comment and drawing parts", parts(t, pa), parts(t, pb))
-	return cells, diffs
-}
-
-func errText(errs ...error) string {
-	var s []string
-	for _, e := range errs {
-		if e != nil {
-			s = append(s, e.Error())
-		}
-	}
-	return strings.Join(s, "; ")
-}
-
-// kind is what a cell holds for its reader: text (shared or inline alike),
-// a number, nothing.
-func kind(t excelize.CellType, v string) string {
-	switch t {
-	case excelize.CellTypeSharedString, excelize.CellTypeInlineString:
-		return "text"
-	case excelize.CellTypeUnset, excelize.CellTypeNumber:
-		if v == "" {
-			return "empty"
-		}
-		return "number"
-	}
-	return fmt.Sprint(t)
-}
-
-// styleOf is a cell's style as excelize reads it back.
-func styleOf(f *excelize.File, sheet, ref string) any {
-	id, err := f.GetCellStyle(sheet, ref)
-	if err != nil {
-		return err.Error()
-	}
-	st, err := f.GetStyle(id)
-	if err != nil {
-		return err.Error()
-	}
-	return st
-}
-
-// parts is the content of the comment and VML drawing parts of a workbook.
-func parts(t *testing.T, path string) map[string]string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	out := map[string]string{}
-	for _, f := range zr.File {
-		if f.Name == "xl/sharedStrings.xml" {
-			continue // streamed text is inline
-		}
-		if !strings.HasPrefix(f.Name, "xl/comments") && !strings.HasPrefix(f.Name, "xl/drawings/") {
-			out[f.Name] = "" // present
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = string(b)
-	}
-	return out
 }
