@@ -191,3 +191,65 @@ func TestStreamedSameAsCellByCell(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkersSameOutcome writes the feedback of the sample set and of a
+// generated inbox with one worker and with four: the same paths returned
+// in the same order, the same manifest, the same workbooks (through
+// xldiff) and text files; a second run with four workers rewrites nothing.
+func TestWorkersSameOutcome(t *testing.T) {
+	cases := []struct {
+		name string
+		data func(t *testing.T) (*plan.Plan, *record.Dataset)
+	}{
+		{"samples", samples},
+		{"generated", func(t *testing.T) (*plan.Plan, *record.Dataset) {
+			p, ds := generated(t, 3, 40)
+			addProblems(ds)
+			return p, ds
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, ds := tc.data(t)
+			one, four := filepath.Join(t.TempDir(), "one"), filepath.Join(t.TempDir(), "four")
+			pa, err := WriteWorkers(context.Background(), one, p, ds, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pb, err := WriteWorkers(context.Background(), four, p, ds, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pa) != len(pb) || len(pa) != 2*len(ds.Submissions) {
+				t.Fatalf("%d and %d paths for %d submissions", len(pa), len(pb), len(ds.Submissions))
+			}
+			for i := range pa {
+				ra, _ := filepath.Rel(one, pa[i])
+				rb, _ := filepath.Rel(four, pb[i])
+				if ra != rb {
+					t.Fatalf("path %d: %s != %s", i, ra, rb)
+				}
+				if strings.HasSuffix(ra, ".xlsx") {
+					if _, diffs, err := xldiff.Files(pa[i], pb[i]); err != nil || len(diffs) > 0 {
+						t.Errorf("%s: %v %v", ra, err, diffs)
+					}
+					continue
+				}
+				a, _ := os.ReadFile(pa[i])
+				b, err := os.ReadFile(pb[i])
+				if err != nil || !bytes.Equal(a, b) {
+					t.Errorf("%s differs (%v)", ra, err)
+				}
+			}
+			ma, _ := os.ReadFile(filepath.Join(one, ManifestName))
+			mb, _ := os.ReadFile(filepath.Join(four, ManifestName))
+			if !bytes.Equal(ma, mb) {
+				t.Error("manifests differ")
+			}
+			again, err := WriteWorkers(context.Background(), four, p, ds, 4)
+			if err != nil || len(again) != 0 {
+				t.Errorf("second run wrote %d files (%v)", len(again), err)
+			}
+		})
+	}
+}
