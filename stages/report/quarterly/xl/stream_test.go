@@ -44,7 +44,7 @@ func fillSheets(t *testing.T, path string, mk func(b *Book, name string) *Sheet)
 		s.Put(4, 41, int64(7), Int)
 		s.Put(5, 41, struct{ A int }{3}, Text)
 		s.MergeRange(43, 1, 44, 3, "gộp", Note)
-		s.Put(2, 44, "vào ô gộp", Text) // lands in A43
+		s.Put(2, 44, "vào ô gộp", Text)  // lands in A43
 		s.Merge(44, 3, 5, "chồng", Note) // lands in A43 too; overlaps A43:C44: joined
 		s.Merge(46, 1, 5, "", Paragraph)
 		s.Put(3, 46, "giữa", Paragraph) // lands in A46
