@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 )
 
@@ -14,6 +15,8 @@ import (
 // ("streamed-parallel").
 func BenchmarkFeedbackWrite(b *testing.B) {
 	defer func(v bool) { streamed = v }(streamed)
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.DiscardHandler))
 	for _, size := range []struct {
 		name                 string
 		communes, households int
