@@ -73,7 +73,7 @@ func (w *writer) sheet(name string) *xl.Sheet {
 
 // writeWorkbook writes the feedback workbook of one submission to path.
 func writeWorkbook(path string, v *view, s *sub) error {
-	b := xl.NewBook()
+	b := xl.NewLazyBook()
 	b.SetTitle("Phản hồi kết quả kiểm tra tệp "+v.Name, v.Office)
 	st, err := newStyles(b.File())
 	if err != nil {

@@ -70,6 +70,7 @@ type Book struct {
 	styles [numStyles]int
 	err    error
 	first  bool // the default sheet has not been renamed yet
+	lazy   bool // styles are made on first use (0 in styles: not yet)
 
 	streamed []*Sheet // sheets written at Save, in order
 }
@@ -84,6 +85,26 @@ func NewBook() *Book {
 		b.styles[st] = id
 	}
 	return b
+}
+
+// NewLazyBook is NewBook whose named styles are made when first used: a
+// workbook that uses few of them (a feedback workbook uses about a third)
+// saves making the others. Style IDs then differ from NewBook's; what a
+// cell looks like does not.
+func NewLazyBook() *Book {
+	b := &Book{f: excelize.NewFile(), first: true, lazy: true}
+	b.fail(b.f.SetDefaultFont(FontName))
+	return b
+}
+
+// style is the ID of a named style, made now when the book is lazy.
+func (b *Book) style(st Style) int {
+	if b.lazy && b.styles[st] == 0 && st >= 0 && st < numStyles {
+		id, err := b.f.NewStyle(styleOf(st))
+		b.fail(err)
+		b.styles[st] = id
+	}
+	return b.styles[st]
 }
 
 // File is the underlying excelize file (for tests and special needs).
@@ -284,7 +305,7 @@ func (s *Sheet) Put(col, row int, v any, st Style) {
 		v, st = sv.V, sv.S
 	}
 	if s.g != nil {
-		s.b.fail(s.g.put(col, row, v, s.b.styles[st]))
+		s.b.fail(s.g.put(col, row, v, s.b.style(st)))
 		return
 	}
 	ref := Cell(col, row)
@@ -310,7 +331,7 @@ func (s *Sheet) Put(col, row int, v any, st Style) {
 	default:
 		s.b.fail(f.SetCellStr(s.Name, ref, CleanText(fmt.Sprint(x))))
 	}
-	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.styles[st]))
+	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.style(st)))
 }
 
 // Row writes values from column 1 of a row, all with one style (values may
@@ -336,7 +357,7 @@ func (s *Sheet) MergeRange(r1, c1, r2, c2 int, v any, st Style) {
 		} else {
 			s.b.fail(s.b.f.MergeCell(s.Name, Cell(c1, r1), Cell(c2, r2)))
 		}
-		s.StyleID(c1, r1, c2, r2, s.b.styles[st])
+		s.StyleID(c1, r1, c2, r2, s.b.style(st))
 	}
 }
 
