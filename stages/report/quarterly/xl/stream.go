@@ -28,8 +28,8 @@ type gcell struct {
 	used  bool
 }
 
-// grow is a row of a grid.
-type grow struct {
+// gridRow is a row of a grid.
+type gridRow struct {
 	cells  []gcell // by column - 1
 	height float64
 	tall   bool // height was set
@@ -37,19 +37,19 @@ type grow struct {
 
 // grid is the content of a streamed sheet until Save.
 type grid struct {
-	rows   []*grow // by row - 1
+	rows   []*gridRow // by row - 1
 	merges [][4]int
 	pre    []func() error // widths and comments, in order
 	prints []Print
 	breaks []string
 }
 
-func (g *grid) row(r int) *grow {
+func (g *grid) row(r int) *gridRow {
 	for len(g.rows) < r {
 		g.rows = append(g.rows, nil)
 	}
 	if g.rows[r-1] == nil {
-		g.rows[r-1] = &grow{}
+		g.rows[r-1] = &gridRow{}
 	}
 	return g.rows[r-1]
 }
