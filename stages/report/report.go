@@ -40,6 +40,9 @@ type Config struct {
 	Skipped []record.Skip // inbox entries not received (links, FIFOs, unreadable), for the status page
 	Emitter Emitter
 	Logger  *slog.Logger
+	// Workers is how many feedback workbooks are written at once (0:
+	// runtime.GOMAXPROCS(0)); the outbox does not depend on it.
+	Workers int
 }
 
 // Folders of the outbox.
@@ -68,7 +71,7 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	paths, err := feedback.Write(ctx, filepath.Join(cfg.Outbox, DirFeedback), cfg.Plan, ds)
+	paths, err := feedback.WriteWorkers(ctx, filepath.Join(cfg.Outbox, DirFeedback), cfg.Plan, ds, cfg.Workers)
 	if err := collect("feedback", paths, err); err != nil {
 		return nil, err
 	}

@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"doithoai/pipeline/plan"
 )
@@ -107,8 +109,11 @@ func EscapeValue(v string) string {
 
 // writeParts writes one file per commune of the table's rows (rows without
 // a commune together in the DefaultPartition) under tableDir, below the
-// fixed partition levels, in order of commune code, and returns their
-// paths. A table without rows has no partition.
+// fixed partition levels, and returns their paths in order of commune
+// code. A table without rows has no partition. Up to runtime.GOMAXPROCS
+// files are written at once (each is small: one commune's rows; the time
+// goes mostly to creating and syncing files); the first error in commune
+// order is returned.
 func (t *table[T]) writeParts(ctx context.Context, tableDir string, fixed []partKey) ([]string, error) {
 	ci := slices.IndexFunc(t.cols, func(c col[T]) bool { return c.field.Name == PartitionColumn })
 	if ci < 0 || t.cols[ci].str == nil {
@@ -130,17 +135,39 @@ func (t *table[T]) writeParts(ctx context.Context, tableDir string, fixed []part
 	}
 	sort.Strings(values)
 	base := filepath.Join(tableDir, partPath(fixed))
-	paths := make([]string, 0, len(values))
-	for _, v := range values {
-		if err := ctx.Err(); err != nil {
+	paths := make([]string, len(values))
+	errs := make([]error, len(values))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(values)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				v := values[k]
+				idx := groups[v]
+				paths[k] = filepath.Join(base, partPath([]partKey{{PartitionColumn, v}}), PartFile)
+				if err := t.writeRows(ctx, paths[k], cols, len(idx), func(i int) *T { return &t.rows[idx[i]] }); err != nil {
+					errs[k] = fmt.Errorf("partition %s: %w", v, err)
+				}
+			}
+		}()
+	}
+	for k := range values {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
 			return nil, err
 		}
-		idx := groups[v]
-		path := filepath.Join(base, partPath([]partKey{{PartitionColumn, v}}), PartFile)
-		if err := t.writeRows(ctx, path, cols, len(idx), func(i int) *T { return &t.rows[idx[i]] }); err != nil {
-			return nil, fmt.Errorf("partition %s: %w", v, err)
-		}
-		paths = append(paths, path)
 	}
 	return paths, nil
 }

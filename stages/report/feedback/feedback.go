@@ -27,7 +27,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 
 	"doithoai/pipeline/atomicfile"
 	"doithoai/pipeline/plan"
@@ -63,8 +65,33 @@ func key(o *record.SubmissionOutcome) string { return o.ID + "|" + o.Path }
 // again. Feedback files of submissions no longer in ds are removed (only
 // files this package wrote, as listed in its manifest). A failure on one
 // submission does not stop the others; the errors are returned together.
-// Cancelling ctx stops between submissions.
+// Cancelling ctx stops between submissions. Workbooks are written by
+// runtime.GOMAXPROCS(0) workers at once (see WriteWorkers).
 func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([]string, error) {
+	return WriteWorkers(ctx, dir, p, ds, 0)
+}
+
+// job is the writing of one submission's feedback files.
+type job struct {
+	k, rel, trel, fp string
+	xp, tp           string // the files' paths
+	v                view
+	s                *sub
+	path             string // the submission's path, for errors
+	err              error
+}
+
+// WriteWorkers is Write with at most workers submissions' files written at
+// once (0 or less: runtime.GOMAXPROCS(0)). Everything but the writing of
+// the files (views, fingerprints, what is unchanged, the manifest, the
+// paths returned and their order, the errors and their order) is decided
+// in submission order, so the outcome does not depend on workers; when two
+// submissions share a feedback file name, the later one is written after
+// the earlier one is done, and still wins.
+func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset, workers int) ([]string, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	if p == nil {
 		return nil, errors.New("feedback: no plan")
 	}
@@ -104,8 +131,46 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 	targets := map[string]string{} // relative path -> key of its submission
 	skipped := 0
 	folders := NewFolders(p)
+
+	// Workers write the files; the results are taken in submission order.
+	var (
+		pending  []*job
+		inFlight sync.WaitGroup
+		work     = make(chan *job)
+	)
+	for range workers {
+		go func() {
+			for j := range work {
+				j.err = writeWorkbook(j.xp, &j.v, j.s)
+				if j.err == nil {
+					j.err = writeText(j.tp, &j.v)
+				}
+				j.v, j.s = view{}, nil // done with the content
+				inFlight.Done()
+			}
+		}()
+	}
+	defer close(work)
+	// settle waits for the jobs sent and takes their results.
+	settle := func() {
+		inFlight.Wait()
+		for _, j := range pending {
+			if j.err != nil {
+				errs = append(errs, fmt.Errorf("feedback for %s: %w", j.path, j.err))
+				if e, ok := old.Submissions[j.k]; ok {
+					// Still ours: tracked, and written again next time.
+					cur.Submissions[j.k] = entry{Files: e.Files}
+				}
+				continue
+			}
+			cur.Submissions[j.k] = entry{Fingerprint: j.fp, Files: []string{j.rel, j.trel}}
+			written = append(written, j.xp, j.tp)
+		}
+		pending = pending[:0]
+	}
 	for i := range ds.Submissions {
 		if err := ctx.Err(); err != nil {
+			settle()
 			// Keep what earlier runs wrote for the submissions not reached.
 			for k, e := range old.Submissions {
 				if _, ok := cur.Submissions[k]; !ok {
@@ -144,6 +209,9 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 		rel, trel := folders.RelPath(*o), folders.TextRelPath(*o)
 		if prev, ok := targets[rel]; ok && prev != k {
 			slog.Warn("feedback: two submissions share a feedback file name; the later one wins", "file", rel, "path", o.Path)
+			settle() // the earlier one's files are written before this one looks at them
+		} else if prev, ok := targets[trel]; ok && prev != k {
+			settle()
 		}
 		targets[rel], targets[trel] = k, k
 		fp := fingerprint(rel, trel, &v, s)
@@ -152,22 +220,13 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 			skipped++
 			continue
 		}
-		xp, tp := filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(dir, filepath.FromSlash(trel))
-		err := writeWorkbook(xp, &v, s)
-		if err == nil {
-			err = writeText(tp, &v)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("feedback for %s: %w", o.Path, err))
-			if e, ok := old.Submissions[k]; ok {
-				// Still ours: tracked, and written again next time.
-				cur.Submissions[k] = entry{Files: e.Files}
-			}
-			continue
-		}
-		cur.Submissions[k] = entry{Fingerprint: fp, Files: []string{rel, trel}}
-		written = append(written, xp, tp)
+		j := &job{k: k, rel: rel, trel: trel, fp: fp, v: v, s: s, path: o.Path,
+			xp: filepath.Join(dir, filepath.FromSlash(rel)), tp: filepath.Join(dir, filepath.FromSlash(trel))}
+		pending = append(pending, j)
+		inFlight.Add(1)
+		work <- j
 	}
+	settle()
 
 	// Remove the feedback of submissions that are gone or moved (a renamed
 	// commune, a new layout): only files listed in the manifest.

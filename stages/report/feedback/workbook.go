@@ -48,7 +48,6 @@ var summaryWidths = []float64{6, 11, 16, 7, 20, 22, 70}
 // excelize call is kept (xl's helpers keep theirs in the book).
 type writer struct {
 	b   *xl.Book
-	f   *excelize.File
 	st  *styles
 	err error
 }
@@ -59,21 +58,29 @@ func (w *writer) fail(err error) {
 	}
 }
 
-// style applies a style to a rectangle.
-func (w *writer) style(sheet string, c1, r1, c2, r2, style int) {
-	w.fail(w.f.SetCellStyle(sheet, xl.Cell(c1, r1), xl.Cell(c2, r2), style))
+// streamed makes the writer keep each sheet's cells and write them in one
+// pass when saving (xl.Book.StreamSheet); tests and benchmarks turn it off
+// to compare with cell-by-cell writing.
+var streamed = true
+
+// sheet adds a worksheet.
+func (w *writer) sheet(name string) *xl.Sheet {
+	if streamed {
+		return w.b.StreamSheet(name)
+	}
+	return w.b.Sheet(name)
 }
 
 // writeWorkbook writes the feedback workbook of one submission to path.
 func writeWorkbook(path string, v *view, s *sub) error {
-	b := xl.NewBook()
+	b := xl.NewLazyBook()
 	b.SetTitle("Phản hồi kết quả kiểm tra tệp "+v.Name, v.Office)
 	st, err := newStyles(b.File())
 	if err != nil {
 		b.File().Close()
 		return fmt.Errorf("styles: %w", err)
 	}
-	w := &writer{b: b, f: b.File(), st: st}
+	w := &writer{b: b, st: st}
 	w.summary(v, s)
 	if !v.Verdict.onePage() && s.wb != nil {
 		used := map[string]bool{strings.ToLower(SummarySheet): true}
@@ -123,7 +130,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 
 // summary writes the “Tóm tắt” sheet.
 func (w *writer) summary(v *view, s *sub) {
-	sh := w.b.Sheet(SummarySheet)
+	sh := w.sheet(SummarySheet)
 	st := w.st
 	sh.Widths(summaryWidths...)
 	last := len(summaryWidths)
@@ -144,8 +151,8 @@ func (w *writer) summary(v *view, s *sub) {
 	kv := func(label string, val any, style int) {
 		sh.Merge(row, 1, 3, label, xl.BoldLeft)
 		sh.Merge(row, 4, last, val, xl.Plain)
-		w.style(SummarySheet, 1, row, 3, row, st.label)
-		w.style(SummarySheet, 4, row, last, row, style)
+		sh.StyleID(1, row, 3, row, st.label)
+		sh.StyleID(4, row, last, row, style)
 		sv, _ := val.(string)
 		sh.FitHeight(row, 15, []string{label, sv}, []float64{labelWidth, valueWidth})
 		row++
@@ -227,7 +234,7 @@ func (w *writer) summary(v *view, s *sub) {
 			if pr.Severity != record.Error {
 				sev = st.warnCell
 			}
-			w.style(SummarySheet, 2, row, 2, row, sev)
+			sh.StyleID(2, row, 2, row, sev)
 			sh.FitHeight(row, 15, []string{sheet, pr.columnText(), pr.Value, text}, []float64{summaryWidths[2], summaryWidths[4], summaryWidths[5], summaryWidths[6]})
 			row++
 		}
@@ -291,8 +298,7 @@ func cellDisplay(c record.Cell) string {
 func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 	t := &s.wb.Tables[ti]
 	name := tableSheetName(t.Sheet, used)
-	sh := w.b.Sheet(name)
-	f := w.f
+	sh := w.sheet(name)
 	st := w.st
 
 	// The problems of this sheet, by row and by cell.
@@ -364,7 +370,7 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 	}
 	if hdrFirst >= 3 {
 		sh.Put(1, 2, "Ô tô đỏ: lỗi phải sửa. Ô tô vàng: cảnh báo, cần kiểm tra. Đưa chuột vào ô để xem ghi chú; cột “"+FixHeader+"” ở cuối mỗi dòng ghi rõ phải sửa gì.", xl.Plain)
-		w.style(name, 1, 2, 1, 2, st.legend)
+		sh.StyleID(1, 2, 1, 2, st.legend)
 	}
 
 	// Header.
@@ -401,7 +407,7 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			if err != nil || r < hdrFirst || r > hdrLast {
 				continue
 			}
-			if val, _ := f.GetCellValue(name, ref); val == "" {
+			if sh.Value(c, r) == "" {
 				sh.Put(c, r, byRef[ref][0].Value, xl.Header)
 				grow(c, byRef[ref][0].Value)
 			}
@@ -450,8 +456,13 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 				style = st.errCell
 			}
 		}
-		w.fail(f.SetCellStyle(name, ref, ref, style))
-		w.fail(f.AddComment(name, commentFor(ref, list)))
+		c, r, err := excelize.CellNameToCoordinates(ref)
+		if err != nil {
+			w.fail(fmt.Errorf("sheet %q: %w", name, err))
+			continue
+		}
+		sh.StyleID(c, r, c, r, style)
+		sh.Comment(commentFor(ref, list))
 	}
 
 	// Widths, heights, print.
@@ -555,7 +566,7 @@ func (w *writer) fix(sh *xl.Sheet, row, col int, list []*problem, hidden bool) {
 			style = st.errFix
 		}
 	}
-	w.style(sh.Name, col, row, col, row, style)
+	sh.StyleID(col, row, col, row, style)
 }
 
 // commentFor is the note of a problem cell: every problem of the cell.

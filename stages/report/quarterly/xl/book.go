@@ -70,6 +70,9 @@ type Book struct {
 	styles [numStyles]int
 	err    error
 	first  bool // the default sheet has not been renamed yet
+	lazy   bool // styles are made on first use (0 in styles: not yet)
+
+	streamed []*Sheet // sheets written at Save, in order
 }
 
 // NewBook starts an empty workbook.
@@ -82,6 +85,26 @@ func NewBook() *Book {
 		b.styles[st] = id
 	}
 	return b
+}
+
+// NewLazyBook is NewBook whose named styles are made when first used: a
+// workbook that uses few of them (a feedback workbook uses about a third)
+// saves making the others. Style IDs then differ from NewBook's; what a
+// cell looks like does not.
+func NewLazyBook() *Book {
+	b := &Book{f: excelize.NewFile(), first: true, lazy: true}
+	b.fail(b.f.SetDefaultFont(FontName))
+	return b
+}
+
+// style is the ID of a named style, made now when the book is lazy.
+func (b *Book) style(st Style) int {
+	if b.lazy && b.styles[st] == 0 && st >= 0 && st < numStyles {
+		id, err := b.f.NewStyle(styleOf(st))
+		b.fail(err)
+		b.styles[st] = id
+	}
+	return b.styles[st]
 }
 
 // File is the underlying excelize file (for tests and special needs).
@@ -115,6 +138,13 @@ func (b *Book) Save(path string) (err error) {
 	if len(b.f.GetSheetList()) > 0 {
 		b.f.SetActiveSheet(0)
 	}
+	for _, s := range b.streamed {
+		if err := b.flush(s); err != nil {
+			b.f.Close()
+			return fmt.Errorf("write %s sheet %q: %w", path, s.Name, err)
+		}
+	}
+	b.streamed = nil
 	err = atomicfile.WriteWith(path, func(tmp string) error { return b.f.SaveAs(tmp) })
 	if cerr := b.f.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -206,6 +236,7 @@ func styleOf(st Style) *excelize.Style {
 type Sheet struct {
 	b    *Book
 	Name string
+	g    *grid // the content of a streamed sheet (Book.StreamSheet)
 }
 
 // Sheet adds a worksheet (names longer than 31 characters are cut).
@@ -273,6 +304,10 @@ func (s *Sheet) Put(col, row int, v any, st Style) {
 	if sv, ok := v.(Styled); ok {
 		v, st = sv.V, sv.S
 	}
+	if s.g != nil {
+		s.b.fail(s.g.put(col, row, v, s.b.style(st)))
+		return
+	}
 	ref := Cell(col, row)
 	f := s.b.f
 	switch x := v.(type) {
@@ -296,7 +331,7 @@ func (s *Sheet) Put(col, row int, v any, st Style) {
 	default:
 		s.b.fail(f.SetCellStr(s.Name, ref, CleanText(fmt.Sprint(x))))
 	}
-	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.styles[st]))
+	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.style(st)))
 }
 
 // Row writes values from column 1 of a row, all with one style (values may
@@ -310,25 +345,59 @@ func (s *Sheet) Row(row int, st Style, vals ...any) {
 // Merge merges a range of one row (from column c1 to c2), writes v in it
 // and styles the whole range.
 func (s *Sheet) Merge(row, c1, c2 int, v any, st Style) {
-	s.Put(c1, row, v, st)
-	if c2 > c1 {
-		s.b.fail(s.b.f.MergeCell(s.Name, Cell(c1, row), Cell(c2, row)))
-		s.b.fail(s.b.f.SetCellStyle(s.Name, Cell(c1, row), Cell(c2, row), s.b.styles[st]))
-	}
+	s.MergeRange(row, c1, row, c2, v, st)
 }
 
 // MergeRange merges a rectangle and writes v in it.
 func (s *Sheet) MergeRange(r1, c1, r2, c2 int, v any, st Style) {
 	s.Put(c1, r1, v, st)
 	if r2 > r1 || c2 > c1 {
-		s.b.fail(s.b.f.MergeCell(s.Name, Cell(c1, r1), Cell(c2, r2)))
-		s.b.fail(s.b.f.SetCellStyle(s.Name, Cell(c1, r1), Cell(c2, r2), s.b.styles[st]))
+		if s.g != nil {
+			s.b.fail(s.g.merge(c1, r1, c2, r2))
+		} else {
+			s.b.fail(s.b.f.MergeCell(s.Name, Cell(c1, r1), Cell(c2, r2)))
+		}
+		s.StyleID(c1, r1, c2, r2, s.b.style(st))
 	}
+}
+
+// StyleID gives a rectangle a style made with the Book's File().NewStyle.
+func (s *Sheet) StyleID(c1, r1, c2, r2, id int) {
+	if s.g != nil {
+		s.b.fail(s.g.styleRange(c1, r1, c2, r2, id))
+		return
+	}
+	s.b.fail(s.b.f.SetCellStyle(s.Name, Cell(c1, r1), Cell(c2, r2), id))
+}
+
+// Value is the text of a cell as written (of the top-left cell of its
+// merged range).
+func (s *Sheet) Value(col, row int) string {
+	if s.g != nil {
+		return s.g.value(col, row)
+	}
+	v, err := s.b.f.GetCellValue(s.Name, Cell(col, row))
+	s.b.fail(err)
+	return v
+}
+
+// Comment adds a note to a cell.
+func (s *Sheet) Comment(c excelize.Comment) {
+	if s.g != nil {
+		s.g.pre = append(s.g.pre, func() error { return s.b.f.AddComment(s.Name, c) })
+		return
+	}
+	s.b.fail(s.b.f.AddComment(s.Name, c))
 }
 
 // Widths sets the column widths from column 1 (in characters).
 func (s *Sheet) Widths(ws ...float64) {
 	for i, w := range ws {
+		if s.g != nil {
+			c := Col(i + 1)
+			s.g.pre = append(s.g.pre, func() error { return s.b.f.SetColWidth(s.Name, c, c, w) })
+			continue
+		}
 		c := Col(i + 1)
 		s.b.fail(s.b.f.SetColWidth(s.Name, c, c, w))
 	}
@@ -338,6 +407,15 @@ func (s *Sheet) Widths(ws ...float64) {
 func (s *Sheet) Height(row int, pt float64) {
 	if pt > 409 {
 		pt = 409
+	}
+	if s.g != nil {
+		if err := valid(1, row); err != nil {
+			s.b.fail(err)
+			return
+		}
+		gr := s.g.row(row)
+		gr.height, gr.tall = pt, true
+		return
 	}
 	s.b.fail(s.b.f.SetRowHeight(s.Name, row, pt))
 }
@@ -420,6 +498,10 @@ func runeWidth(r rune) float64 {
 // PageBreak starts a new printed page above row.
 func (s *Sheet) PageBreak(row int) {
 	if row > 1 {
+		if s.g != nil {
+			s.g.breaks = append(s.g.breaks, Cell(1, row))
+			return
+		}
 		s.b.fail(s.b.f.InsertPageBreak(s.Name, Cell(1, row)))
 	}
 }
@@ -440,6 +522,25 @@ type Print struct {
 // Setup applies A4 paper, orientation, fit to one page wide, margins, the
 // footer "Trang &P/&N", print titles and frozen panes.
 func (s *Sheet) Setup(p Print) {
+	if s.g != nil {
+		s.g.prints = append(s.g.prints, p)
+		return
+	}
+	fit := true
+	s.b.fail(s.setup(p, nil))
+	s.b.fail(s.b.f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}))
+}
+
+// setup applies p but for the sheet properties (fit to page), which a
+// streamed sheet needs set before its stream writer starts; panes go
+// through sw when not nil. It returns the first error.
+func (s *Sheet) setup(p Print, sw *excelize.StreamWriter) error {
+	var first error
+	fail := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
 	f := s.b.f
 	size := 9 // A4
 	orient := "portrait"
@@ -447,18 +548,16 @@ func (s *Sheet) Setup(p Print) {
 		orient = "landscape"
 	}
 	one, zero := 1, 0
-	s.b.fail(f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
-	fit := true
-	s.b.fail(f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	fail(f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
 	l, r, t, bo, h, ft := 0.5, 0.4, 0.6, 0.6, 0.3, 0.3
-	s.b.fail(f.SetPageMargins(s.Name, &excelize.PageLayoutMarginsOptions{Left: &l, Right: &r, Top: &t, Bottom: &bo, Header: &h, Footer: &ft}))
+	fail(f.SetPageMargins(s.Name, &excelize.PageLayoutMarginsOptions{Left: &l, Right: &r, Top: &t, Bottom: &bo, Header: &h, Footer: &ft}))
 	hf := &excelize.HeaderFooterOptions{OddFooter: "&CTrang &P/&N"}
 	if p.Draft {
 		hf.OddHeader = "&R&\"" + FontName + ",Bold\"DỰ THẢO"
 	}
-	s.b.fail(f.SetHeaderFooter(s.Name, hf))
+	fail(f.SetHeaderFooter(s.Name, hf))
 	if p.TitleRows[0] > 0 && p.TitleRows[1] >= p.TitleRows[0] {
-		s.b.fail(f.SetDefinedName(&excelize.DefinedName{
+		fail(f.SetDefinedName(&excelize.DefinedName{
 			Name:     "_xlnm.Print_Titles",
 			RefersTo: fmt.Sprintf("%s!$%d:$%d", QuoteSheet(s.Name), p.TitleRows[0], p.TitleRows[1]),
 			Scope:    s.Name,
@@ -473,11 +572,17 @@ func (s *Sheet) Setup(p Print) {
 			pane = "topRight"
 		}
 		tl := Cell(p.FreezeCols+1, p.FreezeRows+1)
-		s.b.fail(f.SetPanes(s.Name, &excelize.Panes{
+		panes := &excelize.Panes{
 			Freeze: true, XSplit: p.FreezeCols, YSplit: p.FreezeRows, TopLeftCell: tl, ActivePane: pane,
 			Selection: []excelize.Selection{{SQRef: tl, ActiveCell: tl, Pane: pane}},
-		}))
+		}
+		if sw != nil {
+			fail(sw.SetPanes(panes))
+		} else {
+			fail(f.SetPanes(s.Name, panes))
+		}
 	}
+	return first
 }
 
 // QuoteSheet quotes a sheet name for a formula reference: 'Theo xã'.

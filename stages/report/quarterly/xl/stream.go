@@ -1,0 +1,311 @@
+package xl
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// A streamed sheet (Book.StreamSheet) keeps its cells in a light grid of
+// its own instead of excelize's worksheet model, and Save writes it in one
+// pass with excelize's StreamWriter: writing a large sheet this way costs
+// a fraction of cell-by-cell calls and of excelize marshalling its model.
+// What the sheet holds is the same as with direct calls: a value written
+// into a merged range lands in its top-left cell, merging empties the
+// other cells, the last style of a cell wins, overlapping merges are
+// joined as excelize joins them when saving. Column widths and comments
+// are applied in the order they were given (a comment's box is placed by
+// the widths set before it); row heights and print setup never move a
+// comment's box (they are applied after every comment), as on a direct
+// sheet whose comments come before its heights and Setup.
+
+// gcell is one cell of a grid: a value (nil: none) and a style ID.
+type gcell struct {
+	v     any
+	style int
+	used  bool
+}
+
+// gridRow is a row of a grid.
+type gridRow struct {
+	cells  []gcell // by column - 1
+	height float64
+	tall   bool // height was set
+}
+
+// grid is the content of a streamed sheet until Save.
+type grid struct {
+	rows   []*gridRow // by row - 1
+	merges [][4]int
+	pre    []func() error // widths and comments, in order
+	prints []Print
+	breaks []string
+}
+
+func (g *grid) row(r int) *gridRow {
+	for len(g.rows) < r {
+		g.rows = append(g.rows, nil)
+	}
+	if g.rows[r-1] == nil {
+		g.rows[r-1] = &gridRow{}
+	}
+	return g.rows[r-1]
+}
+
+func (g *grid) cell(col, r int) *gcell {
+	gr := g.row(r)
+	for len(gr.cells) < col {
+		gr.cells = append(gr.cells, gcell{})
+	}
+	c := &gr.cells[col-1]
+	c.used = true
+	return c
+}
+
+// lookup is the cell at (col, r) or nil, without creating it.
+func (g *grid) lookup(col, r int) *gcell {
+	if r < 1 || r > len(g.rows) || g.rows[r-1] == nil || col < 1 || col > len(g.rows[r-1].cells) {
+		return nil
+	}
+	return &g.rows[r-1].cells[col-1]
+}
+
+// anchor is where a value written at (col, r) goes: the top-left cell of
+// the first merged range holding it, as excelize does.
+func (g *grid) anchor(col, r int) (int, int) {
+	for _, m := range g.merges {
+		if col >= m[0] && col <= m[2] && r >= m[1] && r <= m[3] {
+			return m[0], m[1]
+		}
+	}
+	return col, r
+}
+
+// valid reports whether (col, r) is a cell of a worksheet.
+func valid(col, r int) error {
+	if col < 1 || col > excelize.MaxColumns || r < 1 || r > excelize.TotalRows {
+		return fmt.Errorf("cell (%d, %d) out of the sheet", col, r)
+	}
+	return nil
+}
+
+// put is Sheet.Put on a grid.
+func (g *grid) put(col, r int, v any, style int) error {
+	if err := valid(col, r); err != nil {
+		return err
+	}
+	var val any
+	switch x := v.(type) {
+	case nil, Blank:
+	case string:
+		val = CleanText(x)
+	case int:
+		val = int64(x)
+	case int64:
+		val = x
+	case float64:
+		if x == x && x-x == 0 { // neither NaN nor infinite
+			val = x
+		}
+	case time.Time:
+		if !x.IsZero() {
+			val = time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC)
+		}
+	default:
+		val = CleanText(fmt.Sprint(x))
+	}
+	if val != nil {
+		ac, ar := g.anchor(col, r)
+		g.cell(ac, ar).v = val
+	}
+	g.cell(col, r).style = style
+	return nil
+}
+
+// styleRange sets the style of a rectangle.
+func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
+	if c2 < c1 {
+		c1, c2 = c2, c1
+	}
+	if r2 < r1 {
+		r1, r2 = r2, r1
+	}
+	if err := valid(c1, r1); err != nil {
+		return err
+	}
+	if err := valid(c2, r2); err != nil {
+		return err
+	}
+	for r := r1; r <= r2; r++ {
+		for c := c1; c <= c2; c++ {
+			g.cell(c, r).style = style
+		}
+	}
+	return nil
+}
+
+// merge merges a rectangle: the other cells than the top-left one lose
+// their value.
+func (g *grid) merge(c1, r1, c2, r2 int) error {
+	if c2 < c1 {
+		c1, c2 = c2, c1
+	}
+	if r2 < r1 {
+		r1, r2 = r2, r1
+	}
+	if err := valid(c1, r1); err != nil {
+		return err
+	}
+	if err := valid(c2, r2); err != nil {
+		return err
+	}
+	for r := r1; r <= r2; r++ {
+		for c := c1; c <= c2; c++ {
+			if c != c1 || r != r1 {
+				g.cell(c, r).v = nil
+			}
+		}
+	}
+	g.merges = append(g.merges, [4]int{c1, r1, c2, r2})
+	return nil
+}
+
+// value is the text of the cell at (col, r) (of the top-left cell of its
+// merged range), numbers unformatted.
+func (g *grid) value(col, r int) string {
+	col, r = g.anchor(col, r)
+	c := g.lookup(col, r)
+	if c == nil {
+		return ""
+	}
+	switch x := c.v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case time.Time:
+		return x.Format("01-02-06")
+	}
+	return ""
+}
+
+// joinedMerges is the merged ranges with overlapping ones joined into
+// their bounding rectangle, as excelize does when saving a worksheet.
+func (g *grid) joinedMerges() [][4]int {
+	list := append([][4]int(nil), g.merges...)
+	overlap := func(a, b [4]int) bool {
+		return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+	}
+	for joined := true; joined; {
+		joined = false
+		var out [][4]int
+		used := make([]bool, len(list))
+		for i := range list {
+			if used[i] {
+				continue
+			}
+			r1 := list[i]
+			for j := i + 1; j < len(list); j++ {
+				if used[j] {
+					continue
+				}
+				if r2 := list[j]; overlap(r1, r2) {
+					r1 = [4]int{min(r1[0], r2[0]), min(r1[1], r2[1]), max(r1[2], r2[2]), max(r1[3], r2[3])}
+					joined, used[j] = true, true
+				}
+			}
+			out = append(out, r1)
+		}
+		list = out
+	}
+	return list
+}
+
+// StreamSheet adds a worksheet whose content is kept until Save writes it
+// in one pass (see the comment at the top of stream.go). It takes the same
+// calls as a Sheet from Book.Sheet.
+func (b *Book) StreamSheet(name string) *Sheet {
+	s := b.Sheet(name)
+	s.g = &grid{}
+	b.streamed = append(b.streamed, s)
+	return s
+}
+
+// flush writes a streamed sheet with excelize's StreamWriter.
+func (b *Book) flush(s *Sheet) error {
+	g, f := s.g, b.f
+	// Widths and comments go to the still empty worksheet first: a
+	// comment's box is placed by the widths and row heights excelize knows
+	// then, and the sheet properties give the sheet a default row height
+	// (which moves boxes), as when Setup comes last on a direct sheet.
+	for _, op := range g.pre {
+		if err := op(); err != nil {
+			return err
+		}
+	}
+	for range g.prints {
+		fit := true
+		if err := f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+			return err
+		}
+	}
+	sw, err := f.NewStreamWriter(s.Name)
+	if err != nil {
+		return err
+	}
+	for _, p := range g.prints {
+		if err := s.setup(p, sw); err != nil {
+			return err
+		}
+	}
+	for _, c := range g.breaks {
+		if err := sw.InsertPageBreak(c); err != nil {
+			return err
+		}
+	}
+	for _, m := range g.joinedMerges() {
+		if err := sw.MergeCell(Cell(m[0], m[1]), Cell(m[2], m[3])); err != nil {
+			return err
+		}
+	}
+	var cells []excelize.Cell
+	var vals []any
+	for i, gr := range g.rows {
+		if gr == nil {
+			continue
+		}
+		n := len(gr.cells)
+		for n > 0 && (!gr.cells[n-1].used || gr.cells[n-1].v == nil && gr.cells[n-1].style == 0) {
+			n--
+		}
+		if n == 0 && !gr.tall {
+			continue
+		}
+		cells = cells[:0]
+		vals = vals[:0]
+		for j := 0; j < n; j++ {
+			c := &gr.cells[j]
+			cells = append(cells, excelize.Cell{StyleID: c.style, Value: c.v})
+		}
+		for j := 0; j < n; j++ {
+			c := &gr.cells[j]
+			if !c.used || c.v == nil && c.style == 0 {
+				vals = append(vals, nil)
+			} else {
+				vals = append(vals, &cells[j])
+			}
+		}
+		var opts []excelize.RowOpts
+		if gr.tall {
+			opts = append(opts, excelize.RowOpts{Height: gr.height})
+		}
+		if err := sw.SetRow(Cell(1, i+1), vals, opts...); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
