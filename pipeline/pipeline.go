@@ -260,7 +260,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	sum.Dataset = ds
 	out, err := report.Write(ctx, report.Config{
 		Outbox: cfg.Outbox, Plan: cfg.Plan, Now: now, Full: cfg.Kind == KindFull,
-		New: ing.New, Skipped: ing.Skipped, Emitter: led, Logger: log,
+		New: ing.New, Skipped: ing.Skipped, Emitter: led, Logger: log, Workers: cfg.Workers,
 	}, ds)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

@@ -64,7 +64,7 @@ func generated(tb testing.TB, communes, households int) (*plan.Plan, *record.Dat
 // form lacks named on the header, a row below the table, a cell named by
 // its column only.
 func addProblems(ds *record.Dataset) {
-	for _, wb := range ds.Read {
+	for _, wb := range workbooks(ds) {
 		for _, t := range wb.Tables {
 			if len(t.Rows) == 0 || len(t.Columns) == 0 {
 				continue
