@@ -1,0 +1,176 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"doithoai/pipeline/extract"
+	"doithoai/pipeline/ledger"
+	"doithoai/pipeline/process"
+	"doithoai/pipeline/record"
+	"doithoai/pipeline/uptodate"
+	"doithoai/stages/ingest"
+	"doithoai/stages/report/statuspage"
+)
+
+// outboxCheck is what the up-to-date check found, for recordOutbox.
+type outboxCheck struct {
+	fingerprint string
+	// intact: the last run that wrote the outbox had the same inputs and
+	// the outbox holds what it left, so this run is a run with nothing
+	// new, and what it writes is what every later such run would write.
+	intact bool
+}
+
+// skipIfUpToDate is the fast path of a run with nothing new: when the
+// run's inputs (uptodate.Fingerprint: the submissions, the skipped inbox
+// entries, the plan, the reader, the program, the kind, the facts of the
+// clock) are those of the last run that wrote the outbox, that run had
+// itself nothing new (see below), and the outbox still holds exactly the
+// files it left, the outputs are already there. It then restamps the
+// status page's "Cập nhật lúc" (the only output that tells the minute),
+// records the counts from the ledger in sum and returns done. Otherwise it
+// removes the manifest, so that a run stopped while writing the outbox
+// leaves none, and the run goes on.
+//
+// The run right after new files is not one a later run can stand for:
+// the status page tells how many files the run wrote and labels them
+// «mới», and the next run rewrites less (unchanged feedback is kept). So
+// the manifest says whether its run was itself a repeat on an intact
+// outbox (Steady), and only such a run is taken as up to date.
+func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, now time.Time, sum *Summary, log *slog.Logger) (outboxCheck, bool, error) {
+	lim := cfg.Limits
+	lim.MaxFileDuration = cfg.FileTimeout
+	key, err := extract.Key(process.ReaderKey(lim), cfg.Plan)
+	if err != nil {
+		return outboxCheck{}, false, err
+	}
+	fp, err := uptodate.Fingerprint(uptodate.Input{Full: cfg.Kind == KindFull, Plan: cfg.Plan, ExtractKey: key,
+		FileTimeout: cfg.FileTimeout, Submissions: ing.All, Skipped: ing.Skipped, Now: now})
+	if err != nil {
+		return outboxCheck{}, false, err
+	}
+	chk := outboxCheck{fingerprint: fp}
+	m, why, err := intact(cfg, fp)
+	if err != nil {
+		return chk, false, err
+	}
+	chk.intact = m != nil
+	if m != nil {
+		switch {
+		case cfg.Rebuild:
+			why = "rebuild asked"
+		case !m.Steady:
+			why = "the last run had new inputs"
+		default:
+			done, err := keepOutbox(ctx, cfg, led, ing, m, now, sum)
+			if err != nil {
+				return chk, false, err
+			}
+			if done {
+				log.Info("outputs are up to date: nothing changed since the last run that wrote the outbox; read, validate, dedupe, aggregate and report skipped",
+					"files", sum.Submissions, "outputs", len(sum.Outputs))
+				return chk, true, nil
+			}
+			chk.intact, why = false, "the ledger or the status page is not as recorded"
+		}
+	}
+	log.Debug("the outbox is written again", "why", why)
+	return chk, false, uptodate.Remove(cfg.State)
+}
+
+// intact is the manifest of the last run that wrote the outbox when it
+// had the inputs fp and the outbox holds exactly the files it left; else
+// nil and why.
+func intact(cfg Config, fp string) (*uptodate.Manifest, string, error) {
+	if fp == "" {
+		return nil, "the program cannot identify itself", nil
+	}
+	m, ok, err := uptodate.Load(cfg.State)
+	if err != nil || !ok {
+		return nil, "no manifest", err
+	}
+	if m.Fingerprint != fp {
+		return nil, "the inputs changed", nil
+	}
+	files, err := uptodate.Scan(cfg.Outbox)
+	if err != nil {
+		return nil, "", err
+	}
+	if d := uptodate.Diff(m.Files, files); d != "" {
+		return nil, "outbox " + d, nil
+	}
+	return m, "", nil
+}
+
+// keepOutbox ends a run whose outbox is up to date (manifest m): the
+// counts from the ledger, the status page restamped, the manifest
+// recorded for this run. False when the ledger or the page is not what m
+// expects.
+func keepOutbox(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, m *uptodate.Manifest, now time.Time, sum *Summary) (bool, error) {
+	outs, err := led.Outcomes(ctx)
+	if err != nil {
+		return false, err
+	}
+	if len(outs) != len(ing.All) {
+		return false, nil
+	}
+	var acc, rej, dup int
+	for _, o := range outs {
+		switch record.Status(o.Status) {
+		case record.StatusAccepted:
+			acc++
+		case record.StatusRejected:
+			rej++
+		case record.StatusDuplicate:
+			dup++
+		}
+	}
+	// The page a normal run would write differs in its minute only.
+	if ok, err := statuspage.Restamp(cfg.Outbox, cfg.Plan, m.Now, now); err != nil || !ok {
+		return false, err
+	}
+	if err := recordManifest(cfg, m, now, sum.RunID); err != nil {
+		return false, err
+	}
+	sum.UpToDate = true
+	sum.Accepted, sum.Rejected, sum.Duplicates, sum.Findings = acc, rej, dup, m.Findings
+	sum.Outputs = m.Outputs
+	return true, nil
+}
+
+// recordManifest records the run at now in m: its run, its clock and the
+// status page it restamped.
+func recordManifest(cfg Config, m *uptodate.Manifest, now time.Time, runID int64) error {
+	fi, err := os.Lstat(filepath.Join(cfg.Outbox, statuspage.FileName))
+	if err != nil {
+		return fmt.Errorf("status page: %w", err)
+	}
+	f := uptodate.Stat(statuspage.FileName, fi)
+	for i := range m.Files {
+		if m.Files[i].Path == f.Path {
+			m.Files[i] = f
+		}
+	}
+	m.Now, m.RunID = now, runID
+	return m.Save(cfg.State)
+}
+
+// recordOutbox records, after a run wrote the outbox, its fingerprint and
+// every file the outbox now holds, for the next run's check.
+func recordOutbox(cfg Config, chk outboxCheck, now time.Time, sum *Summary) error {
+	if chk.fingerprint == "" {
+		return nil
+	}
+	files, err := uptodate.Scan(cfg.Outbox)
+	if err != nil {
+		return err
+	}
+	m := &uptodate.Manifest{Fingerprint: chk.fingerprint, Steady: chk.intact, RunID: sum.RunID, Now: now,
+		Findings: sum.Findings, Outputs: sum.Outputs, Files: files}
+	return m.Save(cfg.State)
+}

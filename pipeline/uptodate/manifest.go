@@ -1,0 +1,196 @@
+package uptodate
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"doithoai/pipeline/atomicfile"
+)
+
+// ManifestFile is the manifest's name in the state folder.
+const ManifestFile = "outbox-manifest.txt"
+
+// Manifest is what the last run that wrote the outbox left there.
+type Manifest struct {
+	Version     int    `json:"version"`
+	Fingerprint string `json:"fingerprint"`
+	// Steady: the run had the inputs of the run before it and found that
+	// run's outbox intact (it had nothing new), so its outputs are what
+	// any later run with the same inputs writes. The run right after new
+	// files is not: it labels what it wrote as new, and the next rewrites
+	// less.
+	Steady bool      `json:"steady"`
+	RunID  int64     `json:"run_id"`
+	Now    time.Time `json:"now"` // the run's clock the status page was stamped with
+	// Findings and Outputs are the run's counts and its list of outputs,
+	// for the summary of a run that finds the outbox up to date.
+	Findings int      `json:"findings"`
+	Outputs  []string `json:"outputs"`
+	Files    []File   `json:"-"` // every file of the outbox, sorted by path
+}
+
+// File is one file of the outbox as the run left it.
+type File struct {
+	Path  string // relative to the outbox, '/'-separated
+	Size  int64
+	ModNS int64 // modification time, Unix nanoseconds
+	Mode  fs.FileMode
+}
+
+// Scan lists every file under the outbox (temporaries of an unfinished
+// write aside), sorted by path. A missing outbox is empty.
+func Scan(outbox string) ([]File, error) {
+	var out []File
+	err := filepath.WalkDir(outbox, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == outbox {
+				return filepath.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() || atomicfile.IsTemp(d.Name()) {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(outbox, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, Stat(filepath.ToSlash(rel), fi))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the outbox: %w", err)
+	}
+	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// Stat is the File of rel with the file information fi.
+func Stat(rel string, fi fs.FileInfo) File {
+	return File{Path: rel, Size: fi.Size(), ModNS: fi.ModTime().UnixNano(), Mode: fi.Mode()}
+}
+
+// Diff is the first difference between the files recorded and the files
+// found, "" when they are the same.
+func Diff(recorded, found []File) string {
+	i, j := 0, 0
+	for i < len(recorded) && j < len(found) {
+		a, b := recorded[i], found[j]
+		switch {
+		case a.Path < b.Path:
+			return a.Path + ": removed"
+		case a.Path > b.Path:
+			return b.Path + ": added"
+		case a != b:
+			return a.Path + ": changed"
+		}
+		i++
+		j++
+	}
+	if i < len(recorded) {
+		return recorded[i].Path + ": removed"
+	}
+	if j < len(found) {
+		return found[j].Path + ": added"
+	}
+	return ""
+}
+
+// Load reads the state folder's manifest; false when there is none or it
+// cannot be used (another version, damaged): then nothing is up to date.
+func Load(state string) (*Manifest, bool, error) {
+	b, err := os.ReadFile(filepath.Join(state, ManifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read the outbox manifest: %w", err)
+	}
+	m, err := parse(b)
+	if err != nil || m.Version != Version {
+		return nil, false, nil
+	}
+	return m, true, nil
+}
+
+// parse reads a manifest: a JSON header line, then one line per file,
+// "size mtime_ns mode path" with the path quoted.
+func parse(b []byte) (*Manifest, error) {
+	head, rest, ok := bytes.Cut(b, []byte("\n"))
+	if !ok {
+		return nil, errors.New("no header")
+	}
+	var m Manifest
+	if err := json.Unmarshal(head, &m); err != nil {
+		return nil, err
+	}
+	if !bytes.HasSuffix(rest, []byte("end\n")) {
+		return nil, errors.New("truncated")
+	}
+	rest = rest[:len(rest)-len("end\n")]
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		f := strings.SplitN(string(line), " ", 4)
+		if len(f) != 4 {
+			return nil, fmt.Errorf("bad line %q", line)
+		}
+		size, err1 := strconv.ParseInt(f[0], 10, 64)
+		mod, err2 := strconv.ParseInt(f[1], 10, 64)
+		mode, err3 := strconv.ParseUint(f[2], 10, 32)
+		path, err4 := strconv.Unquote(f[3])
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			return nil, fmt.Errorf("bad line %q: %w", line, err)
+		}
+		m.Files = append(m.Files, File{Path: path, Size: size, ModNS: mod, Mode: fs.FileMode(mode)})
+	}
+	return &m, nil
+}
+
+// Save writes the manifest into the state folder, atomically, readable by
+// the owner only.
+func (m *Manifest) Save(state string) error {
+	m.Version = Version
+	head, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("write the outbox manifest: %w", err)
+	}
+	err = atomicfile.WriteMode(filepath.Join(state, ManifestFile), atomicfile.Private, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		bw.Write(head)
+		bw.WriteByte('\n')
+		for _, f := range m.Files {
+			fmt.Fprintf(bw, "%d %d %d %s\n", f.Size, f.ModNS, uint32(f.Mode), strconv.Quote(f.Path))
+		}
+		bw.WriteString("end\n")
+		return bw.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("write the outbox manifest: %w", err)
+	}
+	return nil
+}
+
+// Remove deletes the state folder's manifest: called before a run writes
+// the outbox, so that a run that stops halfway leaves none.
+func Remove(state string) error {
+	if err := os.Remove(filepath.Join(state, ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the outbox manifest: %w", err)
+	}
+	return nil
+}
