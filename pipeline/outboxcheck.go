@@ -20,28 +20,26 @@ import (
 // outboxCheck is what the up-to-date check found, for recordOutbox.
 type outboxCheck struct {
 	fingerprint string
-	// intact: the last run that wrote the outbox had the same inputs and
-	// the outbox holds what it left, so this run is a run with nothing
-	// new, and what it writes is what every later such run would write.
-	intact bool
 }
 
 // skipIfUpToDate is the fast path of a run with nothing new: when the
 // run's inputs (uptodate.Fingerprint: the submissions, the skipped inbox
 // entries, the plan, the reader, the program, the kind, the facts of the
-// clock) are those of the last run that wrote the outbox, that run had
-// itself nothing new (see below), and the outbox still holds exactly the
-// files it left, the outputs are already there. It then restamps the
-// status page's "Cập nhật lúc" (the only output that tells the minute),
-// records the counts from the ledger in sum and returns done. Otherwise it
-// removes the manifest, so that a run stopped while writing the outbox
-// leaves none, and the run goes on.
+// clock) are those of the last run that wrote the outbox, and the outbox
+// still holds exactly the files it left, the outputs are already there.
+// It then restamps the status page's "Cập nhật lúc" (the one output that
+// tells the minute), records the counts from the ledger in sum and
+// returns done. Otherwise it removes the manifest, so that a run stopped
+// while writing the outbox leaves none, and the run goes on.
 //
-// The run right after new files is not one a later run can stand for:
-// the status page tells how many files the run wrote and labels them
-// «mới», and the next run rewrites less (unchanged feedback is kept). So
-// the manifest says whether its run was itself a repeat on an intact
-// outbox (Steady), and only such a run is taken as up to date.
+// The page is otherwise kept as the last run that wrote the outbox made
+// it. When that run received new files, its page counts the files it
+// wrote and labels them «mới» (feedback included), where a run without
+// the shortcut would label only what it rewrote (the reports: unchanged
+// feedback is not rewritten); the labels then keep telling what changed
+// at the last update until the outbox changes again. After a run with
+// nothing new the page is byte for byte the one a run without the
+// shortcut writes.
 func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, now time.Time, sum *Summary, log *slog.Logger) (outboxCheck, bool, error) {
 	lim := cfg.Limits
 	lim.MaxFileDuration = cfg.FileTimeout
@@ -59,24 +57,19 @@ func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *in
 	if err != nil {
 		return chk, false, err
 	}
-	chk.intact = m != nil
 	if m != nil {
-		switch {
-		case cfg.Rebuild:
+		done := false
+		if cfg.Rebuild {
 			why = "rebuild asked"
-		case !m.Steady:
-			why = "the last run had new inputs"
-		default:
-			done, err := keepOutbox(ctx, cfg, led, ing, m, now, sum)
-			if err != nil {
-				return chk, false, err
-			}
-			if done {
-				log.Info("outputs are up to date: nothing changed since the last run that wrote the outbox; read, validate, dedupe, aggregate and report skipped",
-					"files", sum.Submissions, "outputs", len(sum.Outputs))
-				return chk, true, nil
-			}
-			chk.intact, why = false, "the ledger or the status page is not as recorded"
+		} else if done, err = keepOutbox(ctx, cfg, led, ing, m, now, sum); err != nil {
+			return chk, false, err
+		} else if !done {
+			why = "the ledger or the status page is not as recorded"
+		}
+		if done {
+			log.Info("outputs are up to date: nothing changed since the last run that wrote the outbox; read, validate, dedupe, aggregate and report skipped",
+				"files", sum.Submissions, "outputs", len(sum.Outputs))
+			return chk, true, nil
 		}
 	}
 	log.Debug("the outbox is written again", "why", why)
@@ -170,7 +163,7 @@ func recordOutbox(cfg Config, chk outboxCheck, now time.Time, sum *Summary) erro
 	if err != nil {
 		return err
 	}
-	m := &uptodate.Manifest{Fingerprint: chk.fingerprint, Steady: chk.intact, RunID: sum.RunID, Now: now,
+	m := &uptodate.Manifest{Fingerprint: chk.fingerprint, RunID: sum.RunID, Now: now,
 		Findings: sum.Findings, Outputs: sum.Outputs, Files: files}
 	return m.Save(cfg.State)
 }

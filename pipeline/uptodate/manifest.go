@@ -23,16 +23,10 @@ const ManifestFile = "outbox-manifest.txt"
 
 // Manifest is what the last run that wrote the outbox left there.
 type Manifest struct {
-	Version     int    `json:"version"`
-	Fingerprint string `json:"fingerprint"`
-	// Steady: the run had the inputs of the run before it and found that
-	// run's outbox intact (it had nothing new), so its outputs are what
-	// any later run with the same inputs writes. The run right after new
-	// files is not: it labels what it wrote as new, and the next rewrites
-	// less.
-	Steady bool      `json:"steady"`
-	RunID  int64     `json:"run_id"`
-	Now    time.Time `json:"now"` // the run's clock the status page was stamped with
+	Version     int       `json:"version"`
+	Fingerprint string    `json:"fingerprint"`
+	RunID       int64     `json:"run_id"`
+	Now         time.Time `json:"now"` // the run's clock the status page was stamped with
 	// Findings and Outputs are the run's counts and its list of outputs,
 	// for the summary of a run that finds the outbox up to date.
 	Findings int      `json:"findings"`
