@@ -154,16 +154,20 @@ func recordManifest(cfg Config, m *uptodate.Manifest, now time.Time, runID int64
 }
 
 // recordOutbox records, after a run wrote the outbox, its fingerprint and
-// every file the outbox now holds, for the next run's check.
-func recordOutbox(cfg Config, chk outboxCheck, now time.Time, sum *Summary) error {
+// every file the outbox now holds, for the next run's check. A manifest
+// that cannot be written costs the next run its shortcut, nothing else:
+// it is a warning, not a failure of a run whose outputs are complete.
+func recordOutbox(cfg Config, chk outboxCheck, now time.Time, sum *Summary, log *slog.Logger) {
 	if chk.fingerprint == "" {
-		return nil
+		return
 	}
 	files, err := uptodate.Scan(cfg.Outbox)
-	if err != nil {
-		return err
+	if err == nil {
+		m := &uptodate.Manifest{Fingerprint: chk.fingerprint, RunID: sum.RunID, Now: now,
+			Findings: sum.Findings, Outputs: sum.Outputs, Files: files}
+		err = m.Save(cfg.State)
 	}
-	m := &uptodate.Manifest{Fingerprint: chk.fingerprint, RunID: sum.RunID, Now: now,
-		Findings: sum.Findings, Outputs: sum.Outputs, Files: files}
-	return m.Save(cfg.State)
+	if err != nil {
+		log.Warn("the outbox manifest could not be written; the next run writes the outbox again", "err", err)
+	}
 }

@@ -291,7 +291,8 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	if err := process.StageDone(ctx, log, "templates"); err != nil {
 		return err
 	}
-	return recordOutbox(cfg, chk, now, sum)
+	recordOutbox(cfg, chk, now, sum, log)
+	return nil
 }
 
 // outcomes are the ledger's copy of the submissions' verdicts.
