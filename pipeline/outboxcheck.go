@@ -92,7 +92,7 @@ func intact(cfg Config, fp string) (*uptodate.Manifest, string, error) {
 	}
 	files, err := uptodate.Scan(cfg.Outbox)
 	if err != nil {
-		return nil, "", err
+		return nil, err.Error(), nil // the normal path will tell what is wrong with the outbox
 	}
 	if d := uptodate.Diff(m.Files, files); d != "" {
 		return nil, "outbox " + d, nil

@@ -164,20 +164,6 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 		return nil, err
 	}
 	defer lock.Release()
-	// Folders made by an older version were readable by everyone. A file
-	// system that refuses permissions (some network shares) is no reason
-	// to stop receiving files.
-	for _, d := range []string{cfg.State, filepath.Join(cfg.Outbox, report.DirData)} {
-		if err := atomicfile.MakePrivate(d); err != nil {
-			log.Warn("cannot make a folder owner-only", "dir", d, "err", err)
-		}
-	}
-	// A run killed mid-write may have left temporaries; finished files are
-	// always whole, so removing the temporaries is all the repair needed.
-	_ = atomicfile.CleanTemps(cfg.Outbox)
-	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, "archive"))
-	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, extract.Dir))
-
 	if err := keepPlan(cfg.State, cfg.Plan, log); err != nil {
 		return nil, err
 	}
@@ -242,6 +228,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	if err != nil {
 		return err
 	}
+	tidyFolders(cfg, log, !done)
 	if done {
 		lap("uptodate", len(ing.All))
 		return nil
@@ -293,6 +280,33 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	}
 	recordOutbox(cfg, chk, now, sum, log)
 	return nil
+}
+
+// tidyFolders makes the state folder and outbox/data owner-only (folders
+// made by an older version were readable by everyone) and, when all,
+// removes the temporaries a run killed mid-write may have left (finished
+// files are always whole, so that is all the repair needed). A file system
+// that refuses permissions (some network shares) is no reason to stop
+// receiving files. A run that keeps the outbox (not all) writes nothing
+// there: it only tightens a folder that is not owner-only itself (what
+// is below an owner-only folder is out of others' reach), and leaves
+// temporaries, which no one reads, to the next run that writes.
+func tidyFolders(cfg Config, log *slog.Logger, all bool) {
+	for _, d := range []string{cfg.State, filepath.Join(cfg.Outbox, report.DirData)} {
+		if !all {
+			if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() == atomicfile.PrivateDir || runtime.GOOS == "windows" {
+				continue
+			}
+		}
+		if err := atomicfile.MakePrivate(d); err != nil {
+			log.Warn("cannot make a folder owner-only", "dir", d, "err", err)
+		}
+	}
+	if all {
+		_ = atomicfile.CleanTemps(cfg.Outbox)
+		_ = atomicfile.CleanTemps(filepath.Join(cfg.State, "archive"))
+		_ = atomicfile.CleanTemps(filepath.Join(cfg.State, extract.Dir))
+	}
 }
 
 // outcomes are the ledger's copy of the submissions' verdicts.

@@ -10,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"doithoai/pipeline/atomicfile"
@@ -43,14 +45,45 @@ type File struct {
 }
 
 // Scan lists every file under the outbox (temporaries of an unfinished
-// write aside), sorted by path. A missing outbox is empty.
+// write aside), sorted by path. A missing outbox is empty. The top-level
+// folders are walked at once, one per core.
 func Scan(outbox string) ([]File, error) {
+	top, err := os.ReadDir(outbox)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list the outbox: %w", err)
+	}
+	parts := make([][]File, len(top))
+	errs := make([]error, len(top))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, d := range top {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			parts[i], errs[i] = walk(outbox, d.Name())
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("list the outbox: %w", err)
+	}
 	var out []File
-	err := filepath.WalkDir(outbox, func(p string, d fs.DirEntry, err error) error {
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// walk lists the files of outbox/name (a file or a folder).
+func walk(outbox, name string) ([]File, error) {
+	var out []File
+	err := filepath.WalkDir(filepath.Join(outbox, name), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == outbox {
-				return filepath.SkipAll
-			}
 			return err
 		}
 		if d.IsDir() || atomicfile.IsTemp(d.Name()) {
@@ -67,11 +100,7 @@ func Scan(outbox string) ([]File, error) {
 		out = append(out, Stat(filepath.ToSlash(rel), fi))
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list the outbox: %w", err)
-	}
-	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	return out, nil
+	return out, err
 }
 
 // Stat is the File of rel with the file information fi.
@@ -165,11 +194,20 @@ func (m *Manifest) Save(state string) error {
 		return fmt.Errorf("write the outbox manifest: %w", err)
 	}
 	err = atomicfile.WriteMode(filepath.Join(state, ManifestFile), atomicfile.Private, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
+		bw := bufio.NewWriterSize(w, 1<<16)
 		bw.Write(head)
 		bw.WriteByte('\n')
+		var line []byte
 		for _, f := range m.Files {
-			fmt.Fprintf(bw, "%d %d %d %s\n", f.Size, f.ModNS, uint32(f.Mode), strconv.Quote(f.Path))
+			line = strconv.AppendInt(line[:0], f.Size, 10)
+			line = append(line, ' ')
+			line = strconv.AppendInt(line, f.ModNS, 10)
+			line = append(line, ' ')
+			line = strconv.AppendUint(line, uint64(f.Mode), 10)
+			line = append(line, ' ')
+			line = strconv.AppendQuote(line, f.Path)
+			line = append(line, '\n')
+			bw.Write(line)
 		}
 		bw.WriteString("end\n")
 		return bw.Flush()
