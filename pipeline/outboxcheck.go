@@ -41,9 +41,7 @@ type outboxCheck struct {
 // nothing new the page is byte for byte the one a run without the
 // shortcut writes.
 func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, now time.Time, sum *Summary, log *slog.Logger) (outboxCheck, bool, error) {
-	lim := cfg.Limits
-	lim.MaxFileDuration = cfg.FileTimeout
-	key, err := extract.Key(process.ReaderKey(lim), cfg.Plan)
+	key, err := extract.Key(process.ReaderKey(cfg.Limits), cfg.Plan)
 	if err != nil {
 		return outboxCheck{}, false, err
 	}
