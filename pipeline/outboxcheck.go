@@ -40,7 +40,7 @@ type outboxCheck struct {
 // at the last update until the outbox changes again. After a run with
 // nothing new the page is byte for byte the one a run without the
 // shortcut writes.
-func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, now time.Time, sum *Summary, log *slog.Logger) (outboxCheck, bool, error) {
+func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, scan *outboxScan, now time.Time, sum *Summary, log *slog.Logger) (outboxCheck, bool, error) {
 	key, err := extract.Key(process.ReaderKey(cfg.Limits), cfg.Plan)
 	if err != nil {
 		return outboxCheck{}, false, err
@@ -51,19 +51,19 @@ func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *in
 		return outboxCheck{}, false, err
 	}
 	chk := outboxCheck{fingerprint: fp}
-	m, why, err := intact(cfg, fp)
-	if err != nil {
-		return chk, false, err
+	defer scan.wait() // no listing goes on while the outbox is written
+	m, why := (*uptodate.Manifest)(nil), "rebuild asked"
+	if !cfg.Rebuild {
+		if m, why, err = intact(cfg, fp, scan); err != nil {
+			return chk, false, err
+		}
 	}
 	if m != nil {
-		done := false
-		if cfg.Rebuild {
-			why = "rebuild asked"
-		} else if done, err = keepOutbox(ctx, cfg, led, ing, m, now, sum); err != nil {
+		done, err := keepOutbox(ctx, cfg, led, ing, m, now, sum)
+		if err != nil {
 			return chk, false, err
-		} else if !done {
-			why = "the ledger or the status page is not as recorded"
 		}
+		why = "the ledger or the status page is not as recorded"
 		if done {
 			log.Info("outputs are up to date: nothing changed since the last run that wrote the outbox; read, validate, dedupe, aggregate and report skipped",
 				"files", sum.Submissions, "outputs", len(sum.Outputs))
@@ -77,7 +77,7 @@ func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *in
 // intact is the manifest of the last run that wrote the outbox when it
 // had the inputs fp and the outbox holds exactly the files it left; else
 // nil and why.
-func intact(cfg Config, fp string) (*uptodate.Manifest, string, error) {
+func intact(cfg Config, fp string, scan *outboxScan) (*uptodate.Manifest, string, error) {
 	if fp == "" {
 		return nil, "the program cannot identify itself", nil
 	}
@@ -88,7 +88,7 @@ func intact(cfg Config, fp string) (*uptodate.Manifest, string, error) {
 	if m.Fingerprint != fp {
 		return nil, "the inputs changed", nil
 	}
-	files, err := uptodate.Scan(cfg.Outbox)
+	files, err := scan.wait()
 	if err != nil {
 		return nil, err.Error(), nil // the normal path will tell what is wrong with the outbox
 	}
@@ -125,7 +125,7 @@ func keepOutbox(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest
 	if ok, err := statuspage.Restamp(cfg.Outbox, cfg.Plan, m.Now, now); err != nil || !ok {
 		return false, err
 	}
-	if err := recordManifest(cfg, m, now, sum.RunID); err != nil {
+	if err := recordManifest(cfg, m, now); err != nil {
 		return false, err
 	}
 	sum.UpToDate = true
@@ -134,21 +134,42 @@ func keepOutbox(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest
 	return true, nil
 }
 
-// recordManifest records the run at now in m: its run, its clock and the
-// status page it restamped.
-func recordManifest(cfg Config, m *uptodate.Manifest, now time.Time, runID int64) error {
+// recordManifest records the run at now in m: its clock and the status
+// page it restamped.
+func recordManifest(cfg Config, m *uptodate.Manifest, now time.Time) error {
 	fi, err := os.Lstat(filepath.Join(cfg.Outbox, statuspage.FileName))
 	if err != nil {
 		return fmt.Errorf("status page: %w", err)
 	}
-	f := uptodate.Stat(statuspage.FileName, fi)
-	for i := range m.Files {
-		if m.Files[i].Path == f.Path {
-			m.Files[i] = f
-		}
+	return m.Restamp(cfg.State, now, uptodate.Stat(statuspage.FileName, fi))
+}
+
+// outboxScan lists the outbox alongside ingest, for the up-to-date check.
+type outboxScan struct {
+	done  chan struct{}
+	files []uptodate.File
+	err   error
+}
+
+// startOutboxScan starts listing the outbox (not when a rebuild is
+// asked: nothing will be compared).
+func startOutboxScan(cfg Config) *outboxScan {
+	s := &outboxScan{done: make(chan struct{})}
+	if cfg.Rebuild {
+		close(s.done)
+		return s
 	}
-	m.Now, m.RunID = now, runID
-	return m.Save(cfg.State)
+	go func() {
+		defer close(s.done)
+		s.files, s.err = uptodate.Scan(cfg.Outbox)
+	}()
+	return s
+}
+
+// wait is the listing, once done.
+func (s *outboxScan) wait() ([]uptodate.File, error) {
+	<-s.done
+	return s.files, s.err
 }
 
 // recordOutbox records, after a run wrote the outbox, its fingerprint and

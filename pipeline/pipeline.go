@@ -211,6 +211,8 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		sum.Stages = append(sum.Stages, StageTime{Name: name, Rows: rows, Duration: t.Sub(lapStart)})
 		lapStart = t
 	}
+	scan := startOutboxScan(cfg)
+	defer scan.wait()
 	ing, err := ingest.Run(ctx, led, ingest.Config{
 		Inbox: cfg.Inbox, State: cfg.State, Clock: fixed(now), Real: clock.Real{},
 		Settle: cfg.Settle, WaitSettle: cfg.WaitSettle, Logger: log,
@@ -224,7 +226,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	if err := process.StageDone(ctx, log, "ingest"); err != nil {
 		return err
 	}
-	chk, done, err := skipIfUpToDate(ctx, cfg, led, ing, now, sum, log)
+	chk, done, err := skipIfUpToDate(ctx, cfg, led, ing, scan, now, sum, log)
 	if err != nil {
 		return err
 	}

@@ -393,9 +393,18 @@ func TestUpToDateRun(t *testing.T) {
 				at = tc.at(w)
 			}
 			before := statOf(t, filepath.Join(root, "outbox"))
-			s := ww.run(t, root, at, tc.edit)
+			var log logged
+			s := ww.run(t, root, at, func(cfg *pipeline.Config) {
+				if tc.edit != nil {
+					tc.edit(cfg)
+				}
+				cfg.Logger = log.logger()
+			})
 			if s.UpToDate != tc.fast {
 				t.Fatalf("fast path taken: %v, want %v", s.UpToDate, tc.fast)
+			}
+			if n := strings.Count(log.String(), `"msg":"outputs are up to date`); n != map[bool]int{true: 1}[tc.fast] {
+				t.Errorf("%d \"outputs are up to date\" log lines", n)
 			}
 			if tc.fast {
 				if s.Decoded != 0 || s.Loaded != 0 || s.Dataset != nil {

@@ -148,7 +148,49 @@ func Load(state string) (*Manifest, bool, error) {
 	if err != nil || m.Version != Version {
 		return nil, false, nil
 	}
+	// A later run that restamped a file amended the manifest.
+	if b, err := os.ReadFile(filepath.Join(state, StampFile)); err == nil {
+		var st stamp
+		if json.Unmarshal(b, &st) == nil && st.Manifest == m.RunID && st.File.Path != "" {
+			m.Now = st.Now
+			m.replace(st.File)
+		}
+	}
 	return m, true, nil
+}
+
+// StampFile amends the manifest in the state folder for a run that
+// restamped the status page (see Manifest.Restamp).
+const StampFile = "outbox-stamp.json"
+
+// stamp is the content of StampFile.
+type stamp struct {
+	Manifest int64     `json:"manifest_run"` // the RunID of the manifest it amends
+	Now      time.Time `json:"now"`
+	File     File      `json:"file"` // the file as restamped
+}
+
+// Restamp records that a run at now rewrote one file of the outbox, f
+// (the status page's stamp), without writing the whole manifest again:
+// a small file beside it amends it until a run writes a new manifest.
+func (m *Manifest) Restamp(state string, now time.Time, f File) error {
+	m.Now = now
+	m.replace(f)
+	b, err := json.Marshal(stamp{Manifest: m.RunID, Now: now, File: f})
+	if err == nil {
+		err = atomicfile.WriteBytesMode(filepath.Join(state, StampFile), atomicfile.Private, b)
+	}
+	if err != nil {
+		return fmt.Errorf("write the outbox manifest's stamp: %w", err)
+	}
+	return nil
+}
+
+// replace puts f in place of the file of its path.
+func (m *Manifest) replace(f File) {
+	if i, ok := slices.BinarySearchFunc(m.Files, f.Path, func(a File, p string) int { return strings.Compare(a.Path, p) }); ok {
+		m.Files[i] = f
+	}
 }
 
 // parse reads a manifest: a JSON header line, then one line per file,
@@ -221,8 +263,10 @@ func (m *Manifest) Save(state string) error {
 // Remove deletes the state folder's manifest: called before a run writes
 // the outbox, so that a run that stops halfway leaves none.
 func Remove(state string) error {
-	if err := os.Remove(filepath.Join(state, ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove the outbox manifest: %w", err)
+	for _, f := range []string{ManifestFile, StampFile} {
+		if err := os.Remove(filepath.Join(state, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove the outbox manifest: %w", err)
+		}
 	}
 	return nil
 }

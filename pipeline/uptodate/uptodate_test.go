@@ -34,6 +34,24 @@ func TestManifestRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, m) {
 		t.Errorf("loaded %+v, saved %+v", got, m)
 	}
+	// A later run restamps the status page: a small file amends the
+	// manifest; a stamp of another manifest's run is not used.
+	later := m.Now.Add(time.Hour)
+	restamped := File{Path: "index.html", Size: 10, ModNS: 99, Mode: 0o644}
+	if err := got.Restamp(state, later, restamped); err != nil {
+		t.Fatal(err)
+	}
+	if again, _, _ := Load(state); !again.Now.Equal(later) || again.Files[0] != restamped || again.Files[1] != m.Files[1] {
+		t.Errorf("after the restamp: now %v, files %+v", again.Now, again.Files)
+	}
+	m.RunID = 8
+	if err := m.Save(state); err != nil {
+		t.Fatal(err)
+	}
+	if again, _, _ := Load(state); !again.Now.Equal(m.Now) || again.Files[0] != m.Files[0] {
+		t.Errorf("a stamp of run 7 amended the manifest of run 8: now %v, files %+v", again.Now, again.Files)
+	}
+
 	path := filepath.Join(state, ManifestFile)
 	b, _ := os.ReadFile(path)
 	for _, tc := range []struct {
