@@ -79,6 +79,7 @@ func runOnce(t *testing.T, ic inboxCase, p *plan.Plan, root string, noExtracts b
 	sum, err := pipeline.Run(context.Background(), pipeline.Config{
 		Plan: p, Inbox: ic.inbox, Outbox: filepath.Join(root, "outbox"), State: filepath.Join(root, "state"),
 		Clock: clock.Fixed(ic.now), Kind: pipeline.KindFull, Logger: l.logger(), NoExtracts: noExtracts,
+		Rebuild: true, // these tests are about reading through the extracts, which an up-to-date outbox skips
 	})
 	if err != nil {
 		t.Fatalf("%s: run: %v", ic.name, err)
@@ -277,8 +278,11 @@ func TestExtractsRereadWhenStale(t *testing.T) {
 }
 
 // BenchmarkIdleRun measures a run with nothing new over the demo inbox
-// (after a first run received everything): with the extracts, and with
-// them disabled (every file decoded again, as before they existed).
+// (after a first run received everything): as a run does it, the outbox
+// found up to date (read → report skipped); with the shortcut disabled
+// (Rebuild: every workbook loaded from its extract, validated, deduped,
+// aggregated and the outbox written again); and with the extracts
+// disabled too (every file decoded again, as before they existed).
 func BenchmarkIdleRun(b *testing.B) {
 	p := plan.Default()
 	dir := b.TempDir()
@@ -286,14 +290,15 @@ func BenchmarkIdleRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, mode := range []struct {
-		name string
-		off  bool
-	}{{"extracts", false}, {"no-extracts", true}} {
+		name    string
+		off     bool // no extracts
+		rebuild bool // no up-to-date shortcut
+	}{{"uptodate", false, false}, {"extracts", false, true}, {"no-extracts", true, true}} {
 		b.Run(mode.name, func(b *testing.B) {
 			root := b.TempDir()
 			cfg := pipeline.Config{
 				Plan: p, Inbox: filepath.Join(dir, "inbox"), Outbox: filepath.Join(root, "outbox"), State: filepath.Join(root, "state"),
-				Clock: clock.Fixed(demo.Moment(p)), Kind: pipeline.KindFull, NoExtracts: mode.off,
+				Clock: clock.Fixed(demo.Moment(p)), Kind: pipeline.KindFull, NoExtracts: mode.off, Rebuild: mode.rebuild,
 				Logger: slog.New(slog.DiscardHandler),
 			}
 			first, err := pipeline.Run(context.Background(), cfg)
@@ -308,6 +313,9 @@ func BenchmarkIdleRun(b *testing.B) {
 			}
 			if !mode.off && last.Decoded != 0 {
 				b.Fatalf("idle run decoded %d files", last.Decoded)
+			}
+			if last.UpToDate == mode.rebuild {
+				b.Fatalf("idle run up to date: %v", last.UpToDate)
 			}
 			b.ReportMetric(float64(first.Submissions), "files")
 			b.ReportMetric(float64(last.Decoded), "decoded/op")

@@ -67,6 +67,11 @@ type Config struct {
 	// measuring the extracts (see BenchmarkIdleRun), never needed to get
 	// the same outputs.
 	NoExtracts bool
+
+	// Rebuild reads, validates and writes the outbox again even when
+	// nothing changed since the last run that wrote it (`run --rebuild`);
+	// the outputs are the same either way (see skipIfUpToDate).
+	Rebuild bool
 }
 
 // Summary tells what a run did.
@@ -91,8 +96,12 @@ type Summary struct {
 	Duration time.Duration
 	// Stages are the timings of ingest, read, validate, dedupe, aggregate
 	// and report, in that order (the stages the run reached).
-	Stages  []StageTime
-	Dataset *record.Dataset `json:"-"`
+	Stages []StageTime
+	// UpToDate: nothing had changed since the last run that wrote the
+	// outbox, so read → report were skipped and the outbox kept (its
+	// status page restamped); the counts are that run's, from the ledger.
+	UpToDate bool
+	Dataset  *record.Dataset `json:"-"` // nil when UpToDate
 }
 
 // StageTime is how long one stage of a run took and how many items it
@@ -155,20 +164,6 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 		return nil, err
 	}
 	defer lock.Release()
-	// Folders made by an older version were readable by everyone. A file
-	// system that refuses permissions (some network shares) is no reason
-	// to stop receiving files.
-	for _, d := range []string{cfg.State, filepath.Join(cfg.Outbox, report.DirData)} {
-		if err := atomicfile.MakePrivate(d); err != nil {
-			log.Warn("cannot make a folder owner-only", "dir", d, "err", err)
-		}
-	}
-	// A run killed mid-write may have left temporaries; finished files are
-	// always whole, so removing the temporaries is all the repair needed.
-	_ = atomicfile.CleanTemps(cfg.Outbox)
-	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, "archive"))
-	_ = atomicfile.CleanTemps(filepath.Join(cfg.State, extract.Dir))
-
 	if err := keepPlan(cfg.State, cfg.Plan, log); err != nil {
 		return nil, err
 	}
@@ -216,6 +211,8 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		sum.Stages = append(sum.Stages, StageTime{Name: name, Rows: rows, Duration: t.Sub(lapStart)})
 		lapStart = t
 	}
+	scan := startOutboxScan(cfg)
+	defer scan.wait()
 	ing, err := ingest.Run(ctx, led, ingest.Config{
 		Inbox: cfg.Inbox, State: cfg.State, Clock: fixed(now), Real: clock.Real{},
 		Settle: cfg.Settle, WaitSettle: cfg.WaitSettle, Logger: log,
@@ -228,6 +225,15 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 	lap("ingest", len(ing.All))
 	if err := process.StageDone(ctx, log, "ingest"); err != nil {
 		return err
+	}
+	chk, done, err := skipIfUpToDate(ctx, cfg, led, ing, scan, now, sum, log)
+	if err != nil {
+		return err
+	}
+	tidyFolders(cfg, log, !done)
+	if done {
+		lap("uptodate", len(ing.All))
+		return nil
 	}
 
 	pcfg := process.Config{Plan: cfg.Plan, Limits: cfg.Limits, FileTimeout: cfg.FileTimeout, Workers: cfg.Workers,
@@ -271,7 +277,38 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return err
 	}
 	syncTemplates(ctx, cfg, log)
-	return process.StageDone(ctx, log, "templates")
+	if err := process.StageDone(ctx, log, "templates"); err != nil {
+		return err
+	}
+	recordOutbox(cfg, chk, now, sum, log)
+	return nil
+}
+
+// tidyFolders makes the state folder and outbox/data owner-only (folders
+// made by an older version were readable by everyone) and, when all,
+// removes the temporaries a run killed mid-write may have left (finished
+// files are always whole, so that is all the repair needed). A file system
+// that refuses permissions (some network shares) is no reason to stop
+// receiving files. A run that keeps the outbox (not all) writes nothing
+// there: it only tightens a folder that is not owner-only itself (what
+// is below an owner-only folder is out of others' reach), and leaves
+// temporaries, which no one reads, to the next run that writes.
+func tidyFolders(cfg Config, log *slog.Logger, all bool) {
+	for _, d := range []string{cfg.State, filepath.Join(cfg.Outbox, report.DirData)} {
+		if !all {
+			if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() == atomicfile.PrivateDir || runtime.GOOS == "windows" {
+				continue
+			}
+		}
+		if err := atomicfile.MakePrivate(d); err != nil {
+			log.Warn("cannot make a folder owner-only", "dir", d, "err", err)
+		}
+	}
+	if all {
+		_ = atomicfile.CleanTemps(cfg.Outbox)
+		_ = atomicfile.CleanTemps(filepath.Join(cfg.State, "archive"))
+		_ = atomicfile.CleanTemps(filepath.Join(cfg.State, extract.Dir))
+	}
 }
 
 // outcomes are the ledger's copy of the submissions' verdicts.

@@ -44,6 +44,10 @@ func StatePlan(state string) (p *plan.Plan, ok bool, err error) {
 // reports and ledger would be mixed with this season's (a forgotten
 // --plan must never turn every file into "unknown commune").
 func keepPlan(state string, p *plan.Plan, log *slog.Logger) error {
+	src := p.Source()
+	if b, err := os.ReadFile(filepath.Join(state, StatePlanFile)); err == nil && bytes.Equal(b, src) {
+		return nil // the very plan the folder holds (no need to parse it again)
+	}
 	held, ok, err := StatePlan(state)
 	if err != nil {
 		return err
@@ -52,7 +56,6 @@ func keepPlan(state string, p *plan.Plan, log *slog.Logger) error {
 		return fmt.Errorf("%w: %s holds the plan of %s %d, the run was given %s %d",
 			ErrPlanMismatch, state, held.District.Name, held.Year, p.District.Name, p.Year)
 	}
-	src := p.Source()
 	if ok && bytes.Equal(held.Source(), src) {
 		return nil
 	}

@@ -19,6 +19,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	rebuild := fs.Bool("rebuild", false, "read and write every output again even when nothing changed since the last run")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -32,6 +33,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "doithoai:", err)
 		return exitUsage
 	}
+	cfg.Rebuild = *rebuild
 	if f, ok := stderr.(*os.File); ok && !c.quiet && isTerminal(f) {
 		cfg.Progress = progress(f)
 	}
@@ -80,6 +82,9 @@ func report(sum *pipeline.Summary, err error, cfg pipeline.Config, stdout, stder
 	}
 	if feedback > 0 {
 		fmt.Fprintf(stdout, "   phan-hoi/… (%d tệp phản hồi mới hoặc cập nhật cho các xã)\n", feedback)
+	}
+	if sum.UpToDate {
+		fmt.Fprintln(stdout, "Không có gì thay đổi từ lần chạy trước: các tệp kết quả vẫn đúng, giữ nguyên (--rebuild để ghi lại toàn bộ).")
 	}
 	return exitOK
 }

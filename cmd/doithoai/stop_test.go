@@ -866,8 +866,9 @@ func TestFileTimeoutIsRemembered(t *testing.T) {
 	if err := writeBenchRoster(filepath.Join(dir, "DS ho ngheo.xlsx"), p, 30_000); err != nil {
 		t.Fatal(err)
 	}
-	run := func(budget string) (int, string, map[string]string) {
-		code, stdout, stderr := runCmd(append([]string{"run", "--now", slowNow, "--file-timeout", budget, "--log-level", "debug"}, dirs(root)...)...)
+	run := func(budget string, extra ...string) (int, string, map[string]string) {
+		args := append([]string{"run", "--now", slowNow, "--file-timeout", budget, "--log-level", "debug"}, extra...)
+		code, stdout, stderr := runCmd(append(args, dirs(root)...)...)
 		return code, stdout + stderr, verdicts(t, filepath.Join(root, "outbox"))
 	}
 	const file = "DS ho ngheo.xlsx"
@@ -895,8 +896,10 @@ func TestFileTimeoutIsRemembered(t *testing.T) {
 		Pass:     ok,
 	})
 
-	// 2. The same budget again: rejected from the ledger, not read.
-	code, logs, v = run("100ms")
+	// 2. The same budget again: rejected from the ledger, not read
+	// (--rebuild: nothing changed, and the run would otherwise keep the
+	// outbox without looking at any file).
+	code, logs, v = run("100ms", "--rebuild")
 	ok = code == exitOK && v[path] == "rejected/too_slow" && strings.Contains(logs, "not read again") && !strings.Contains(logs, `msg=reading path="`+path)
 	stopTable.Record(t, faultdoc.Case{
 		Fault:    "the next run, same file and --file-timeout 100ms",

@@ -51,13 +51,23 @@ func StagesKey(lim grid.Limits) string {
 	return ReaderKey(lim) + " validate/" + validate.Version
 }
 
+// StoreKey is the key of the extracts that the reader with these limits,
+// the validation and the plan store (extract.Key of StagesKey): the one
+// NewStore uses, and what a run's input fingerprint covers.
+func StoreKey(lim grid.Limits, p *plan.Plan) (string, error) {
+	if p == nil {
+		p = plan.Default()
+	}
+	return extract.Key(StagesKey(lim), p)
+}
+
 // NewStore is the extract store of a state folder for the reader with
 // these limits, the validation and the plan (see extract.Key).
 func NewStore(stateDir string, lim grid.Limits, p *plan.Plan, log *slog.Logger) (*extract.Store, error) {
 	if p == nil {
 		p = plan.Default()
 	}
-	key, err := extract.Key(StagesKey(lim), p)
+	key, err := StoreKey(lim, p)
 	if err != nil {
 		return nil, err
 	}

@@ -103,8 +103,17 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 	for _, s := range skipped {
 		log.Warn("inbox entry skipped", "path", s.Path, "reason", s.Reason)
 	}
+	// Files received before, unchanged (same size and mtime), are known
+	// from one query: no hashing, no query per file.
+	received, err := led.ReceivedFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var waiting []candidate
 	for _, c := range cands {
+		if r, ok := received[c.rel]; ok && r.Known && r.Size == c.size && r.MtimeNS == c.mtimeNS {
+			continue
+		}
 		done, err := ingestOne(ctx, led, cfg, c, res, log)
 		if err != nil {
 			return nil, err

@@ -255,7 +255,7 @@ func build(ctx context.Context, cfg Config, ds *record.Dataset) (*page, error) {
 
 	pg := &page{
 		Title:   fmt.Sprintf("Tình hình nộp biểu mẫu đối thoại chính sách giảm nghèo năm %d — %s", p.Year, p.District.Name),
-		Updated: "Cập nhật lúc " + cfg.Now.In(b.loc).Format(timeLayout),
+		Updated: Stamp(p, cfg.Now),
 	}
 	var sub []string
 	for _, s := range []string{p.District.Office, p.District.Name, p.District.Province} {
