@@ -10,9 +10,14 @@
 package xl
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -144,8 +149,24 @@ func (b *Book) Save(path string) (err error) {
 			return fmt.Errorf("write %s sheet %q: %w", path, s.Name, err)
 		}
 	}
+	streamed := len(b.streamed) > 0
 	b.streamed = nil
-	err = atomicfile.WriteWith(path, func(tmp string) error { return b.f.SaveAs(tmp) })
+	err = atomicfile.WriteWith(path, func(tmp string) error {
+		if !streamed {
+			return b.f.SaveAs(tmp)
+		}
+		// excelize writes stream-written sheets in map order: put them
+		// in sheet order so that the same content gives the same bytes.
+		buf, err := b.f.WriteToBuffer()
+		if err != nil {
+			return err
+		}
+		out, err := sortSheetEntries(buf.Bytes())
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(tmp, out, 0o644)
+	})
 	if cerr := b.f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -614,3 +635,61 @@ var ErrNoPlan = errors.New("no plan")
 
 // Failed is a book that only reports err when saved.
 func Failed(err error) *Book { return &Book{err: err} }
+
+// sortSheetEntries rewrites a workbook's zip with its worksheet entries
+// (xl/worksheets/sheetN.xml) in the order of N, at the place of the first
+// one; every other entry keeps its place. Entries are copied as they are
+// (no recompression).
+func sortSheetEntries(data []byte) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("reread the workbook: %w", err)
+	}
+	sheetNo := func(name string) (int, bool) {
+		rest, ok := strings.CutPrefix(name, "xl/worksheets/sheet")
+		if !ok {
+			return 0, false
+		}
+		rest, ok = strings.CutSuffix(rest, ".xml")
+		if !ok {
+			return 0, false
+		}
+		n, err := strconv.Atoi(rest)
+		return n, err == nil
+	}
+	var sheets []*zip.File
+	for _, f := range zr.File {
+		if _, ok := sheetNo(f.Name); ok {
+			sheets = append(sheets, f)
+		}
+	}
+	slices.SortStableFunc(sheets, func(a, b *zip.File) int {
+		na, _ := sheetNo(a.Name)
+		nb, _ := sheetNo(b.Name)
+		return na - nb
+	})
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	placed := false
+	for _, f := range zr.File {
+		if _, ok := sheetNo(f.Name); ok {
+			if placed {
+				continue
+			}
+			placed = true
+			for _, sf := range sheets {
+				if err := zw.Copy(sf); err != nil {
+					return nil, fmt.Errorf("copy %s: %w", sf.Name, err)
+				}
+			}
+			continue
+		}
+		if err := zw.Copy(f); err != nil {
+			return nil, fmt.Errorf("copy %s: %w", f.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}

@@ -1,7 +1,13 @@
 package xl
 
 import (
+	"archive/zip"
+	"bytes"
+	"fmt"
 	"math"
+	"os"
+	"slices"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -84,6 +90,51 @@ func TestStreamSheetSameAsSheet(t *testing.T) {
 	for i := range want {
 		if va[i] != want[i] || vb[i] != want[i] {
 			t.Errorf("value %d: direct %q, streamed %q, want %q", i, va[i], vb[i], want[i])
+		}
+	}
+}
+
+// TestStreamedBytesRepeat saves the same streamed workbook of several
+// sheets many times: the bytes are the same each time (excelize alone
+// writes stream-written sheets in map order), and the worksheets come in
+// sheet order.
+func TestStreamedBytesRepeat(t *testing.T) {
+	dir := t.TempDir()
+	var first []byte
+	for i := range 12 {
+		path := filepath.Join(dir, fmt.Sprintf("b%d.xlsx", i))
+		b := NewBook()
+		for _, name := range []string{"Một", "Hai", "Ba", "Bốn", "Năm"} {
+			s := b.StreamSheet(name)
+			s.Row(1, Text, name, i%1) // same content every time
+		}
+		if err := b.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = data
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sheets []string
+			for _, f := range zr.File {
+				if strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+					sheets = append(sheets, f.Name)
+				}
+			}
+			want := []string{"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml"}
+			if !slices.Equal(sheets, want) {
+				t.Errorf("worksheet entries %q, want %q", sheets, want)
+			}
+			continue
+		}
+		if !bytes.Equal(data, first) {
+			t.Fatalf("save %d gave other bytes than the first", i)
 		}
 	}
 }
