@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"doithoai/pipeline/atomicfile"
 	"doithoai/pipeline/plan"
@@ -177,12 +179,10 @@ func Sync(ctx context.Context, dir string, p *plan.Plan, force bool) (SyncResult
 	if !force && old.SHA256 == sum && old.Version == KitVersion && complete(dir, folders) {
 		return res, nil
 	}
-	for _, c := range p.Communes() {
-		files, err := WriteKit(ctx, dir, p, c.Code)
-		res.Files = append(res.Files, files...)
-		if err != nil {
-			return res, err
-		}
+	files, err := writeKits(ctx, dir, p, runtime.GOMAXPROCS(0))
+	res.Files = files
+	if err != nil {
+		return res, err
 	}
 	res.Written = true
 	for _, f := range old.Folders {
@@ -243,4 +243,47 @@ func removeKit(folder string) bool {
 	}
 	_ = os.Remove(folder) // only when empty
 	return removed
+}
+
+// writeKits writes every commune's kit (WriteKit), workers communes at
+// once, and returns the files in the plan's commune order; on an error it
+// returns the files of the communes before the first that failed, and
+// that error.
+func writeKits(ctx context.Context, dir string, p *plan.Plan, workers int) ([]string, error) {
+	communes := p.Communes()
+	type result struct {
+		files []string
+		err   error
+	}
+	results := make([]result, len(communes))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				files, err := WriteKit(ctx, dir, p, communes[i].Code)
+				results[i] = result{files, err}
+			}
+		}()
+	}
+feed:
+	for i := range communes {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	var out []string
+	for _, r := range results {
+		out = append(out, r.files...)
+		if r.err != nil {
+			return out, r.err
+		}
+	}
+	return out, ctx.Err()
 }
