@@ -1,7 +1,6 @@
 package xl
 
 import (
-	"cmp"
 	"doithoai/stages/report/mask"
 	"strings"
 
@@ -74,21 +73,6 @@ func HamletIndex(p *plan.Plan, commune, hamlet string) int {
 		return len(c.Hamlets)
 	}
 	return 1 << 20
-}
-
-// ByReceipt orders sources by receipt: submission sequence, path, sheet,
-// row.
-func ByReceipt(a, b record.Source) int {
-	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Path, b.Path); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Row, b.Row)
 }
 
 // Where locates a source row for people: "tệp.xlsx – sheet M2, dòng 17".
