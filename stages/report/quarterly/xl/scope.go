@@ -16,16 +16,12 @@ type Scope = record.Scope
 // NewScope reads the submissions' outcomes of a dataset.
 func NewScope(ds *record.Dataset) Scope { return record.NewScope(ds) }
 
-// OpinionCluster is the cluster of an opinion: its own when the plan has
-// it, else its commune's (0 when neither is known).
+// OpinionCluster is the cluster an opinion counts for (plan.RowCluster:
+// its own when the plan has it, else its commune's; 0 when neither is
+// known).
 func OpinionCluster(p *plan.Plan, o *record.Opinion) int {
-	if p.Cluster(o.Cluster) != nil {
-		return o.Cluster
-	}
-	if c := p.ClusterOf(o.CommuneCode); c != nil {
-		return c.ID
-	}
-	return 0
+	id, _ := p.RowCluster(o.Cluster, o.CommuneCode)
+	return id
 }
 
 // CommuneName is a commune's full name ("xã Thường Phước 1"), or its code
