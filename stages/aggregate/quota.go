@@ -132,15 +132,6 @@ func overQuotaFinding(r *record.Registration, quota, n int) record.Finding {
 	}
 }
 
-// where names a place in a submission for people: "Tệp “a.xlsx”, sheet “M2”, dòng 17".
-func where(path, sheet string, row int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Tệp “%s”", path)
-	if sheet != "" {
-		fmt.Fprintf(&b, ", sheet “%s”", sheet)
-	}
-	if row > 0 {
-		fmt.Fprintf(&b, ", dòng %d", row)
-	}
-	return b.String()
-}
+// where names a place in a submission for people (record.Place): "Tệp
+// “a.xlsx”, sheet “M2”, dòng 17".
+func where(path, sheet string, row int) string { return record.Place(path, sheet, row, "", "") }
