@@ -68,11 +68,13 @@ type kind[T any] struct {
 	get    func(*record.Checked) *[]T
 }
 
-// common are the columns of every kind: the record's sheet and row (the
+// common are the columns of every kind: the record's sheet (name and
+// position) and row (the
 // rest of its source is the submission's) and its state.
 func common[T any](source func(*T) *record.Source, state func(*T) *record.State) []col[T] {
 	return []col[T]{
 		str("sheet", func(r *T) *string { return &source(r).Sheet }),
+		num("sheet_index", func(r *T) *int { return &source(r).SheetIndex }),
 		num("row", func(r *T) *int { return &source(r).Row }),
 		flag("valid", func(r *T) *bool { return &state(r).Valid }),
 		flag("superseded", func(r *T) *bool { return &state(r).Superseded }),

@@ -60,7 +60,8 @@ const Dir = "extracts"
 // sorted by name; the field column still holds the canonical name.
 // 3: the digest hashes the record batch's buffers (not value by value);
 // the checked file beside the cells.
-const FormatVersion = "3"
+// 4: a checked record's sheet position (sheet_index).
+const FormatVersion = "4"
 
 // Metadata keys of an extract's Arrow schema.
 const (

@@ -73,6 +73,14 @@ func (p *Plan) LateForm(c *Commune, f record.Form, t time.Time) (late bool, dead
 	return p.Late(t, deadline), deadline, true
 }
 
+// Overdue reports whether a form that is missing (not received: zero
+// received) is past its deadline day at now (Late); a form received, or
+// without a deadline, is never overdue. The figures, the quarterly report
+// and the status page all call it.
+func (p *Plan) Overdue(received, deadline, now time.Time) bool {
+	return received.IsZero() && p.Late(now, deadline)
+}
+
 // OnOrBefore reports whether t falls on or before the calendar day of day
 // in the plan's time zone, whatever the zones of t and day and whatever
 // the time of day of day.

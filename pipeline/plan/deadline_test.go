@@ -97,3 +97,34 @@ func TestDeadlineRule(t *testing.T) {
 		}
 	}
 }
+
+// TestOverdue: a form is overdue when nothing was received and its
+// deadline day is over at now (2023 plan: M4 of cluster 1 due 11/07/2023).
+func TestOverdue(t *testing.T) {
+	p, err := Load(filepath.Join("..", "testdata", "plan-2023-q3.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ict := p.Location()
+	deadline, _ := p.Deadline(p.Commune("30001"), record.FormM4)
+	at := func(d, hh, mm int) time.Time { return time.Date(2023, 7, d, hh, mm, 0, 0, ict) }
+	tests := []struct {
+		name               string
+		received, deadline time.Time
+		now                time.Time
+		want               bool
+	}{
+		{"missing, before the deadline day", time.Time{}, deadline, at(10, 9, 0), false},
+		{"missing, on the deadline day's last minute", time.Time{}, deadline, at(11, 23, 59), false},
+		{"missing, the day after", time.Time{}, deadline, at(12, 0, 0), true},
+		{"received late is late, not overdue", at(12, 9, 0), deadline, at(13, 9, 0), false},
+		{"received on time", at(10, 9, 0), deadline, at(13, 9, 0), false},
+		{"missing, no deadline applies", time.Time{}, time.Time{}, at(31, 9, 0), false},
+		{"missing, the next day in ICT written in UTC", time.Time{}, deadline, time.Date(2023, 7, 11, 17, 0, 0, 0, time.UTC), true},
+	}
+	for _, tt := range tests {
+		if got := p.Overdue(tt.received, tt.deadline, tt.now); got != tt.want {
+			t.Errorf("%s: Overdue = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

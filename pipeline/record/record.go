@@ -167,6 +167,7 @@ type Source struct {
 	SubmissionID string
 	Path         string
 	Sheet        string
+	SheetIndex   int // 0-based position of the sheet among the workbook's tables, in workbook order (CompareReceipt)
 	Row          int
 	CommuneCode  string
 	ReceivedAt   time.Time

@@ -6,6 +6,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 )
 
 // Measures of SPEC §8 (figures.parquet). Each is given at one level only.
@@ -66,13 +67,6 @@ var SpecMeasures = []string{
 	Opinions, OpinionsLate,
 }
 
-// Thành phần (M3 component) values of the schema.
-const (
-	ComponentPovertyBoard = "Ban giảm nghèo"
-	ComponentUnions       = "Hội đoàn thể"
-	ComponentHamletHead   = "Trưởng khóm/ấp"
-)
-
 type hamletKey struct{ commune, hamlet string }
 
 type topicKey struct {
@@ -132,10 +126,10 @@ func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
 			continue
 		}
 		switch d.Component {
-		case ComponentHamletHead:
+		case schemas.ComponentHamletHead:
 			t.noteHamlet(p, d.CommuneCode, d.Hamlet)
 			t.heads[hamletKey{d.CommuneCode, d.Hamlet}]++
-		case ComponentPovertyBoard, ComponentUnions:
+		case schemas.ComponentPovertyBoard, schemas.ComponentUnions:
 			t.delegates[d.CommuneCode]++
 		}
 	}

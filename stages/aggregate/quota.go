@@ -2,7 +2,7 @@ package aggregate
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"doithoai/pipeline/plan"
@@ -14,31 +14,10 @@ import (
 // household quota.
 const CodeOverQuota = "over-quota"
 
-// receiptOrder returns the indices of the registrations in order of
-// receipt: submission Seq, then path, then sheet (in the order the sheets
-// appear in the dataset, which is the workbook's order), then row.
+// receiptOrder sorts the indices of the registrations in order of
+// receipt (record.CompareReceipt).
 func receiptOrder(regs []record.Registration, idx []int) {
-	type sheetKey struct{ path, sheet string }
-	sheetPos := map[sheetKey]int{}
-	for i := range regs {
-		k := sheetKey{regs[i].Path, regs[i].Sheet}
-		if _, ok := sheetPos[k]; !ok {
-			sheetPos[k] = len(sheetPos)
-		}
-	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		x, y := &regs[idx[a]], &regs[idx[b]]
-		if x.Seq != y.Seq {
-			return x.Seq < y.Seq
-		}
-		if x.Path != y.Path {
-			return x.Path < y.Path
-		}
-		if px, py := sheetPos[sheetKey{x.Path, x.Sheet}], sheetPos[sheetKey{y.Path, y.Sheet}]; px != py {
-			return px < py
-		}
-		return x.Row < y.Row
-	})
+	slices.SortStableFunc(idx, func(a, b int) int { return record.CompareReceipt(&regs[a].Source, &regs[b].Source) })
 }
 
 // ranks is the one place of SPEC §9's quota rule: the distinct eligible
@@ -153,15 +132,6 @@ func overQuotaFinding(r *record.Registration, quota, n int) record.Finding {
 	}
 }
 
-// where names a place in a submission for people: "Tệp “a.xlsx”, sheet “M2”, dòng 17".
-func where(path, sheet string, row int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Tệp “%s”", path)
-	if sheet != "" {
-		fmt.Fprintf(&b, ", sheet “%s”", sheet)
-	}
-	if row > 0 {
-		fmt.Fprintf(&b, ", dòng %d", row)
-	}
-	return b.String()
-}
+// where names a place in a submission for people (record.Place): "Tệp
+// “a.xlsx”, sheet “M2”, dòng 17".
+func where(path, sheet string, row int) string { return record.Place(path, sheet, row, "", "") }

@@ -87,7 +87,7 @@ func timelinessIn(rows []record.Timeliness, commune string, form record.Form) (r
 }
 
 // Overdue reports whether a form is missing although its deadline day has
-// passed at now.
+// passed at now (plan.Plan.Overdue of its timeliness row).
 func Overdue(p *plan.Plan, t record.Timeliness, now time.Time) bool {
-	return t.ReceivedAt.IsZero() && p.Late(now, t.Deadline)
+	return p.Overdue(t.ReceivedAt, t.Deadline, now)
 }

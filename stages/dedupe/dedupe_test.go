@@ -86,16 +86,6 @@ func TestDamerau1(t *testing.T) {
 	}
 }
 
-func TestParseRelation(t *testing.T) {
-	tests := map[string]uint8{"Chủ hộ": relHead, "CHU HO": relHead, "Vợ": relSpouse, "chồng": relSpouse,
-		"Con": relChild, "Khác": relOther, "": relUnknown}
-	for in, want := range tests {
-		if got := parseRelation(in); got != want {
-			t.Errorf("parseRelation(%q) = %d, want %d", in, got, want)
-		}
-	}
-}
-
 // builder makes small inputs for behaviour tests.
 type builder struct {
 	in  Input

@@ -8,13 +8,9 @@ import (
 	"doithoai/schemas"
 )
 
-// place names a row for people: “tệp “…”, sheet “…”, dòng N”.
-func place(s *record.Source) string {
-	if s.Sheet == "" {
-		return fmt.Sprintf("tệp “%s”, dòng %d", s.Path, s.Row)
-	}
-	return fmt.Sprintf("tệp “%s”, sheet “%s”, dòng %d", s.Path, s.Sheet, s.Row)
-}
+// place names a row for people, inside a sentence (record.Place):
+// “tệp “…”, sheet “…”, dòng N”.
+func place(s *record.Source) string { return record.PlaceInSentence(s.Path, s.Sheet, s.Row, "", "") }
 
 // placeFrom names row s as seen from row from: the same file is not
 // repeated.

@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
 )
 
 // toneSig returns a syllable's tone-placement-independent signature: the
@@ -97,33 +97,15 @@ func parseID(s string) uint64 {
 	return 0
 }
 
-// Relations of an M2 representative to the head of household.
+// Relations of an M2 representative to the head of household, as
+// schemas.ParseRelation reads them.
 const (
-	relUnknown uint8 = iota
-	relHead
-	relSpouse
-	relChild
-	relOther
+	relUnknown = schemas.RelUnknown
+	relHead    = schemas.RelHead
+	relSpouse  = schemas.RelSpouse
+	relChild   = schemas.RelChild
+	relOther   = schemas.RelOther
 )
-
-// parseRelation maps a Quan hệ với chủ hộ value to a relation.
-func parseRelation(s string) uint8 {
-	switch f := vntext.Fold(s); f {
-	case "":
-		return relUnknown
-	case "chu ho", "chuho", "ch", "ban than", "chu":
-		return relHead
-	case "vo", "chong", "vo chong":
-		return relSpouse
-	case "con", "con trai", "con gai", "con de", "con dau", "con re":
-		return relChild
-	default:
-		if strings.HasPrefix(f, "chu ho") {
-			return relHead
-		}
-		return relOther
-	}
-}
 
 // isASCII reports whether s has no byte above 0x7f.
 func isASCII(s string) bool {

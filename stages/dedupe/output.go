@@ -228,19 +228,10 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 	return res, nil
 }
 
-// byReceipt orders records by receipt: submission, sheet, row.
+// byReceipt orders records by receipt (record.CompareReceipt), then by
+// kind and index.
 func (m *matcher) byReceipt(i, j int32) int {
-	a, b := m.source(&m.recs[i]), m.source(&m.recs[j])
-	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Path, b.Path); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Row, b.Row); c != 0 {
+	if c := record.CompareReceipt(m.source(&m.recs[i]), m.source(&m.recs[j])); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(m.recs[i].kind, m.recs[j].kind); c != 0 {
@@ -505,23 +496,10 @@ func (m *matcher) borderline(exact, fuzzy []edge, root []int32, wAuto float32) [
 		})
 	}
 	slices.SortFunc(out, func(x, y record.CandidatePair) int {
-		if c := compareSource(&x.A, &y.A); c != 0 {
+		if c := record.CompareReceipt(&x.A, &y.A); c != 0 {
 			return c
 		}
-		return compareSource(&x.B, &y.B)
+		return record.CompareReceipt(&x.B, &y.B)
 	})
 	return out
-}
-
-func compareSource(a, b *record.Source) int {
-	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Path, b.Path); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Row, b.Row)
 }

@@ -7,6 +7,7 @@ import (
 
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
 )
 
 // Record kinds.
@@ -20,20 +21,20 @@ const maxTokens = 8
 
 // rec is the compact view of one M1 or M2 row that matching works on.
 type rec struct {
-	idx      int32  // index in in.Households (M1) or in.Registrations (M2)
-	kind     uint8  // kindM1, kindM2
-	rel      uint8  // relation of the M2 representative; relHead for M1
-	probe    bool   // an M2 row that is invalid or superseded: matched, never grouped
-	nTok     uint8  // words of the head's name
-	ascii    bool   // the head's name is written without any diacritics
-	year     int16  // the head's birth year, 0 when unknown or not the head's
-	commune  int32  // interned commune code
-	hamlet   int32  // interned (commune, folded hamlet); -1 when unknown
-	code     int32  // interned normalized Mã hộ; -1 when absent
-	sub      int32  // interned submission ID
-	tokOff   int32  // offset of the name's tokens in matcher.fold / matcher.tone
-	headID   uint64 // the head's citizen ID (M1; M2 when the representative is the head)
-	personID uint64 // the row's person's citizen ID (M1: head; M2: representative)
+	idx      int32            // index in in.Households (M1) or in.Registrations (M2)
+	kind     uint8            // kindM1, kindM2
+	rel      schemas.Relation // relation of the M2 representative; relHead for M1
+	probe    bool             // an M2 row that is invalid or superseded: matched, never grouped
+	nTok     uint8            // words of the head's name
+	ascii    bool             // the head's name is written without any diacritics
+	year     int16            // the head's birth year, 0 when unknown or not the head's
+	commune  int32            // interned commune code
+	hamlet   int32            // interned (commune, folded hamlet); -1 when unknown
+	code     int32            // interned normalized Mã hộ; -1 when absent
+	sub      int32            // interned submission ID
+	tokOff   int32            // offset of the name's tokens in matcher.fold / matcher.tone
+	headID   uint64           // the head's citizen ID (M1; M2 when the representative is the head)
+	personID uint64           // the row's person's citizen ID (M1: head; M2: representative)
 }
 
 // matcher holds the prepared records and the statistics that weigh them.
@@ -107,7 +108,7 @@ func prepare(in Input, opt Options) *matcher {
 			r.ascii = isASCII(toned[i])
 			if r.kind == kindM2 {
 				g := &in.Registrations[r.idx]
-				r.rel = parseRelation(g.Relation)
+				r.rel = schemas.ParseRelation(g.Relation)
 				if r.rel == relUnknown || r.rel == relHead {
 					// Trust "Chủ hộ" only when the names agree, and take
 					// a missing relation as the head when they are equal.
@@ -214,7 +215,7 @@ func (m *matcher) headName(r *rec) string {
 		return m.in.Households[r.idx].HeadName
 	}
 	g := &m.in.Registrations[r.idx]
-	if strings.TrimSpace(g.HeadName) == "" && parseRelation(g.Relation) == relHead {
+	if strings.TrimSpace(g.HeadName) == "" && schemas.ParseRelation(g.Relation) == relHead {
 		return g.RepName
 	}
 	return g.HeadName

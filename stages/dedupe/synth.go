@@ -12,6 +12,7 @@ import (
 
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
+	"doithoai/schemas"
 )
 
 // Truth is the ground truth of a synthetic dataset made by Synthesize.
@@ -340,7 +341,7 @@ func (s *synth) registrations(communes []*synthCommune, h *synthHousehold) {
 	if !h.onRoster {
 		code = s.freshCode(c, h)
 	}
-	rel := "Chủ hộ"
+	rel := schemas.RelationHead
 	rep := h.head
 	switch x := s.rng.Float64(); {
 	case x < 0.14 && h.spouse != nil:
@@ -355,8 +356,8 @@ func (s *synth) registrations(communes []*synthCommune, h *synthHousehold) {
 	}
 	s.addM2(c, h, rep, rel, headName, mcode, h.hamlet)
 	if h.spouse != nil && s.chance(synthBothSpouses) {
-		other, orel := h.head, "Chủ hộ"
-		if rel == "Chủ hộ" {
+		other, orel := h.head, schemas.RelationHead
+		if rel == schemas.RelationHead {
 			other, orel = *h.spouse, spouseWord(h.spouse.gender)
 		}
 		s.addM2(c, h, other, orel, headName, mcode, h.hamlet)
@@ -371,20 +372,20 @@ func (s *synth) registrations(communes []*synthCommune, h *synthHousehold) {
 		if s.chance(0.25) {
 			head.id = ""
 		}
-		s.addM2(nb, h, head, "Chủ hộ", name, h.code, nb.hamlets[s.rng.IntN(len(nb.hamlets))])
+		s.addM2(nb, h, head, schemas.RelationHead, name, h.code, nb.hamlets[s.rng.IntN(len(nb.hamlets))])
 	}
 }
 
 func spouseWord(gender string) string {
 	if gender == "Nữ" {
-		return "Vợ"
+		return schemas.RelationWife
 	}
-	return "Chồng"
+	return schemas.RelationHusband
 }
 
 func (s *synth) addM2(c *synthCommune, h *synthHousehold, rep synthPerson, rel, headName, code, hamlet string) {
 	repName := rep.name
-	if rel == "Chủ hộ" {
+	if rel == schemas.RelationHead {
 		repName = headName
 	}
 	id := rep.id

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
 	"doithoai/stages/read/grid"
 )
@@ -12,27 +13,14 @@ import (
 // Vietnamese messages for the communes and district staff. Every message
 // names the file; row-level ones also the sheet, row and column.
 
-// where names a place in a file: «Tệp "M1.xlsx", trang "DS", dòng 14,
-// cột F (Số CCCD/CMND)». Empty parts are left out.
+// where names a place in a file (record.Place): «Tệp “M1.xlsx”, sheet
+// “DS”, dòng 14, cột F (Số CCCD/CMND)». Empty parts are left out; a CSV
+// has no sheet.
 func where(fc fileCtx, sheet string, row int, col, title string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Tệp %q", fc.sub.Path)
-	if !fc.csv && sheet != "" {
-		fmt.Fprintf(&b, ", trang %q", sheet)
+	if fc.csv {
+		sheet = ""
 	}
-	if row > 0 {
-		fmt.Fprintf(&b, ", dòng %d", row)
-	}
-	if col != "" {
-		if title != "" {
-			fmt.Fprintf(&b, ", cột %s (%s)", col, title)
-		} else {
-			fmt.Fprintf(&b, ", cột %s", col)
-		}
-	} else if title != "" {
-		fmt.Fprintf(&b, ", cột %s", title)
-	}
-	return b.String()
+	return record.Place(fc.sub.Path, sheet, row, col, title)
 }
 
 func msgCorrupt(file string) string {

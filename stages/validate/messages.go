@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,24 +64,9 @@ func CodeTitle(code string) string {
 
 // Where names a place in a submission for a message: file, sheet (omitted
 // for CSV), row, column letter and title; parts that are unknown are left out.
+// It is record.Place.
 func Where(path, sheet string, row int, letter, title string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Tệp %s", quote(path))
-	if sheet != "" {
-		fmt.Fprintf(&b, ", sheet %s", quote(sheet))
-	}
-	if row > 0 {
-		fmt.Fprintf(&b, ", dòng %d", row)
-	}
-	switch {
-	case letter != "" && title != "":
-		fmt.Fprintf(&b, ", cột %s (%s)", letter, title)
-	case title != "":
-		fmt.Fprintf(&b, ", cột %s", quote(title))
-	case letter != "":
-		fmt.Fprintf(&b, ", cột %s", letter)
-	}
-	return b.String()
+	return record.Place(path, sheet, row, letter, title)
 }
 
 // quote puts a value in Vietnamese quotes, shortened when very long.

@@ -85,6 +85,7 @@ func (v *validator) rows(wb *record.Workbook) {
 				SubmissionID: wb.Submission.ID,
 				Path:         wb.Submission.Path,
 				Sheet:        tbl.Sheet,
+				SheetIndex:   ti, // the reader keeps the workbook's order of sheets
 				Row:          rc.sr.Row,
 				CommuneCode:  wb.CommuneCode,
 				ReceivedAt:   wb.Submission.ReceivedAt,

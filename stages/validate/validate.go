@@ -20,7 +20,9 @@ import (
 // Version names the rules of Check: bump it whenever what Check makes of
 // a workbook may change (a rule, a message, a record field), so that the
 // checks stored beside the extracts are made again.
-const Version = "1"
+//
+// 2: every record's Source carries its sheet's position (SheetIndex).
+const Version = "2"
 
 // Validate turns the read workbooks into the dataset: outcomes, findings and
 // typed records (valid or not). Workbooks arrive in receipt order

@@ -8,19 +8,13 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 	"doithoai/stages/report/mask"
 	"doithoai/stages/report/quarterly/xl"
 )
 
 // SheetAttendance is the attendance list's sheet.
 const SheetAttendance = "Danh sách tham dự"
-
-// Thành phần (M3 component) values of the schema.
-const (
-	componentBoard  = "Ban giảm nghèo"
-	componentUnions = "Hội đoàn thể"
-	componentHead   = "Trưởng khóm/ấp"
-)
 
 // signRow is the least height of a person's row (points): room to sign.
 const signRow = 24
@@ -115,9 +109,9 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 			h, mine := hg.name, hg.rows
 			if len(mine) == 0 {
 				stt++
-				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, Blank, xl.Blank{}, xl.Blank{}, h, componentHead, xl.Blank{}, xl.Blank{},
+				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, Blank, xl.Blank{}, xl.Blank{}, h, schemas.ComponentHamletHead, xl.Blank{}, xl.Blank{},
 					"Chưa có trong danh sách M3")
-				s.FitHeightMin(row, 15, signRow, []string{"", "", "", "", h, componentHead, "", "", "Chưa có trong danh sách M3"}, widths)
+				s.FitHeightMin(row, 15, signRow, []string{"", "", "", "", h, schemas.ComponentHamletHead, "", "", "Chưa có trong danh sách M3"}, widths)
 				row++
 				continue
 			}
@@ -125,7 +119,7 @@ func (in *input) attendance(cl *plan.Cluster) *xl.Book {
 				stt++
 				pos := d.Position
 				if pos == "" {
-					pos = componentHead
+					pos = schemas.ComponentHamletHead
 				}
 				s.Row(row, xl.Text, xl.Styled{V: stt, S: xl.TextCenter}, d.Name, xl.Blank{}, xl.Blank{}, h, pos,
 					xl.Styled{V: mask.Phone(d.Phone), S: xl.TextCenter}, xl.Blank{}, xl.Blank{})
@@ -197,15 +191,15 @@ func (in *input) delegates(cl *plan.Cluster, heads bool) map[string][]*record.De
 	out := map[string][]*record.Delegate{}
 	rank := func(c string) int {
 		switch c {
-		case componentBoard:
+		case schemas.ComponentPovertyBoard:
 			return 0
-		case componentUnions:
+		case schemas.ComponentUnions:
 			return 1
 		}
 		return 2
 	}
 	for _, d := range in.delegatesOf[cl.ID] {
-		isHead := d.Component == componentHead
+		isHead := d.Component == schemas.ComponentHamletHead
 		if heads != isHead || (!heads && rank(d.Component) == 2) {
 			continue
 		}
@@ -216,7 +210,7 @@ func (in *input) delegates(cl *plan.Cluster, heads bool) map[string][]*record.De
 			if c := cmp.Compare(rank(a.Component), rank(b.Component)); c != 0 {
 				return c
 			}
-			return xl.ByReceipt(a.Source, b.Source)
+			return record.CompareReceipt(&a.Source, &b.Source)
 		})
 	}
 	return out
@@ -241,7 +235,7 @@ func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
 			regs = append(regs, g)
 		}
 	}
-	slices.SortStableFunc(regs, func(a, b *record.Registration) int { return xl.ByReceipt(a.Source, b.Source) })
+	slices.SortStableFunc(regs, func(a, b *record.Registration) int { return record.CompareReceipt(&a.Source, &b.Source) })
 	out := map[string][]rep{}
 	type place struct {
 		code string
@@ -270,7 +264,7 @@ func (in *input) reps(cl *plan.Cluster) (map[string][]rep, skipped) {
 func repRemark(r rep) string {
 	var parts []string
 	g := r.first
-	if g.HeadName != "" && !strings.EqualFold(g.Relation, "Chủ hộ") && g.HeadName != g.RepName {
+	if g.HeadName != "" && !schemas.IsHead(g.Relation) && g.HeadName != g.RepName {
 		parts = append(parts, "Chủ hộ: "+g.HeadName)
 	}
 	for _, o := range r.others {

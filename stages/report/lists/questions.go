@@ -66,7 +66,7 @@ func (in *input) questions(agency string) *xl.Book {
 		if c := cmp.Compare(pos(a.CommuneCode), pos(b.CommuneCode)); c != 0 {
 			return c
 		}
-		return xl.ByReceipt(a.Source, b.Source)
+		return record.CompareReceipt(&a.Source, &b.Source)
 	})
 	asOf := fmt.Sprintf("(Số liệu đến ngày %s: %d ý kiến", xl.DMY(in.now, in.loc), len(ops))
 	if late > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 	"doithoai/stages/aggregate"
 	"doithoai/stages/report/mask"
 	"doithoai/stages/report/quarterly/xl"
@@ -113,7 +114,7 @@ func findDuplicates(p *plan.Plan, ds *record.Dataset, sc xl.Scope) *duplicates {
 		if len(ms) < 2 {
 			continue
 		}
-		slices.SortStableFunc(ms, func(a, b member) int { return xl.ByReceipt(a.src, b.src) })
+		slices.SortStableFunc(ms, func(a, b member) int { return record.CompareReceipt(&a.src, &b.src) })
 		var m1, m2 int
 		communes := map[string]bool{}
 		for _, m := range ms {
@@ -245,7 +246,7 @@ func (r *report) memberRow(s *xl.Sheet, row int, m member, widths []float64, min
 	remark := ""
 	if m.form == record.FormM2 {
 		switch {
-		case strings.EqualFold(m.relation, "Chủ hộ") || (m.head != "" && m.head == m.name):
+		case schemas.IsHead(m.relation) || (m.head != "" && m.head == m.name):
 			remark = "Người đại diện là chủ hộ"
 		case m.relation != "" && m.head != "":
 			remark = "Người đại diện: " + strings.ToLower(m.relation) + " của chủ hộ " + m.head

@@ -194,7 +194,7 @@ func (r *report) currentOpinions() []*record.Opinion {
 		if c := cmp.Compare(pos(a.CommuneCode), pos(b.CommuneCode)); c != 0 {
 			return c
 		}
-		return xl.ByReceipt(a.Source, b.Source)
+		return record.CompareReceipt(&a.Source, &b.Source)
 	})
 	return out
 }

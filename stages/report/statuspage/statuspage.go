@@ -505,7 +505,7 @@ func (b *builder) cell(c *plan.Commune, f record.Form, expected bool, subs []*re
 			}
 		}
 		if line := b.dueLine(deadline); line != "" {
-			if b.cfg.Plan.Late(b.cfg.Now, deadline) {
+			if b.cfg.Plan.Overdue(time.Time{}, deadline, b.cfg.Now) { // nothing received
 				cv.Class, cv.Mark = "overdue", "✘"
 			}
 			cv.Lines = append(cv.Lines, line)

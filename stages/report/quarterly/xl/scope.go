@@ -1,7 +1,6 @@
 package xl
 
 import (
-	"cmp"
 	"doithoai/stages/report/mask"
 	"strings"
 
@@ -17,16 +16,12 @@ type Scope = record.Scope
 // NewScope reads the submissions' outcomes of a dataset.
 func NewScope(ds *record.Dataset) Scope { return record.NewScope(ds) }
 
-// OpinionCluster is the cluster of an opinion: its own when the plan has
-// it, else its commune's (0 when neither is known).
+// OpinionCluster is the cluster an opinion counts for (plan.RowCluster:
+// its own when the plan has it, else its commune's; 0 when neither is
+// known).
 func OpinionCluster(p *plan.Plan, o *record.Opinion) int {
-	if p.Cluster(o.Cluster) != nil {
-		return o.Cluster
-	}
-	if c := p.ClusterOf(o.CommuneCode); c != nil {
-		return c.ID
-	}
-	return 0
+	id, _ := p.RowCluster(o.Cluster, o.CommuneCode)
+	return id
 }
 
 // CommuneName is a commune's full name ("xã Thường Phước 1"), or its code
@@ -74,21 +69,6 @@ func HamletIndex(p *plan.Plan, commune, hamlet string) int {
 		return len(c.Hamlets)
 	}
 	return 1 << 20
-}
-
-// ByReceipt orders sources by receipt: submission sequence, path, sheet,
-// row.
-func ByReceipt(a, b record.Source) int {
-	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Path, b.Path); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Row, b.Row)
 }
 
 // Where locates a source row for people: "tệp.xlsx – sheet M2, dòng 17".
