@@ -132,7 +132,7 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 	var written []string
 	var errs []error
 	targets := map[string]string{} // relative path -> key of its submission
-	skipped := 0
+	skipped, loaded := 0, 0        // feedback unchanged; workbooks loaded with their rows
 	folders := NewFolders(p)
 
 	// Workers write the files; the results are taken in submission order.
@@ -238,6 +238,7 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 				}
 				if ok {
 					wb = &w
+					loaded++
 				}
 			}
 			s = newSub(o, wb, findings[k])
@@ -278,7 +279,7 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 	if err := saveManifest(dir, &cur); err != nil {
 		errs = append(errs, err)
 	}
-	slog.Info("feedback written", "dir", dir, "files", len(written), "unchanged", skipped, "submissions", len(ds.Submissions))
+	slog.Info("feedback written", "dir", dir, "files", len(written), "unchanged", skipped, "workbooks_loaded", loaded, "submissions", len(ds.Submissions))
 	return written, errors.Join(errs...)
 }
 
