@@ -443,6 +443,7 @@ func TestUpToDateRun(t *testing.T) {
 				t.Fatal("a run with Rebuild took the fast path")
 			}
 			got, want := outboxFiles(t, filepath.Join(root, "outbox")), outboxFiles(t, filepath.Join(plain, "outbox"))
+			sameWorkbooks(t, filepath.Join(root, "outbox"), filepath.Join(plain, "outbox"), got, want)
 			if tc.fresh {
 				// The page keeps the first run's count of files written and
 				// its «mới» labels; a run without the shortcut labels only

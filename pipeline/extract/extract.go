@@ -148,6 +148,18 @@ func (s *Store) Path(sub record.Submission) string {
 	return filepath.Join(s.dir, sub.ID, s.key+"-"+where(sub)+".arrow")
 }
 
+// Identity names what the store keeps (or would keep) of sub under its
+// key: the content hash, the key and the hash of the inbox path and
+// folder, relative to no folder (the same for a copy of the state
+// folder). The reader is deterministic, so two workbooks with the same
+// identity are the same; "" when sub has no usable content hash.
+func (s *Store) Identity(sub record.Submission) string {
+	if !isHex(sub.ID) {
+		return ""
+	}
+	return sub.ID + "/" + s.key + "-" + where(sub)
+}
+
 // CheckedPath is the checked file of sub beside its extract (see Path).
 func (s *Store) CheckedPath(sub record.Submission) string {
 	p := s.Path(sub)

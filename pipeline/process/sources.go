@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/record"
@@ -15,6 +16,7 @@ import (
 type sources struct {
 	fr    *fileReader
 	items map[string]*Item
+	loads atomic.Int64 // workbooks whose rows were loaded (Loaded)
 }
 
 func sourceKey(id, path string) string { return id + "\x00" + path }
@@ -57,6 +59,7 @@ func (s *sources) Workbook(ctx context.Context, id, path string) (record.Workboo
 	if it.Whole {
 		return it.Workbook, true, nil
 	}
+	s.loads.Add(1)
 	wb, how, _, err := s.fr.source(ctx, it.Workbook.Submission)
 	if err != nil {
 		return record.Workbook{}, false, fmt.Errorf("workbook of %s: %w", path, err)
@@ -66,3 +69,25 @@ func (s *sources) Workbook(ctx context.Context, id, path string) (record.Workboo
 	}
 	return wb, true, nil
 }
+
+// Identity names the submission's whole workbook without loading it
+// (record.Identities): the extract it is stored in (extract.Store's
+// Identity: the content hash, the store's key, the inbox path and
+// folder). A workbook held whole (no extract: no store, a file the
+// ledger remembers as too slow, an extract that could not be stored) has
+// none.
+func (s *sources) Identity(id, path string) (string, bool) {
+	it, ok := s.items[sourceKey(id, path)]
+	if !ok || it.Whole || s.fr.cfg.Extracts == nil {
+		return "", false
+	}
+	name := s.fr.cfg.Extracts.Identity(it.Workbook.Submission)
+	return "extract " + name, name != ""
+}
+
+// Loaded is how many workbooks Workbook has loaded from their extracts
+// (or read again) since the dataset was made: what a run with one new
+// file must keep to that file (the tests count it).
+func (s *sources) Loaded() int { return int(s.loads.Load()) }
+
+var _ record.Identities = (*sources)(nil)

@@ -79,3 +79,15 @@ func HeaderOf(wb Workbook) Workbook {
 }
 
 var _ Sources = Workbooks(nil)
+
+// Identities is implemented by Sources that can name what Workbook would
+// return without loading it: feedback compares the name with the one it
+// wrote last time and loads the source rows only when the feedback must
+// be written again.
+type Identities interface {
+	// Identity returns a name of the submission's whole workbook (source
+	// rows included) that changes whenever that workbook may change, e.g.
+	// the file's sha256 with the key of the reader that made it; false
+	// when there is none (the caller then looks at the workbook itself).
+	Identity(id, path string) (string, bool)
+}

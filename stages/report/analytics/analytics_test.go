@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -416,4 +417,89 @@ func assertFiles(t *testing.T, dir string) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("files = %v, want %v", got, want)
 	}
+}
+
+// TestWriteKeepsUnchanged: a second Write of a dataset changed in one
+// table leaves every other Parquet file as it was (the same file, not
+// rewritten; one made readable by others is made owner-only again),
+// rewrites that table's files (or removes its emptied partitions), and
+// rewrites a file whose bytes were altered on disk; the files read back
+// as written.
+func TestWriteKeepsUnchanged(t *testing.T) {
+	p, err := plan.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ds := sampleDataset(p.Location())
+	first, err := Write(context.Background(), dir, p, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat := func() map[string]os.FileInfo {
+		out := map[string]os.FileInfo{}
+		for _, f := range first {
+			if fi, err := os.Stat(f); err == nil && strings.HasSuffix(f, ".parquet") {
+				out[f] = fi
+			}
+		}
+		return out
+	}
+	before := stat()
+	flat := filepath.Join(dir, TableFindings+".parquet")
+	garbled := filepath.Join(dir, TableSubmissions+".parquet")
+	b, err := os.ReadFile(garbled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(garbled, b, FileMode); err != nil {
+		t.Fatal(err)
+	}
+	loose := filepath.Join(dir, TableHouseholds+".parquet")
+	if err := os.Chmod(loose, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before = stat()
+	ds.Findings = ds.Findings[:1]
+	second, err := Write(context.Background(), dir, p, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The paths returned are those of every file of the data (kept or
+	// written), so that the status page lists the same: all but the
+	// findings' partition of commune 29956, which has no rows now.
+	var want []string
+	for _, f := range first {
+		if !strings.Contains(filepath.ToSlash(f), "/"+TableFindings+"/") || !strings.Contains(f, "commune_code=29956") {
+			want = append(want, f)
+		}
+	}
+	if !reflect.DeepEqual(want, second) {
+		t.Errorf("the paths returned: %v, want %v", second, want)
+	}
+	after := stat()
+	for f, fi := range before {
+		if after[f] == nil {
+			if slices.Contains(want, f) {
+				t.Errorf("%s removed", f)
+			}
+			continue
+		}
+		rewritten := !os.SameFile(fi, after[f])
+		wantRewrite := f == garbled || f == flat // the findings' other partition has the same rows
+		if rewritten != wantRewrite {
+			t.Errorf("%s: rewritten %v, want %v", f, rewritten, wantRewrite)
+		}
+		if m := after[f].Mode().Perm(); m != FileMode {
+			t.Errorf("%s: mode %v", f, m)
+		}
+	}
+	if _, _, rows := readBack(t, flat); len(rows) != 1 {
+		t.Errorf("findings: %d rows, want 1", len(rows))
+	}
+	if _, _, rows := readBack(t, garbled); len(rows) != 2 {
+		t.Errorf("submissions: %d rows, want 2", len(rows))
+	}
+	assertFiles(t, dir)
 }

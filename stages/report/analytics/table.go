@@ -2,9 +2,12 @@ package analytics
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -64,9 +67,16 @@ func (t *table[T]) write(ctx context.Context, path string) error {
 
 // writeRows writes the n rows at(0)..at(n-1), columns cols, to path
 // atomically: to a temporary name (without the .parquet extension, so no
-// reader's glob picks it up), synced, then renamed.
+// reader's glob picks it up), synced, then renamed. A file already there
+// with exactly these bytes (the encoding is deterministic) and the
+// owner-only mode is left as it is: a run that changed one commune's rows
+// rewrites that commune's partition and the whole table, not the other
+// partitions nor the other tables.
 func (t *table[T]) writeRows(ctx context.Context, path string, cols []col[T], n int, at func(int) *T) error {
 	sc := schemaOf(cols)
+	if sameAsFile(path, func(w *bufio.Writer) error { return encode(ctx, sc, cols, n, at, w) }) {
+		return nil
+	}
 	return atomicfile.WriteMode(path, FileMode, func(w io.Writer) error {
 		// The Parquet writer closes its sink when it is an io.Closer; a
 		// bufio.Writer is not, so WriteMode syncs and closes the file.
@@ -76,6 +86,49 @@ func (t *table[T]) writeRows(ctx context.Context, path string, cols []col[T], n 
 		}
 		return bw.Flush()
 	})
+}
+
+// errDiffers stops an encoding that no longer matches the file on disk.
+var errDiffers = errors.New("differs from the file on disk")
+
+// sameWriter compares what is written to it with what r yields.
+type sameWriter struct {
+	r   *bufio.Reader
+	buf []byte
+}
+
+func (s *sameWriter) Write(p []byte) (int, error) {
+	if cap(s.buf) < len(p) {
+		s.buf = make([]byte, len(p))
+	}
+	b := s.buf[:len(p)]
+	if _, err := io.ReadFull(s.r, b); err != nil || !bytes.Equal(b, p) {
+		return 0, errDiffers
+	}
+	return len(p), nil
+}
+
+// sameAsFile reports whether path is a regular file with the mode
+// FileMode holding exactly the bytes fill writes. The bytes are compared
+// as they are made (fill stops at the first difference), so nothing is
+// held but a buffer; any error is a difference.
+func sameAsFile(path string, fill func(w *bufio.Writer) error) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != FileMode {
+		return false
+	}
+	sw := &sameWriter{r: bufio.NewReaderSize(f, 256<<10)}
+	bw := bufio.NewWriterSize(sw, 256<<10)
+	if err := fill(bw); err != nil || bw.Flush() != nil {
+		return false
+	}
+	_, err = sw.r.ReadByte()
+	return err == io.EOF
 }
 
 // encode writes the Parquet bytes of the n rows at(0)..at(n-1) to w.

@@ -41,7 +41,10 @@ const ManifestName = ".manifest.json"
 
 // layoutVersion changes whenever the layout or wording of the feedback
 // changes, so that every file is written again.
-const layoutVersion = 1
+//
+// 2: the fingerprint names the workbook's reading (its extract) instead of
+// hashing its source rows.
+const layoutVersion = 2
 
 // manifest remembers, per submission, the fingerprint of its feedback and
 // the files written for it (relative to the feedback folder, '/'-separated).
@@ -129,7 +132,7 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 	var written []string
 	var errs []error
 	targets := map[string]string{} // relative path -> key of its submission
-	skipped := 0
+	skipped, loaded := 0, 0        // feedback unchanged; workbooks loaded with their rows
 	folders := NewFolders(p)
 
 	// Workers write the files; the results are taken in submission order.
@@ -184,28 +187,6 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 		}
 		o := &ds.Submissions[i]
 		k := key(o)
-		// One submission's source rows at a time (ds.Sources loads them).
-		var wb *record.Workbook
-		if ds.Sources != nil {
-			w, ok, err := ds.Sources.Workbook(ctx, o.ID, o.Path)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("feedback for %s: %w", o.Path, err))
-				if e, ok := old.Submissions[k]; ok {
-					// Still ours: kept, and written again next time.
-					cur.Submissions[k] = entry{Files: e.Files}
-					for _, rel := range e.Files {
-						targets[rel] = k
-					}
-				}
-				continue
-			}
-			if ok {
-				wb = &w
-			}
-		}
-		s := &sub{o: *o, wb: wb, findings: findings[k]}
-		s.pv = newPrivacy(s.wb, s.findings)
-		v := build(p, folders, s, byID, byPath)
 		rel, trel := folders.RelPath(*o), folders.TextRelPath(*o)
 		if prev, ok := targets[rel]; ok && prev != k {
 			slog.Warn("feedback: two submissions share a feedback file name; the later one wins", "file", rel, "path", o.Path)
@@ -213,12 +194,64 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 		} else if prev, ok := targets[trel]; ok && prev != k {
 			settle()
 		}
+		// With a name of the submission's reading (record.Identities), the
+		// fingerprint needs only the workbook's header: its source rows are
+		// loaded when the feedback must be written. Without one, the whole
+		// workbook is loaded and its tables are hashed.
+		ident, hasIdent := "", false
+		if ids, ok := ds.Sources.(record.Identities); ok {
+			ident, hasIdent = ids.Identity(o.ID, o.Path)
+		}
+		var s *sub
+		var v view
+		var fp string
+		if hasIdent {
+			var wb *record.Workbook
+			if h, ok := ds.Sources.Header(o.ID, o.Path); ok {
+				wb = &h
+			}
+			s = newSub(o, wb, findings[k])
+			v = build(p, folders, s, byID, byPath)
+			fp = fingerprint(rel, trel, &v, s, ident)
+			if unchanged(old, k, fp, dir, rel, trel) {
+				targets[rel], targets[trel] = k, k
+				cur.Submissions[k] = old.Submissions[k]
+				skipped++
+				continue
+			}
+		}
+		if !hasIdent || s.wb != nil {
+			// One submission's source rows at a time (ds.Sources loads them).
+			var wb *record.Workbook
+			if ds.Sources != nil {
+				w, ok, err := ds.Sources.Workbook(ctx, o.ID, o.Path)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("feedback for %s: %w", o.Path, err))
+					if e, ok := old.Submissions[k]; ok {
+						// Still ours: kept, and written again next time.
+						cur.Submissions[k] = entry{Files: e.Files}
+						for _, rel := range e.Files {
+							targets[rel] = k
+						}
+					}
+					continue
+				}
+				if ok {
+					wb = &w
+					loaded++
+				}
+			}
+			s = newSub(o, wb, findings[k])
+			v = build(p, folders, s, byID, byPath)
+		}
 		targets[rel], targets[trel] = k, k
-		fp := fingerprint(rel, trel, &v, s)
-		if e, ok := old.Submissions[k]; ok && e.Fingerprint == fp && sameFiles(e.Files, rel, trel) && exists(dir, rel) && exists(dir, trel) {
-			cur.Submissions[k] = e
-			skipped++
-			continue
+		if !hasIdent {
+			fp = fingerprint(rel, trel, &v, s, "")
+			if unchanged(old, k, fp, dir, rel, trel) {
+				cur.Submissions[k] = old.Submissions[k]
+				skipped++
+				continue
+			}
 		}
 		j := &job{k: k, rel: rel, trel: trel, fp: fp, v: v, s: s, path: o.Path,
 			xp: filepath.Join(dir, filepath.FromSlash(rel)), tp: filepath.Join(dir, filepath.FromSlash(trel))}
@@ -246,16 +279,22 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 	if err := saveManifest(dir, &cur); err != nil {
 		errs = append(errs, err)
 	}
-	slog.Info("feedback written", "dir", dir, "files", len(written), "unchanged", skipped, "submissions", len(ds.Submissions))
+	slog.Info("feedback written", "dir", dir, "files", len(written), "unchanged", skipped, "workbooks_loaded", loaded, "submissions", len(ds.Submissions))
 	return written, errors.Join(errs...)
 }
 
 // fingerprint hashes everything a submission's feedback is made from: the
 // layout version, the file names, the view (verdict, texts, masked
 // problems, the plan's names and time zone as they appear), the outcome,
-// the findings and the tables copied. Only the hash is kept, never the
+// the findings, and the workbook: ident, the name of its reading
+// (record.Identities: the file's content hash with the key of the reader,
+// the validation, the schemas and the plan that made it, and the inbox
+// path), or when ident is "" the tables copied. With ident, v is the view
+// of the workbook's header (what it shows of the rows, such as the count
+// of rows with errors or the household codes left unmasked, is fixed by
+// the reading and the findings). Only the hash is kept, never the
 // personal data itself.
-func fingerprint(rel, trel string, v *view, s *sub) string {
+func fingerprint(rel, trel string, v *view, s *sub, ident string) string {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
 	o := s.o
@@ -284,10 +323,28 @@ func fingerprint(rel, trel string, v *view, s *sub) string {
 		return a.Message < b.Message
 	})
 	_ = enc.Encode(fs)
-	if s.wb != nil && !v.Verdict.onePage() {
+	switch {
+	case ident != "":
+		_ = enc.Encode(struct{ Reading string }{ident})
+	case s.wb != nil && !v.Verdict.onePage():
 		_ = enc.Encode(s.wb.Tables)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// newSub is the submission o with its workbook (nil when none) and
+// findings, and the masking of its personal data.
+func newSub(o *record.SubmissionOutcome, wb *record.Workbook, findings []record.Finding) *sub {
+	s := &sub{o: *o, wb: wb, findings: findings}
+	s.pv = newPrivacy(s.wb, s.findings)
+	return s
+}
+
+// unchanged reports whether the feedback of the submission keyed k, with
+// fingerprint fp, was written by an earlier run and is still on disk.
+func unchanged(old manifest, k, fp, dir, rel, trel string) bool {
+	e, ok := old.Submissions[k]
+	return ok && e.Fingerprint == fp && sameFiles(e.Files, rel, trel) && exists(dir, rel) && exists(dir, trel)
 }
 
 func sameFiles(files []string, want ...string) bool {
