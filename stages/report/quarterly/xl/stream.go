@@ -124,8 +124,8 @@ func (g *grid) put(col, r int, v any, style int) error {
 	return nil
 }
 
-// styleRange sets the style of a rectangle.
-func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
+// rect orders a rectangle's corners (top-left first) and checks both.
+func rect(c1, r1, c2, r2 int) (int, int, int, int, error) {
 	if c2 < c1 {
 		c1, c2 = c2, c1
 	}
@@ -133,9 +133,18 @@ func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
 		r1, r2 = r2, r1
 	}
 	if err := valid(c1, r1); err != nil {
-		return err
+		return 0, 0, 0, 0, err
 	}
 	if err := valid(c2, r2); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	return c1, r1, c2, r2, nil
+}
+
+// styleRange sets the style of a rectangle.
+func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
+	c1, r1, c2, r2, err := rect(c1, r1, c2, r2)
+	if err != nil {
 		return err
 	}
 	for r := r1; r <= r2; r++ {
@@ -149,16 +158,8 @@ func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
 // merge merges a rectangle: the other cells than the top-left one lose
 // their value.
 func (g *grid) merge(c1, r1, c2, r2 int) error {
-	if c2 < c1 {
-		c1, c2 = c2, c1
-	}
-	if r2 < r1 {
-		r1, r2 = r2, r1
-	}
-	if err := valid(c1, r1); err != nil {
-		return err
-	}
-	if err := valid(c2, r2); err != nil {
+	c1, r1, c2, r2, err := rect(c1, r1, c2, r2)
+	if err != nil {
 		return err
 	}
 	for r := r1; r <= r2; r++ {
