@@ -81,6 +81,8 @@ Cách dùng:
   doithoai run    [--plan TỆP] [--inbox THƯ_MỤC] [--outbox THƯ_MỤC] [--state THƯ_MỤC] [--now THỜI_ĐIỂM]
                   Xử lý một lần mọi tệp mới trong inbox và ghi lại outbox.
                   [--file-timeout 60s] (thời gian tối đa để đọc một tệp)
+                  [--memory-limit 512MiB] (mức bộ nhớ chương trình cố giữ dưới;
+                  0 là không giới hạn)
                   [--rebuild] (ghi lại toàn bộ outbox dù không có gì mới; bình
                   thường khi không có gì thay đổi thì giữ nguyên các tệp kết quả)
                   Ctrl+C: dừng lần chạy (mã thoát 5); nhấn lần nữa để thoát ngay.
