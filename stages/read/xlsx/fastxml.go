@@ -164,7 +164,7 @@ func (x *fastXML) next() (int, error) {
 			}
 			continue
 		}
-		if n < 0 {
+		if n < 0 || kind < 0 { // open hands a start element back as kind -1
 			return 0, errFallback
 		}
 		x.pos += n
