@@ -344,10 +344,14 @@ type Checked struct {
 // decided, applied by the chain in one place (pipeline/process/compose.go).
 // The stages themselves never change it.
 type Dataset struct {
-	Submissions   []SubmissionOutcome
-	Sources       Sources // what the reader made of each submission, one at a time (source rows for feedback)
-	Findings      []Finding
+	Submissions []SubmissionOutcome
+	Sources     Sources // what the reader made of each submission, one at a time (source rows for feedback)
+	Findings    []Finding
+	// Households are the M1 roster rows when they are held in memory;
+	// when Roster is set they are not (Households is nil) and Roster gives
+	// them. Read them with EachHousehold and HouseholdCount.
 	Households    []Household
+	Roster        Roster
 	Registrations []Registration
 	Delegates     []Delegate
 	Opinions      []Opinion
