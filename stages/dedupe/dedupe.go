@@ -78,6 +78,10 @@ func (o Options) withDefaults() Options {
 type Input struct {
 	Households    []record.Household
 	Registrations []record.Registration
+	// Stats, when set, are the statistics of the whole data this input is
+	// a part of (see Stats.Parts): names are weighed by them instead of by
+	// the input's own rows.
+	Stats *Stats
 }
 
 // Match is the household a row was assigned to (SPEC §8 household_group,

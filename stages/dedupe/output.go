@@ -176,18 +176,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 	}
 	found = append(found, m.probeFindings(attach, exact, fuzzy, groups, groupOf, m1Communes, res.Eligible)...)
-	slices.SortStableFunc(found, func(a, b record.Finding) int {
-		if c := cmp.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Row, b.Row); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Code, b.Code)
-	})
+	sortFindings(found)
 	res.Findings = found
 
 	// Groups of two or more.
@@ -219,7 +208,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 		res.Groups = append(res.Groups, hg)
 	}
-	slices.SortFunc(res.Groups, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
+	sortGroups(res.Groups)
 
 	res.Borderline = m.borderline(exact, fuzzy, root, wAuto)
 	if err := ctx.Err(); err != nil {
@@ -495,11 +484,6 @@ func (m *matcher) borderline(exact, fuzzy []edge, root []int32, wAuto float32) [
 			Score: score, Reason: strings.TrimPrefix(reason, ","),
 		})
 	}
-	slices.SortFunc(out, func(x, y record.CandidatePair) int {
-		if c := record.CompareReceipt(&x.A, &y.A); c != 0 {
-			return c
-		}
-		return record.CompareReceipt(&x.B, &y.B)
-	})
+	sortBorderline(out)
 	return out
 }

@@ -58,6 +58,7 @@ type matcher struct {
 	priF, priT [3][]float32
 	anyF       []float32 // the largest role probability of a folded token (for reordered names)
 	nRole      [3]float64
+	rawRole    [3]float64 // nRole as counted, before weigh's floor of 1
 
 	wAuto, wBorder float64
 	sortBuf        []uint64 // scratch space of radixSort
@@ -197,6 +198,10 @@ func prepare(in Input, opt Options) *matcher {
 	m.foldStr = internF.strs
 	m.toneStr = internT.strs
 	m.count()
+	if in.Stats != nil {
+		m.countOf(in.Stats)
+	}
+	m.weigh()
 	return m
 }
 
@@ -255,8 +260,6 @@ func (m *matcher) count() {
 	for ro := 0; ro < 3; ro++ {
 		m.cntF[ro] = make([]int32, nf)
 		m.cntT[ro] = make([]int32, nt)
-		m.priF[ro] = make([]float32, nf)
-		m.priT[ro] = make([]float32, nt)
 	}
 	for i := 0; i < m.nCur; i++ {
 		r := &m.recs[i]
@@ -272,6 +275,31 @@ func (m *matcher) count() {
 		if n > 2 {
 			m.nRole[roleMiddle]++
 		}
+	}
+	m.rawRole = m.nRole
+}
+
+// countOf replaces the counts of count by those of the whole data in st,
+// so that a part of the rows is weighed as the whole would be.
+func (m *matcher) countOf(st *Stats) {
+	for ro := 0; ro < 3; ro++ {
+		for id, s := range m.foldStr {
+			m.cntF[ro][id] = st.fold[ro][s]
+		}
+		for id, s := range m.toneStr {
+			m.cntT[ro][id] = st.tone[ro][s]
+		}
+		m.nRole[ro] = st.nRole[ro]
+	}
+}
+
+// weigh sets the priors and the best role probability of every token from
+// the counts.
+func (m *matcher) weigh() {
+	nf, nt := len(m.foldStr), len(m.toneStr)
+	for ro := 0; ro < 3; ro++ {
+		m.priF[ro] = make([]float32, nf)
+		m.priT[ro] = make([]float32, nt)
 	}
 	for ro := 0; ro < 3; ro++ {
 		if m.nRole[ro] < 1 {

@@ -1,0 +1,304 @@
+package dedupe
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"doithoai/pipeline/record"
+)
+
+// Stats is what resolving a part of the rows needs to know of all of
+// them, gathered in one streaming pass (AddHouseholds, AddRegistrations)
+// without holding the rows: how often each word of a name occurs (the
+// weights of the score), and which communes share a Mã hộ or a citizen ID
+// (the only keys that pair rows of two communes). Parts then gives the
+// communes that must be resolved together; resolving each part with
+// Input.Stats set gives every row the same Match, eligibility and findings
+// as resolving all rows at once, because every candidate pair of the
+// whole lies inside one part.
+type Stats struct {
+	fold, tone [3]map[string]int32
+	nRole      [3]float64
+	communes   map[string]int32 // commune code -> index in codes
+	codes      []string         // in order of first appearance
+	links      []uint64         // key hash (high bits) | commune index (low linkBits)
+}
+
+// linkBits is the room of a commune index in a link; the hash keeps the
+// rest. Two different keys that share the hash only join two parts that
+// need not be joined: the results stay the same.
+const linkBits = 24
+
+// NewStats returns empty statistics.
+func NewStats() *Stats {
+	st := &Stats{communes: map[string]int32{}}
+	for ro := 0; ro < 3; ro++ {
+		st.fold[ro] = map[string]int32{}
+		st.tone[ro] = map[string]int32{}
+	}
+	return st
+}
+
+// AddHouseholds counts M1 rows (every row, valid or not, as given to
+// Resolve). hs is not kept.
+func (st *Stats) AddHouseholds(hs []record.Household) error {
+	return st.add(Input{Households: hs})
+}
+
+// AddRegistrations counts M2 rows. rs is not kept.
+func (st *Stats) AddRegistrations(rs []record.Registration) error {
+	return st.add(Input{Registrations: rs})
+}
+
+// add prepares the rows as Resolve would (the same folding, roles and
+// keys) and adds their counts and links.
+func (st *Stats) add(in Input) error {
+	if len(in.Households)+len(in.Registrations) == 0 {
+		return nil
+	}
+	m := prepare(in, Options{Workers: 1}.withDefaults())
+	for ro := 0; ro < 3; ro++ {
+		for id, c := range m.cntF[ro] {
+			if c != 0 {
+				st.fold[ro][m.foldStr[id]] += c
+			}
+		}
+		for id, c := range m.cntT[ro] {
+			if c != 0 {
+				st.tone[ro][m.toneStr[id]] += c
+			}
+		}
+		st.nRole[ro] += m.rawRole[ro]
+	}
+	local := make([]int32, len(m.communes))
+	for i, c := range m.communes {
+		id, ok := st.communes[c]
+		if !ok {
+			if len(st.codes) >= 1<<linkBits {
+				return fmt.Errorf("dedupe: more than %d communes", 1<<linkBits)
+			}
+			id = int32(len(st.codes))
+			st.communes[c] = id
+			st.codes = append(st.codes, c)
+		}
+		local[i] = id
+	}
+	for i := range m.recs {
+		r := &m.recs[i]
+		c := uint64(local[r.commune])
+		link := func(h uint64) { st.links = append(st.links, finalize(h)&^(1<<linkBits-1)|c) }
+		if r.code >= 0 {
+			// recKeys hashes the Mã hộ's interned number, which is this
+			// call's own: hash its text.
+			link(hashStr(hashByte(fnvOffset, nsGlobalCode), m.codes[r.code]))
+		}
+		m.recKeys(nsID, i, link)
+	}
+	return nil
+}
+
+// Parts returns the communes to resolve together: each part is the
+// communes joined, directly or through others, by a shared Mã hộ or
+// citizen ID (most parts are one commune). Parts are ordered by their
+// first commune's first appearance; each part's communes likewise.
+func (st *Stats) Parts() [][]string {
+	n := len(st.codes)
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	links := slices.Clone(st.links)
+	slices.Sort(links)
+	const low = 1<<linkBits - 1
+	for i := 0; i < len(links); {
+		j := i + 1
+		for j < len(links) && links[j]&^low == links[i]&^low {
+			j++
+		}
+		a := find(int32(links[i] & low))
+		for k := i + 1; k < j; k++ {
+			if b := find(int32(links[k] & low)); b != a {
+				if b < a {
+					a, b = b, a
+				}
+				parent[b] = a
+			}
+		}
+		i = j
+	}
+	byRoot := map[int32]int{}
+	var parts [][]string
+	for i := 0; i < n; i++ {
+		r := find(int32(i))
+		k, ok := byRoot[r]
+		if !ok {
+			k = len(parts)
+			byRoot[r] = k
+			parts = append(parts, nil)
+		}
+		parts[k] = append(parts[k], st.codes[i])
+	}
+	return parts
+}
+
+// Part is the Result of resolving a part of the rows, with the index in
+// the whole input of each of the part's households and registrations.
+type Part struct {
+	Result        Result
+	Households    []int // Households[i]: index in the whole of the part's Input.Households[i]
+	Registrations []int // the same for registrations
+}
+
+// Merge joins the Results of the parts of an input of nHouseholds M1 rows
+// and nRegistrations M2 rows (every row in exactly one part) into the
+// Result that resolving the whole at once gives: per-row slices indexed
+// like the whole, groups, borderline pairs and findings in Resolve's
+// orders.
+func Merge(nHouseholds, nRegistrations int, parts []Part) (Result, error) {
+	res := Result{
+		HouseholdMatch:    make([]int32, nHouseholds),
+		RegistrationMatch: make([]int32, nRegistrations),
+		Eligible:          make([]bool, nRegistrations),
+	}
+	for i := range res.HouseholdMatch {
+		res.HouseholdMatch[i] = -1
+	}
+	for i := range res.RegistrationMatch {
+		res.RegistrationMatch[i] = -1
+	}
+	nm := 0
+	for i := range parts {
+		nm += len(parts[i].Result.Matches)
+	}
+	res.Matches = make([]Match, 0, nm)
+	res.Groups, res.Borderline = []record.HouseholdGroup{}, []record.CandidatePair{} // as Resolve makes them
+	for pi := range parts {
+		p := &parts[pi]
+		r := &p.Result
+		if len(r.HouseholdMatch) != len(p.Households) || len(r.RegistrationMatch) != len(p.Registrations) || len(r.Eligible) != len(p.Registrations) {
+			return Result{}, fmt.Errorf("dedupe: part %d: result of %d+%d rows for %d+%d rows", pi, len(r.HouseholdMatch), len(r.RegistrationMatch), len(p.Households), len(p.Registrations))
+		}
+		off := int32(len(res.Matches))
+		res.Matches = append(res.Matches, r.Matches...)
+		shift := func(m int32) int32 {
+			if m < 0 {
+				return -1
+			}
+			return m + off
+		}
+		for i, at := range p.Households {
+			if at < 0 || at >= nHouseholds {
+				return Result{}, fmt.Errorf("dedupe: part %d: household %d out of range", pi, at)
+			}
+			res.HouseholdMatch[at] = shift(r.HouseholdMatch[i])
+		}
+		for i, at := range p.Registrations {
+			if at < 0 || at >= nRegistrations {
+				return Result{}, fmt.Errorf("dedupe: part %d: registration %d out of range", pi, at)
+			}
+			res.RegistrationMatch[at] = shift(r.RegistrationMatch[i])
+			res.Eligible[at] = r.Eligible[i]
+		}
+		res.Groups = append(res.Groups, r.Groups...)
+		res.Borderline = append(res.Borderline, r.Borderline...)
+		res.Findings = append(res.Findings, r.Findings...)
+	}
+	sortGroups(res.Groups)
+	sortBorderline(res.Borderline)
+	sortFindings(res.Findings)
+	return res, nil
+}
+
+// sortFindings orders findings by path, sheet, row and code (stable).
+func sortFindings(found []record.Finding) {
+	slices.SortStableFunc(found, func(a, b record.Finding) int {
+		if c := cmp.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Sheet, b.Sheet); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Row, b.Row); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+}
+
+// sortGroups orders groups by ID.
+func sortGroups(gs []record.HouseholdGroup) {
+	slices.SortFunc(gs, func(a, b record.HouseholdGroup) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+// sortBorderline orders pairs by the receipt of their first, then second
+// row.
+func sortBorderline(ps []record.CandidatePair) {
+	slices.SortFunc(ps, func(x, y record.CandidatePair) int {
+		if c := record.CompareReceipt(&x.A, &y.A); c != 0 {
+			return c
+		}
+		return record.CompareReceipt(&x.B, &y.B)
+	})
+}
+
+// Loader gives the rows of the communes of one part: its Input (without
+// Stats) and the index in the whole of each of its households and
+// registrations.
+type Loader func(ctx context.Context, communes []string) (in Input, households, registrations []int, err error)
+
+// ResolveParts resolves an input too big to hold, part by part: st holds
+// the statistics of all nHouseholds M1 and nRegistrations M2 rows, load
+// gives each part's rows (only one part is held at a time), and the
+// Result is the one Resolve gives for the whole input at once.
+func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations int, load Loader, opt Options) (Result, error) {
+	var parts []Part
+	for _, communes := range st.Parts() {
+		in, hs, rs, err := load(ctx, communes)
+		if err != nil {
+			return Result{}, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
+		}
+		in.Stats = st
+		res, err := Resolve(ctx, in, opt)
+		if err != nil {
+			return Result{}, err
+		}
+		parts = append(parts, Part{Result: res, Households: hs, Registrations: rs})
+	}
+	return Merge(nHouseholds, nRegistrations, parts)
+}
+
+// InMemory is the Loader of an input held in memory (tests, and the
+// proof that resolving in parts changes nothing).
+func InMemory(whole Input) Loader {
+	return func(ctx context.Context, communes []string) (Input, []int, []int, error) {
+		want := make(map[string]bool, len(communes))
+		for _, c := range communes {
+			want[c] = true
+		}
+		var in Input
+		var hs, rs []int
+		for i := range whole.Households {
+			if want[whole.Households[i].CommuneCode] {
+				in.Households = append(in.Households, whole.Households[i])
+				hs = append(hs, i)
+			}
+		}
+		for i := range whole.Registrations {
+			if want[whole.Registrations[i].CommuneCode] {
+				in.Registrations = append(in.Registrations, whole.Registrations[i])
+				rs = append(rs, i)
+			}
+		}
+		return in, hs, rs, ctx.Err()
+	}
+}
