@@ -72,6 +72,10 @@ type Config struct {
 	// nothing changed since the last run that wrote it (`run --rebuild`);
 	// the outputs are the same either way (see skipIfUpToDate).
 	Rebuild bool
+
+	// HeldRows is how many M1 roster rows the run holds in memory (see
+	// process.Config.HeldRows): 0 is process.DefaultHeldRows, < 0 all.
+	HeldRows int
 }
 
 // Summary tells what a run did.
@@ -236,7 +240,7 @@ func run(ctx context.Context, cfg Config, led *ledger.Ledger, now time.Time, sum
 		return nil
 	}
 
-	pcfg := process.Config{Plan: cfg.Plan, Limits: cfg.Limits, FileTimeout: cfg.FileTimeout, Workers: cfg.Workers,
+	pcfg := process.Config{Plan: cfg.Plan, Limits: cfg.Limits, FileTimeout: cfg.FileTimeout, Workers: cfg.Workers, HeldRows: cfg.HeldRows,
 		Logger: log, Progress: cfg.Progress, Lap: lap}
 	if !cfg.NoExtracts {
 		if pcfg.Extracts, err = process.NewStore(cfg.State, cfg.Limits, cfg.Plan, log); err != nil {

@@ -22,6 +22,7 @@ type common struct {
 	logFormat, logLevel             string
 	quiet                           bool
 	memoryLimit                     string
+	heldRows                        int
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -36,6 +37,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
 	fs.StringVar(&c.memoryLimit, "memory-limit", DefaultMemoryLimit, "soft memory limit of the Go runtime (e.g. 512MiB, 2GiB; 0: none; the GOMEMLIMIT environment variable wins)")
+	fs.IntVar(&c.heldRows, "held-rows", process.DefaultHeldRows, "M1 roster rows held in memory; above it the rows are read again from state/extracts as needed, so memory does not grow with the roster (-1: hold all)")
 }
 
 func (c *common) logger(w io.Writer) *slog.Logger {
@@ -100,6 +102,7 @@ func (c *common) config(p *plan.Plan, stderr io.Writer) (pipeline.Config, error)
 	return pipeline.Config{
 		Plan: p, Inbox: c.inbox, Outbox: c.outbox, State: c.state, Clock: clk,
 		Settle: c.settle, WaitSettle: true, FileTimeout: c.fileTimeout, Kind: pipeline.KindFull, Logger: c.logger(stderr),
+		HeldRows: c.heldRows,
 	}, nil
 }
 

@@ -83,6 +83,8 @@ Cách dùng:
                   [--file-timeout 60s] (thời gian tối đa để đọc một tệp)
                   [--memory-limit 512MiB] (mức bộ nhớ chương trình cố giữ dưới;
                   0 là không giới hạn)
+                  [--held-rows 250000] (số dòng danh sách hộ M1 giữ trong bộ
+                  nhớ; nhiều hơn thì đọc lại từ state/extracts khi cần)
                   [--rebuild] (ghi lại toàn bộ outbox dù không có gì mới; bình
                   thường khi không có gì thay đổi thì giữ nguyên các tệp kết quả)
                   Ctrl+C: dừng lần chạy (mã thoát 5); nhấn lần nữa để thoát ngay.

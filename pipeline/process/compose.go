@@ -1,6 +1,8 @@
 package process
 
 import (
+	"context"
+
 	"doithoai/pipeline/record"
 	"doithoai/stages/aggregate"
 	"doithoai/stages/dedupe"
@@ -22,16 +24,33 @@ import (
 // The inputs share the dataset's slices (nothing is copied) and the results
 // hold one small value per row, so a run never holds its records twice.
 
-// dedupeInput is dedupe's input: the dataset's roster rows and
-// registrations.
-func dedupeInput(ds *record.Dataset) dedupe.Input {
-	return dedupe.Input{Households: ds.Households, Registrations: ds.Registrations}
+// resolve runs dedupe on the dataset: at once when its roster is in
+// memory; else part by part (the communes that share a Mã hộ or citizen
+// ID together), the roster read again from the extracts for the
+// statistics and for each part, one part held at a time. Both give the
+// same Result (dedupe's TestPartsEqualWhole).
+func resolve(ctx context.Context, ds *record.Dataset) (dedupe.Result, error) {
+	r, ok := ds.Roster.(*roster)
+	if !ok {
+		return dedupe.Resolve(ctx, dedupe.Input{Households: ds.Households, Registrations: ds.Registrations}, dedupe.DefaultOptions())
+	}
+	st := dedupe.NewStats()
+	if err := r.Each(ctx, func(_ int, hs []record.Household) error { return st.AddHouseholds(hs) }); err != nil {
+		return dedupe.Result{}, err
+	}
+	if err := st.AddRegistrations(ds.Registrations); err != nil {
+		return dedupe.Result{}, err
+	}
+	return dedupe.ResolveParts(ctx, st, r.Len(), len(ds.Registrations), r.loader(ds.Registrations), dedupe.DefaultOptions())
 }
 
-// applyDedupe writes what dedupe decided into ds, whose Households and
-// Registrations are the ones res was made from. The findings are appended
-// after validation's.
+// applyDedupe writes what dedupe decided into ds, whose Households (or
+// Roster) and Registrations are the ones res was made from. The findings
+// are appended after validation's.
 func applyDedupe(ds *record.Dataset, res dedupe.Result) {
+	if r, ok := ds.Roster.(*roster); ok {
+		r.setMatches(res)
+	}
 	for i := range ds.Households {
 		h := &ds.Households[i]
 		m := res.OfHousehold(i)
@@ -51,7 +70,7 @@ func applyDedupe(ds *record.Dataset, res dedupe.Result) {
 func aggregateInput(ds *record.Dataset) aggregate.Input {
 	return aggregate.Input{
 		Submissions:   ds.Submissions,
-		Households:    ds.Households,
+		Households:    households(ds),
 		Registrations: ds.Registrations,
 		Delegates:     ds.Delegates,
 		Opinions:      ds.Opinions,
@@ -64,6 +83,14 @@ func aggregateInput(ds *record.Dataset) aggregate.Input {
 // applyAggregate writes what aggregate decided into ds, whose
 // Registrations are the ones res was made from. The over-quota findings
 // are appended after dedupe's.
+// households is the dataset's roster, in memory or not.
+func households(ds *record.Dataset) record.Roster {
+	if ds.Roster != nil {
+		return ds.Roster
+	}
+	return record.HouseholdRows(ds.Households)
+}
+
 func applyAggregate(ds *record.Dataset, res aggregate.Result) {
 	for i := range ds.Registrations {
 		ds.Registrations[i].OverQuota = res.OverQuota[i]

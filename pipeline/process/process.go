@@ -19,7 +19,6 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/stages/aggregate"
-	"doithoai/stages/dedupe"
 	"doithoai/stages/read/grid"
 	"doithoai/stages/validate"
 )
@@ -52,6 +51,12 @@ type Config struct {
 	// `doithoai check` judges of one file alone (deduplication and the
 	// quotas need the other files). "" runs the whole chain.
 	Until string
+	// HeldRows is how many M1 roster rows a run holds in memory
+	// (0: DefaultHeldRows; < 0: all). Above it, the rows stay in their
+	// checked extracts and the stages read them again through the
+	// dataset's Roster, commune by commune for dedupe, so memory does not
+	// grow with the roster (the outputs are the same).
+	HeldRows int
 }
 
 // StageValidate is the Config.Until that ends the chain after validation.
@@ -116,15 +121,36 @@ func Process(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 // the items ReadAll checked one by one; the dataset's Sources yield the
 // items' workbooks, loading the rows from the extracts on demand.
 func assemble(ctx context.Context, cfg Config, items []Item) (*record.Dataset, error) {
+	spilled := false
+	for i := range items {
+		spilled = spilled || items[i].RosterRows > 0
+	}
 	wbs := make([]record.Workbook, len(items))
 	checked := make([]record.Checked, len(items))
 	for i := range items {
 		wbs[i], checked[i] = items[i].Workbook, items[i].Checked
-		items[i].Checked = record.Checked{} // moved into the dataset
+		if spilled {
+			// The M1 rows stay with the items, for the roster.
+			checked[i].Households = nil
+			items[i].Checked = record.Checked{Households: items[i].Checked.Households}
+		} else {
+			items[i].Checked = record.Checked{} // moved into the dataset
+		}
 	}
 	ds, err := validate.Assemble(ctx, cfg.Plan, wbs, checked)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
+	}
+	if spilled {
+		r, err := newRoster(cfg, items, ds.Submissions)
+		if err != nil {
+			return nil, err
+		}
+		ds.Roster = r
+		for i := range items {
+			items[i].Checked = record.Checked{}
+		}
+		cfg.Logger.Info("roster kept out of memory", "rows", r.Len(), "files", len(r.parts), "held_rows", cfg.HeldRows)
 	}
 	ds.Sources = newSources(cfg, items)
 	return ds, nil
@@ -160,7 +186,7 @@ func TableRows(wbs []record.Workbook) int {
 
 // Records counts the dataset's typed records.
 func Records(ds *record.Dataset) int {
-	return len(ds.Households) + len(ds.Registrations) + len(ds.Delegates) + len(ds.Opinions) + len(ds.Results)
+	return ds.HouseholdCount() + len(ds.Registrations) + len(ds.Delegates) + len(ds.Opinions) + len(ds.Results)
 }
 
 // Stages runs the chain after reading — validate, dedupe (default
@@ -190,12 +216,12 @@ func stages(ctx context.Context, cfg Config, ds *record.Dataset, now time.Time) 
 	}
 	// Each stage reads its Input and returns its Result; compose.go applies
 	// the results to the dataset the report reads.
-	dres, err := dedupe.Resolve(ctx, dedupeInput(ds), dedupe.DefaultOptions())
+	dres, err := resolve(ctx, ds)
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: %w", err)
 	}
 	applyDedupe(ds, dres)
-	cfg.lap("dedupe", len(ds.Households)+len(ds.Registrations))
+	cfg.lap("dedupe", ds.HouseholdCount()+len(ds.Registrations))
 	if err := StageDone(ctx, log, "dedupe"); err != nil {
 		return nil, err
 	}

@@ -96,6 +96,12 @@ type Item struct {
 	Rows     int
 	// Whole: Workbook holds its source rows (no extract to load them from).
 	Whole bool
+	// RosterRows is the number of M1 rows of Checked kept out of memory
+	// (Checked.Households is then nil): they are in the checked extract,
+	// read again through the dataset's Roster (see Config.HeldRows).
+	RosterRows int
+	// inStore: the check is in the extract store (loaded from it or saved).
+	inStore bool
 }
 
 // ReadAll reads and checks every submission with cfg.Workers workers.
@@ -121,6 +127,7 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 	done := 0
 	var st ReadStats
 	var firstErr error
+	spill := newSpill(cfg, out)
 	for w := 0; w < cfg.Workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -132,6 +139,7 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 					firstErr = err
 				}
 				out[i] = it
+				spill.add(i)
 				done++
 				switch how {
 				case gotDecoded:
@@ -224,7 +232,7 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (Item, int
 	if st != nil {
 		if wb, rows, chk, ok := st.LoadChecked(sub); ok {
 			f.log.Debug("checked extract loaded", "path", sub.Path)
-			return Item{Workbook: wb, Checked: chk, Rows: rows}, gotLoaded, false, nil
+			return Item{Workbook: wb, Checked: chk, Rows: rows, inStore: true}, gotLoaded, false, nil
 		}
 	}
 	wb, how, stored, err := f.source(ctx, sub)
@@ -235,6 +243,8 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (Item, int
 	if st != nil && !tooSlow(&wb) {
 		if err := st.SaveChecked(wb, it.Checked); err != nil {
 			f.log.Warn("checked extract not stored; the file will be checked again by the next run", "path", sub.Path, "err", err)
+		} else {
+			it.inStore = true
 		}
 	}
 	if stored {

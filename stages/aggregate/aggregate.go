@@ -24,8 +24,9 @@ type Input struct {
 	// Submissions are every file's outcome: which records count (see
 	// record.Scope), timeliness and the submission counts.
 	Submissions []record.SubmissionOutcome
-	// Households are the M1 rows (which members of a group are current).
-	Households []record.Household
+	// Households are the M1 rows (which members of a group are current),
+	// in memory (record.HouseholdRows) or read again as needed.
+	Households record.Roster
 	// Registrations are the M2 rows with HouseholdGroup and Eligible as
 	// deduplication decided them.
 	Registrations []record.Registration
@@ -82,7 +83,11 @@ func Aggregate(ctx context.Context, p *plan.Plan, in Input, now time.Time) (Resu
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("aggregate: %w", err)
 	}
-	res.Figures = figures(p, &in, sc, q, res.Timeliness, now)
+	members, err := memberStates(ctx, &in, sc)
+	if err != nil {
+		return Result{}, fmt.Errorf("aggregate: %w", err)
+	}
+	res.Figures = figures(p, &in, sc, q, res.Timeliness, now, members)
 	return res, nil
 }
 
@@ -93,3 +98,40 @@ type rowKey struct {
 }
 
 func keyOf(s record.Source) rowKey { return rowKey{s.Path, s.Sheet, s.Row} }
+
+// memberStates says of every M1 and M2 row that is a member of a group
+// whether it counts (record.Scope.Counts); a member that is not a row of
+// the input is not in the map. Only the members are kept, so its size is
+// that of the groups, not of the roster, which is read once.
+func memberStates(ctx context.Context, in *Input, sc record.Scope) (map[rowKey]bool, error) {
+	want := map[rowKey]bool{}
+	for _, g := range in.Groups {
+		for _, m := range g.Members {
+			want[keyOf(m)] = true
+		}
+	}
+	current := make(map[rowKey]bool, len(want))
+	if len(want) == 0 {
+		return current, nil
+	}
+	if in.Households != nil {
+		err := in.Households.Each(ctx, func(_ int, hs []record.Household) error {
+			for i := range hs {
+				if k := keyOf(hs[i].Source); want[k] {
+					current[k] = sc.Counts(hs[i].Source, hs[i].State)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("roster: %w", err)
+		}
+	}
+	for i := range in.Registrations {
+		r := &in.Registrations[i]
+		if k := keyOf(r.Source); want[k] {
+			current[k] = sc.Counts(r.Source, r.State)
+		}
+	}
+	return current, nil
+}

@@ -100,7 +100,7 @@ func (t *tally) noteHamlet(p *plan.Plan, commune, hamlet string) {
 	t.extraHamlets[commune] = append(t.extraHamlets[commune], hamlet)
 }
 
-func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
+func count(p *plan.Plan, ds *Input, sc record.Scope, members map[rowKey]bool) *tally {
 	t := &tally{
 		registered: map[hamletKey]int{}, ineligible: map[hamletKey]int{},
 		heads: map[hamletKey]int{}, delegates: map[string]int{},
@@ -161,7 +161,7 @@ func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
 			t.results[cl] = r
 		}
 	}
-	countGroups(ds, sc, t)
+	countGroups(ds, members, t)
 	for _, o := range ds.Submissions {
 		if o.CommuneCode == "" || p.Commune(o.CommuneCode) == nil {
 			t.unknownCommune++
@@ -176,17 +176,9 @@ func count(p *plan.Plan, ds *Input, sc record.Scope) *tally {
 }
 
 // countGroups counts, per commune, the household groups with two or more
-// valid current rows and the borderline pairs touching it.
-func countGroups(ds *Input, sc record.Scope, t *tally) {
-	current := map[rowKey]bool{}
-	for i := range ds.Households {
-		h := &ds.Households[i]
-		current[keyOf(h.Source)] = sc.Counts(h.Source, h.State)
-	}
-	for i := range ds.Registrations {
-		r := &ds.Registrations[i]
-		current[keyOf(r.Source)] = sc.Counts(r.Source, r.State)
-	}
+// valid current rows (current: memberStates) and the borderline pairs
+// touching it.
+func countGroups(ds *Input, current map[rowKey]bool, t *tally) {
 	for _, g := range ds.Groups {
 		n := 0
 		communes := map[string]bool{}
@@ -218,8 +210,8 @@ func countGroups(ds *Input, sc record.Scope, t *tally) {
 // topic of the plan has its figures, zeros included. The reps_eligible,
 // reps_counted and reps_over_quota figures come from the quota's ranks q,
 // the forms_* figures from the timeliness table tl.
-func figures(p *plan.Plan, ds *Input, sc record.Scope, q *ranks, tl []record.Timeliness, now time.Time) []record.Figure {
-	t := count(p, ds, sc)
+func figures(p *plan.Plan, ds *Input, sc record.Scope, q *ranks, tl []record.Timeliness, now time.Time, members map[rowKey]bool) []record.Figure {
+	t := count(p, ds, sc, members)
 	period := p.DialoguePeriod()
 	quotas := p.Quotas
 	var out []record.Figure

@@ -64,6 +64,7 @@ func inputFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (aggregate.Input
 	t.Helper()
 	at, seq := set.Receipt()
 	ds := aggregate.Input{}
+	var households record.HouseholdRows
 	byPath := map[string]truth.File{}
 	supersededBy := map[string]string{}
 	for _, f := range set.Files {
@@ -98,7 +99,7 @@ func inputFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (aggregate.Input
 		st := record.State{Valid: r.Valid, Superseded: r.Superseded}
 		switch r.Form {
 		case "M1":
-			ds.Households = append(ds.Households, record.Household{Source: src, State: st, Hamlet: deref(r.Hamlet),
+			households = append(households, record.Household{Source: src, State: st, Hamlet: deref(r.Hamlet),
 				HouseholdCode: str(r.Values["Mã hộ"]), HeadName: str(r.Values["Họ và tên chủ hộ"]), HouseholdGroup: deref(r.HouseholdID)})
 		case "M2":
 			ds.Registrations = append(ds.Registrations, record.Registration{Source: src, State: st, Hamlet: deref(r.Hamlet),
@@ -120,6 +121,7 @@ func inputFromTruth(t *testing.T, set *truth.Set, p *plan.Plan) (aggregate.Input
 				Forwarded: num(v["Số ý kiến chuyển cơ quan giải quyết"])})
 		}
 	}
+	ds.Households = households
 	for _, g := range set.Groups {
 		hg := record.HouseholdGroup{ID: g.HouseholdID, Reasons: g.Why, Score: 1}
 		for _, m := range g.Rows {

@@ -270,6 +270,26 @@ func (v *validator) workbook(wb *record.Workbook, newer *record.Workbook, firstK
 	}
 }
 
+// Attach gives a record of workbook wb what Assemble gives every record
+// it gathers: the submission's source and the superseded mark. It is the
+// one place of that rule, for the records Assemble gathers and for those
+// kept out of memory and read again (the roster of a big inbox).
+func Attach(wb *record.Workbook, superseded bool, src *record.Source, state *record.State) {
+	src.SubmissionID, src.Path, src.CommuneCode = wb.Submission.ID, wb.Submission.Path, wb.CommuneCode
+	src.ReceivedAt, src.Seq = wb.Submission.ReceivedAt, wb.Submission.Seq
+	state.Superseded = superseded
+}
+
+// Gathers reports whether Assemble gathers the records of the submission
+// of outcome o (an accepted M1..M5 file), and whether as superseded.
+func Gathers(o *record.SubmissionOutcome) (gathered, superseded bool) {
+	switch o.Form {
+	case record.FormM1, record.FormM2, record.FormM3, record.FormM4, record.FormM5:
+		return o.Status == record.StatusAccepted, o.SupersededBy != ""
+	}
+	return false, false
+}
+
 // gather adds an accepted M1..M5 workbook's checked records and findings
 // to the dataset: an M4 file received after its cluster's deadline is told
 // late first (and its opinions marked), then the findings of Check; every
@@ -292,11 +312,7 @@ func (v *validator) gather(wb *record.Workbook, chk *record.Checked, superseded 
 		}
 	}
 	v.ds.Findings = append(v.ds.Findings, chk.Findings...)
-	st := func(src *record.Source, state *record.State) {
-		src.SubmissionID, src.Path, src.CommuneCode = wb.Submission.ID, wb.Submission.Path, wb.CommuneCode
-		src.ReceivedAt, src.Seq = wb.Submission.ReceivedAt, wb.Submission.Seq
-		state.Superseded = superseded
-	}
+	st := func(src *record.Source, state *record.State) { Attach(wb, superseded, src, state) }
 	for _, r := range chk.Households {
 		st(&r.Source, &r.State)
 		v.ds.Households = append(v.ds.Households, r)

@@ -1,0 +1,223 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"doithoai/pipeline/extract"
+	"doithoai/pipeline/record"
+	"doithoai/stages/dedupe"
+	"doithoai/stages/validate"
+)
+
+// roster is the record.Roster of an inbox whose M1 rows are not held in
+// memory: each accepted M1 file's rows are read again from its checked
+// extract when a stage asks for them, given their source and superseded
+// mark as Assemble would (validate.Attach) and, once dedupe has decided,
+// their household.
+type roster struct {
+	store   *extract.Store
+	workers int
+	parts   []rosterPart
+	n       int
+	byCom   map[string][]int // commune code -> indices in parts
+
+	// dedupe's decision, set by setMatches.
+	matches []dedupe.Match
+	of      []int32 // by dataset index; -1: none
+}
+
+// rosterPart is one accepted M1 file's rows.
+type rosterPart struct {
+	wb         record.Workbook // header only (submission, commune)
+	superseded bool
+	first, n   int
+	held       []record.Household // the rows, when they have no extract (already attached)
+}
+
+var _ record.Roster = (*roster)(nil)
+
+// newRoster makes the roster of items, given Assemble's outcomes (one per
+// item, in order); it takes the M1 rows still held by items (moving them
+// out of the checks, so that Assemble gathers none).
+func newRoster(cfg Config, items []Item, outcomes []record.SubmissionOutcome) (*roster, error) {
+	if len(outcomes) != len(items) {
+		return nil, fmt.Errorf("roster: %d outcomes for %d submissions", len(outcomes), len(items))
+	}
+	r := &roster{store: cfg.Extracts, workers: cfg.Workers, byCom: map[string][]int{}}
+	for i := range items {
+		it := &items[i]
+		gathered, superseded := validate.Gathers(&outcomes[i])
+		if !gathered || it.Workbook.Form != record.FormM1 {
+			continue
+		}
+		n := it.RosterRows
+		p := rosterPart{wb: record.HeaderOf(it.Workbook), superseded: superseded, first: r.n}
+		if hs := it.Checked.Households; hs != nil {
+			n = len(hs)
+			for k := range hs {
+				validate.Attach(&p.wb, superseded, &hs[k].Source, &hs[k].State)
+			}
+			p.held = hs
+		}
+		if n == 0 {
+			continue
+		}
+		if p.held == nil && r.store == nil {
+			return nil, fmt.Errorf("roster: rows of %s are in no extract", it.Workbook.Submission.Path)
+		}
+		p.n = n
+		r.byCom[p.wb.CommuneCode] = append(r.byCom[p.wb.CommuneCode], len(r.parts))
+		r.parts = append(r.parts, p)
+		r.n += n
+	}
+	return r, nil
+}
+
+// Len is the number of rows.
+func (r *roster) Len() int { return r.n }
+
+// Each yields every part's rows in dataset order; the next parts are read
+// ahead by the workers.
+func (r *roster) Each(ctx context.Context, fn func(first int, hs []record.Household) error) error {
+	idx := make([]int, len(r.parts))
+	for i := range idx {
+		idx[i] = i
+	}
+	return r.each(ctx, idx, fn)
+}
+
+// each yields the rows of parts idx, in that order.
+func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []record.Household) error) error {
+	type loaded struct {
+		hs  []record.Household
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := max(1, r.workers)
+	slots := make([]chan loaded, len(idx))
+	for i := range slots {
+		slots[i] = make(chan loaded, 1)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < ahead; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				hs, err := r.load(&r.parts[idx[k]])
+				slots[k] <- loaded{hs, err}
+			}
+		}()
+	}
+	// Feed at most `ahead` parts beyond the one being yielded.
+	feed := make(chan struct{}, ahead)
+	go func() {
+		defer close(next)
+		for k := range idx {
+			select {
+			case feed <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- k:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
+	for k := range idx {
+		var l loaded
+		select {
+		case l = <-slots[k]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-feed
+		if l.err != nil {
+			return l.err
+		}
+		if err := fn(r.parts[idx[k]].first, l.hs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load reads part p's rows (a copy for held rows) with dedupe's decision.
+func (r *roster) load(p *rosterPart) ([]record.Household, error) {
+	var hs []record.Household
+	if p.held != nil {
+		hs = append([]record.Household(nil), p.held...)
+	} else {
+		_, _, chk, ok := r.store.LoadChecked(p.wb.Submission)
+		if !ok {
+			return nil, fmt.Errorf("roster: the checked extract of %s could not be read again", p.wb.Submission.Path)
+		}
+		if len(chk.Households) != p.n {
+			return nil, fmt.Errorf("roster: the checked extract of %s holds %d rows, not %d", p.wb.Submission.Path, len(chk.Households), p.n)
+		}
+		hs = chk.Households
+		for k := range hs {
+			validate.Attach(&p.wb, p.superseded, &hs[k].Source, &hs[k].State)
+		}
+	}
+	if r.of != nil {
+		for k := range hs {
+			if m := r.of[p.first+k]; m >= 0 {
+				mt := &r.matches[m]
+				hs[k].HouseholdGroup, hs[k].MatchReason, hs[k].MatchScore = mt.Group, mt.Reason, mt.Score
+			}
+		}
+	}
+	return hs, nil
+}
+
+// setMatches keeps dedupe's decision for the rows it yields from now on.
+func (r *roster) setMatches(res dedupe.Result) {
+	r.matches, r.of = res.Matches, res.HouseholdMatch
+}
+
+// loader is dedupe's Loader over the roster and the registrations held in
+// memory: the rows of a part's communes with their dataset indices.
+func (r *roster) loader(regs []record.Registration) dedupe.Loader {
+	regsOf := map[string][]int{}
+	for i := range regs {
+		c := regs[i].CommuneCode
+		regsOf[c] = append(regsOf[c], i)
+	}
+	return func(ctx context.Context, communes []string) (dedupe.Input, []int, []int, error) {
+		var in dedupe.Input
+		var hs, rs []int
+		var idx []int
+		for _, c := range communes {
+			idx = append(idx, r.byCom[c]...)
+		}
+		slices.Sort(idx) // dataset order, as the whole would be
+		err := r.each(ctx, idx, func(first int, rows []record.Household) error {
+			in.Households = append(in.Households, rows...)
+			for k := range rows {
+				hs = append(hs, first+k)
+			}
+			return nil
+		})
+		if err != nil {
+			return dedupe.Input{}, nil, nil, err
+		}
+		for _, c := range communes {
+			rs = append(rs, regsOf[c]...)
+		}
+		slices.Sort(rs)
+		for _, i := range rs {
+			in.Registrations = append(in.Registrations, regs[i])
+		}
+		return in, hs, rs, nil
+	}
+}
