@@ -117,8 +117,8 @@ func (st *Stats) Parts() [][]string {
 		}
 		return x
 	}
-	links := slices.Clone(st.links)
-	slices.Sort(links)
+	links := st.links
+	slices.Sort(links) // in place: Parts gives the same on a second call
 	const low = 1<<linkBits - 1
 	for i := 0; i < len(links); {
 		j := i + 1
@@ -165,58 +165,83 @@ type Part struct {
 // like the whole, groups, borderline pairs and findings in Resolve's
 // orders.
 func Merge(nHouseholds, nRegistrations int, parts []Part) (Result, error) {
-	res := Result{
+	mg := newMerger(nHouseholds, nRegistrations)
+	for i := range parts {
+		if err := mg.add(i, &parts[i]); err != nil {
+			return Result{}, err
+		}
+	}
+	return mg.result(), nil
+}
+
+// merger builds a merged Result one part at a time, so that a part's
+// Result can be dropped as soon as it is added.
+type merger struct {
+	res    Result
+	nh, nr int
+}
+
+func newMerger(nHouseholds, nRegistrations int) *merger {
+	mg := &merger{nh: nHouseholds, nr: nRegistrations, res: Result{
 		HouseholdMatch:    make([]int32, nHouseholds),
 		RegistrationMatch: make([]int32, nRegistrations),
 		Eligible:          make([]bool, nRegistrations),
+		// As Resolve makes them: empty, not nil.
+		Groups:     []record.HouseholdGroup{},
+		Borderline: []record.CandidatePair{},
+	}}
+	for i := range mg.res.HouseholdMatch {
+		mg.res.HouseholdMatch[i] = -1
 	}
-	for i := range res.HouseholdMatch {
-		res.HouseholdMatch[i] = -1
+	for i := range mg.res.RegistrationMatch {
+		mg.res.RegistrationMatch[i] = -1
 	}
-	for i := range res.RegistrationMatch {
-		res.RegistrationMatch[i] = -1
+	return mg
+}
+
+// add joins part pi.
+func (mg *merger) add(pi int, p *Part) error {
+	res, r := &mg.res, &p.Result
+	if len(r.HouseholdMatch) != len(p.Households) || len(r.RegistrationMatch) != len(p.Registrations) || len(r.Eligible) != len(p.Registrations) {
+		return fmt.Errorf("dedupe: part %d: result of %d+%d rows for %d+%d rows", pi, len(r.HouseholdMatch), len(r.RegistrationMatch), len(p.Households), len(p.Registrations))
 	}
-	nm := 0
-	for i := range parts {
-		nm += len(parts[i].Result.Matches)
+	off := int32(len(res.Matches))
+	if res.Matches == nil {
+		// Most rows are households of their own: about one Match a row.
+		res.Matches = make([]Match, 0, mg.nh+mg.nr/2)
 	}
-	res.Matches = make([]Match, 0, nm)
-	res.Groups, res.Borderline = []record.HouseholdGroup{}, []record.CandidatePair{} // as Resolve makes them
-	for pi := range parts {
-		p := &parts[pi]
-		r := &p.Result
-		if len(r.HouseholdMatch) != len(p.Households) || len(r.RegistrationMatch) != len(p.Registrations) || len(r.Eligible) != len(p.Registrations) {
-			return Result{}, fmt.Errorf("dedupe: part %d: result of %d+%d rows for %d+%d rows", pi, len(r.HouseholdMatch), len(r.RegistrationMatch), len(p.Households), len(p.Registrations))
+	res.Matches = append(res.Matches, r.Matches...)
+	shift := func(m int32) int32 {
+		if m < 0 {
+			return -1
 		}
-		off := int32(len(res.Matches))
-		res.Matches = append(res.Matches, r.Matches...)
-		shift := func(m int32) int32 {
-			if m < 0 {
-				return -1
-			}
-			return m + off
-		}
-		for i, at := range p.Households {
-			if at < 0 || at >= nHouseholds {
-				return Result{}, fmt.Errorf("dedupe: part %d: household %d out of range", pi, at)
-			}
-			res.HouseholdMatch[at] = shift(r.HouseholdMatch[i])
-		}
-		for i, at := range p.Registrations {
-			if at < 0 || at >= nRegistrations {
-				return Result{}, fmt.Errorf("dedupe: part %d: registration %d out of range", pi, at)
-			}
-			res.RegistrationMatch[at] = shift(r.RegistrationMatch[i])
-			res.Eligible[at] = r.Eligible[i]
-		}
-		res.Groups = append(res.Groups, r.Groups...)
-		res.Borderline = append(res.Borderline, r.Borderline...)
-		res.Findings = append(res.Findings, r.Findings...)
+		return m + off
 	}
-	sortGroups(res.Groups)
-	sortBorderline(res.Borderline)
-	sortFindings(res.Findings)
-	return res, nil
+	for i, at := range p.Households {
+		if at < 0 || at >= mg.nh {
+			return fmt.Errorf("dedupe: part %d: household %d out of range", pi, at)
+		}
+		res.HouseholdMatch[at] = shift(r.HouseholdMatch[i])
+	}
+	for i, at := range p.Registrations {
+		if at < 0 || at >= mg.nr {
+			return fmt.Errorf("dedupe: part %d: registration %d out of range", pi, at)
+		}
+		res.RegistrationMatch[at] = shift(r.RegistrationMatch[i])
+		res.Eligible[at] = r.Eligible[i]
+	}
+	res.Groups = append(res.Groups, r.Groups...)
+	res.Borderline = append(res.Borderline, r.Borderline...)
+	res.Findings = append(res.Findings, r.Findings...)
+	return nil
+}
+
+// result is the merged Result, in Resolve's orders.
+func (mg *merger) result() Result {
+	sortGroups(mg.res.Groups)
+	sortBorderline(mg.res.Borderline)
+	sortFindings(mg.res.Findings)
+	return mg.res
 }
 
 // sortFindings orders findings by path, sheet, row and code (stable).
@@ -261,8 +286,8 @@ type Loader func(ctx context.Context, communes []string) (in Input, households, 
 // gives each part's rows (only one part is held at a time), and the
 // Result is the one Resolve gives for the whole input at once.
 func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations int, load Loader, opt Options) (Result, error) {
-	var parts []Part
-	for _, communes := range st.Parts() {
+	mg := newMerger(nHouseholds, nRegistrations)
+	for pi, communes := range st.Parts() {
 		in, hs, rs, err := load(ctx, communes)
 		if err != nil {
 			return Result{}, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
@@ -272,9 +297,11 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 		if err != nil {
 			return Result{}, err
 		}
-		parts = append(parts, Part{Result: res, Households: hs, Registrations: rs})
+		if err := mg.add(pi, &Part{Result: res, Households: hs, Registrations: rs}); err != nil {
+			return Result{}, err
+		}
 	}
-	return Merge(nHouseholds, nRegistrations, parts)
+	return mg.result(), nil
 }
 
 // InMemory is the Loader of an input held in memory (tests, and the
