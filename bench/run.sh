@@ -23,6 +23,7 @@
 #   SEED         generator seed                          (default 1)
 #   REUSE=1      keep an existing inbox of the same scale instead of regenerating
 #   KEEP=1       keep inbox, state and outbox afterwards (default: only the results stay)
+#   RUN_ARGS     extra flags of every doithoai run      (e.g. "--held-rows 1": the roster out of memory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,7 +70,7 @@ fi
 echo "== measuring (each child: timeout $TIMEOUT, memory cap $MEM_CAP_MIB MiB)" >&2
 status=0
 "$BIN/measure" -dir "$WORK" -doithoai "$BIN/doithoai" -workers "$WORKERS" \
-	-timeout "$TIMEOUT" -mem-cap-mib "$MEM_CAP_MIB" || status=$?
+	-timeout "$TIMEOUT" -mem-cap-mib "$MEM_CAP_MIB" -run-args "${RUN_ARGS:-}" || status=$?
 
 if [ "${KEEP:-}" != 1 ]; then
 	rm -rf "$WORK/inbox" "$WORK/state" "$WORK/outbox" "$BIN"

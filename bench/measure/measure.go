@@ -31,6 +31,8 @@ type Config struct {
 	Workers int
 	// Limits bound each child.
 	Limits Limits
+	// RunArgs are extra flags of every `doithoai run` (e.g. --held-rows 1).
+	RunArgs []string
 }
 
 // StageTime is one stage of the full run, from its "run timings" log line.
@@ -97,9 +99,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	runArgs := func() []string {
-		return append(append([]string(nil), cfg.Doithoai...), "run", "--plan", m.Plan, "--inbox", m.Inbox,
+		return append(append(append([]string(nil), cfg.Doithoai...), "run", "--plan", m.Plan, "--inbox", m.Inbox,
 			"--outbox", outbox, "--state", state, "--now", gen.Now.Format(time.RFC3339),
-			"--settle", "0s", "--log-format", "json", "--quiet")
+			"--settle", "0s", "--log-format", "json", "--quiet"), cfg.RunArgs...)
 	}
 	full := runChild(ctx, "doithoai run (full, fresh state)", runArgs(), nil, cfg.Limits)
 	rep.Steps = append(rep.Steps, full)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"doithoai/bench/measure"
@@ -28,6 +29,7 @@ func main() {
 	workers := flag.Int("workers", 0, "files the baseline reads at once (0: one per core)")
 	timeout := flag.Duration("timeout", 0, "stop each child after this long (0: never)")
 	memCap := flag.Int64("mem-cap-mib", 0, "stop a child whose resident memory passes this many MiB (0: never)")
+	runArgs := flag.String("run-args", "", "extra flags of every doithoai run, space-separated (e.g. \"--held-rows 1\")")
 	flag.Parse()
 	if *dir == "" || *bin == "" {
 		fmt.Fprintln(os.Stderr, "measure: -dir and -doithoai are required")
@@ -42,7 +44,7 @@ func main() {
 	defer stop()
 	rep, err := measure.Run(ctx, measure.Config{
 		Dir: *dir, Doithoai: []string{*bin}, Scan: []string{self, "scan"}, Workers: *workers,
-		Limits: measure.Limits{Timeout: *timeout, MemCap: *memCap << 20},
+		Limits: measure.Limits{Timeout: *timeout, MemCap: *memCap << 20}, RunArgs: strings.Fields(*runArgs),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
