@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,89 @@ func TestSourceRowsOneAtATime(t *testing.T) {
 	if allMore < 8*faultdoc.MiB || oneMore*2 > allMore {
 		t.Errorf("one workbook at a time adds %d MiB to the run's peak, holding them all %d MiB: want at most half",
 			oneMore/faultdoc.MiB, allMore/faultdoc.MiB)
+	}
+}
+
+const rosterMemoryTest = "TestRosterOutOfMemoryPeak"
+
+// TestRosterOutOfMemoryPeak: a run whose roster is bigger than HeldRows
+// keeps the M1 rows in their checked extracts (read again commune by
+// commune for dedupe, once per stage that needs them) and peaks well
+// below the same run holding every row. Measured children over the same
+// extracts, through dedupe and aggregate; the outcome (the groups and
+// figures) is the same.
+func TestRosterOutOfMemoryPeak(t *testing.T) {
+	if faultdoc.ChildFor(rosterMemoryTest) {
+		p, subs := benchSubs(t, os.Getenv("MEM_DIR"))
+		st, err := process.NewStore(os.Getenv("MEM_STATE"), process.Config{}.Limits, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := -1
+		if os.Getenv("MEM_MODE") == "roster" {
+			held = 1
+		}
+		cfg := process.Config{Plan: p, Extracts: st, Logger: slog.New(slog.DiscardHandler), HeldRows: held}
+		ds, rs, err := process.Process(context.Background(), cfg, nil, subs, subs[len(subs)-1].ReceivedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs.Decoded != 0 {
+			t.Fatalf("%d files decoded: the extracts were not used", rs.Decoded)
+		}
+		if (ds.Roster != nil) != (held > 0) {
+			t.Fatalf("HeldRows %d: roster out of memory %v", held, ds.Roster != nil)
+		}
+		sum := 0.0
+		for _, f := range ds.Figures {
+			sum += f.Value
+		}
+		runtime.GC()
+		fmt.Printf("rows %d groups %d figures %d sum %g\n", ds.HouseholdCount(), len(ds.Groups), len(ds.Figures), sum)
+		runtime.KeepAlive(ds)
+		faultdoc.ReportPeak()
+		return
+	}
+	if testing.Short() {
+		t.Skip("generates and reads a 12-commune inbox (48,000 roster rows)")
+	}
+	dir := t.TempDir()
+	if _, err := gen.Generate(context.Background(), dir, gen.Options{Communes: 12, Households: 4000, Seed: 6}); err != nil {
+		t.Fatal(err)
+	}
+	p, subs := benchSubs(t, dir)
+	state := t.TempDir()
+	st, err := process.NewStore(state, process.Config{}.Limits, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := process.Config{Plan: p, Extracts: st, Logger: slog.New(slog.DiscardHandler)}
+	if _, rs, err := process.Process(context.Background(), cfg, nil, subs, subs[len(subs)-1].ReceivedAt); err != nil || rs.Decoded != len(subs) {
+		t.Fatalf("first run: %+v %v", rs, err)
+	}
+	env := []string{"MEM_DIR=" + dir, "MEM_STATE=" + state, "GOGC=20"}
+	held := faultdoc.RunChild(t, rosterMemoryTest, 2*time.Minute, append(env, "MEM_MODE=held")...)
+	roster := faultdoc.RunChild(t, rosterMemoryTest, 2*time.Minute, append(env, "MEM_MODE=roster")...)
+	for _, m := range []faultdoc.Measured{held, roster} {
+		if m.ExitCode != 0 || m.PeakRSS == 0 {
+			t.Fatalf("child failed (exit %d, peak %d):\n%s\n%s", m.ExitCode, m.PeakRSS, m.Stdout, m.Stderr)
+		}
+	}
+	outcome := func(m faultdoc.Measured) string {
+		for _, l := range strings.Split(m.Stdout, "\n") {
+			if strings.HasPrefix(l, "rows ") {
+				return l
+			}
+		}
+		return ""
+	}
+	if a, b := outcome(held), outcome(roster); a == "" || a != b {
+		t.Errorf("held: %q, roster out of memory: %q", a, b)
+	}
+	t.Logf("peak RSS through aggregate: every row held %d MiB, roster out of memory %d MiB (%.2f×)",
+		held.PeakRSS/faultdoc.MiB, roster.PeakRSS/faultdoc.MiB, float64(roster.PeakRSS)/float64(held.PeakRSS))
+	if roster.PeakRSS*4 > held.PeakRSS*3 {
+		t.Errorf("the roster out of memory peaks at %d MiB, holding every row at %d MiB: want at most 3/4",
+			roster.PeakRSS/faultdoc.MiB, held.PeakRSS/faultdoc.MiB)
 	}
 }
