@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"doithoai/pipeline/plan"
 )
@@ -135,13 +136,17 @@ type partition struct {
 	// n is the number of rows, first and last the positions in the table
 	// of the first and the last; seen counts the rows met in a round.
 	n, first, last, seen int
+	// text is the length of the values of each string column of the
+	// partition's files (partStrings), so that their builders reserve
+	// exactly the room they need however the rows come.
+	text []int
 }
 
 func newPartitions() *partitions { return &partitions{byValue: map[string]*partition{}} }
 
-// add notes row i (rows in order) of partition value v; v may live only
-// during the call.
-func (ps *partitions) add(v string, i int) {
+// add notes row i (rows in order) of partition value v and returns its
+// partition; v may live only during the call.
+func (ps *partitions) add(v string, i int) *partition {
 	p := ps.last
 	if p == nil || p.value != v {
 		p = ps.byValue[v]
@@ -153,6 +158,7 @@ func (ps *partitions) add(v string, i int) {
 	}
 	p.n++
 	p.last = i
+	return p
 }
 
 // sorted lists the partitions in order of value, setting their k.
@@ -210,6 +216,17 @@ func planRounds(list []*partition, budget int) int {
 	return rounds
 }
 
+// partStrings are the positions of the string columns among cols.
+func partStrings[T any](cols []col[T]) []int {
+	var out []int
+	for i, c := range cols {
+		if c.str != nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // errRoundDone stops a reading of the rows once its partitions are
 // written.
 var errRoundDone = errors.New("every partition of the round written")
@@ -236,6 +253,7 @@ func (t *table[T]) writeParts(ctx context.Context, tableDir string, fixed []part
 		return nil, errors.New("the partitions are not known before the flat file is written")
 	}
 	cols := slices.Delete(slices.Clone(t.cols), ci, ci+1)
+	strs := partStrings(cols)
 	list := t.parts.sorted()
 	base := filepath.Join(tableDir, partPath(fixed))
 	paths := make([]string, len(list))
@@ -317,6 +335,9 @@ func (t *table[T]) writeParts(ctx context.Context, tableDir string, fixed []part
 			if b == nil {
 				b = newBatch(sc, cols)
 				b.rb.Reserve(p.n)
+				for j, ci := range strs {
+					b.rb.Field(ci).(*array.StringBuilder).ReserveData(p.text[j])
+				}
 				small[p.k] = b
 			}
 			if err := b.add(ctx, rs, noop); err != nil {

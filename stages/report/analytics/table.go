@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -83,13 +84,15 @@ func schemaOf[T any](cols []col[T]) *arrow.Schema {
 
 // write writes the whole table to path atomically, RowGroupRows rows per
 // row group, in one reading of the rows, and notes where each partition's
-// rows are (see writeParts). A table without rows is a valid file with the
-// full schema and no row group.
+// rows are and the length of their text (see writeParts). A table without
+// rows is a valid file with the full schema and no row group.
 func (t *table[T]) write(ctx context.Context, path string) error {
-	key, _, err := t.partitionKey()
+	key, ci, err := t.partitionKey()
 	if err != nil {
 		return err
 	}
+	pcols := slices.Delete(slices.Clone(t.cols), ci, ci+1)
+	strs := partStrings(pcols)
 	parts := newPartitions()
 	n := 0
 	err = writeFile(ctx, path, t.cols, func(add func(rs []T) error) error {
@@ -99,7 +102,15 @@ func (t *table[T]) write(ctx context.Context, path string) error {
 				if !ok {
 					v = ""
 				}
-				parts.add(v, n+i)
+				p := parts.add(v, n+i)
+				if p.text == nil {
+					p.text = make([]int, len(strs))
+				}
+				for j, c := range strs {
+					if s, ok := pcols[c].str(&rs[i]); ok {
+						p.text[j] += len(s)
+					}
+				}
 			}
 			n += len(rs)
 			return add(rs)
