@@ -14,8 +14,11 @@
 // citizen IDs and phone numbers unmasked. Files are written with the pure-Go
 // Apache Arrow Parquet writer (Snappy), RowGroupRows rows per row group,
 // each to a temporary name (that no "*.parquet" glob matches) and renamed,
-// so a reader never sees half a file; partitions left without rows are
-// removed.
+// so a reader never sees half a file; a file whose bytes would not change
+// is left as it is; partitions left without rows are removed. The M1
+// roster, which may be too big to hold (record.Roster), is read in runs
+// (Dataset.EachHousehold): once for the flat file, usually once more for
+// its partitions, holding a bounded number of rows whatever its size.
 package analytics
 
 import (

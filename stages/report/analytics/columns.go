@@ -40,14 +40,20 @@ func unique[T any](c col[T]) col[T] {
 // typeName is the column type as dataset.json names it.
 func (c col[T]) typeName() string { return c.field.Type.String() }
 
-// reserveText returns the reserve function of a string column.
+// reserveText returns the reserve function of a string column. Room for
+// the rows of a whole row group is reserved exactly; rows added a few at a
+// time (a roster's runs, a partition's rows) grow the data at least
+// twofold each time it is full, not by as little as they need.
 func reserveText[T any](get func(*T) string) func(array.Builder, int, func(int) *T) {
 	return func(b array.Builder, n int, at func(int) *T) {
 		size := 0
 		for i := range n {
 			size += len(get(at(i)))
 		}
-		b.(*array.StringBuilder).ReserveData(size)
+		sb := b.(*array.StringBuilder)
+		if used := sb.DataLen(); used+size > sb.DataCap() {
+			sb.ReserveData(max(size, used))
+		}
 	}
 }
 

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"doithoai/pipeline/plan"
 )
 
@@ -107,62 +110,311 @@ func EscapeValue(v string) string {
 	return b.String()
 }
 
+// partitionKey is the table's string column PartitionColumn: its value
+// in a row and its position among the columns.
+func (t *table[T]) partitionKey() (func(*T) (string, bool), int, error) {
+	ci := slices.IndexFunc(t.cols, func(c col[T]) bool { return c.field.Name == PartitionColumn })
+	if ci < 0 || t.cols[ci].str == nil {
+		return nil, 0, fmt.Errorf("no string column %s to partition by", PartitionColumn)
+	}
+	return t.cols[ci].str, ci, nil
+}
+
+// partitions are a table's partitions, as a reading of its rows found
+// them.
+type partitions struct {
+	byValue map[string]*partition
+	last    *partition // the latest added: rows of a commune mostly come together
+}
+
+// partition is where the rows of one partition value are.
+type partition struct {
+	value string
+	// k is the partition's position in order of value; round the reading
+	// of the rows (see planRounds) that writes it.
+	k, round int
+	// n is the number of rows, first and last the positions in the table
+	// of the first and the last; seen counts the rows met in a round.
+	n, first, last, seen int
+	// text is the length of the values of each string column of the
+	// partition's files (partStrings), so that their builders reserve
+	// exactly the room they need however the rows come.
+	text []int
+}
+
+func newPartitions() *partitions { return &partitions{byValue: map[string]*partition{}} }
+
+// add notes row i (rows in order) of partition value v and returns its
+// partition; v may live only during the call.
+func (ps *partitions) add(v string, i int) *partition {
+	p := ps.last
+	if p == nil || p.value != v {
+		p = ps.byValue[v]
+		if p == nil {
+			p = &partition{value: strings.Clone(v), first: i}
+			ps.byValue[p.value] = p
+		}
+		ps.last = p
+	}
+	p.n++
+	p.last = i
+	return p
+}
+
+// sorted lists the partitions in order of value, setting their k.
+func (ps *partitions) sorted() []*partition {
+	list := make([]*partition, 0, len(ps.byValue))
+	for _, p := range ps.byValue {
+		list = append(list, p)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].value < list[j].value })
+	for k, p := range list {
+		p.k = k
+	}
+	return list
+}
+
+// partitionBudget bounds the rows held at once by the partitions being
+// written in one reading of a table's rows: a partition holds its rows
+// (up to RowGroupRows: a bigger one writes a row group at a time) from its
+// first row to its last. A variable so that tests can make it small.
+var partitionBudget = 4 * RowGroupRows
+
+// planRounds gives every partition the round (one reading of the rows) in
+// which it is written, and returns the number of rounds. Partitions are
+// taken in order of their first row; one joins the current round when,
+// with those of the round still open at its first row, at most budget rows
+// are held (a partition alone always fits), else it waits for a later
+// round. Rows of each commune coming together (one current M1 file per
+// commune), one round does; only many communes whose rows are far apart
+// (files resubmitted long after) need more.
+func planRounds(list []*partition, budget int) int {
+	pending := slices.Clone(list)
+	sort.Slice(pending, func(i, j int) bool { return pending[i].first < pending[j].first })
+	rounds := 0
+	for ; len(pending) > 0; rounds++ {
+		var later []*partition
+		var open []*partition // of this round, by last row
+		held := 0
+		for _, p := range pending {
+			for len(open) > 0 && open[0].last < p.first {
+				held -= min(open[0].n, RowGroupRows)
+				open = open[1:]
+			}
+			cost := min(p.n, RowGroupRows)
+			if held > 0 && held+cost > budget {
+				later = append(later, p)
+				continue
+			}
+			p.round = rounds
+			held += cost
+			at, _ := slices.BinarySearchFunc(open, p.last, func(q *partition, last int) int { return q.last - last })
+			open = slices.Insert(open, at, p)
+		}
+		pending = later
+	}
+	return rounds
+}
+
+// partStrings are the positions of the string columns among cols.
+func partStrings[T any](cols []col[T]) []int {
+	var out []int
+	for i, c := range cols {
+		if c.str != nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// errRoundDone stops a reading of the rows once its partitions are
+// written.
+var errRoundDone = errors.New("every partition of the round written")
+
 // writeParts writes one file per commune of the table's rows (rows without
 // a commune together in the DefaultPartition) under tableDir, below the
 // fixed partition levels, and returns their paths in order of commune
-// code. A table without rows has no partition. Up to runtime.GOMAXPROCS
-// files are written at once (each is small: one commune's rows; the time
-// goes mostly to creating and syncing files); the first error in commune
-// order is returned.
+// code. A table without rows has no partition.
+//
+// The rows are read again (usually once, see planRounds) and copied into
+// each partition's Arrow columns as they come; a partition whose last row
+// is in is handed to one of up to runtime.GOMAXPROCS workers that encode
+// and write it (each is small: one commune's rows; the time goes mostly to
+// creating and syncing files). A partition of more than RowGroupRows rows
+// is written as its rows come, a row group at a time. So what is held is
+// bounded by partitionBudget, whatever the number of rows. The first error
+// in commune order is returned.
 func (t *table[T]) writeParts(ctx context.Context, tableDir string, fixed []partKey) ([]string, error) {
-	ci := slices.IndexFunc(t.cols, func(c col[T]) bool { return c.field.Name == PartitionColumn })
-	if ci < 0 || t.cols[ci].str == nil {
-		return nil, fmt.Errorf("no string column %s to partition by", PartitionColumn)
+	key, ci, err := t.partitionKey()
+	if err != nil {
+		return nil, err
 	}
-	key := t.cols[ci].str
+	if t.parts == nil {
+		return nil, errors.New("the partitions are not known before the flat file is written")
+	}
 	cols := slices.Delete(slices.Clone(t.cols), ci, ci+1)
-	groups := map[string][]int{}
-	for i := range t.rows {
-		v, ok := key(&t.rows[i])
-		if !ok {
-			v = ""
-		}
-		groups[v] = append(groups[v], i)
-	}
-	values := make([]string, 0, len(groups))
-	for v := range groups {
-		values = append(values, v)
-	}
-	sort.Strings(values)
+	strs := partStrings(cols)
+	list := t.parts.sorted()
 	base := filepath.Join(tableDir, partPath(fixed))
-	paths := make([]string, len(values))
-	errs := make([]error, len(values))
-	next := make(chan int)
+	paths := make([]string, len(list))
+	for k, p := range list {
+		paths[k] = filepath.Join(base, partPath([]partKey{{PartitionColumn, p.value}}), PartFile)
+	}
+	errs := make([]error, len(list))
+	type job struct {
+		k   int
+		rec arrow.RecordBatch
+	}
+	jobs := make(chan job)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(values)) {
+	for range min(runtime.GOMAXPROCS(0), len(list)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range next {
-				v := values[k]
-				idx := groups[v]
-				paths[k] = filepath.Join(base, partPath([]partKey{{PartitionColumn, v}}), PartFile)
-				if err := t.writeRows(ctx, paths[k], cols, len(idx), func(i int) *T { return &t.rows[idx[i]] }); err != nil {
-					errs[k] = fmt.Errorf("partition %s: %w", v, err)
+			for j := range jobs {
+				if err := writeRecordFile(ctx, paths[j.k], cols, j.rec); err != nil {
+					errs[j.k] = fmt.Errorf("partition %s: %w", list[j.k].value, err)
 				}
+				j.rec.Release()
 			}
 		}()
 	}
-	for k := range values {
-		if ctx.Err() != nil {
+	rounds := planRounds(list, partitionBudget)
+	sc := schemaOf(cols)
+	var readErr error
+	for r := range rounds {
+		if readErr = ctx.Err(); readErr != nil {
 			break
 		}
-		next <- k
+		pending := 0
+		for _, p := range list {
+			if p.round == r {
+				p.seen = 0
+				pending++
+			}
+		}
+		small := map[int]*batch[T]{}        // partitions of up to RowGroupRows rows
+		big := map[int]*fileEncoder[T]{}    // and of more
+		noop := func() error { return nil } // a small partition's batch never fills but at its last row
+		add := func(p *partition, rs []T) error {
+			if p.seen+len(rs) > p.n {
+				return fmt.Errorf("partition %s: more rows than first read: the rows changed while being written", p.value)
+			}
+			p.seen += len(rs)
+			done := p.seen == p.n
+			if p.n > RowGroupRows {
+				if errs[p.k] != nil {
+					return nil // failed: the rest of its rows are dropped
+				}
+				f := big[p.k]
+				var err error
+				if f == nil {
+					if f, err = createFile(ctx, paths[p.k], cols); err == nil {
+						big[p.k] = f
+					}
+				}
+				if err == nil {
+					if err = f.add(rs); err == nil && done {
+						delete(big, p.k)
+						err, f = f.commit(), nil
+					}
+				}
+				if err != nil {
+					if f != nil {
+						delete(big, p.k)
+						f.abort()
+					}
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					errs[p.k] = fmt.Errorf("partition %s: %w", p.value, err)
+				}
+				return nil
+			}
+			b := small[p.k]
+			if b == nil {
+				b = newBatch(sc, cols)
+				b.rb.Reserve(p.n)
+				for j, ci := range strs {
+					b.rb.Field(ci).(*array.StringBuilder).ReserveData(p.text[j])
+				}
+				small[p.k] = b
+			}
+			if err := b.add(ctx, rs, noop); err != nil {
+				return err
+			}
+			if done {
+				delete(small, p.k)
+				rec := b.record()
+				b.release()
+				select {
+				case jobs <- job{p.k, rec}:
+				case <-ctx.Done():
+					rec.Release()
+					return ctx.Err()
+				}
+			}
+			return nil
+		}
+		readErr = t.src.each(ctx, func(_ int, rs []T) error {
+			for i := 0; i < len(rs); {
+				v, ok := key(&rs[i])
+				if !ok {
+					v = ""
+				}
+				j := i + 1
+				for j < len(rs) {
+					w, ok := key(&rs[j])
+					if !ok {
+						w = ""
+					}
+					if w != v {
+						break
+					}
+					j++
+				}
+				p := t.parts.byValue[v]
+				if p == nil {
+					return fmt.Errorf("partition %s: not found when first read: the rows changed while being written", v)
+				}
+				if p.round == r {
+					if err := add(p, rs[i:j]); err != nil {
+						return err
+					}
+					if p.seen == p.n {
+						pending--
+					}
+				}
+				i = j
+			}
+			if pending == 0 {
+				return errRoundDone
+			}
+			return nil
+		})
+		if errors.Is(readErr, errRoundDone) {
+			readErr = nil
+		}
+		for _, b := range small {
+			b.release()
+		}
+		for _, f := range big {
+			f.abort()
+		}
+		if readErr == nil && pending > 0 {
+			readErr = errors.New("fewer rows than first read: the rows changed while being written")
+		}
+		if readErr != nil {
+			break
+		}
 	}
-	close(next)
+	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if readErr != nil {
+		return nil, readErr
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -170,6 +422,23 @@ func (t *table[T]) writeParts(ctx context.Context, tableDir string, fixed []part
 		}
 	}
 	return paths, nil
+}
+
+// writeRecordFile writes the Parquet file of the rows of rec (at most
+// RowGroupRows: one row group) to path, as writeFile does.
+func writeRecordFile[T any](ctx context.Context, path string, cols []col[T], rec arrow.RecordBatch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := createFile(ctx, path, cols)
+	if err != nil {
+		return err
+	}
+	if err := f.writeRecord(rec, 1); err != nil {
+		f.abort()
+		return err
+	}
+	return f.commit()
 }
 
 // prune removes from tableDir every file that is not in keep (partitions

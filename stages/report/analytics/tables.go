@@ -90,23 +90,25 @@ var (
 // for calendar dates.
 func newTables(ds *record.Dataset, loc *time.Location) []writer {
 	return []writer{
-		submissionsTable(ds.Submissions),
-		findingsTable(ds.Findings),
-		householdsTable(ds.Households),
-		registrationsTable(ds.Registrations),
-		delegatesTable(ds.Delegates),
-		opinionsTable(ds.Opinions, loc),
-		resultsTable(ds.Results, loc),
-		figuresTable(ds.Figures),
+		submissionsTable(inMemory(ds.Submissions)),
+		findingsTable(inMemory(ds.Findings)),
+		// The roster may be too big to hold: its rows are read as it
+		// gives them.
+		householdsTable(rows[record.Household]{n: ds.HouseholdCount(), each: ds.EachHousehold}),
+		registrationsTable(inMemory(ds.Registrations)),
+		delegatesTable(inMemory(ds.Delegates)),
+		opinionsTable(inMemory(ds.Opinions), loc),
+		resultsTable(inMemory(ds.Results), loc),
+		figuresTable(inMemory(ds.Figures)),
 	}
 }
 
-func submissionsTable(rows []record.SubmissionOutcome) *table[record.SubmissionOutcome] {
+func submissionsTable(src rows[record.SubmissionOutcome]) *table[record.SubmissionOutcome] {
 	type S = record.SubmissionOutcome
 	return &table[S]{
 		tname: TableSubmissions,
 		doc:   doc{"one row per file seen in the inbox (lock files excepted)", "mỗi tệp nhận được trong thư mục nhận là một dòng (trừ tệp khóa)"},
-		rows:  rows,
+		src:   src,
 		cols: []col[S]{
 			text("submission_id", func(s *S) string { return s.ID },
 				doc{"SHA-256 of the file's bytes (hex)", "mã SHA-256 của nội dung tệp"}),
@@ -136,13 +138,13 @@ func submissionsTable(rows []record.SubmissionOutcome) *table[record.SubmissionO
 	}
 }
 
-func findingsTable(rows []record.Finding) *table[record.Finding] {
+func findingsTable(src rows[record.Finding]) *table[record.Finding] {
 	type F = record.Finding
 	fileLevel := func(f *F) bool { return f.Row == 0 }
 	return &table[F]{
 		tname: TableFindings,
 		doc:   doc{"one row per problem found in a submission", "mỗi lỗi/cảnh báo tìm thấy trong một tệp là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: []col[F]{
 			text("submission_id", func(f *F) string { return f.SubmissionID },
 				doc{"SHA-256 of the file; joins submissions.submission_id", "mã SHA-256 của tệp; nối với submissions.submission_id"}),
@@ -172,12 +174,12 @@ func findingsTable(rows []record.Finding) *table[record.Finding] {
 	}
 }
 
-func householdsTable(rows []record.Household) *table[record.Household] {
+func householdsTable(src rows[record.Household]) *table[record.Household] {
 	type H = record.Household
 	return &table[H]{
 		tname: TableHouseholds,
 		doc:   doc{"one row per M1 roster row (households expected to leave poverty)", "mỗi dòng của biểu M1 (danh sách hộ dự kiến thoát nghèo) là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: cat(
 			sourceCols(func(h *H) *record.Source { return &h.Source }),
 			[]col[H]{
@@ -200,12 +202,12 @@ func householdsTable(rows []record.Household) *table[record.Household] {
 	}
 }
 
-func registrationsTable(rows []record.Registration) *table[record.Registration] {
+func registrationsTable(src rows[record.Registration]) *table[record.Registration] {
 	type R = record.Registration
 	return &table[R]{
 		tname: TableRegistrations,
 		doc:   doc{"one row per M2 row (household representatives registered for the dialogue)", "mỗi dòng của biểu M2 (đại diện hộ đăng ký dự đối thoại) là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: cat(
 			sourceCols(func(r *R) *record.Source { return &r.Source }),
 			[]col[R]{
@@ -235,12 +237,12 @@ func registrationsTable(rows []record.Registration) *table[record.Registration] 
 	}
 }
 
-func delegatesTable(rows []record.Delegate) *table[record.Delegate] {
+func delegatesTable(src rows[record.Delegate]) *table[record.Delegate] {
 	type D = record.Delegate
 	return &table[D]{
 		tname: TableDelegates,
 		doc:   doc{"one row per M3 row (commune delegates and hamlet heads)", "mỗi dòng của biểu M3 (đại biểu xã và trưởng khóm/ấp) là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: cat(
 			sourceCols(func(d *D) *record.Source { return &d.Source }),
 			[]col[D]{
@@ -258,12 +260,12 @@ func delegatesTable(rows []record.Delegate) *table[record.Delegate] {
 	}
 }
 
-func opinionsTable(rows []record.Opinion, loc *time.Location) *table[record.Opinion] {
+func opinionsTable(src rows[record.Opinion], loc *time.Location) *table[record.Opinion] {
 	type O = record.Opinion
 	return &table[O]{
 		tname: TableOpinions,
 		doc:   doc{"one row per M4 row (opinions and recommendations)", "mỗi dòng của biểu M4 (ý kiến, kiến nghị) là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: cat(
 			sourceCols(func(o *O) *record.Source { return &o.Source }),
 			[]col[O]{
@@ -288,7 +290,7 @@ func opinionsTable(rows []record.Opinion, loc *time.Location) *table[record.Opin
 	}
 }
 
-func resultsTable(rows []record.Result, loc *time.Location) *table[record.Result] {
+func resultsTable(src rows[record.Result], loc *time.Location) *table[record.Result] {
 	type R = record.Result
 	count := func(name string, get func(*R) int, en, vi string) col[R] {
 		return integer(name, get, doc{en, vi})
@@ -296,7 +298,7 @@ func resultsTable(rows []record.Result, loc *time.Location) *table[record.Result
 	return &table[R]{
 		tname: TableResults,
 		doc:   doc{"one row per M5 row (cluster dialogue results)", "mỗi dòng của biểu M5 (kết quả đối thoại cụm) là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: cat(
 			sourceCols(func(r *R) *record.Source { return &r.Source }),
 			[]col[R]{
@@ -316,12 +318,12 @@ func resultsTable(rows []record.Result, loc *time.Location) *table[record.Result
 	}
 }
 
-func figuresTable(rows []record.Figure) *table[record.Figure] {
+func figuresTable(src rows[record.Figure]) *table[record.Figure] {
 	type G = record.Figure
 	return &table[G]{
 		tname: TableFigures,
 		doc:   doc{"one row per figure of the reports", "mỗi số liệu của báo cáo là một dòng"},
-		rows:  rows,
+		src:   src,
 		cols: []col[G]{
 			text("period", func(g *G) string { return g.Period },
 				doc{"quarter, e.g. 2022Q2", "quý, vd. 2022Q2"}),

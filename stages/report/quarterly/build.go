@@ -64,7 +64,12 @@ func build(ctx context.Context, p *plan.Plan, ds *record.Dataset, period string,
 		}
 	}
 	r.ix = aggregate.NewIndex(figs)
-	r.dups = findDuplicates(p, ds, r.sc)
+	dups, err := findDuplicates(ctx, p, ds, r.sc)
+	if err != nil {
+		r.err = fmt.Errorf("quarterly report: %w", err)
+		return r
+	}
+	r.dups = dups
 	r.book = xl.NewBook()
 	title := "Báo cáo kết quả tổ chức đối thoại chính sách giảm nghèo " + xl.QuarterLabel(period)
 	r.book.SetTitle(title, p.District.Office)

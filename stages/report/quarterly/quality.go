@@ -2,6 +2,7 @@ package quarterly
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,15 +86,45 @@ func reasonsVN(codes []string) string {
 	return strings.Join(out, "; ")
 }
 
-func findDuplicates(p *plan.Plan, ds *record.Dataset, sc xl.Scope) *duplicates {
+// findDuplicates lists the groups of ds with a real duplicate and the
+// borderline pairs. Only the rows they name are looked up: the roster,
+// which may be too big to hold, is read once and only its rows that are
+// members of a group or a pair are kept, so what is held grows with the
+// groups, not with the roster.
+func findDuplicates(ctx context.Context, p *plan.Plan, ds *record.Dataset, sc xl.Scope) (*duplicates, error) {
+	need := map[rowKey]bool{}
+	for _, g := range ds.Groups {
+		for _, s := range g.Members {
+			need[rowKey{s.Path, s.Sheet, s.Row}] = true
+		}
+	}
+	for _, b := range ds.Borderline {
+		need[rowKey{b.A.Path, b.A.Sheet, b.A.Row}] = true
+		need[rowKey{b.B.Path, b.B.Sheet, b.B.Row}] = true
+	}
 	rows := map[rowKey]member{}
-	for i := range ds.Households {
-		h := &ds.Households[i]
-		rows[rowKey{h.Path, h.Sheet, h.Row}] = member{src: h.Source, form: record.FormM1, name: h.HeadName, head: h.HeadName, year: h.BirthYear,
-			hamlet: h.Hamlet, code: h.HouseholdCode, id: h.CitizenID, current: sc.Counts(h.Source, h.State), known: true}
+	err := ds.EachHousehold(ctx, func(_ int, hs []record.Household) error {
+		for i := range hs {
+			h := &hs[i]
+			if !need[rowKey{h.Path, h.Sheet, h.Row}] {
+				continue
+			}
+			// The roster's rows live only during the call: what is kept
+			// is copied.
+			src := cloneSource(h.Source)
+			rows[rowKey{src.Path, src.Sheet, src.Row}] = member{src: src, form: record.FormM1, name: strings.Clone(h.HeadName), head: strings.Clone(h.HeadName), year: h.BirthYear,
+				hamlet: strings.Clone(h.Hamlet), code: strings.Clone(h.HouseholdCode), id: strings.Clone(h.CitizenID), current: sc.Counts(h.Source, h.State), known: true}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("duplicates: %w", err)
 	}
 	for i := range ds.Registrations {
 		g := &ds.Registrations[i]
+		if !need[rowKey{g.Path, g.Sheet, g.Row}] {
+			continue
+		}
 		rows[rowKey{g.Path, g.Sheet, g.Row}] = member{src: g.Source, form: record.FormM2, name: g.RepName, head: g.HeadName, relation: g.Relation,
 			year: g.BirthYear, hamlet: g.Hamlet, code: g.HouseholdCode, id: g.CitizenID, current: sc.Counts(g.Source, g.State), known: true}
 	}
@@ -165,7 +196,16 @@ func findDuplicates(p *plan.Plan, ds *record.Dataset, sc xl.Scope) *duplicates {
 		}
 		d.pairs = append(d.pairs, pair{a: pa, b: pb, score: b.Score, reason: b.Reason})
 	}
-	return d
+	return d, nil
+}
+
+// cloneSource is a copy of s that shares no memory with it.
+func cloneSource(s record.Source) record.Source {
+	s.SubmissionID = strings.Clone(s.SubmissionID)
+	s.Path = strings.Clone(s.Path)
+	s.Sheet = strings.Clone(s.Sheet)
+	s.CommuneCode = strings.Clone(s.CommuneCode)
+	return s
 }
 
 // duplicateSheet writes "Hộ trùng".
