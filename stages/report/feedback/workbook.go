@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"doithoai/pipeline/record"
+	"doithoai/schemas/template/xlsxzip"
 	"doithoai/stages/report/quarterly/xl"
 )
 
@@ -71,9 +72,11 @@ func (w *writer) sheet(name string) *xl.Sheet {
 	return w.b.Sheet(name)
 }
 
-// writeWorkbook writes the feedback workbook of one submission to path.
-func writeWorkbook(path string, v *view, s *sub) error {
+// writeWorkbook writes the feedback workbook of one submission to path,
+// sharing compressed parts through cache (nil: none).
+func writeWorkbook(path string, v *view, s *sub, cache *xlsxzip.Cache) error {
 	b := xl.NewLazyBook()
+	b.SetCache(cache)
 	b.SetTitle("Phản hồi kết quả kiểm tra tệp "+v.Name, v.Office)
 	st, err := newStyles(b.File())
 	if err != nil {
