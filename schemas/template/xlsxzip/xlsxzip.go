@@ -125,7 +125,16 @@ type Options struct {
 	// the order of N, at the place of the first one; every other entry
 	// keeps its place.
 	SortSheets bool
+	// Rows, by entry name, is sheet data to put into a worksheet written
+	// with an empty <sheetData></sheetData> (rows written apart from
+	// excelize's StreamWriter): the entry is written as if its rows had
+	// been there. An entry of Rows that is not met, or has no empty sheet
+	// data, fails the zip.
+	Rows map[string][]byte
 }
+
+// emptySheetData is where Options.Rows go.
+const emptySheetData = "<sheetData></sheetData>"
 
 // Writer is an excelize.ZipWriter. Entries are compressed as they are
 // written and the zip is written to the underlying writer at Close.
@@ -139,11 +148,13 @@ type Writer struct {
 	fw      *flate.Writer // when streaming
 	err     error
 	closed  bool
+	spliced int // entries of opt.Rows met
 }
 
 // entry is one finished zip entry.
 type entry struct {
 	name string
+	rows []byte // Options.Rows of the entry (nil: none)
 	crc  uint32
 	size uint64 // uncompressed
 	comp []byte
@@ -200,7 +211,7 @@ func (ew entryWriter) Write(p []byte) (int, error) {
 		}
 		return len(p), nil
 	}
-	if w.opt.Cache != nil && len(w.raw)+len(p) <= w.opt.Cache.maxPart {
+	if w.cur.rows != nil || w.opt.Cache != nil && len(w.raw)+len(p) <= w.opt.Cache.maxPart {
 		w.raw = append(w.raw, p...)
 		return len(p), nil
 	}
@@ -231,6 +242,13 @@ func (w *Writer) Create(name string) (io.Writer, error) {
 		return nil, fmt.Errorf("xlsxzip: %s: directories are not written", name)
 	}
 	w.cur = &entry{name: name}
+	if rows, ok := w.opt.Rows[name]; ok {
+		w.cur.rows = rows
+		if rows == nil {
+			w.cur.rows = []byte{}
+		}
+		w.spliced++
+	}
 	return entryWriter{w, w.cur}, nil
 }
 
@@ -259,6 +277,11 @@ func (w *Writer) finish() error {
 		}
 		e.comp = w.comp.Bytes()
 		w.comp = nil
+	} else if e.rows != nil {
+		if err := w.splice(e); err != nil {
+			w.err = err
+			return err
+		}
 	} else {
 		c := w.opt.Cache
 		if c != nil {
@@ -285,6 +308,40 @@ func (w *Writer) finish() error {
 		w.raw = w.raw[:0]
 	}
 	w.entries = append(w.entries, e)
+	return nil
+}
+
+// splice deflates the current entry's content (w.raw) with its rows put
+// into its empty sheet data.
+func (w *Writer) splice(e *entry) error {
+	at := bytes.Index(w.raw, []byte(emptySheetData))
+	if at < 0 {
+		return fmt.Errorf("xlsxzip: %s: no empty sheet data to put rows in", e.name)
+	}
+	open := at + len("<sheetData>")
+	pieces := [][]byte{w.raw[:open], e.rows, w.raw[open:]}
+	e.crc, e.size = 0, 0
+	for _, b := range pieces {
+		e.crc = crc32.Update(e.crc, crc32.IEEETable, b)
+		e.size += uint64(len(b))
+	}
+	if e.size > math.MaxUint32 {
+		return fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", e.name)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(e.size/4) + 64)
+	fw := getFlate(&buf)
+	defer flatePool.Put(fw)
+	for _, b := range pieces {
+		if _, err := fw.Write(b); err != nil {
+			return err
+		}
+	}
+	if err := fw.Close(); err != nil {
+		return err
+	}
+	e.comp = buf.Bytes()
+	w.raw = w.raw[:0]
 	return nil
 }
 
@@ -363,6 +420,9 @@ func (w *Writer) Close() error {
 		return err
 	}
 	w.closed = true
+	if w.spliced != len(w.opt.Rows) {
+		return fmt.Errorf("xlsxzip: %d of %d worksheets given rows were not written", len(w.opt.Rows)-w.spliced, len(w.opt.Rows))
+	}
 	zw := zip.NewWriter(w.out)
 	for _, e := range w.order() {
 		fh := &zip.FileHeader{

@@ -76,6 +76,7 @@ type Book struct {
 
 	streamed []*Sheet // sheets written at Save, in order
 	cache    *xlsxzip.Cache
+	rows     map[string][]byte // the rows of streamed sheets, by part name
 }
 
 // SetCache makes Save take the compressed parts it has already met from c
@@ -157,7 +158,8 @@ func (b *Book) Save(path string) (err error) {
 	// excelize writes stream-written sheets in map order: the zip writer
 	// puts them in sheet order so that the same content gives the same
 	// bytes.
-	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed})
+	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows})
+	b.rows = nil
 	err = atomicfile.WriteWith(path, func(tmp string) error {
 		if !streamed {
 			return b.f.SaveAs(tmp)

@@ -236,6 +236,11 @@ func (b *Book) StreamSheet(name string) *Sheet {
 	return s
 }
 
+// directRows makes flush write a streamed sheet's rows itself (rows.go)
+// rather than with StreamWriter.SetRow; tests and benchmarks turn it off
+// to compare.
+var directRows = true
+
 // flush writes a streamed sheet with excelize's StreamWriter.
 func (b *Book) flush(s *Sheet) error {
 	g, f := s.g, b.f
@@ -273,16 +278,24 @@ func (b *Book) flush(s *Sheet) error {
 			return err
 		}
 	}
+	if directRows {
+		if rows, ok := g.rowsXML(); ok {
+			// The stream writer writes the sheet without rows; the zip
+			// writer puts them in.
+			if b.rows == nil {
+				b.rows = map[string][]byte{}
+			}
+			b.rows[fmt.Sprintf("xl/worksheets/sheet%d.xml", sw.SheetID)] = rows
+			return sw.Flush()
+		}
+	}
 	var cells []excelize.Cell
 	var vals []any
 	for i, gr := range g.rows {
 		if gr == nil {
 			continue
 		}
-		n := len(gr.cells)
-		for n > 0 && (!gr.cells[n-1].used || gr.cells[n-1].v == nil && gr.cells[n-1].style == 0) {
-			n--
-		}
+		n := g.rowLen(gr)
 		if n == 0 && !gr.tall {
 			continue
 		}
