@@ -366,6 +366,10 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		}
 		widths[col] = max(widths[col], min(w, 40))
 	}
+	// growShort is grow(col, shorten(text, n)) without making the text.
+	growShort := func(col int, text string, n int) {
+		widths[col] = max(widths[col], min(float64(shortLen(text, n))*1.05+2, 40))
+	}
 
 	// Legend above the header when the file leaves room for it.
 	if hdrFirst >= 2 {
@@ -437,7 +441,7 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			}
 			text := s.pv.value(s.o.Form, field, cellDisplay(c))
 			sh.Put(col, sr.Row, text, xl.Text)
-			grow(col, shorten(text, 60))
+			growShort(col, text, 60)
 		}
 		sh.Put(rowCol, sr.Row, sr.Row, xl.TextCenter)
 		w.fix(sh, sr.Row, fixCol, byRow[sr.Row], sr.Hidden)

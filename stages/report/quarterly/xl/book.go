@@ -480,12 +480,29 @@ func Lines(text string, width float64) int {
 		capacity = 1
 	}
 	n := 0
-	for _, para := range strings.Split(text, "\n") {
+	for para := range strings.SplitSeq(text, "\n") {
 		lines, used := 1, 0.0
-		for _, w := range strings.Fields(para) {
-			wl := 0.0
-			for _, r := range w {
+		for i := 0; i < len(para); {
+			// The next word (as strings.Fields splits) and its width.
+			wl, in := 0.0, false
+			for i < len(para) {
+				r, size := rune(para[i]), 1
+				if r >= utf8.RuneSelf {
+					r, size = utf8.DecodeRuneInString(para[i:])
+				}
+				if unicode.IsSpace(r) {
+					if in {
+						break
+					}
+					i += size
+					continue
+				}
+				in = true
 				wl += runeWidth(r)
+				i += size
+			}
+			if !in {
+				break
 			}
 			switch {
 			case used == 0:

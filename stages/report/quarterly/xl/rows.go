@@ -45,7 +45,7 @@ func (g *grid) rowsXML() ([]byte, bool) {
 		out = append(out, '>')
 		for j := 0; j < n; j++ {
 			c := &gr.cells[j]
-			if !c.used || c.v == nil && c.style == 0 {
+			if !c.used || c.empty() && c.style == 0 {
 				continue
 			}
 			out = append(out, `<c r="`...)
@@ -57,18 +57,19 @@ func (g *grid) rowsXML() ([]byte, bool) {
 				out = strconv.AppendInt(out, int64(c.style), 10)
 				out = append(out, '"')
 			}
-			switch x := c.v.(type) {
-			case nil:
+			switch c.kind {
+			case kNone:
 				out = append(out, `></c>`...)
-			case int64:
+			case kInt:
 				out = append(out, `><v>`...)
-				out = strconv.AppendInt(out, x, 10)
+				out = strconv.AppendInt(out, int64(c.num), 10)
 				out = append(out, `</v></c>`...)
-			case float64:
+			case kFloat:
 				out = append(out, `><v>`...)
-				out = append(out, formatFloat(x)...)
+				out = append(out, formatFloat(math.Float64frombits(c.num))...)
 				out = append(out, `</v></c>`...)
-			case string:
+			case kText:
+				x := c.s
 				if len(x) > excelize.TotalCellChars || strings.Contains(x, "_x") {
 					return nil, false // truncation, escaped characters
 				}
@@ -92,7 +93,7 @@ func (g *grid) rowsXML() ([]byte, bool) {
 // empty cells left out).
 func (g *grid) rowLen(gr *gridRow) int {
 	n := len(gr.cells)
-	for n > 0 && (!gr.cells[n-1].used || gr.cells[n-1].v == nil && gr.cells[n-1].style == 0) {
+	for n > 0 && (!gr.cells[n-1].used || gr.cells[n-1].empty() && gr.cells[n-1].style == 0) {
 		n--
 	}
 	return n
