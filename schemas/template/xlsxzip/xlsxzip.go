@@ -41,10 +41,10 @@ const level = 5
 // Default bounds of a Cache.
 const (
 	// DefaultMaxPart is the largest part (uncompressed bytes) a cache keeps.
-	DefaultMaxPart = 512 << 10
+	DefaultMaxPart = 64 << 10
 	// DefaultLimit bounds the bytes (uncompressed and compressed) a cache
 	// keeps; once reached, new parts are no longer kept.
-	DefaultLimit = 32 << 20
+	DefaultLimit = 16 << 20
 )
 
 // Cache keeps compressed parts by content. It is safe for concurrent use;
