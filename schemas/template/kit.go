@@ -20,6 +20,7 @@ import (
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
 	"doithoai/schemas"
+	"doithoai/schemas/template/xlsxzip"
 )
 
 // KitVersion is the version of the communes' blank forms. Raise it when a
@@ -99,6 +100,11 @@ func KitOptions(p *plan.Plan, form record.Form, c *plan.Commune) Options {
 // WriteKit writes the blank forms M1–M5 of one commune (code or name) into
 // dir/KitFolder(commune)/ and returns the paths written.
 func WriteKit(ctx context.Context, dir string, p *plan.Plan, commune string) ([]string, error) {
+	return writeKit(ctx, dir, p, commune, xlsxzip.NewCache(0, 0))
+}
+
+// writeKit is WriteKit sharing compressed parts through cache.
+func writeKit(ctx context.Context, dir string, p *plan.Plan, commune string, cache *xlsxzip.Cache) ([]string, error) {
 	if p == nil {
 		return nil, errors.New("template: no plan")
 	}
@@ -112,7 +118,7 @@ func WriteKit(ctx context.Context, dir string, p *plan.Plan, commune string) ([]
 			return out, err
 		}
 		path := filepath.Join(dir, KitFolder(c), k.file)
-		if err := Write(path, p, KitOptions(p, k.form, c)); err != nil {
+		if err := write(path, p, KitOptions(p, k.form, c), cache); err != nil {
 			return out, err
 		}
 		out = append(out, path)
@@ -257,13 +263,14 @@ func writeKits(ctx context.Context, dir string, p *plan.Plan, workers int) ([]st
 	}
 	results := make([]result, len(communes))
 	jobs := make(chan int)
+	cache := xlsxzip.NewCache(0, 0) // the communes' forms share most parts
 	var wg sync.WaitGroup
 	for range max(1, workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				files, err := WriteKit(ctx, dir, p, communes[i].Code)
+				files, err := writeKit(ctx, dir, p, communes[i].Code, cache)
 				results[i] = result{files, err}
 			}
 		}()

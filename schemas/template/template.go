@@ -25,6 +25,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/schemas"
+	"doithoai/schemas/template/xlsxzip"
 )
 
 // Row is one data row: values by canonical field name (e.g.
@@ -108,6 +109,11 @@ const DefaultBlankRows = 20
 
 // Write writes the form workbook of opt to path (a .xlsx), atomically.
 func Write(path string, p *plan.Plan, opt Options) error {
+	return write(path, p, opt, nil)
+}
+
+// write is Write taking and keeping compressed parts in cache (nil: none).
+func write(path string, p *plan.Plan, opt Options, cache *xlsxzip.Cache) error {
 	if len(opt.Sheets) == 0 {
 		return fmt.Errorf("template: %s: no sheet to write", path)
 	}
@@ -116,7 +122,7 @@ func Write(path string, p *plan.Plan, opt Options) error {
 		return fmt.Errorf("template: %s: %w", path, err)
 	}
 	defer f.Close()
-	return save(f, path)
+	return save(f, path, cache)
 }
 
 // WriteBlank writes an empty template of a form for a commune (code or
@@ -129,10 +135,13 @@ func WriteBlank(path string, p *plan.Plan, form record.Form, commune string) err
 		return fmt.Errorf("template: %s: %w", path, err)
 	}
 	defer f.Close()
-	return save(f, path)
+	return save(f, path, nil)
 }
 
-func save(f *excelize.File, path string) error {
+// save writes f to path atomically through xlsxzip (the same bytes as
+// excelize's own zip writer), with cache when not nil.
+func save(f *excelize.File, path string, cache *xlsxzip.Cache) error {
+	xlsxzip.Install(f, xlsxzip.Options{Cache: cache})
 	if err := atomicfile.WriteWith(path, func(tmp string) error { return f.SaveAs(tmp) }); err != nil {
 		return fmt.Errorf("template: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"doithoai/pipeline/plan"
@@ -94,6 +95,29 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// shortLen is the number of characters of shorten(s, n).
+func shortLen(s string, n int) int {
+	count, words, in := 0, 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			in = true
+			words++
+			if words > 1 {
+				count++ // the space between words
+			}
+		}
+		count++
+	}
+	if count <= n {
+		return count
+	}
+	return n + 1 // the cut text and "…"
 }
 
 // quote puts a name in Vietnamese quotes.

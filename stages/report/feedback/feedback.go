@@ -34,6 +34,7 @@ import (
 	"doithoai/pipeline/atomicfile"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas/template/xlsxzip"
 )
 
 // ManifestName is the manifest of what was written, in the feedback folder.
@@ -141,10 +142,11 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 		inFlight sync.WaitGroup
 		work     = make(chan *job)
 	)
+	cache := xlsxzip.NewCache(0, 0) // parts the workbooks share (styles, theme…)
 	for range workers {
 		go func() {
 			for j := range work {
-				j.err = writeWorkbook(j.xp, &j.v, j.s)
+				j.err = writeWorkbook(j.xp, &j.v, j.s, cache)
 				if j.err == nil {
 					j.err = writeText(j.tp, &j.v)
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"doithoai/pipeline/record"
+	"doithoai/schemas/template/xlsxzip"
 	"doithoai/stages/report/quarterly/xl"
 )
 
@@ -71,9 +72,11 @@ func (w *writer) sheet(name string) *xl.Sheet {
 	return w.b.Sheet(name)
 }
 
-// writeWorkbook writes the feedback workbook of one submission to path.
-func writeWorkbook(path string, v *view, s *sub) error {
+// writeWorkbook writes the feedback workbook of one submission to path,
+// sharing compressed parts through cache (nil: none).
+func writeWorkbook(path string, v *view, s *sub, cache *xlsxzip.Cache) error {
 	b := xl.NewLazyBook()
+	b.SetCache(cache)
 	b.SetTitle("Phản hồi kết quả kiểm tra tệp "+v.Name, v.Office)
 	st, err := newStyles(b.File())
 	if err != nil {
@@ -363,6 +366,10 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		}
 		widths[col] = max(widths[col], min(w, 40))
 	}
+	// growShort is grow(col, shorten(text, n)) without making the text.
+	growShort := func(col int, text string, n int) {
+		widths[col] = max(widths[col], min(float64(shortLen(text, n))*1.05+2, 40))
+	}
 
 	// Legend above the header when the file leaves room for it.
 	if hdrFirst >= 2 {
@@ -434,7 +441,7 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			}
 			text := s.pv.value(s.o.Form, field, cellDisplay(c))
 			sh.Put(col, sr.Row, text, xl.Text)
-			grow(col, shorten(text, 60))
+			growShort(col, text, 60)
 		}
 		sh.Put(rowCol, sr.Row, sr.Row, xl.TextCenter)
 		w.fix(sh, sr.Row, fixCol, byRow[sr.Row], sr.Hidden)

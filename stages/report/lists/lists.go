@@ -16,6 +16,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
+	"doithoai/schemas/template/xlsxzip"
 	"doithoai/stages/report/quarterly/xl"
 )
 
@@ -79,13 +80,18 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 	in := &input{p: cfg.Plan, ds: ds, now: now, loc: cfg.Plan.Location(), sc: xl.NewScope(ds)}
 	in.index()
 	var out []string
+	cache := xlsxzip.NewCache(0, 0) // parts the lists share (styles, theme…)
+	save := func(b *xl.Book, path string) error {
+		b.SetCache(cache)
+		return b.Save(path)
+	}
 	for i := range cfg.Plan.Clusters {
 		if err := ctx.Err(); err != nil {
 			return out, fmt.Errorf("attendance lists: %w", err)
 		}
 		cl := &cfg.Plan.Clusters[i]
 		path := filepath.Join(cfg.Outbox, cfg.AttendanceDir, AttendanceFile(cl.ID))
-		if err := safe(func() *xl.Book { return in.attendance(cl) }).Save(path); err != nil {
+		if err := save(safe(func() *xl.Book { return in.attendance(cl) }), path); err != nil {
 			return out, fmt.Errorf("attendance list of %s: %w", cl.Name, err)
 		}
 		out = append(out, path)
@@ -101,7 +107,7 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 		}
 		seen[name] = true
 		path := filepath.Join(cfg.Outbox, cfg.QuestionsDir, name)
-		if err := safe(func() *xl.Book { return in.questions(agency) }).Save(path); err != nil {
+		if err := save(safe(func() *xl.Book { return in.questions(agency) }), path); err != nil {
 			return out, fmt.Errorf("question list of %s: %w", agency, err)
 		}
 		out = append(out, path)

@@ -10,14 +10,10 @@
 package xl
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"doithoai/pipeline/atomicfile"
+	"doithoai/schemas/template/xlsxzip"
 )
 
 // FontName is the font of every workbook (the font of Vietnamese
@@ -78,7 +75,14 @@ type Book struct {
 	lazy   bool // styles are made on first use (0 in styles: not yet)
 
 	streamed []*Sheet // sheets written at Save, in order
+	cache    *xlsxzip.Cache
+	rows     map[string][]byte // the rows of streamed sheets, by part name
 }
+
+// SetCache makes Save take the compressed parts it has already met from c
+// and keep the new ones there (the bytes written are the same): the
+// workbooks of one run share one.
+func (b *Book) SetCache(c *xlsxzip.Cache) { b.cache = c }
 
 // NewBook starts an empty workbook.
 func NewBook() *Book {
@@ -151,21 +155,20 @@ func (b *Book) Save(path string) (err error) {
 	}
 	streamed := len(b.streamed) > 0
 	b.streamed = nil
+	// excelize writes stream-written sheets in map order: the zip writer
+	// puts them in sheet order so that the same content gives the same
+	// bytes.
+	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows})
+	b.rows = nil
 	err = atomicfile.WriteWith(path, func(tmp string) error {
 		if !streamed {
 			return b.f.SaveAs(tmp)
 		}
-		// excelize writes stream-written sheets in map order: put them
-		// in sheet order so that the same content gives the same bytes.
 		buf, err := b.f.WriteToBuffer()
 		if err != nil {
 			return err
 		}
-		out, err := sortSheetEntries(buf.Bytes())
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(tmp, out, 0o644)
+		return os.WriteFile(tmp, buf.Bytes(), 0o644)
 	})
 	if cerr := b.f.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -477,12 +480,29 @@ func Lines(text string, width float64) int {
 		capacity = 1
 	}
 	n := 0
-	for _, para := range strings.Split(text, "\n") {
+	for para := range strings.SplitSeq(text, "\n") {
 		lines, used := 1, 0.0
-		for _, w := range strings.Fields(para) {
-			wl := 0.0
-			for _, r := range w {
+		for i := 0; i < len(para); {
+			// The next word (as strings.Fields splits) and its width.
+			wl, in := 0.0, false
+			for i < len(para) {
+				r, size := rune(para[i]), 1
+				if r >= utf8.RuneSelf {
+					r, size = utf8.DecodeRuneInString(para[i:])
+				}
+				if unicode.IsSpace(r) {
+					if in {
+						break
+					}
+					i += size
+					continue
+				}
+				in = true
 				wl += runeWidth(r)
+				i += size
+			}
+			if !in {
+				break
 			}
 			switch {
 			case used == 0:
@@ -635,61 +655,3 @@ var ErrNoPlan = errors.New("no plan")
 
 // Failed is a book that only reports err when saved.
 func Failed(err error) *Book { return &Book{err: err} }
-
-// sortSheetEntries rewrites a workbook's zip with its worksheet entries
-// (xl/worksheets/sheetN.xml) in the order of N, at the place of the first
-// one; every other entry keeps its place. Entries are copied as they are
-// (no recompression).
-func sortSheetEntries(data []byte) ([]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("reread the workbook: %w", err)
-	}
-	sheetNo := func(name string) (int, bool) {
-		rest, ok := strings.CutPrefix(name, "xl/worksheets/sheet")
-		if !ok {
-			return 0, false
-		}
-		rest, ok = strings.CutSuffix(rest, ".xml")
-		if !ok {
-			return 0, false
-		}
-		n, err := strconv.Atoi(rest)
-		return n, err == nil
-	}
-	var sheets []*zip.File
-	for _, f := range zr.File {
-		if _, ok := sheetNo(f.Name); ok {
-			sheets = append(sheets, f)
-		}
-	}
-	slices.SortStableFunc(sheets, func(a, b *zip.File) int {
-		na, _ := sheetNo(a.Name)
-		nb, _ := sheetNo(b.Name)
-		return na - nb
-	})
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	placed := false
-	for _, f := range zr.File {
-		if _, ok := sheetNo(f.Name); ok {
-			if placed {
-				continue
-			}
-			placed = true
-			for _, sf := range sheets {
-				if err := zw.Copy(sf); err != nil {
-					return nil, fmt.Errorf("copy %s: %w", sf.Name, err)
-				}
-			}
-			continue
-		}
-		if err := zw.Copy(f); err != nil {
-			return nil, fmt.Errorf("copy %s: %w", f.Name, err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
-}

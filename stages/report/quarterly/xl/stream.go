@@ -2,6 +2,7 @@ package xl
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -21,11 +22,46 @@ import (
 // comment's box (they are applied after every comment), as on a direct
 // sheet whose comments come before its heights and Setup.
 
-// gcell is one cell of a grid: a value (nil: none) and a style ID.
+// gcell is one cell of a grid: a value and a style ID. The value is kept
+// unboxed: a text in s, a number or a date in num.
 type gcell struct {
-	v     any
-	style int
+	s     string
+	num   uint64 // an int64, the bits of a float64, the Unix time of a date
+	style int32
+	kind  kind
 	used  bool
+}
+
+// kind is the type of a gcell's value.
+type kind uint8
+
+const (
+	kNone kind = iota
+	kText
+	kInt
+	kFloat
+	kDate
+)
+
+// empty reports whether the cell has no value.
+func (c *gcell) empty() bool { return c.kind == kNone }
+
+// clear removes the cell's value.
+func (c *gcell) clear() { c.kind, c.s, c.num = kNone, "", 0 }
+
+// value is the cell's value as excelize takes it (nil: none).
+func (c *gcell) value() any {
+	switch c.kind {
+	case kText:
+		return c.s
+	case kInt:
+		return int64(c.num)
+	case kFloat:
+		return math.Float64frombits(c.num)
+	case kDate:
+		return time.Unix(int64(c.num), 0).UTC()
+	}
+	return nil
 }
 
 // gridRow is a row of a grid.
@@ -96,31 +132,33 @@ func (g *grid) put(col, r int, v any, style int) error {
 	if err := valid(col, r); err != nil {
 		return err
 	}
-	var val any
+	var val gcell
 	switch x := v.(type) {
 	case nil, Blank:
 	case string:
-		val = CleanText(x)
+		val.kind, val.s = kText, CleanText(x)
 	case int:
-		val = int64(x)
+		val.kind, val.num = kInt, uint64(int64(x))
 	case int64:
-		val = x
+		val.kind, val.num = kInt, uint64(x)
 	case float64:
 		if x == x && x-x == 0 { // neither NaN nor infinite
-			val = x
+			val.kind, val.num = kFloat, math.Float64bits(x)
 		}
 	case time.Time:
 		if !x.IsZero() {
-			val = time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC)
+			// The calendar day, free of time zones.
+			val.kind, val.num = kDate, uint64(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC).Unix())
 		}
 	default:
-		val = CleanText(fmt.Sprint(x))
+		val.kind, val.s = kText, CleanText(fmt.Sprint(x))
 	}
-	if val != nil {
+	if val.kind != kNone {
 		ac, ar := g.anchor(col, r)
-		g.cell(ac, ar).v = val
+		c := g.cell(ac, ar)
+		c.kind, c.s, c.num = val.kind, val.s, val.num
 	}
-	g.cell(col, r).style = style
+	g.cell(col, r).style = int32(style)
 	return nil
 }
 
@@ -149,7 +187,7 @@ func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
 	}
 	for r := r1; r <= r2; r++ {
 		for c := c1; c <= c2; c++ {
-			g.cell(c, r).style = style
+			g.cell(c, r).style = int32(style)
 		}
 	}
 	return nil
@@ -165,7 +203,7 @@ func (g *grid) merge(c1, r1, c2, r2 int) error {
 	for r := r1; r <= r2; r++ {
 		for c := c1; c <= c2; c++ {
 			if c != c1 || r != r1 {
-				g.cell(c, r).v = nil
+				g.cell(c, r).clear()
 			}
 		}
 	}
@@ -181,7 +219,7 @@ func (g *grid) value(col, r int) string {
 	if c == nil {
 		return ""
 	}
-	switch x := c.v.(type) {
+	switch x := c.value().(type) {
 	case string:
 		return x
 	case int64:
@@ -236,6 +274,11 @@ func (b *Book) StreamSheet(name string) *Sheet {
 	return s
 }
 
+// directRows makes flush write a streamed sheet's rows itself (rows.go)
+// rather than with StreamWriter.SetRow; tests and benchmarks turn it off
+// to compare.
+var directRows = true
+
 // flush writes a streamed sheet with excelize's StreamWriter.
 func (b *Book) flush(s *Sheet) error {
 	g, f := s.g, b.f
@@ -273,16 +316,24 @@ func (b *Book) flush(s *Sheet) error {
 			return err
 		}
 	}
+	if directRows {
+		if rows, ok := g.rowsXML(); ok {
+			// The stream writer writes the sheet without rows; the zip
+			// writer puts them in.
+			if b.rows == nil {
+				b.rows = map[string][]byte{}
+			}
+			b.rows[fmt.Sprintf("xl/worksheets/sheet%d.xml", sw.SheetID)] = rows
+			return sw.Flush()
+		}
+	}
 	var cells []excelize.Cell
 	var vals []any
 	for i, gr := range g.rows {
 		if gr == nil {
 			continue
 		}
-		n := len(gr.cells)
-		for n > 0 && (!gr.cells[n-1].used || gr.cells[n-1].v == nil && gr.cells[n-1].style == 0) {
-			n--
-		}
+		n := g.rowLen(gr)
 		if n == 0 && !gr.tall {
 			continue
 		}
@@ -290,11 +341,11 @@ func (b *Book) flush(s *Sheet) error {
 		vals = vals[:0]
 		for j := 0; j < n; j++ {
 			c := &gr.cells[j]
-			cells = append(cells, excelize.Cell{StyleID: c.style, Value: c.v})
+			cells = append(cells, excelize.Cell{StyleID: int(c.style), Value: c.value()})
 		}
 		for j := 0; j < n; j++ {
 			c := &gr.cells[j]
-			if !c.used || c.v == nil && c.style == 0 {
+			if !c.used || c.empty() && c.style == 0 {
 				vals = append(vals, nil)
 			} else {
 				vals = append(vals, &cells[j])

@@ -1,6 +1,7 @@
 package xl
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,55 @@ func TestLines(t *testing.T) {
 	} {
 		if got := Lines(c.text, c.width); got != c.want {
 			t.Errorf("Lines(%d chars, %v) = %d, want %d", len(c.text), c.width, got, c.want)
+		}
+	}
+}
+
+// linesBefore is Lines as it was written before it stopped allocating
+// (strings.Split and strings.Fields): the reference of TestLinesSameAsBefore.
+func linesBefore(text string, width float64) int {
+	capacity := width - 1
+	if capacity < 1 {
+		capacity = 1
+	}
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		lines, used := 1, 0.0
+		for _, w := range strings.Fields(para) {
+			wl := 0.0
+			for _, r := range w {
+				wl += runeWidth(r)
+			}
+			switch {
+			case used == 0:
+				used = wl
+			case used+0.5+wl <= capacity:
+				used += 0.5 + wl
+			default:
+				lines++
+				used = wl
+			}
+			for used > capacity {
+				lines++
+				used -= capacity
+			}
+		}
+		n += lines
+	}
+	return max(1, n)
+}
+
+func TestLinesSameAsBefore(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{" ", "  ", "\n", "\t", "\u00a0", "\u0085", "\u2003", "\xff", "mười", "Nguyễn", "i", "WWW", "một-hai", "\r\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}
+	for range 3000 {
+		var b strings.Builder
+		for range r.IntN(30) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		text, width := b.String(), float64(r.IntN(40))
+		if got, want := Lines(text, width), linesBefore(text, width); got != want {
+			t.Fatalf("Lines(%q, %v) = %d, before %d", text, width, got, want)
 		}
 	}
 }

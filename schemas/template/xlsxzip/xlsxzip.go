@@ -1,0 +1,448 @@
+// Package xlsxzip is the zip writer of the workbooks the program writes
+// (the communes' blank forms, the report stage's workbooks), installed in
+// excelize with File.SetZipWriter. It writes the same bytes as excelize's
+// default (archive/zip, deflate level 5, entries in the order excelize
+// creates them), faster:
+//
+//   - a Cache shared by the workbooks of one run keeps the compressed
+//     bytes of the parts seen so far (styles, theme, content types, rels,
+//     identical sheets of the blank forms…), and a part met again is
+//     written as it was compressed the first time (zip.Writer.CreateRaw
+//     with the same CRC and sizes), skipping deflate;
+//   - with SortSheets, worksheet entries are put in the order of their
+//     number as they are written, instead of rewriting the finished zip.
+//
+// Entries larger than 4 GiB are refused (they would need zip64, which
+// excelize patches into the finished buffer).
+package xlsxzip
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// level is archive/zip's deflate level (what zip.Writer.Create uses).
+const level = 5
+
+// Default bounds of a Cache.
+const (
+	// DefaultMaxPart is the largest part (uncompressed bytes) a cache keeps.
+	DefaultMaxPart = 64 << 10
+	// DefaultLimit bounds the bytes (uncompressed and compressed) a cache
+	// keeps; once reached, new parts are no longer kept.
+	DefaultLimit = 16 << 20
+)
+
+// Cache keeps compressed parts by content. It is safe for concurrent use;
+// what it holds only changes speed, never the bytes written.
+type Cache struct {
+	mu      sync.Mutex
+	parts   map[partKey][]*part
+	size    int // bytes kept (raw and compressed)
+	maxPart int
+	limit   int
+	hits    int
+}
+
+type partKey struct {
+	crc uint32
+	n   int
+}
+
+// part is a compressed part: its content, for comparison, and its
+// deflated bytes.
+type part struct {
+	raw  []byte
+	comp []byte
+}
+
+// NewCache makes a cache of parts up to maxPart bytes, limit bytes in all
+// (0: the defaults).
+func NewCache(maxPart, limit int) *Cache {
+	if maxPart <= 0 {
+		maxPart = DefaultMaxPart
+	}
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	return &Cache{parts: map[partKey][]*part{}, maxPart: maxPart, limit: limit}
+}
+
+// Hits is the number of parts written from the cache so far.
+func (c *Cache) Hits() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits
+}
+
+// lookup is the compressed bytes of raw, or nil.
+func (c *Cache) lookup(crc uint32, raw []byte) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.parts[partKey{crc, len(raw)}] {
+		if bytes.Equal(p.raw, raw) {
+			c.hits++
+			return p.comp
+		}
+	}
+	return nil
+}
+
+// keep stores a compressed part while there is room.
+func (c *Cache) keep(crc uint32, raw, comp []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size+len(raw)+len(comp) > c.limit {
+		return
+	}
+	c.size += len(raw) + len(comp)
+	k := partKey{crc, len(raw)}
+	c.parts[k] = append(c.parts[k], &part{raw: slices.Clone(raw), comp: comp})
+}
+
+// Options tune a Writer.
+type Options struct {
+	// Cache, when not nil, is consulted and fed with small parts.
+	Cache *Cache
+	// SortSheets puts the worksheet entries (xl/worksheets/sheetN.xml) in
+	// the order of N, at the place of the first one; every other entry
+	// keeps its place.
+	SortSheets bool
+	// Rows, by entry name, is sheet data to put into a worksheet written
+	// with an empty <sheetData></sheetData> (rows written apart from
+	// excelize's StreamWriter): the entry is written as if its rows had
+	// been there. An entry of Rows that is not met, or has no empty sheet
+	// data, fails the zip.
+	Rows map[string][]byte
+}
+
+// emptySheetData is where Options.Rows go.
+const emptySheetData = "<sheetData></sheetData>"
+
+// Writer is an excelize.ZipWriter. Entries are compressed as they are
+// written and the zip is written to the underlying writer at Close.
+type Writer struct {
+	out     io.Writer
+	opt     Options
+	entries []*entry
+	cur     *entry
+	raw     []byte        // the current entry's content while it may be cached
+	comp    *bytes.Buffer // the current entry's deflated bytes when streaming
+	fw      *flate.Writer // when streaming
+	err     error
+	closed  bool
+	spliced int // entries of opt.Rows met
+}
+
+// entry is one finished zip entry.
+type entry struct {
+	name string
+	rows []byte // Options.Rows of the entry (nil: none)
+	crc  uint32
+	size uint64 // uncompressed
+	comp []byte
+}
+
+// New makes a Writer that writes a zip to w.
+func New(w io.Writer, opt Options) *Writer {
+	return &Writer{out: w, opt: opt}
+}
+
+// Install makes f save through a Writer with opt.
+func Install(f *excelize.File, opt Options) {
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return New(w, opt) })
+}
+
+var flatePool sync.Pool // *flate.Writer at level
+
+func getFlate(w io.Writer) *flate.Writer {
+	if fw, ok := flatePool.Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return fw
+	}
+	fw, err := flate.NewWriter(w, level)
+	if err != nil {
+		panic(err) // level is valid
+	}
+	return fw
+}
+
+// entryWriter is the io.Writer of the current entry.
+type entryWriter struct {
+	w *Writer
+	e *entry
+}
+
+func (ew entryWriter) Write(p []byte) (int, error) {
+	w := ew.w
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.cur != ew.e {
+		return 0, errors.New("xlsxzip: write to a finished entry")
+	}
+	w.cur.crc = crc32.Update(w.cur.crc, crc32.IEEETable, p)
+	w.cur.size += uint64(len(p))
+	if w.cur.size > math.MaxUint32 {
+		w.err = fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", w.cur.name)
+		return 0, w.err
+	}
+	if w.fw != nil {
+		if _, err := w.fw.Write(p); err != nil {
+			w.err = err
+			return 0, err
+		}
+		return len(p), nil
+	}
+	if w.cur.rows != nil || w.opt.Cache != nil && len(w.raw)+len(p) <= w.opt.Cache.maxPart {
+		w.raw = append(w.raw, p...)
+		return len(p), nil
+	}
+	// Too large to keep: deflate from now on.
+	w.comp = new(bytes.Buffer)
+	w.comp.Grow(int(w.cur.size/4) + 64)
+	w.fw = getFlate(w.comp)
+	for _, b := range [][]byte{w.raw, p} {
+		if _, err := w.fw.Write(b); err != nil {
+			w.err = err
+			return 0, err
+		}
+	}
+	w.raw = w.raw[:0]
+	return len(p), nil
+}
+
+// Create starts an entry; its content is what is written to the returned
+// writer until the next Create or Close.
+func (w *Writer) Create(name string) (io.Writer, error) {
+	if w.closed {
+		return nil, errors.New("xlsxzip: writer closed")
+	}
+	if err := w.finish(); err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(name, "/") {
+		return nil, fmt.Errorf("xlsxzip: %s: directories are not written", name)
+	}
+	w.cur = &entry{name: name}
+	if rows, ok := w.opt.Rows[name]; ok {
+		w.cur.rows = rows
+		if rows == nil {
+			w.cur.rows = []byte{}
+		}
+		w.spliced++
+	}
+	return entryWriter{w, w.cur}, nil
+}
+
+// AddFS is not supported (excelize does not call it).
+func (w *Writer) AddFS(fs.FS) error {
+	return errors.New("xlsxzip: AddFS is not supported")
+}
+
+// finish compresses the current entry (or takes it from the cache).
+func (w *Writer) finish() error {
+	if w.err != nil {
+		return w.err
+	}
+	e := w.cur
+	if e == nil {
+		return nil
+	}
+	w.cur = nil
+	if w.fw != nil {
+		err := w.fw.Close()
+		flatePool.Put(w.fw)
+		w.fw = nil
+		if err != nil {
+			w.err = err
+			return err
+		}
+		e.comp = w.comp.Bytes()
+		w.comp = nil
+	} else if e.rows != nil {
+		if err := w.splice(e); err != nil {
+			w.err = err
+			return err
+		}
+	} else {
+		c := w.opt.Cache
+		if c != nil {
+			e.comp = c.lookup(e.crc, w.raw)
+		}
+		if e.comp == nil {
+			var buf bytes.Buffer
+			buf.Grow(len(w.raw)/4 + 64)
+			fw := getFlate(&buf)
+			_, err := fw.Write(w.raw)
+			if err == nil {
+				err = fw.Close()
+			}
+			flatePool.Put(fw)
+			if err != nil {
+				w.err = err
+				return err
+			}
+			e.comp = buf.Bytes()
+			if c != nil {
+				c.keep(e.crc, w.raw, e.comp)
+			}
+		}
+		w.raw = w.raw[:0]
+	}
+	w.entries = append(w.entries, e)
+	return nil
+}
+
+// splice deflates the current entry's content (w.raw) with its rows put
+// into its empty sheet data.
+func (w *Writer) splice(e *entry) error {
+	at := bytes.Index(w.raw, []byte(emptySheetData))
+	if at < 0 {
+		return fmt.Errorf("xlsxzip: %s: no empty sheet data to put rows in", e.name)
+	}
+	open := at + len("<sheetData>")
+	pieces := [][]byte{w.raw[:open], e.rows, w.raw[open:]}
+	e.crc, e.size = 0, 0
+	for _, b := range pieces {
+		e.crc = crc32.Update(e.crc, crc32.IEEETable, b)
+		e.size += uint64(len(b))
+	}
+	if e.size > math.MaxUint32 {
+		return fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", e.name)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(e.size/4) + 64)
+	fw := getFlate(&buf)
+	defer flatePool.Put(fw)
+	for _, b := range pieces {
+		if _, err := fw.Write(b); err != nil {
+			return err
+		}
+	}
+	if err := fw.Close(); err != nil {
+		return err
+	}
+	e.comp = buf.Bytes()
+	w.raw = w.raw[:0]
+	return nil
+}
+
+// sheetNo is N of xl/worksheets/sheetN.xml.
+func sheetNo(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "xl/worksheets/sheet")
+	if !ok {
+		return 0, false
+	}
+	rest, ok = strings.CutSuffix(rest, ".xml")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil
+}
+
+// order is the entries in the order they are written.
+func (w *Writer) order() []*entry {
+	if !w.opt.SortSheets {
+		return w.entries
+	}
+	var sheets []*entry
+	for _, e := range w.entries {
+		if _, ok := sheetNo(e.name); ok {
+			sheets = append(sheets, e)
+		}
+	}
+	slices.SortStableFunc(sheets, func(a, b *entry) int {
+		na, _ := sheetNo(a.name)
+		nb, _ := sheetNo(b.name)
+		return na - nb
+	})
+	out := make([]*entry, 0, len(w.entries))
+	placed := false
+	for _, e := range w.entries {
+		if _, ok := sheetNo(e.name); ok {
+			if !placed {
+				placed = true
+				out = append(out, sheets...)
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// utf8Flag is the flag zip.Writer.CreateHeader sets for a name: 0x800
+// when the name needs UTF-8 and is valid UTF-8.
+func utf8Flag(s string) uint16 {
+	require := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r < 0x20 || r > 0x7d || r == 0x5c {
+			if !utf8.ValidRune(r) || (r == utf8.RuneError && size == 1) {
+				return 0
+			}
+			require = true
+		}
+	}
+	if require {
+		return 0x800
+	}
+	return 0
+}
+
+// Close writes the zip: every entry with the header zip.Writer.Create
+// gives it, then the central directory.
+func (w *Writer) Close() error {
+	if w.closed {
+		return errors.New("xlsxzip: closed twice")
+	}
+	if err := w.finish(); err != nil {
+		return err
+	}
+	w.closed = true
+	if w.spliced != len(w.opt.Rows) {
+		return fmt.Errorf("xlsxzip: %d of %d worksheets given rows were not written", len(w.opt.Rows)-w.spliced, len(w.opt.Rows))
+	}
+	zw := zip.NewWriter(w.out)
+	for _, e := range w.order() {
+		fh := &zip.FileHeader{
+			Name:               e.name,
+			Method:             zip.Deflate,
+			Flags:              0x8 | utf8Flag(e.name), // a data descriptor follows
+			CreatorVersion:     20,
+			ReaderVersion:      20,
+			CRC32:              e.crc,
+			CompressedSize64:   uint64(len(e.comp)),
+			UncompressedSize64: e.size,
+		}
+		ew, err := zw.CreateRaw(fh)
+		if err != nil {
+			return fmt.Errorf("xlsxzip: %s: %w", e.name, err)
+		}
+		if _, err := ew.Write(e.comp); err != nil {
+			return fmt.Errorf("xlsxzip: %s: %w", e.name, err)
+		}
+	}
+	w.entries = nil
+	return zw.Close()
+}

@@ -1,0 +1,193 @@
+package xlsxzip
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// part is one entry to write, in pieces.
+type testPart struct {
+	name   string
+	pieces []string
+}
+
+// reference writes parts as excelize's default zip writer does.
+func reference(t *testing.T, parts []testPart) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range parts {
+		w, err := zw.Create(p.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.pieces {
+			if _, err := w.Write([]byte(s)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func ours(t *testing.T, parts []testPart, opt Options) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := New(&buf, opt)
+	for _, p := range parts {
+		w, err := zw.Create(p.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.pieces {
+			if _, err := w.Write([]byte(s)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// randomXML is n bytes of XML-like text, compressible as sheets are.
+func randomXML(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, `<row r="%d"><c r="A%d" s="%d" t="inlineStr"><is><t>Nguyễn Văn %d</t></is></c></row>`, i, i, r.IntN(9), r.IntN(100000))
+	}
+	return b.String()[:n]
+}
+
+func TestSameBytesAsArchiveZip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	big := randomXML(r, 3*DefaultMaxPart)
+	small := randomXML(r, 4000)
+	cases := []struct {
+		name  string
+		parts []testPart
+	}{
+		{"empty zip", nil},
+		{"empty part", []testPart{{"a.xml", nil}}},
+		{"one small", []testPart{{"[Content_Types].xml", []string{small}}}},
+		{"pieces", []testPart{{"xl/styles.xml", []string{small[:10], "", small[10:2000], small[2000:]}}}},
+		{"big streamed", []testPart{{"xl/worksheets/sheet1.xml", []string{big[:100], big[100:]}}, {"docProps/app.xml", []string{small}}}},
+		{"repeated", []testPart{{"a.xml", []string{small}}, {"b.xml", []string{small}}, {"c.xml", []string{small[:100]}}}},
+		{"utf-8 name", []testPart{{"xl/Tóm tắt.xml", []string{small}}, {`x\y.xml`, []string{"x"}}, {"~.xml", nil}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := reference(t, tc.parts)
+			cache := NewCache(0, 0)
+			for _, opt := range []struct {
+				name string
+				o    Options
+			}{{"no cache", Options{}}, {"cache", Options{Cache: cache}}, {"cache again", Options{Cache: cache}}, {"tiny cache", Options{Cache: NewCache(100, 300)}}} {
+				if got := ours(t, tc.parts, opt.o); !bytes.Equal(got, want) {
+					t.Errorf("%s: %d bytes differ from archive/zip's %d", opt.name, len(got), len(want))
+				}
+			}
+		})
+	}
+}
+
+func TestCacheHits(t *testing.T) {
+	cache := NewCache(0, 0)
+	parts := []testPart{{"a.xml", []string{"<a/>"}}, {"b.xml", []string{"<a/>"}}, {"c.xml", []string{"<c/>"}}}
+	ours(t, parts, Options{Cache: cache})
+	if got := cache.Hits(); got != 1 {
+		t.Errorf("hits after the first zip = %d, want 1", got)
+	}
+	ours(t, parts, Options{Cache: cache})
+	if got := cache.Hits(); got != 4 {
+		t.Errorf("hits after the second zip = %d, want 4", got)
+	}
+}
+
+func TestSortSheets(t *testing.T) {
+	in := []testPart{
+		{"[Content_Types].xml", []string{"ct"}},
+		{"xl/worksheets/sheet10.xml", []string{"s10"}},
+		{"xl/worksheets/sheet2.xml", []string{"s2"}},
+		{"xl/workbook.xml", []string{"wb"}},
+		{"xl/worksheets/sheet1.xml", []string{"s1"}},
+		{"xl/worksheets/_rels/sheet1.xml.rels", []string{"r"}},
+	}
+	want := reference(t, []testPart{in[0], in[4], in[2], in[1], in[3], in[5]})
+	if got := ours(t, in, Options{SortSheets: true}); !bytes.Equal(got, want) {
+		t.Error("sorted zip differs")
+	}
+}
+
+func TestWriterErrors(t *testing.T) {
+	zw := New(&bytes.Buffer{}, Options{})
+	w, err := zw.Create("a.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Create("dir/"); err == nil {
+		t.Error("a directory was accepted")
+	}
+	if _, err := w.Write([]byte("late")); err == nil {
+		t.Error("a write to a finished entry was accepted")
+	}
+	if zw.AddFS(nil) == nil {
+		t.Error("AddFS did not fail")
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if zw.Close() == nil {
+		t.Error("a second Close did not fail")
+	}
+	if _, err := zw.Create("b.xml"); err == nil {
+		t.Error("Create after Close was accepted")
+	}
+}
+
+// TestWorkbookSameBytes saves one workbook with excelize's zip writer and
+// with a Writer (cache cold and warm): the files are the same bytes.
+func TestWorkbookSameBytes(t *testing.T) {
+	build := func() *excelize.File {
+		f := excelize.NewFile()
+		for r := 1; r <= 300; r++ {
+			if err := f.SetCellValue("Sheet1", fmt.Sprintf("B%d", r), fmt.Sprintf("Hộ %d – ấp Mỹ Phước", r)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.NewSheet("Hướng dẫn"); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f := build()
+	want, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := NewCache(0, 0)
+	for i := range 2 {
+		f := build()
+		Install(f, Options{Cache: cache})
+		got, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("save %d: the workbook's bytes differ", i+1)
+		}
+	}
+	if cache.Hits() == 0 {
+		t.Error("the second save took nothing from the cache")
+	}
+}
