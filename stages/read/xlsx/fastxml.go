@@ -122,7 +122,7 @@ func (x *fastXML) next() (int, error) {
 		}
 	}
 	for {
-		i := bytes.IndexByte(x.buf[x.pos:x.end], '<')
+		i := indexShort(x.buf[x.pos:x.end], '<')
 		if i < 0 {
 			if !x.eof {
 				if err := x.fill(); err != nil {
@@ -216,7 +216,7 @@ func (x *fastXML) tag(b []byte) (int, int) {
 		if k > 0 {
 			from = x.nameEnds[k-1]
 		}
-		if !bytes.Equal(x.names[from:], name) {
+		if !sameName(x.names[from:], name) {
 			return 0, -1
 		}
 		x.local = localName(name)
@@ -282,7 +282,7 @@ func (x *fastXML) tag(b []byte) (int, int) {
 			return 0, -1
 		}
 		i++
-		j := bytes.IndexByte(b[i:], q)
+		j := indexShort(b[i:], q)
 		if j < 0 {
 			if bytes.IndexByte(b[i:], '<') >= 0 {
 				return 0, -1
@@ -548,11 +548,47 @@ func nameByte(c byte) bool {
 // localName is the local part of a qualified name, as encoding/xml splits
 // it: "x:row" is "row"; ":row" and "row:" stay whole.
 func localName(name []byte) []byte {
-	i := bytes.IndexByte(name, ':')
-	if i <= 0 || i == len(name)-1 {
-		return name
+	for i, c := range name { // names are short: no bytes.IndexByte call
+		if c == ':' {
+			if i == 0 || i == len(name)-1 {
+				return name
+			}
+			return name[i+1:]
+		}
 	}
-	return name[i+1:]
+	return name
+}
+
+// indexShort is bytes.IndexByte for the short runs between markup (a
+// cell's value, an attribute's): the first bytes are looked at in a loop,
+// the rest with bytes.IndexByte.
+func indexShort(b []byte, c byte) int {
+	n := min(len(b), 16)
+	for i := 0; i < n; i++ {
+		if b[i] == c {
+			return i
+		}
+	}
+	if n == len(b) {
+		return -1
+	}
+	if j := bytes.IndexByte(b[n:], c); j >= 0 {
+		return n + j
+	}
+	return -1
+}
+
+// sameName is bytes.Equal for short names.
+func sameName(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // xmlSpace is encoding/xml's white space between attributes.
