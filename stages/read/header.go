@@ -345,17 +345,27 @@ func match(b *block, ix *schemaIndex) *mapping {
 		return false, matchedTaken
 	}
 	var retry []label
-	for _, l := range b.labels {
+	var unkBuf [32]int
+	unk := unkBuf[:0] // positions in b.labels of the labels of no field
+	for i, l := range b.labels {
 		found, matchedTaken := assign(l, l.cands, l.folded)
 		switch {
 		case found:
 		case matchedTaken && len(l.texts) > 1:
 			retry = append(retry, l)
 		default:
-			if m.unknown == nil {
-				m.unknown = make([]label, 0, len(b.labels))
-			}
-			m.unknown = append(m.unknown, l)
+			unk = append(unk, i)
+		}
+	}
+	switch {
+	case len(unk) > 0 && len(unk) == len(b.labels):
+		// No label is a field (most blocks tried): they are shared, full
+		// to their capacity so that nothing appends into the block's.
+		m.unknown = b.labels[:len(unk):len(unk)]
+	case len(unk) > 0:
+		m.unknown = make([]label, 0, len(unk)+len(retry))
+		for _, i := range unk {
+			m.unknown = append(m.unknown, b.labels[i])
 		}
 	}
 	for _, l := range retry {

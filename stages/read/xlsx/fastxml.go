@@ -387,16 +387,22 @@ func declParam(s, key string) (v string, found, ok bool) {
 // "]]>" in text, '<' in a value). The result is raw itself when nothing
 // needs decoding, else it lives in x.scratch.
 func (x *fastXML) decode(raw []byte, quoted bool) ([]byte, bool) {
-	plain := true
+	plain, ascii := true, true
 	for _, c := range raw {
-		if c < 0x20 || c >= 0x80 || c == '&' || c == ']' || c == '<' {
-			if c != '\t' && c != '\n' {
-				plain = false
-				break
-			}
+		if c >= 0x80 {
+			ascii = false
+			continue
+		}
+		if c < 0x20 && c != '\t' && c != '\n' || c == '&' || c == ']' || c == '<' {
+			plain = false
+			break
 		}
 	}
-	if plain {
+	// Text without references, carriage returns or controls decodes to
+	// itself when it is valid UTF-8 in XML's range: past ASCII, only
+	// U+FFFE and U+FFFF (and U+FFFD, which only the loop below tells from
+	// a bad byte) are out of it or in doubt, all three starting 0xEF.
+	if plain && (ascii || utf8.Valid(raw) && bytes.IndexByte(raw, 0xEF) < 0) {
 		return raw, true
 	}
 	if quoted && bytes.IndexByte(raw, '<') >= 0 {
