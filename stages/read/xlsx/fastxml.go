@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/xml"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"doithoai/stages/read/grid"
@@ -69,11 +71,6 @@ type fastAttrs struct {
 func (a *fastAttrs) n() int             { return len(a.locals) }
 func (a *fastAttrs) local(i int) []byte { return a.locals[i] }
 func (a *fastAttrs) value(i int) []byte { return a.values[i] }
-
-// newFastXML reads r (UTF-8, byte-order mark removed) with the depth limit.
-func newFastXML(ctx context.Context, r io.Reader, maxDepth int) *fastXML {
-	return &fastXML{ctx: ctx, r: r, buf: make([]byte, 64<<10), maxDepth: maxDepth}
-}
 
 // fill reads more input, keeping buf[pos:end]. It returns a read error
 // other than io.EOF: a grid.Problem of the part (limits, damage) or the
@@ -679,5 +676,24 @@ func (p *opcPackage) readFast(part string, read func(events) error) error {
 		return err
 	}
 	defer rc.Close()
-	return read(newFastXML(p.ctx, utf8Reader(grid.NewXMLGuard(p.ctx, rc, p.lim)), p.lim.MaxXMLDepth))
+	pb := partBuffers.Get().(*fastBuffers)
+	defer func() {
+		pb.br.Reset(nil)
+		partBuffers.Put(pb)
+	}()
+	pb.br.Reset(grid.NewXMLGuard(p.ctx, rc, p.lim))
+	x := &fastXML{ctx: p.ctx, r: utf8From(pb.br), buf: pb.buf, maxDepth: p.lim.MaxXMLDepth}
+	return read(x)
 }
+
+// fastBuffers are the two buffers a part is read through by fastXML,
+// kept between parts and files (partBuffers): nothing read keeps a slice
+// of them once the part is read, every value is copied out.
+type fastBuffers struct {
+	br  *bufio.Reader
+	buf []byte // fastXML's; one it outgrows on a long token is dropped
+}
+
+var partBuffers = sync.Pool{New: func() any {
+	return &fastBuffers{br: bufio.NewReaderSize(nil, partBufSize), buf: make([]byte, partBufSize)}
+}}
