@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"doithoai/pipeline/vntext"
 )
 
 // trailingParenRE is the expression cutTrailingParen replaces.
@@ -34,5 +36,82 @@ func TestCutTrailingParenAgreesWithRegexp(t *testing.T) {
 		if got := cutTrailingParen(s); got != want {
 			t.Fatalf("cutTrailingParen(%q) = %q, the expression gives %q", s, got, want)
 		}
+	}
+}
+
+// TestNumberCellTokenAgreesWithRegexp checks the hand-written match of a
+// column-number cell against the expression it replaces: the same cells
+// match, with the same first group.
+func TestNumberCellTokenAgreesWithRegexp(t *testing.T) {
+	re := regexp.MustCompile(numberCellExpr)
+	cases := []string{
+		"", "1", "(1)", "[2]", "( 3 )", "12", "123", "1234", "A", "a", "(B)", "ab", "x", "xx2", "ax2", "x x 2",
+		"(3)=(1)+(2)", "(5) = (3) x (4)", "4=2×3", "4 × 3", "4×", "1+", "+1", "1 2", "(1", "1)", "((1))",
+		"(1)-(2)-(3)", "(1)*[2]/3", "1\t+\n2", "1\f=\r2", "1\v", "1\u00a0", "Nguyễn Văn A", "HH-001", "0",
+		"(000)", "1=1234", "1=(123)", "\xff", "1\xc3", "1×\xc3\x97", "A)", "[Z]x(9)",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"(", ")", "[", "]", " ", "\t", "\n", "\v", "1", "2", "0", "9", "a", "Z", "x", "×", "=", "+", "-", "*", "/", "ă", "\xc3", ".", "1234"}
+	for i := 0; i < 100000; i++ {
+		var sb strings.Builder
+		for n := rng.IntN(12); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		cases = append(cases, sb.String())
+	}
+	matched := 0
+	for _, s := range cases {
+		m := re.FindStringSubmatch(s)
+		tok, ok := numberCellToken(s)
+		if ok != (m != nil) || ok && tok != m[1] {
+			t.Fatalf("numberCellToken(%q) = %q, %v; the expression gives %q", s, tok, ok, m)
+		}
+		if ok {
+			matched++
+		}
+	}
+	if matched < 1000 {
+		t.Fatalf("only %d of %d cases match: the random cases say too little", matched, len(cases))
+	}
+}
+
+// TestHeaderKeysAgreeWithFold checks the shortcuts of headerKeys.has
+// against folding every text.
+func TestHeaderKeysAgreeWithFold(t *testing.T) {
+	labels := []string{"STT", "Họ và tên", "Mã hộ", "Năm sinh", "Ấp", "Đ", "1", "", "ho ten", "T"}
+	var folded []string
+	for _, l := range labels {
+		folded = append(folded, vntext.Fold(l))
+	}
+	k := newHeaderKeys(folded)
+	set := map[string]bool{}
+	for _, f := range folded {
+		set[f] = true
+	}
+	cases := append([]string{"", " ", "stt", "S.T.T", "STT ", "Họ  và tên", "HO VA TEN", "ấp", "Ap", "đ", "D", "1", "01", "Nguyễn Văn A"}, labels...)
+	rng := rand.New(rand.NewPCG(7, 8))
+	alphabet := []string{"a", "A", "ă", "Ấ", "p", "đ", "Đ", "d", "s", "t", "T", "h", "o", " ", ".", "1", "\u0301", "\u00a0", "ten", "va", "\xff"}
+	for i := 0; i < 50000; i++ {
+		var sb strings.Builder
+		for n := rng.IntN(8); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		cases = append(cases, sb.String())
+	}
+	hits := 0
+	for _, s := range cases {
+		want := set[vntext.Fold(s)]
+		if got := k.has(s); got != want {
+			t.Fatalf("has(%q) = %v, folding gives %v", s, got, want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < 100 {
+		t.Fatalf("only %d hits", hits)
+	}
+	if (*headerKeys)(nil).has("stt") {
+		t.Fatal("a column without labels has a key")
 	}
 }

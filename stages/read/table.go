@@ -64,7 +64,7 @@ type tableBuilder struct {
 	t  record.Table
 
 	cols       []int // the mapped columns, in order
-	headerKeys map[int]map[string]bool
+	headerKeys map[int]*headerKeys
 	lastHeader int
 	searching  bool // the column-number row may still come (rows lastHeader+1, +2)
 	start      int  // rows up to here are header (or number row)
@@ -108,13 +108,9 @@ func newTableBuilder(v *sheetView, m *mapping, fc fileCtx) *tableBuilder {
 	for _, l := range m.unknown {
 		t.Unknown = append(t.Unknown, l.display())
 	}
-	tb.headerKeys = map[int]map[string]bool{}
+	tb.headerKeys = map[int]*headerKeys{}
 	for _, l := range m.b.labels {
-		keys := map[string]bool{}
-		for _, k := range l.folded {
-			keys[k] = true
-		}
-		tb.headerKeys[l.col] = keys
+		tb.headerKeys[l.col] = newHeaderKeys(l.folded)
 	}
 	// The cells of every row in field order (the order of record.Cells);
 	// the match gives a field one column.
@@ -372,9 +368,21 @@ func cellOf(r *grid.Row, col int) *grid.Cell {
 	if r == nil {
 		return nil
 	}
-	i := sort.Search(len(r.Cells), func(i int) bool { return r.Cells[i].Col >= col })
-	if i < len(r.Cells) && r.Cells[i].Col == col {
-		return &r.Cells[i]
+	cells := r.Cells
+	if i := col - 1; i >= 0 && i < len(cells) && cells[i].Col == col && (i == 0 || cells[i-1].Col < col) {
+		return &cells[i] // a row without gaps before col
+	}
+	lo, hi := 0, len(cells) // sort.Search without its closure
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if cells[h].Col < col {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	if lo < len(cells) && cells[lo].Col == col {
+		return &cells[lo]
 	}
 	return nil
 }
@@ -438,38 +446,77 @@ func isFooterRow(v *sheetView, r *grid.Row, gap int) bool {
 			nonEmpty++
 		}
 	}
+	legacy := v.sheetEnc != vntext.Unicode || v.topEnc != vntext.Unicode
 	for _, c := range r.Cells {
 		if c.Kind != grid.String || len(c.Text) > maxFooterBytes {
 			continue
 		}
-		for _, t := range footerTexts(v, c.Text) {
-			f := vntext.Fold(t)
-			if f == "" {
+		if !legacy {
+			// The cell is its only reading. In a full row only a total
+			// word counts, and every one folds to a text starting with
+			// "t" or "c": a cell starting with another ASCII letter or
+			// digit (which Fold keeps, lower-cased) is not folded at all.
+			if nonEmpty > 4 && !mayFoldToTotal(c.Text) {
 				continue
 			}
-			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || (strings.HasPrefix(f, "tong ") || strings.HasPrefix(f, "cong ")) && totalLine.MatchString(f) {
-				return true // a total row ends the data, whatever it holds
-			}
-			if nonEmpty > 4 {
-				continue // a full row is data even if a note reads "Xác nhận …"
-			}
-			for _, p := range footerPrefixes {
-				if strings.HasPrefix(f, p) && (len(f) == len(p) || f[len(p)] == ' ') {
-					return true
-				}
-			}
-			if footerWeak[f] && nonEmpty <= 2 {
+			if isFooterText(c.Text, nonEmpty, gap) {
 				return true
 			}
-			if strings.Contains(f, "thang") && isDateLine(t) {
-				return true
-			}
-			if gap >= 2 && nonEmpty == 1 && isNoteLine(t, f) {
+			continue
+		}
+		for _, t := range footerTexts(v, c.Text) {
+			if isFooterText(t, nonEmpty, gap) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// isFooterText reports whether one reading t of a cell starts the footer,
+// in a row of nonEmpty values after gap blank rows.
+func isFooterText(t string, nonEmpty, gap int) bool {
+	f := vntext.Fold(t)
+	if f == "" {
+		return false
+	}
+	if totalWords[f] || strings.HasPrefix(f, "tong cong ") || (strings.HasPrefix(f, "tong ") || strings.HasPrefix(f, "cong ")) && totalLine.MatchString(f) {
+		return true // a total row ends the data, whatever it holds
+	}
+	if nonEmpty > 4 {
+		return false // a full row is data even if a note reads "Xác nhận …"
+	}
+	for _, p := range footerPrefixes {
+		if strings.HasPrefix(f, p) && (len(f) == len(p) || f[len(p)] == ' ') {
+			return true
+		}
+	}
+	if footerWeak[f] && nonEmpty <= 2 {
+		return true
+	}
+	if strings.Contains(f, "thang") && isDateLine(t) {
+		return true
+	}
+	if gap >= 2 && nonEmpty == 1 && isNoteLine(t, f) {
+		return true
+	}
+	return false
+}
+
+// mayFoldToTotal is false when vntext.Fold(t) cannot start with "t" or
+// "c" (as every total word does): t starts with another ASCII letter or
+// digit, which Fold keeps as its first byte, lower-cased.
+func mayFoldToTotal(t string) bool {
+	if t == "" || !asciiAlnum(t[0]) {
+		return true
+	}
+	l := t[0] | 0x20
+	return l == 't' || l == 'c'
+}
+
+// asciiAlnum reports whether c is an ASCII letter or digit.
+func asciiAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // maxFooterBytes: longer cells are contents, never footer words.
@@ -519,18 +566,70 @@ func isNoteLine(t, f string) bool {
 
 // repeatsHeaderOf reports whether the row repeats the column header (a
 // header printed again on each page).
-func repeatsHeaderOf(r *grid.Row, cols []int, keys map[int]map[string]bool) bool {
+func repeatsHeaderOf(r *grid.Row, cols []int, keys map[int]*headerKeys) bool {
 	same := 0
 	for _, c := range cols {
 		cell := cellOf(r, c)
 		if cell == nil || cell.Kind != grid.String {
 			continue
 		}
-		if keys[c][vntext.Fold(cell.Text)] {
+		if keys[c].has(cell.Text) {
 			same++
 		}
 	}
 	return same >= 2 && same*2 >= len(cols)
+}
+
+// headerKeys are the folded texts of one header column, with what lets
+// most data cells be told apart from them without folding them.
+type headerKeys struct {
+	set map[string]bool
+	// first: the first bytes of the keys; maxLen: the longest key.
+	first  [256]bool
+	maxLen int
+}
+
+// newHeaderKeys holds the folded texts.
+func newHeaderKeys(folded []string) *headerKeys {
+	k := &headerKeys{set: make(map[string]bool, len(folded))}
+	for _, f := range folded {
+		k.set[f] = true
+		if f != "" {
+			k.first[f[0]] = true
+		}
+		k.maxLen = max(k.maxLen, len(f))
+	}
+	return k
+}
+
+// has reports whether vntext.Fold(s) is one of the keys (k may be nil:
+// none). Fold keeps every ASCII letter and digit of s, lower-cased and
+// in order, so a text that starts with one no key starts with, or that
+// has more of them than the longest key has bytes, is none of them.
+func (k *headerKeys) has(s string) bool {
+	if k == nil || len(k.set) == 0 {
+		return false
+	}
+	if s != "" && asciiAlnum(s[0]) && !k.first[asciiLower(s[0])] {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if asciiAlnum(s[i]) {
+			if n++; n > k.maxLen {
+				return false
+			}
+		}
+	}
+	return k.set[vntext.Fold(s)]
+}
+
+// asciiLower lower-cases an ASCII letter.
+func asciiLower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // sectionHeading matches a numbered section title: "I. Ban giảm nghèo",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
@@ -75,7 +76,7 @@ func extractTableOld(v *sheetView, m *mapping, fc fileCtx) (record.Table, []reco
 		}
 		gap := r.Num - prev - 1
 		prev = r.Num
-		if isFooterRow(v, r, gap) {
+		if isFooterRowOld(v, r, gap) {
 			t.FooterRow = r.Num
 			break
 		}
@@ -215,7 +216,61 @@ func extractTableOld(v *sheetView, m *mapping, fc fileCtx) (record.Table, []reco
 	return t, findings
 }
 
-// repeatsHeader is repeatsHeaderOf as the old extractTable called it.
+// repeatsHeader is repeatsHeaderOf as the old extractTable had it
+// (every cell folded).
 func repeatsHeader(v *sheetView, r *grid.Row, cols []int, keys map[int]map[string]bool) bool {
-	return repeatsHeaderOf(v.row(r.Num), cols, keys)
+	same := 0
+	for _, c := range cols {
+		cell := cellOf(v.row(r.Num), c)
+		if cell == nil || cell.Kind != grid.String {
+			continue
+		}
+		if keys[c][vntext.Fold(cell.Text)] {
+			same++
+		}
+	}
+	return same >= 2 && same*2 >= len(cols)
+}
+
+// isFooterRowOld is isFooterRow as the old extractTable had it (every
+// reading of every cell folded).
+func isFooterRowOld(v *sheetView, r *grid.Row, gap int) bool {
+	nonEmpty := 0
+	for _, c := range r.Cells {
+		if c.Kind != grid.Empty && strings.TrimSpace(c.Text) != "" {
+			nonEmpty++
+		}
+	}
+	for _, c := range r.Cells {
+		if c.Kind != grid.String || len(c.Text) > maxFooterBytes {
+			continue
+		}
+		for _, t := range footerTexts(v, c.Text) {
+			f := vntext.Fold(t)
+			if f == "" {
+				continue
+			}
+			if totalWords[f] || strings.HasPrefix(f, "tong cong ") || (strings.HasPrefix(f, "tong ") || strings.HasPrefix(f, "cong ")) && totalLine.MatchString(f) {
+				return true
+			}
+			if nonEmpty > 4 {
+				continue
+			}
+			for _, p := range footerPrefixes {
+				if strings.HasPrefix(f, p) && (len(f) == len(p) || f[len(p)] == ' ') {
+					return true
+				}
+			}
+			if footerWeak[f] && nonEmpty <= 2 {
+				return true
+			}
+			if strings.Contains(f, "thang") && isDateLine(t) {
+				return true
+			}
+			if gap >= 2 && nonEmpty == 1 && isNoteLine(t, f) {
+				return true
+			}
+		}
+	}
+	return false
 }

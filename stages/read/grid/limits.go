@@ -135,6 +135,16 @@ func (g *XMLGuard) Read(p []byte) (int, error) {
 	}
 	n, err := g.r.Read(p)
 	b := p[:n]
+	if g.run+len(b) <= g.max {
+		// No run in b can pass max: only the one after its last '<'
+		// goes on (one search a read, not one a tag).
+		if i := bytes.LastIndexByte(b, '<'); i >= 0 {
+			g.run = len(b) - i - 1
+		} else {
+			g.run += len(b)
+		}
+		return n, err
+	}
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '<')
 		if i < 0 {

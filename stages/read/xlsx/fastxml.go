@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/xml"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"doithoai/stages/read/grid"
@@ -70,11 +72,6 @@ func (a *fastAttrs) n() int             { return len(a.locals) }
 func (a *fastAttrs) local(i int) []byte { return a.locals[i] }
 func (a *fastAttrs) value(i int) []byte { return a.values[i] }
 
-// newFastXML reads r (UTF-8, byte-order mark removed) with the depth limit.
-func newFastXML(ctx context.Context, r io.Reader, maxDepth int) *fastXML {
-	return &fastXML{ctx: ctx, r: r, buf: make([]byte, 64<<10), maxDepth: maxDepth}
-}
-
 // fill reads more input, keeping buf[pos:end]. It returns a read error
 // other than io.EOF: a grid.Problem of the part (limits, damage) or the
 // context's error pass through, anything else falls back.
@@ -122,7 +119,7 @@ func (x *fastXML) next() (int, error) {
 		}
 	}
 	for {
-		i := bytes.IndexByte(x.buf[x.pos:x.end], '<')
+		i := indexShort(x.buf[x.pos:x.end], '<')
 		if i < 0 {
 			if !x.eof {
 				if err := x.fill(); err != nil {
@@ -216,7 +213,7 @@ func (x *fastXML) tag(b []byte) (int, int) {
 		if k > 0 {
 			from = x.nameEnds[k-1]
 		}
-		if !bytes.Equal(x.names[from:], name) {
+		if !sameName(x.names[from:], name) {
 			return 0, -1
 		}
 		x.local = localName(name)
@@ -282,7 +279,7 @@ func (x *fastXML) tag(b []byte) (int, int) {
 			return 0, -1
 		}
 		i++
-		j := bytes.IndexByte(b[i:], q)
+		j := indexShort(b[i:], q)
 		if j < 0 {
 			if bytes.IndexByte(b[i:], '<') >= 0 {
 				return 0, -1
@@ -387,16 +384,22 @@ func declParam(s, key string) (v string, found, ok bool) {
 // "]]>" in text, '<' in a value). The result is raw itself when nothing
 // needs decoding, else it lives in x.scratch.
 func (x *fastXML) decode(raw []byte, quoted bool) ([]byte, bool) {
-	plain := true
+	plain, ascii := true, true
 	for _, c := range raw {
-		if c < 0x20 || c >= 0x80 || c == '&' || c == ']' || c == '<' {
-			if c != '\t' && c != '\n' {
-				plain = false
-				break
-			}
+		if c >= 0x80 {
+			ascii = false
+			continue
+		}
+		if c < 0x20 && c != '\t' && c != '\n' || c == '&' || c == ']' || c == '<' {
+			plain = false
+			break
 		}
 	}
-	if plain {
+	// Text without references, carriage returns or controls decodes to
+	// itself when it is valid UTF-8 in XML's range: past ASCII, only
+	// U+FFFE and U+FFFF (and U+FFFD, which only the loop below tells from
+	// a bad byte) are out of it or in doubt, all three starting 0xEF.
+	if plain && (ascii || utf8.Valid(raw) && bytes.IndexByte(raw, 0xEF) < 0) {
 		return raw, true
 	}
 	if quoted && bytes.IndexByte(raw, '<') >= 0 {
@@ -548,11 +551,47 @@ func nameByte(c byte) bool {
 // localName is the local part of a qualified name, as encoding/xml splits
 // it: "x:row" is "row"; ":row" and "row:" stay whole.
 func localName(name []byte) []byte {
-	i := bytes.IndexByte(name, ':')
-	if i <= 0 || i == len(name)-1 {
-		return name
+	for i, c := range name { // names are short: no bytes.IndexByte call
+		if c == ':' {
+			if i == 0 || i == len(name)-1 {
+				return name
+			}
+			return name[i+1:]
+		}
 	}
-	return name[i+1:]
+	return name
+}
+
+// indexShort is bytes.IndexByte for the short runs between markup (a
+// cell's value, an attribute's): the first bytes are looked at in a loop,
+// the rest with bytes.IndexByte.
+func indexShort(b []byte, c byte) int {
+	n := min(len(b), 16)
+	for i := 0; i < n; i++ {
+		if b[i] == c {
+			return i
+		}
+	}
+	if n == len(b) {
+		return -1
+	}
+	if j := bytes.IndexByte(b[n:], c); j >= 0 {
+		return n + j
+	}
+	return -1
+}
+
+// sameName is bytes.Equal for short names.
+func sameName(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // xmlSpace is encoding/xml's white space between attributes.
@@ -637,5 +676,24 @@ func (p *opcPackage) readFast(part string, read func(events) error) error {
 		return err
 	}
 	defer rc.Close()
-	return read(newFastXML(p.ctx, utf8Reader(grid.NewXMLGuard(p.ctx, rc, p.lim)), p.lim.MaxXMLDepth))
+	pb := partBuffers.Get().(*fastBuffers)
+	defer func() {
+		pb.br.Reset(nil)
+		partBuffers.Put(pb)
+	}()
+	pb.br.Reset(grid.NewXMLGuard(p.ctx, rc, p.lim))
+	x := &fastXML{ctx: p.ctx, r: utf8From(pb.br), buf: pb.buf, maxDepth: p.lim.MaxXMLDepth}
+	return read(x)
 }
+
+// fastBuffers are the two buffers a part is read through by fastXML,
+// kept between parts and files (partBuffers): nothing read keeps a slice
+// of them once the part is read, every value is copied out.
+type fastBuffers struct {
+	br  *bufio.Reader
+	buf []byte // fastXML's; one it outgrows on a long token is dropped
+}
+
+var partBuffers = sync.Pool{New: func() any {
+	return &fastBuffers{br: bufio.NewReaderSize(nil, partBufSize), buf: make([]byte, partBufSize)}
+}}

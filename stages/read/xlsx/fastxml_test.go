@@ -180,3 +180,24 @@ func FuzzFastPathSST(f *testing.F) {
 		decodeBoth(t, rb.write(t), fuzzLimits)
 	})
 }
+
+// FuzzFastPathStyles is FuzzFastPath for the styles part (which number
+// formats are dates): cells of every style index read both ways.
+func FuzzFastPathStyles(f *testing.F) {
+	rb := newRawBook("", "")
+	f.Add([]byte(rb["xl/styles.xml"]))
+	f.Add([]byte(`<x:styleSheet xmlns:x="m"><x:numFmts><x:numFmt numFmtId=" 164" formatCode="d/m"/><x:numFmt numFmtId="165" formatCode='yy&#x2F;mm'/></x:numFmts>` +
+		`<x:cellXfs><x:xf numFmtId=" 165 "/><x:xf/><x:xf numFmtId="x"/><x:xf numFmtId="22"/></x:cellXfs></x:styleSheet>`))
+	f.Add([]byte(`<styleSheet><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice Requires="x"><cellXfs><xf numFmtId="14"/></cellXfs></mc:Choice></mc:AlternateContent><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>`))
+	var sheet strings.Builder
+	sheet.WriteString(`<row r="1">`)
+	for s := 0; s < 8; s++ {
+		sheet.WriteString(`<c r="` + string(rune('A'+s)) + `1" s="` + string(rune('0'+s)) + `"><v>44621.5</v></c>`)
+	}
+	sheet.WriteString(`</row>`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rb := newRawBook(sheet.String(), "")
+		rb["xl/styles.xml"] = string(data)
+		decodeBoth(t, rb.write(t), fuzzLimits)
+	})
+}

@@ -139,7 +139,14 @@ func (p *opcPackage) openXML(name string) (*xmlPart, error) {
 
 // utf8Reader strips a UTF-8 byte-order mark and transcodes UTF-16 input.
 func utf8Reader(r io.Reader) io.Reader {
-	br := bufio.NewReaderSize(r, 64<<10)
+	return utf8From(bufio.NewReaderSize(r, partBufSize))
+}
+
+// partBufSize is the size of the buffers a part is read through.
+const partBufSize = 64 << 10
+
+// utf8From is utf8Reader over br.
+func utf8From(br *bufio.Reader) io.Reader {
 	head, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):

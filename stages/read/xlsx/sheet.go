@@ -77,7 +77,7 @@ type sheetReader struct {
 	lastRow     int
 	prevCol     int
 	cells       []grid.Cell
-	spare       []grid.Cell // cells of a row the sink did not keep, for the next row
+	slab        []grid.Cell // room for the cells of the next rows
 	cellsSorted bool
 	rowsSorted  bool
 	count       int  // rows with values so far
@@ -408,8 +408,15 @@ func (r *sheetReader) endRow() error {
 		return grid.TooLarge(grid.Excess{Limit: grid.LimitRows, Max: int64(r.b.lim.MaxRows), Sheet: r.sheet.Name, Row: r.rowNum},
 			"sheet %q has a value in row %d, limit %d", r.sheet.Name, r.rowNum, r.b.lim.MaxRows)
 	}
-	cells := append(r.spare[:0], r.cells...)
-	r.spare = nil
+	// The row's cells are cut from a slab (one allocation for many rows,
+	// each row's slice full to its capacity so that appending to it
+	// copies); a row the sink does not keep leaves its room to the next.
+	n := len(r.cells)
+	if len(r.slab) < n {
+		r.slab = make([]grid.Cell, max(n, slabCells))
+	}
+	cells := r.slab[:n:n]
+	copy(cells, r.cells)
 	if !r.cellsSorted {
 		cells = sortCells(cells)
 	}
@@ -431,13 +438,16 @@ func (r *sheetReader) endRow() error {
 			return err
 		}
 		if !keep {
-			r.spare = cells // the sink is done with the row: its cells are reused
-			return nil
+			return nil // the sink is done with the row: its room is reused
 		}
 	}
+	r.slab = r.slab[n:]
 	r.sheet.Rows = append(r.sheet.Rows, row)
 	return nil
 }
+
+// slabCells is how many cells one slab of sheetReader holds.
+const slabCells = 1024
 
 // sortCells orders cells by column; of duplicates the last one wins.
 func sortCells(cells []grid.Cell) []grid.Cell {

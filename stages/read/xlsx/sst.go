@@ -105,7 +105,7 @@ func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTa
 					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(maxItems)}, "shared string table has more than %d entries", maxItems)
 				}
 				item, s := buf.Bytes(), ""
-				if bytes.Contains(item, []byte("_x")) {
+				if hasEscapeX(item) {
 					s = unescapeX(string(item))
 					item = nil
 				}
@@ -161,4 +161,18 @@ func unescapeX(s string) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// hasEscapeX is bytes.Contains(b, "_x"), searching for the '_' alone.
+func hasEscapeX(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '_')
+		if i < 0 || i == len(b)-1 {
+			return false
+		}
+		if b[i+1] == 'x' {
+			return true
+		}
+		b = b[i+1:]
+	}
 }

@@ -207,57 +207,61 @@ func (p *opcPackage) readStyles(part string) ([]bool, error) {
 	if part == "" {
 		return nil, nil
 	}
-	x, err := p.openXML(part)
+	var custom map[int]string
+	var xfs []int
+	// With the fast tokenizer when it can (as the sheets): the part is
+	// read by local names and attribute values only.
+	err := p.readPart(part, nil, func() { custom, xfs = nil, nil }, func(ev events) error {
+		custom = map[int]string{}
+		inNumFmts, inCellXfs := false, false
+		for {
+			kind, local, _, a, err := ev.event()
+			if err != nil {
+				return err
+			}
+			switch kind {
+			case tokEOF:
+				return nil
+			case tokStart:
+				switch string(local) {
+				case "numFmts":
+					inNumFmts = true
+				case "cellXfs":
+					inCellXfs = true
+				case "numFmt":
+					if inNumFmts {
+						v, _ := first(a, "numFmtId")
+						id, err := strconv.Atoi(string(v))
+						code, _ := first(a, "formatCode")
+						if err == nil && len(custom) < maxNumFmts {
+							custom[id] = string(code)
+						}
+					}
+				case "xf":
+					if inCellXfs {
+						if len(xfs) >= maxXfs {
+							return grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d cell formats", maxXfs), nil)
+						}
+						v, _ := first(a, "numFmtId")
+						id, err := strconv.Atoi(strings.TrimSpace(string(v)))
+						if err != nil {
+							id = 0
+						}
+						xfs = append(xfs, id)
+					}
+				}
+			case tokEnd:
+				switch string(local) {
+				case "numFmts":
+					inNumFmts = false
+				case "cellXfs":
+					inCellXfs = false
+				}
+			}
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer x.close()
-	custom := map[int]string{}
-	var xfs []int
-	inNumFmts, inCellXfs := false, false
-	for {
-		tok, err := x.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "numFmts":
-				inNumFmts = true
-			case "cellXfs":
-				inCellXfs = true
-			case "numFmt":
-				if inNumFmts {
-					id, err := strconv.Atoi(attrOr(t, "numFmtId"))
-					code, _ := attr(t, "formatCode")
-					if err == nil && len(custom) < maxNumFmts {
-						custom[id] = code
-					}
-				}
-			case "xf":
-				if inCellXfs {
-					if len(xfs) >= maxXfs {
-						return nil, grid.Fail(grid.CodeTooLarge, fmt.Sprintf("more than %d cell formats", maxXfs), nil)
-					}
-					id, err := strconv.Atoi(strings.TrimSpace(attrOr(t, "numFmtId")))
-					if err != nil {
-						id = 0
-					}
-					xfs = append(xfs, id)
-				}
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "numFmts":
-				inNumFmts = false
-			case "cellXfs":
-				inCellXfs = false
-			}
-		}
 	}
 	dates := make([]bool, len(xfs))
 	for i, id := range xfs {
@@ -275,9 +279,3 @@ const (
 	maxXfs     = 1 << 20
 	maxNumFmts = 1 << 16
 )
-
-// attrOr returns the attribute value or "".
-func attrOr(se xml.StartElement, local string) string {
-	v, _ := attr(se, local)
-	return v
-}
