@@ -23,6 +23,27 @@ import (
 
 const memoryTest = "TestSourceRowsOneAtATime"
 
+// storedInbox generates a 12-commune inbox (48,000 roster rows) and reads
+// it once into a new extract store: its folder and the state folder.
+func storedInbox(t *testing.T, seed int64) (dir, state string) {
+	t.Helper()
+	dir = t.TempDir()
+	if _, err := gen.Generate(context.Background(), dir, gen.Options{Communes: 12, Households: 4000, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	p, subs := benchSubs(t, dir)
+	state = t.TempDir()
+	st, err := process.NewStore(state, process.Config{}.Limits, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := process.Config{Plan: p, Extracts: st, Logger: slog.New(slog.DiscardHandler)}
+	if _, rs, err := process.Process(context.Background(), cfg, nil, subs, subs[len(subs)-1].ReceivedAt); err != nil || rs.Decoded != len(subs) {
+		t.Fatalf("first run: %+v %v", rs, err)
+	}
+	return dir, state
+}
+
 // benchSubs are the submissions of a generated workspace's inbox.
 func benchSubs(t testing.TB, dir string) (*plan.Plan, []record.Submission) {
 	t.Helper()
@@ -98,20 +119,7 @@ func TestSourceRowsOneAtATime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and reads a 12-commune inbox (48,000 roster rows)")
 	}
-	dir := t.TempDir()
-	if _, err := gen.Generate(context.Background(), dir, gen.Options{Communes: 12, Households: 4000, Seed: 5}); err != nil {
-		t.Fatal(err)
-	}
-	p, subs := benchSubs(t, dir)
-	state := t.TempDir()
-	st, err := process.NewStore(state, process.Config{}.Limits, p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := process.Config{Plan: p, Extracts: st, Logger: slog.New(slog.DiscardHandler)}
-	if _, rs, err := process.Process(context.Background(), cfg, nil, subs, subs[len(subs)-1].ReceivedAt); err != nil || rs.Decoded != len(subs) {
-		t.Fatalf("first run: %+v %v", rs, err)
-	}
+	dir, state := storedInbox(t, 5)
 	// A small GC target: the peak then follows what is live, not when the
 	// collector last ran.
 	env := []string{"MEM_DIR=" + dir, "MEM_STATE=" + state, "GOGC=20"}
@@ -176,20 +184,7 @@ func TestRosterOutOfMemoryPeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and reads a 12-commune inbox (48,000 roster rows)")
 	}
-	dir := t.TempDir()
-	if _, err := gen.Generate(context.Background(), dir, gen.Options{Communes: 12, Households: 4000, Seed: 6}); err != nil {
-		t.Fatal(err)
-	}
-	p, subs := benchSubs(t, dir)
-	state := t.TempDir()
-	st, err := process.NewStore(state, process.Config{}.Limits, p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := process.Config{Plan: p, Extracts: st, Logger: slog.New(slog.DiscardHandler)}
-	if _, rs, err := process.Process(context.Background(), cfg, nil, subs, subs[len(subs)-1].ReceivedAt); err != nil || rs.Decoded != len(subs) {
-		t.Fatalf("first run: %+v %v", rs, err)
-	}
+	dir, state := storedInbox(t, 6)
 	env := []string{"MEM_DIR=" + dir, "MEM_STATE=" + state, "GOGC=20"}
 	held := faultdoc.RunChild(t, rosterMemoryTest, 2*time.Minute, append(env, "MEM_MODE=held")...)
 	roster := faultdoc.RunChild(t, rosterMemoryTest, 2*time.Minute, append(env, "MEM_MODE=roster")...)

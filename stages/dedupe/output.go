@@ -373,24 +373,8 @@ func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []gr
 	}
 	// Clusters of probes of one file: the same attached household, or a
 	// direct match between them.
-	parent := make([]int32, np)
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	var find func(int32) int32
-	find = func(i int32) int32 {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	join := func(a, b int32) {
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			parent[max(ra, rb)] = min(ra, rb)
-		}
-	}
+	f := newForest(np)
+	find, join := f.find, f.join
 	type key struct{ sub, root int32 }
 	firstBy := map[key]int32{}
 	for x, r := range attach {

@@ -105,18 +105,7 @@ func (st *Stats) add(in Input) error {
 // first commune's first appearance; each part's communes likewise.
 func (st *Stats) Parts() [][]string {
 	n := len(st.codes)
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
+	f := newForest(n)
 	links := st.links
 	slices.Sort(links) // in place: Parts gives the same on a second call
 	const low = 1<<linkBits - 1
@@ -125,21 +114,15 @@ func (st *Stats) Parts() [][]string {
 		for j < len(links) && links[j]&^low == links[i]&^low {
 			j++
 		}
-		a := find(int32(links[i] & low))
 		for k := i + 1; k < j; k++ {
-			if b := find(int32(links[k] & low)); b != a {
-				if b < a {
-					a, b = b, a
-				}
-				parent[b] = a
-			}
+			f.join(int32(links[i]&low), int32(links[k]&low))
 		}
 		i = j
 	}
 	byRoot := map[int32]int{}
 	var parts [][]string
 	for i := 0; i < n; i++ {
-		r := find(int32(i))
+		r := f.find(int32(i))
 		k, ok := byRoot[r]
 		if !ok {
 			k = len(parts)
@@ -327,5 +310,33 @@ func InMemory(whole Input) Loader {
 			}
 		}
 		return in, hs, rs, ctx.Err()
+	}
+}
+
+// forest is a union–find over 0..n-1 whose roots are the smallest members
+// (path halving).
+type forest []int32
+
+func newForest(n int) forest {
+	f := make(forest, n)
+	for i := range f {
+		f[i] = int32(i)
+	}
+	return f
+}
+
+func (f forest) find(x int32) int32 {
+	for f[x] != x {
+		f[x] = f[f[x]]
+		x = f[x]
+	}
+	return x
+}
+
+// join puts a and b in one set, rooted at the smaller root.
+func (f forest) join(a, b int32) {
+	ra, rb := f.find(a), f.find(b)
+	if ra != rb {
+		f[max(ra, rb)] = min(ra, rb)
 	}
 }
