@@ -176,6 +176,8 @@ type codec interface {
 	count(*record.Checked) int
 	// encode makes the columns of records lo to hi.
 	encode(mem memory.Allocator, chk *record.Checked, lo, hi int, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error)
+	// drop takes the first n records out of chk.
+	drop(chk *record.Checked, n int)
 	// reserve makes room for n records (none when n is 0).
 	reserve(chk *record.Checked, n int)
 	// decode appends the records of a batch.
@@ -213,6 +215,15 @@ func (k kind[T]) count(chk *record.Checked) int { return len(*k.get(chk)) }
 // attach sets the part of a record's source that is the submission's.
 func attach(src *record.Source, sub record.Submission, commune string) {
 	src.SubmissionID, src.Path, src.CommuneCode, src.ReceivedAt, src.Seq = sub.ID, sub.Path, commune, sub.ReceivedAt, sub.Seq
+}
+
+func (k kind[T]) drop(chk *record.Checked, n int) {
+	p := k.get(chk)
+	if n >= len(*p) {
+		*p = nil
+		return
+	}
+	*p = append([]T(nil), (*p)[n:]...) // a new array: the old one can go
 }
 
 func (k kind[T]) reserve(chk *record.Checked, n int) {

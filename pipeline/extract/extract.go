@@ -214,19 +214,14 @@ var ErrNotExact = errors.New("extract: the workbook does not round-trip exactly"
 // owner-only, replacing the submission's extracts of other keys. What
 // could not come back exactly (a cell out of field order, text that JSON
 // would alter) is refused and nothing is stored. The rows are written in
-// record batches as they are encoded (see BatchRows).
-func (s *Store) Save(wb record.Workbook) error { return s.SaveEach(&wb, nil) }
-
-// SaveEach is Save calling each, when not nil, with every source row of
-// wb (table by table, in order) once it is encoded: the caller may then
-// check the row and drop its cells (not the row itself), so that a big
-// workbook's cells need not all be held until the extract is written.
-func (s *Store) SaveEach(wb *record.Workbook, each func(table, seq int, r *record.SourceRow)) error {
+// record batches as they are encoded (see BatchRows); CellsWriter stores
+// rows as they come, without the whole workbook.
+func (s *Store) Save(wb record.Workbook) error {
 	p := s.Path(wb.Submission)
 	if p == "" {
 		return fmt.Errorf("extract: submission %q has no usable content hash", wb.Submission.ID)
 	}
-	return s.writeFile(p, func(w io.Writer) error { return encode(w, s.key, wb, each) })
+	return s.writeFile(p, func(w io.Writer) error { return Encode(w, s.key, wb) })
 }
 
 // prune removes the extracts of a submission's folder made under other
@@ -357,11 +352,6 @@ func (id ident) pairs() ([]string, []string) {
 		[]string{FormatVersion, id.kind, id.key, id.sub.ID, id.sub.Path, id.sub.FolderHint}
 }
 
-// Encode writes wb (without its submission) as an Arrow IPC file made
-// under key, in record batches of about BatchRows cells. On an error, what
-// was written to w is not an extract.
-func Encode(w io.Writer, key string, wb record.Workbook) error { return encode(w, key, &wb, nil) }
-
 // cellsBuilder accumulates the Arrow rows (cells) of one record batch.
 type cellsBuilder struct {
 	rb     *array.RecordBuilder
@@ -420,10 +410,11 @@ func (cb *cellsBuilder) flush(bw *batchWriter) error {
 	return bw.write(rec.Columns(), int(rec.NumRows()))
 }
 
-// encode writes wb's extract of cells to w, one record batch at a time,
-// calling each (when set) with every row once it is encoded.
-func encode(w io.Writer, key string, wb *record.Workbook, each func(table, seq int, r *record.SourceRow)) error {
-	m := metaOf(wb)
+// Encode writes wb (without its submission) as an Arrow IPC file made
+// under key, in record batches of about BatchRows cells. On an error, what
+// was written to w is not an extract.
+func Encode(w io.Writer, key string, wb record.Workbook) error {
+	m := metaOf(&wb)
 	mj, err := exactJSON(&m, wb.Submission.Path)
 	if err != nil {
 		return err
@@ -448,25 +439,8 @@ func encode(w io.Writer, key string, wb *record.Workbook, each func(table, seq i
 	for ti := range wb.Tables {
 		t := &wb.Tables[ti]
 		for si := range t.Rows {
-			r := &t.Rows[si]
-			if len(r.Cells) == 0 {
-				cb.add(ti, si, r, "", false, &record.Cell{})
-			}
-			for ci := range r.Cells {
-				c := &r.Cells[ci]
-				if !c.Field.Valid() || (ci > 0 && r.Cells[ci-1].Field >= c.Field) {
-					return fail(fmt.Errorf("extract: encode %s: row %d: cell of field %d is not a field or not in field order", wb.Submission.Path, r.Row, c.Field))
-				}
-				cb.add(ti, si, r, c.Field.String(), true, c)
-			}
-			if each != nil {
-				each(ti, si, r)
-			}
-			// A batch ends at a row's end: a row's cells are in one batch.
-			if cb.n >= BatchRows {
-				if err := cb.flush(bw); err != nil {
-					return fail(err)
-				}
+			if err := cb.addRow(bw, ti, si, &t.Rows[si], wb.Submission.Path); err != nil {
+				return fail(err)
 			}
 		}
 	}
