@@ -18,6 +18,11 @@
 // the bytes (receipt time, sequence, archive path, duplicate-of) is never
 // stored: Load re-attaches the current record.Submission.
 //
+// Each file is a sequence of record batches of at most BatchRows rows and
+// a trailer (see batches.go): a workbook's rows are written as they come
+// (CellsWriter, CheckedWriter: the reader hands them over as it decodes
+// them, so a big sheet is never held whole) and read one batch at a time.
+//
 // An extract is a cache. A missing, truncated, corrupt or other-key file is
 // never trusted: Load reports a miss, the caller reads the file again and
 // Save rewrites it. Deleting state/extracts is always safe.

@@ -105,7 +105,10 @@ type Item struct {
 // again; a file with a usable checked extract (cfg.Extracts) is loaded
 // from it, without its source rows; one with a usable extract of its
 // cells is loaded and checked; any other file is read under its own time
-// budget (cfg.FileTimeout), checked, and both extracts stored. A bad or
+// budget (cfg.FileTimeout), checked, and both extracts stored — with a
+// store, an accepted file's rows go from the reader to the extracts as
+// they are decoded, each checked on the way (see fileReader.stream), so
+// that no big sheet is held whole. A bad or
 // slow file is a rejected workbook, never an error of the run. A file
 // that runs out of its budget is recorded in the ledger (when led is not
 // nil) and gets no extract. When ctx ends, the reads in progress are
