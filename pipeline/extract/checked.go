@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"doithoai/pipeline/record"
@@ -23,6 +24,7 @@ import (
 type checkedMeta struct {
 	Workbook wbMeta
 	Findings []record.Finding
+	Records  int // the records of the file's form, in its batches
 }
 
 // col is one column of a kind of record: its name and a pointer to the
@@ -172,7 +174,13 @@ var results = kind[record.Result]{
 type codec interface {
 	fields() []arrow.Field
 	count(*record.Checked) int
-	encode(mem memory.Allocator, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error)
+	// encode makes the columns of records lo to hi.
+	encode(mem memory.Allocator, chk *record.Checked, lo, hi int, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error)
+	// drop takes the first n records out of chk.
+	drop(chk *record.Checked, n int)
+	// reserve makes room for n records (none when n is 0).
+	reserve(chk *record.Checked, n int)
+	// decode appends the records of a batch.
 	decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) error
 }
 
@@ -209,8 +217,23 @@ func attach(src *record.Source, sub record.Submission, commune string) {
 	src.SubmissionID, src.Path, src.CommuneCode, src.ReceivedAt, src.Seq = sub.ID, sub.Path, commune, sub.ReceivedAt, sub.Seq
 }
 
-func (k kind[T]) encode(mem memory.Allocator, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error) {
-	recs := *k.get(chk)
+func (k kind[T]) drop(chk *record.Checked, n int) {
+	p := k.get(chk)
+	if n >= len(*p) {
+		*p = nil
+		return
+	}
+	*p = append([]T(nil), (*p)[n:]...) // a new array: the old one can go
+}
+
+func (k kind[T]) reserve(chk *record.Checked, n int) {
+	if n > 0 {
+		*k.get(chk) = make([]T, 0, n)
+	}
+}
+
+func (k kind[T]) encode(mem memory.Allocator, chk *record.Checked, lo, hi int, sub record.Submission, commune string, loc *time.Location) ([]arrow.Array, error) {
+	recs := (*k.get(chk))[lo:hi]
 	for i := range recs {
 		src := *k.source(&recs[i])
 		want := src
@@ -286,7 +309,11 @@ func (k kind[T]) encode(mem memory.Allocator, chk *record.Checked, sub record.Su
 
 func (k kind[T]) decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) error {
 	n := int(rec.NumRows())
-	recs := make([]T, n)
+	all := *k.get(chk)
+	if len(all)+n > cap(all) {
+		return errors.New("extract: more records than the metadata counts")
+	}
+	recs := all[len(all) : len(all)+n]
 	for i := range recs {
 		attach(k.source(&recs[i]), sub, commune)
 	}
@@ -322,9 +349,7 @@ func (k kind[T]) decode(rec arrow.RecordBatch, chk *record.Checked, sub record.S
 			}
 		}
 	}
-	if n > 0 {
-		*k.get(chk) = recs
-	}
+	*k.get(chk) = all[:len(all)+n]
 	return nil
 }
 
@@ -340,40 +365,47 @@ func (s *Store) SaveChecked(wb record.Workbook, chk record.Checked) error {
 	if p == "" {
 		return fmt.Errorf("extract: submission %q has no usable content hash", wb.Submission.ID)
 	}
-	var buf bytes.Buffer
-	if err := EncodeChecked(&buf, s.key, wb, chk, s.loc()); err != nil {
-		return err
-	}
-	return s.write(p, buf.Bytes())
+	return s.writeFile(p, func(w io.Writer) error { return EncodeChecked(w, s.key, wb, chk, s.loc()) })
 }
 
 // EncodeChecked writes the checked file of wb and chk made under key, its
-// dates in loc (see Store.SaveChecked).
+// dates in loc (see Store.SaveChecked), in record batches of BatchRows
+// records. On an error, what was written to w is not a checked file.
 func EncodeChecked(w io.Writer, key string, wb record.Workbook, chk record.Checked, loc *time.Location) error {
-	m := checkedMeta{Workbook: metaOf(&wb), Findings: chk.Findings}
 	kd := codecOf(wb.Form)
 	total := len(chk.Households) + len(chk.Registrations) + len(chk.Delegates) + len(chk.Opinions) + len(chk.Results)
 	if kd == nil && total > 0 || kd != nil && kd.count(&chk) != total {
 		return fmt.Errorf("%w: %s: records of another form than %q", ErrNotExact, wb.Submission.Path, wb.Form)
 	}
+	m := checkedMeta{Workbook: metaOf(&wb), Findings: chk.Findings, Records: total}
 	mj, err := exactJSON(&m, wb.Submission.Path)
 	if err != nil {
 		return err
 	}
 	var fields []arrow.Field
-	var cols []arrow.Array
 	if kd != nil {
 		fields = kd.fields()
-		if cols, err = kd.encode(memory.NewGoAllocator(), &chk, wb.Submission, wb.CommuneCode, loc); err != nil {
-			return err
-		}
-		defer func() {
+	}
+	bw, err := newBatchWriter(w, ident{kindChecked, key, wb.Submission}, fields, metaForm, string(wb.Form))
+	if err != nil {
+		return err
+	}
+	mem := memory.NewGoAllocator()
+	for lo := 0; lo < total; lo += BatchRows {
+		hi := min(lo+BatchRows, total)
+		cols, err := kd.encode(mem, &chk, lo, hi, wb.Submission, wb.CommuneCode, loc)
+		if err == nil {
+			err = bw.write(cols, hi-lo)
 			for _, c := range cols {
 				c.Release()
 			}
-		}()
+		}
+		if err != nil {
+			bw.abort()
+			return err
+		}
 	}
-	return writeIPC(w, ident{kindChecked, key, wb.Submission}, mj, fields, cols, total, metaForm, string(wb.Form))
+	return bw.close(mj)
 }
 
 // LoadChecked returns what SaveChecked stored for sub, with sub attached:
@@ -385,12 +417,14 @@ func (s *Store) LoadChecked(sub record.Submission) (wb record.Workbook, rows int
 	if p == "" {
 		return record.Workbook{}, 0, record.Checked{}, false
 	}
-	b, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return record.Workbook{}, 0, record.Checked{}, false
 	}
 	if err == nil {
-		if wb, rows, chk, err = DecodeChecked(b, s.key, sub, s.loc()); err == nil {
+		wb, rows, chk, err = decodeChecked(f, s.key, sub, s.loc())
+		f.Close()
+		if err == nil {
 			return wb, rows, chk, true
 		}
 	}
@@ -400,44 +434,65 @@ func (s *Store) LoadChecked(sub record.Submission) (wb record.Workbook, rows int
 
 // DecodeChecked reads a checked file made under key for sub (see
 // LoadChecked); any mismatch or damage is an error.
-func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Location) (wb record.Workbook, rows int, chk record.Checked, err error) {
+func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Location) (record.Workbook, int, record.Checked, error) {
+	return decodeChecked(bytes.NewReader(data), key, sub, loc)
+}
+
+// decodeChecked is DecodeChecked reading the file from r, one batch at a
+// time.
+func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *time.Location) (wb record.Workbook, rows int, chk record.Checked, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			wb, rows, chk, err = record.Workbook{}, 0, record.Checked{}, fmt.Errorf("extract: damaged: %v", p)
 		}
 	}()
-	// The columns depend on the form, named in the metadata: read it
-	// first, then check the whole file against that form's columns.
+	// The columns depend on the form, named in the schema's metadata:
+	// read it first, then check the whole file against that form's
+	// columns.
 	var m checkedMeta
 	var form record.Form
-	rec, mj, err := readIPC(data, ident{kindChecked, key, sub}, func(meta func(string) string) []arrow.Field {
+	var kd codec
+	fieldsFor := func(meta func(string) string) []arrow.Field {
 		form = record.Form(meta(metaForm))
-		if kd := codecOf(form); kd != nil {
+		if kd = codecOf(form); kd != nil {
 			return kd.fields()
 		}
 		return nil
-	})
-	if err != nil {
+	}
+	begin := func(mj string) error {
+		if err := json.Unmarshal([]byte(mj), &m); err != nil {
+			return fmt.Errorf("extract: checked metadata: %w", err)
+		}
+		if m.Workbook.Form != form {
+			return errors.New("extract: checked file of another form")
+		}
+		if m.Records < 0 || m.Records > 0 && kd == nil {
+			return errors.New("extract: checked file with a bad record count")
+		}
+		var err error
+		if wb, err = m.Workbook.header(sub, false); err != nil {
+			return err
+		}
+		if kd != nil {
+			kd.reserve(&chk, m.Records)
+		}
+		return nil
+	}
+	each := func(rec arrow.RecordBatch) error {
+		if kd == nil {
+			return errors.New("extract: records of a form without records")
+		}
+		return kd.decode(rec, &chk, sub, wb.CommuneCode, loc)
+	}
+	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each); err != nil {
 		return record.Workbook{}, 0, record.Checked{}, err
 	}
-	defer rec.Release()
-	if err := json.Unmarshal([]byte(mj), &m); err != nil {
-		return record.Workbook{}, 0, record.Checked{}, fmt.Errorf("extract: checked metadata: %w", err)
-	}
-	if m.Workbook.Form != form {
-		return record.Workbook{}, 0, record.Checked{}, errors.New("extract: checked file of another form")
-	}
-	if wb, err = m.Workbook.header(sub, false); err != nil {
-		return record.Workbook{}, 0, record.Checked{}, err
+	if kd != nil && kd.count(&chk) != m.Records {
+		return record.Workbook{}, 0, record.Checked{}, errors.New("extract: fewer records than the metadata counts")
 	}
 	for _, t := range m.Workbook.Tables {
 		rows += t.Rows
 	}
 	chk.Findings = m.Findings
-	if kd := codecOf(form); kd != nil {
-		if err := kd.decode(rec, &chk, sub, wb.CommuneCode, loc); err != nil {
-			return record.Workbook{}, 0, record.Checked{}, err
-		}
-	}
 	return wb, rows, chk, nil
 }

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -14,21 +13,18 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// batchDigest is the sha256 of an extract's metadata JSON and of the
-// bytes of its record batch, column by column: the values buffer of a
-// number column, the offsets and data of a text column, the validity of a
-// column with nulls. It hashes the encoded buffers themselves (no value by
-// value walk), so that damage an Arrow reader cannot see (a changed byte
-// in a text buffer) is found: IPC files carry no checksum of their own.
-func batchDigest(metaJSON string, rec arrow.RecordBatch) (string, error) {
-	h := sha256.New()
+// hashBatch adds one record batch of an extract to its digest: the
+// bytes of the batch, column by column: the values buffer of a number
+// column, the offsets and data of a text column, the validity of a column
+// with nulls. It hashes the encoded buffers themselves (no value by value
+// walk), so that damage an Arrow reader cannot see (a changed byte in a
+// text buffer) is found: IPC files carry no checksum of their own.
+func hashBatch(h hash.Hash, rec arrow.RecordBatch) error {
 	var b [8]byte
 	num := func(v int64) {
 		binary.LittleEndian.PutUint64(b[:], uint64(v))
 		h.Write(b[:])
 	}
-	num(int64(len(metaJSON)))
-	io.WriteString(h, metaJSON)
 	num(rec.NumRows())
 	num(rec.NumCols())
 	var flags []byte
@@ -56,15 +52,28 @@ func batchDigest(metaJSON string, rec arrow.RecordBatch) (string, error) {
 		case *array.String:
 			offs := a.ValueOffsets()
 			if offs[0] != 0 {
-				return "", errors.New("extract: text column not starting at offset 0")
+				return errors.New("extract: text column not starting at offset 0")
 			}
 			h.Write(bytesOf(offs))
 			h.Write(a.ValueBytes())
 		default:
-			return "", fmt.Errorf("extract: column %d of type %s", ci, col.DataType())
+			return fmt.Errorf("extract: column %d of type %s", ci, col.DataType())
 		}
 	}
-	return sum(h), nil
+	return nil
+}
+
+// finishDigest ends the digest of an extract file whose batches (of
+// rows, the trailer aside) went through hashBatch: it adds their number
+// and the metadata JSON, and returns the hex sha256.
+func finishDigest(h hash.Hash, metaJSON string, batches int64) string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(batches))
+	h.Write(b[:])
+	binary.LittleEndian.PutUint64(b[:], uint64(len(metaJSON)))
+	h.Write(b[:])
+	io.WriteString(h, metaJSON)
+	return sum(h)
 }
 
 func sum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }

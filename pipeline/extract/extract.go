@@ -18,6 +18,11 @@
 // the bytes (receipt time, sequence, archive path, duplicate-of) is never
 // stored: Load re-attaches the current record.Submission.
 //
+// Each file is a sequence of record batches of at most BatchRows rows and
+// a trailer (see batches.go): a workbook's rows are written as they come
+// (CellsWriter, CheckedWriter: the reader hands them over as it decodes
+// them, so a big sheet is never held whole) and read one batch at a time.
+//
 // An extract is a cache. A missing, truncated, corrupt or other-key file is
 // never trusted: Load reports a miss, the caller reads the file again and
 // Save rewrites it. Deleting state/extracts is always safe.
@@ -61,7 +66,11 @@ const Dir = "extracts"
 // 3: the digest hashes the record batch's buffers (not value by value);
 // the checked file beside the cells.
 // 4: a checked record's sheet position (sheet_index).
-const FormatVersion = "4"
+// 5: record batches of at most BatchRows rows, written as they are
+// encoded, then a trailer batch with the workbook's metadata and the
+// digest (no longer in the schema's metadata); the checked file's
+// metadata counts its records.
+const FormatVersion = "5"
 
 // Metadata keys of an extract's Arrow schema.
 const (
@@ -71,8 +80,8 @@ const (
 	metaSHA256   = "doithoai.extract.sha256"
 	metaPath     = "doithoai.extract.path"
 	metaFolder   = "doithoai.extract.folder"
-	metaWorkbook = "doithoai.extract.workbook" // JSON of wbMeta (cells) or checkedMeta (checked)
-	metaDigest   = "doithoai.extract.digest"   // see batchDigest
+	metaWorkbook = "doithoai.extract.workbook" // trailer: JSON of wbMeta (cells) or checkedMeta (checked)
+	metaDigest   = "doithoai.extract.digest"   // trailer: see hashBatch and finishDigest
 	metaForm     = "doithoai.extract.form"     // checked: the form, which names the columns
 )
 
@@ -179,19 +188,21 @@ func (s *Store) loc() *time.Location {
 // Load returns the stored workbook of sub, source rows included, with sub
 // attached, and whether there was a usable one. A missing file is a
 // silent miss; an unreadable, truncated, corrupt or mismatched one is
-// logged and a miss.
+// logged and a miss. The file is read one record batch at a time.
 func (s *Store) Load(sub record.Submission) (record.Workbook, bool) {
 	p := s.Path(sub)
 	if p == "" {
 		return record.Workbook{}, false
 	}
-	b, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return record.Workbook{}, false
 	}
 	if err == nil {
 		var wb record.Workbook
-		if wb, err = Decode(b, s.key, sub); err == nil {
+		wb, err = decodeFrom(f, s.key, sub)
+		f.Close()
+		if err == nil {
 			return wb, true
 		}
 	}
@@ -207,35 +218,15 @@ var ErrNotExact = errors.New("extract: the workbook does not round-trip exactly"
 // Save stores wb (what the reader made of wb.Submission) atomically,
 // owner-only, replacing the submission's extracts of other keys. What
 // could not come back exactly (a cell out of field order, text that JSON
-// would alter) is refused before anything is written.
+// would alter) is refused and nothing is stored. The rows are written in
+// record batches as they are encoded (see BatchRows); CellsWriter stores
+// rows as they come, without the whole workbook.
 func (s *Store) Save(wb record.Workbook) error {
 	p := s.Path(wb.Submission)
 	if p == "" {
 		return fmt.Errorf("extract: submission %q has no usable content hash", wb.Submission.ID)
 	}
-	var buf bytes.Buffer
-	if err := Encode(&buf, s.key, wb); err != nil {
-		return err
-	}
-	return s.write(p, buf.Bytes())
-}
-
-// write stores an encoded extract file at p (a temporary name renamed
-// over it) and prunes the folder. It does not wait for the disk (no
-// fsync): an extract is a cache, and one torn by a power cut fails its
-// digest and is read again.
-func (s *Store) write(p string, b []byte) error {
-	if err := os.MkdirAll(s.dir, atomicfile.PrivateDir); err != nil {
-		return fmt.Errorf("extract: %w", err)
-	}
-	err := atomicfile.WriteWithMode(p, atomicfile.Private, func(tmp string) error {
-		return os.WriteFile(tmp, b, atomicfile.Private)
-	})
-	if err != nil {
-		return fmt.Errorf("extract: write %s: %w", p, err)
-	}
-	s.prune(filepath.Dir(p))
-	return nil
+	return s.writeFile(p, func(w io.Writer) error { return Encode(w, s.key, wb) })
 }
 
 // prune removes the extracts of a submission's folder made under other
@@ -366,158 +357,102 @@ func (id ident) pairs() ([]string, []string) {
 		[]string{FormatVersion, id.kind, id.key, id.sub.ID, id.sub.Path, id.sub.FolderHint}
 }
 
-// writeIPC writes one record batch of fields (with the identity, metaJSON
-// and their digest in the schema metadata) as an Arrow IPC file.
-// extra are more metadata pairs (key, value, ...).
-func writeIPC(w io.Writer, id ident, metaJSON string, fields []arrow.Field, cols []arrow.Array, rows int, extra ...string) error {
-	bare := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(rows))
-	defer bare.Release()
-	dg, err := batchDigest(metaJSON, bare)
-	if err != nil {
-		return err
-	}
-	keys, vals := id.pairs()
-	for i := 0; i+1 < len(extra); i += 2 {
-		keys, vals = append(keys, extra[i]), append(vals, extra[i+1])
-	}
-	md := arrow.NewMetadata(append(keys, metaWorkbook, metaDigest), append(vals, metaJSON, dg))
-	sc := arrow.NewSchema(fields, &md)
-	rec := array.NewRecordBatch(sc, cols, int64(rows))
-	defer rec.Release()
-	mem := memory.NewGoAllocator()
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(sc), ipc.WithAllocator(mem))
-	if err != nil {
-		return fmt.Errorf("extract: encode %s: %w", id.sub.Path, err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("extract: encode %s: %w", id.sub.Path, err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("extract: encode %s: %w", id.sub.Path, err)
-	}
-	return nil
+// cellsBuilder accumulates the Arrow rows (cells) of one record batch.
+type cellsBuilder struct {
+	rb     *array.RecordBuilder
+	tab    *array.Int32Builder
+	seq    *array.Int32Builder
+	row    *array.Int32Builder
+	hidden *array.BooleanBuilder
+	field  *array.StringBuilder
+	col    *array.Int32Builder
+	ref    *array.StringBuilder
+	text   *array.StringBuilder
+	num    *array.Float64Builder
+	isNum  *array.BooleanBuilder
+	isDate *array.BooleanBuilder
+	enc    *array.StringBuilder
+	n      int
 }
 
-// readIPC opens an extract file made for id with these columns, checks
-// its identity and digest, and returns its record batch and metadata
-// JSON. It may panic on damaged bytes (the callers recover).
-// fieldsFor gives the columns the file must have, from its metadata.
-func readIPC(data []byte, id ident, fieldsFor func(meta func(string) string) []arrow.Field) (arrow.RecordBatch, string, error) {
-	fr, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(memory.NewGoAllocator()))
-	if err != nil {
-		return nil, "", fmt.Errorf("extract: %w", err)
+func newCellsBuilder() *cellsBuilder {
+	rb := array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(cellFields, nil))
+	return &cellsBuilder{rb: rb,
+		tab: rb.Field(0).(*array.Int32Builder), seq: rb.Field(1).(*array.Int32Builder), row: rb.Field(2).(*array.Int32Builder),
+		hidden: rb.Field(3).(*array.BooleanBuilder), field: rb.Field(4).(*array.StringBuilder), col: rb.Field(5).(*array.Int32Builder),
+		ref: rb.Field(6).(*array.StringBuilder), text: rb.Field(7).(*array.StringBuilder), num: rb.Field(8).(*array.Float64Builder),
+		isNum: rb.Field(9).(*array.BooleanBuilder), isDate: rb.Field(10).(*array.BooleanBuilder), enc: rb.Field(11).(*array.StringBuilder)}
+}
+
+func (cb *cellsBuilder) add(ti, si int, r *record.SourceRow, name string, named bool, c *record.Cell) {
+	cb.tab.Append(int32(ti))
+	cb.seq.Append(int32(si))
+	cb.row.Append(int32(r.Row))
+	cb.hidden.Append(r.Hidden)
+	if named {
+		cb.field.Append(name)
+	} else {
+		cb.field.AppendNull()
 	}
-	defer fr.Close()
-	md := fr.Schema().Metadata()
-	get := func(k string) string {
-		if i := md.FindKey(k); i >= 0 {
-			return md.Values()[i]
-		}
-		return "\x00missing"
+	cb.col.Append(int32(c.Col))
+	cb.ref.Append(c.Ref)
+	cb.text.Append(c.Text)
+	cb.num.Append(c.Num)
+	cb.isNum.Append(c.IsNum)
+	cb.isDate.Append(c.IsDate)
+	cb.enc.Append(c.Encoding)
+	cb.n++
+}
+
+// flush writes the batch built so far, if any.
+func (cb *cellsBuilder) flush(bw *batchWriter) error {
+	if cb.n == 0 {
+		return nil
 	}
-	keys, vals := id.pairs()
-	for i, k := range keys {
-		if got := get(k); got != vals[i] {
-			return nil, "", fmt.Errorf("extract: %s is %q, want %q", k, got, vals[i])
-		}
-	}
-	if !fr.Schema().Equal(arrow.NewSchema(fieldsFor(get), nil)) {
-		return nil, "", errors.New("extract: unexpected columns")
-	}
-	if fr.NumRecords() != 1 {
-		return nil, "", fmt.Errorf("extract: %d record batches, want 1", fr.NumRecords())
-	}
-	rec, err := fr.RecordBatch(0)
-	if err != nil {
-		return nil, "", fmt.Errorf("extract: %w", err)
-	}
-	mj := get(metaWorkbook)
-	dg, err := batchDigest(mj, rec)
-	if err != nil {
-		return nil, "", err
-	}
-	if dg != get(metaDigest) {
-		return nil, "", errors.New("extract: damaged (digest mismatch)")
-	}
-	rec.Retain()
-	return rec, mj, nil
+	rec := cb.rb.NewRecordBatch()
+	defer rec.Release()
+	cb.n = 0
+	return bw.write(rec.Columns(), int(rec.NumRows()))
 }
 
 // Encode writes wb (without its submission) as an Arrow IPC file made
-// under key.
+// under key, in record batches of about BatchRows cells. On an error, what
+// was written to w is not an extract.
 func Encode(w io.Writer, key string, wb record.Workbook) error {
 	m := metaOf(&wb)
 	mj, err := exactJSON(&m, wb.Submission.Path)
 	if err != nil {
 		return err
 	}
-	n := 0
 	for _, t := range wb.Tables {
 		for _, r := range t.Rows {
-			switch {
-			case len(r.Cells) == 0 && r.Cells != nil:
+			if len(r.Cells) == 0 && r.Cells != nil {
 				return fmt.Errorf("%w: %s: row %d has an empty, non-nil cell list", ErrNotExact, wb.Submission.Path, r.Row)
-			case len(r.Cells) == 0:
-				n++
-			default:
-				n += len(r.Cells)
 			}
 		}
 	}
-	mem := memory.NewGoAllocator()
-	rb := array.NewRecordBuilder(mem, arrow.NewSchema(cellFields, nil))
-	defer rb.Release()
-	rb.Reserve(n)
-	var (
-		tab    = rb.Field(0).(*array.Int32Builder)
-		seq    = rb.Field(1).(*array.Int32Builder)
-		row    = rb.Field(2).(*array.Int32Builder)
-		hidden = rb.Field(3).(*array.BooleanBuilder)
-		field  = rb.Field(4).(*array.StringBuilder)
-		col    = rb.Field(5).(*array.Int32Builder)
-		ref    = rb.Field(6).(*array.StringBuilder)
-		text   = rb.Field(7).(*array.StringBuilder)
-		num    = rb.Field(8).(*array.Float64Builder)
-		isNum  = rb.Field(9).(*array.BooleanBuilder)
-		isDate = rb.Field(10).(*array.BooleanBuilder)
-		enc    = rb.Field(11).(*array.StringBuilder)
-	)
-	add := func(ti, si int, r record.SourceRow, name string, named bool, c record.Cell) {
-		tab.Append(int32(ti))
-		seq.Append(int32(si))
-		row.Append(int32(r.Row))
-		hidden.Append(r.Hidden)
-		if named {
-			field.Append(name)
-		} else {
-			field.AppendNull()
-		}
-		col.Append(int32(c.Col))
-		ref.Append(c.Ref)
-		text.Append(c.Text)
-		num.Append(c.Num)
-		isNum.Append(c.IsNum)
-		isDate.Append(c.IsDate)
-		enc.Append(c.Encoding)
+	bw, err := newBatchWriter(w, ident{kindCells, key, wb.Submission}, cellFields)
+	if err != nil {
+		return err
 	}
-	for ti, t := range wb.Tables {
-		for si, r := range t.Rows {
-			if len(r.Cells) == 0 {
-				add(ti, si, r, "", false, record.Cell{})
-				continue
-			}
-			for ci, c := range r.Cells {
-				if !c.Field.Valid() || (ci > 0 && r.Cells[ci-1].Field >= c.Field) {
-					return fmt.Errorf("extract: encode %s: row %d: cell of field %d is not a field or not in field order", wb.Submission.Path, r.Row, c.Field)
-				}
-				add(ti, si, r, c.Field.String(), true, c)
+	cb := newCellsBuilder()
+	defer cb.rb.Release()
+	fail := func(err error) error {
+		bw.abort()
+		return err
+	}
+	for ti := range wb.Tables {
+		t := &wb.Tables[ti]
+		for si := range t.Rows {
+			if err := cb.addRow(bw, ti, si, &t.Rows[si], wb.Submission.Path); err != nil {
+				return fail(err)
 			}
 		}
 	}
-	rec := rb.NewRecordBatch()
-	defer rec.Release()
-	return writeIPC(w, ident{kindCells, key, wb.Submission}, mj, cellFields, rec.Columns(), int(rec.NumRows()))
+	if err := cb.flush(bw); err != nil {
+		return fail(err)
+	}
+	return bw.close(mj)
 }
 
 // texts is a text column's values as substrings of one copy of its data.
@@ -538,7 +473,12 @@ func (t texts) at(i int) string { return t.all[t.offs[i]:t.offs[i+1]] }
 // Decode reads an extract made under key for the bytes and path of sub,
 // and returns its workbook with sub attached. Any mismatch (format, key,
 // hash, path, folder) or damage is an error.
-func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook, err error) {
+func Decode(data []byte, key string, sub record.Submission) (record.Workbook, error) {
+	return decodeFrom(bytes.NewReader(data), key, sub)
+}
+
+// decodeFrom is Decode reading the file from r, one batch at a time.
+func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb record.Workbook, err error) {
 	defer func() {
 		// A damaged file must never stop a run, whatever the IPC reader
 		// makes of it.
@@ -546,72 +486,76 @@ func Decode(data []byte, key string, sub record.Submission) (wb record.Workbook,
 			wb, err = record.Workbook{}, fmt.Errorf("extract: damaged: %v", p)
 		}
 	}()
-	rec, mj, err := readIPC(data, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields })
-	if err != nil {
-		return record.Workbook{}, err
-	}
-	defer rec.Release()
 	var m wbMeta
-	if err := json.Unmarshal([]byte(mj), &m); err != nil {
-		return record.Workbook{}, fmt.Errorf("extract: workbook metadata: %w", err)
+	begin := func(mj string) error {
+		if err := json.Unmarshal([]byte(mj), &m); err != nil {
+			return fmt.Errorf("extract: workbook metadata: %w", err)
+		}
+		var err error
+		wb, err = m.header(sub, true)
+		return err
 	}
-	if wb, err = m.header(sub, true); err != nil {
-		return record.Workbook{}, err
-	}
-	var (
-		tab    = rec.Column(0).(*array.Int32)
-		seq    = rec.Column(1).(*array.Int32)
-		row    = rec.Column(2).(*array.Int32)
-		hidden = rec.Column(3).(*array.Boolean)
-		field  = rec.Column(4).(*array.String)
-		col    = rec.Column(5).(*array.Int32)
-		ref    = newTexts(rec.Column(6).(*array.String))
-		text   = newTexts(rec.Column(7).(*array.String))
-		num    = rec.Column(8).(*array.Float64)
-		isNum  = rec.Column(9).(*array.Boolean)
-		isDate = rec.Column(10).(*array.Boolean)
-		enc    = newTexts(rec.Column(11).(*array.String))
-	)
-	// Every row's cells in one allocation: a row's cells are contiguous
-	// (one Arrow row per cell, rows in order), in field order.
-	cells := make([]record.Cell, 0, rec.NumRows())
-	start, curT := 0, -1 // where the current row's cells begin; its table
 	lastName, lastID := "", schemas.FieldID(0)
-	for i := 0; i < int(rec.NumRows()); i++ {
-		ti, si := int(tab.Value(i)), int(seq.Value(i))
-		if ti < 0 || ti >= len(wb.Tables) {
-			return record.Workbook{}, fmt.Errorf("extract: cell of table %d of %d", ti, len(wb.Tables))
-		}
-		t := &wb.Tables[ti]
-		switch {
-		case si == len(t.Rows)-1 && ti == curT:
-		case si == len(t.Rows) && si < m.Tables[ti].Rows:
-			t.Rows = append(t.Rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i)})
-			start, curT = len(cells), ti
-		default:
-			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d out of order", si, ti)
-		}
-		if field.IsNull(i) {
-			continue
-		}
-		name := field.Value(i)
-		id := lastID
-		if name != lastName || lastName == "" {
-			var ok bool
-			if id, ok = schemas.FieldIDOf(name); !ok {
-				return record.Workbook{}, fmt.Errorf("extract: cell of unknown field %q", name)
+	each := func(rec arrow.RecordBatch) error {
+		var (
+			tab    = rec.Column(0).(*array.Int32)
+			seq    = rec.Column(1).(*array.Int32)
+			row    = rec.Column(2).(*array.Int32)
+			hidden = rec.Column(3).(*array.Boolean)
+			field  = rec.Column(4).(*array.String)
+			col    = rec.Column(5).(*array.Int32)
+			ref    = newTexts(rec.Column(6).(*array.String))
+			text   = newTexts(rec.Column(7).(*array.String))
+			num    = rec.Column(8).(*array.Float64)
+			isNum  = rec.Column(9).(*array.Boolean)
+			isDate = rec.Column(10).(*array.Boolean)
+			enc    = newTexts(rec.Column(11).(*array.String))
+		)
+		// The batch's cells in one allocation: a row's cells are
+		// contiguous (one Arrow row per cell, rows in order) and in one
+		// batch, in field order.
+		cells := make([]record.Cell, 0, rec.NumRows())
+		start, curT := 0, -1 // where the current row's cells begin; its table
+		for i := 0; i < int(rec.NumRows()); i++ {
+			ti, si := int(tab.Value(i)), int(seq.Value(i))
+			if ti < 0 || ti >= len(wb.Tables) {
+				return fmt.Errorf("extract: cell of table %d of %d", ti, len(wb.Tables))
 			}
-			lastName, lastID = name, id
+			t := &wb.Tables[ti]
+			switch {
+			case si == len(t.Rows)-1 && ti == curT:
+			case si == len(t.Rows) && si < m.Tables[ti].Rows:
+				t.Rows = append(t.Rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i)})
+				start, curT = len(cells), ti
+			default:
+				return fmt.Errorf("extract: row %d of table %d out of order", si, ti)
+			}
+			if field.IsNull(i) {
+				continue
+			}
+			name := field.Value(i)
+			id := lastID
+			if name != lastName || lastName == "" {
+				var ok bool
+				if id, ok = schemas.FieldIDOf(name); !ok {
+					return fmt.Errorf("extract: cell of unknown field %q", name)
+				}
+				lastName, lastID = name, id
+			}
+			r := &t.Rows[si]
+			if n := len(r.Cells); n > 0 && r.Cells[n-1].Field >= id {
+				return fmt.Errorf("extract: row %d of table %d: cell %s out of field order", si, ti, name)
+			}
+			cells = append(cells, record.Cell{ // within the capacity: never moves
+				Text: text.at(i), Num: num.Value(i), IsNum: isNum.Value(i), IsDate: isDate.Value(i), Field: id,
+				Col: int(col.Value(i)), Ref: ref.at(i), Encoding: enc.at(i),
+			})
+			r.Cells = cells[start:len(cells):len(cells)]
 		}
-		r := &t.Rows[si]
-		if n := len(r.Cells); n > 0 && r.Cells[n-1].Field >= id {
-			return record.Workbook{}, fmt.Errorf("extract: row %d of table %d: cell %s out of field order", si, ti, name)
-		}
-		cells = append(cells, record.Cell{ // within the capacity: never moves
-			Text: text.at(i), Num: num.Value(i), IsNum: isNum.Value(i), IsDate: isDate.Value(i), Field: id,
-			Col: int(col.Value(i)), Ref: ref.at(i), Encoding: enc.at(i),
-		})
-		r.Cells = cells[start:len(cells):len(cells)]
+		return nil
+	}
+	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, begin, each); err != nil {
+		return record.Workbook{}, err
 	}
 	for i, t := range wb.Tables {
 		if len(t.Rows) != m.Tables[i].Rows {

@@ -398,3 +398,21 @@ func TestPrune(t *testing.T) {
 		t.Errorf("a submission ID that is not a hash gets a path: %s", p)
 	}
 }
+
+// TestRoundTripSmallBatches: with record batches of a few rows, so that
+// every file is many batches and rows meet batch ends everywhere, the
+// extracts still come back exactly.
+func TestRoundTripSmallBatches(t *testing.T) {
+	keep := extract.BatchRows
+	defer func() { extract.BatchRows = keep }()
+	extract.BatchRows = 5
+	p := plan.Default()
+	dir := t.TempDir()
+	if _, err := demo.Generate(p, dir, demo.Options{Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	files, cells := roundTrip(t, p, inboxSubs(t, filepath.Join(dir, "inbox"), demo.Moment(p)))
+	if files == 0 || cells == 0 {
+		t.Fatalf("round trip of %d files, %d cells: nothing tested", files, cells)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -110,7 +111,10 @@ type Item struct {
 // again; a file with a usable checked extract (cfg.Extracts) is loaded
 // from it, without its source rows; one with a usable extract of its
 // cells is loaded and checked; any other file is read under its own time
-// budget (cfg.FileTimeout), checked, and both extracts stored. A bad or
+// budget (cfg.FileTimeout), checked, and both extracts stored — with a
+// store, an accepted file's rows go from the reader to the extracts as
+// they are decoded, each checked on the way (see fileReader.stream), so
+// that no big sheet is held whole. A bad or
 // slow file is a rejected workbook, never an error of the run. A file
 // that runs out of its budget is recorded in the ledger (when led is not
 // nil) and gets no extract. When ctx ends, the reads in progress are
@@ -235,6 +239,11 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (Item, int
 			return Item{Workbook: wb, Checked: chk, Rows: rows, inStore: true}, gotLoaded, false, nil
 		}
 	}
+	if st != nil {
+		if it, ok, err := f.stream(ctx, sub); ok || err != nil {
+			return it, gotDecoded, true, err
+		}
+	}
 	wb, how, stored, err := f.source(ctx, sub)
 	if err != nil {
 		return Item{}, gotNothing, false, err
@@ -252,6 +261,58 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (Item, int
 		it.Workbook, it.Whole = record.HeaderOf(wb), false
 	}
 	return it, how, true, nil
+}
+
+// stream reads a file that has no extract yet with the rows handed, as
+// they are read, to both extracts (extractSink): the item holds the
+// workbook without its rows, and its check. It reports false when it got
+// nothing usable that way (an extract of cells already there, or one that
+// could not be stored): the caller then reads the file whole, as before.
+// A file that is not accepted comes back whole and is stored as usual.
+func (f *fileReader) stream(ctx context.Context, sub record.Submission) (Item, bool, error) {
+	st := f.cfg.Extracts
+	p := st.Path(sub)
+	if p == "" {
+		return Item{}, false, nil
+	}
+	if _, err := os.Stat(p); err == nil {
+		return Item{}, false, nil // source loads it
+	}
+	sink := &extractSink{st: st, p: f.cfg.Plan, sub: sub}
+	wb, err := f.decodeTo(ctx, sub, sink)
+	if err != nil {
+		sink.abort()
+		return Item{}, false, err
+	}
+	if !sink.started() || wb.Status != record.StatusAccepted {
+		sink.abort()
+		// Whole (no rows, or rejected after its rows were handed over).
+		it := Item{Workbook: wb, Checked: validate.Check(f.cfg.Plan, &wb), Rows: TableRows([]record.Workbook{wb}), Whole: true}
+		if !tooSlow(&wb) {
+			stored := true
+			if err := st.Save(wb); err != nil {
+				stored = false
+				f.log.Warn("extract not stored; the file will be read again by the next run", "path", sub.Path, "err", err)
+			}
+			if err := st.SaveChecked(wb, it.Checked); err != nil {
+				f.log.Warn("checked extract not stored; the file will be checked again by the next run", "path", sub.Path, "err", err)
+			}
+			if stored {
+				it.Workbook, it.Whole = record.HeaderOf(wb), false
+			}
+		}
+		return it, true, nil
+	}
+	chk, err := sink.commit(wb)
+	if err != nil {
+		f.log.Debug("extracts not stored while reading; the file is read again whole", "path", sub.Path, "err", err)
+		return Item{}, false, nil
+	}
+	rows := 0
+	for _, n := range sink.rows {
+		rows += n
+	}
+	return Item{Workbook: wb, Checked: chk, Rows: rows, inStore: true}, true, nil
 }
 
 // source gets sub's whole workbook, source rows included, from its
@@ -303,6 +364,12 @@ func (f *fileReader) remembered(ctx context.Context, sub record.Submission) (rec
 // decode reads the file under its time budget; a read that runs out of
 // it is a too_slow rejection, recorded in the ledger (when there is one).
 func (f *fileReader) decode(ctx context.Context, sub record.Submission) (record.Workbook, error) {
+	return f.decodeTo(ctx, sub, nil)
+}
+
+// decodeTo is decode handing the rows of an accepted workbook to sink
+// when it is not nil (read.Reader.ReadTo).
+func (f *fileReader) decodeTo(ctx context.Context, sub record.Submission, sink read.TableSink) (record.Workbook, error) {
 	if err := ctx.Err(); err != nil {
 		return record.Workbook{}, err
 	}
@@ -315,7 +382,13 @@ func (f *fileReader) decode(ctx context.Context, sub record.Submission) (record.
 	}
 	ch := make(chan result, 1) // buffered: an abandoned read does not block
 	go func() {
-		wb, err := f.r.Read(fctx, sub)
+		var wb record.Workbook
+		var err error
+		if sink != nil {
+			wb, err = f.r.ReadTo(fctx, sub, sink)
+		} else {
+			wb, err = f.r.Read(fctx, sub)
+		}
 		ch <- result{wb, err}
 	}()
 	f.log.Debug("reading", "path", sub.Path)

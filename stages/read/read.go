@@ -47,13 +47,18 @@ var errTooSlow = errors.New("read: the file's time budget ran out")
 // whose reading outlasts Limits.MaxFileDuration as record.ReasonTooSlow.
 // Only the cancellation of ctx itself returns an error (ctx.Err()).
 func (r *Reader) Read(ctx context.Context, sub record.Submission) (wb record.Workbook, err error) {
+	return r.readTo(ctx, sub, nil)
+}
+
+// readTo is Read, or ReadTo when sink is not nil.
+func (r *Reader) readTo(ctx context.Context, sub record.Submission, sink TableSink) (wb record.Workbook, err error) {
 	if err := ctx.Err(); err != nil {
 		return record.Workbook{}, err
 	}
 	lim := r.Limits.WithDefaults()
 	fctx, cancel := context.WithTimeoutCause(ctx, lim.MaxFileDuration, errTooSlow)
 	defer cancel()
-	wb, err = r.readGuarded(ctx, fctx, sub)
+	wb, err = r.readGuarded(ctx, fctx, sub, sink)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(fctx), errTooSlow) {
 		// Only the file's own deadline ran out: the file is at fault.
 		return r.TooSlow(sub, lim.MaxFileDuration), nil
@@ -73,7 +78,7 @@ func (r *Reader) TooSlow(sub record.Submission, budget time.Duration) record.Wor
 
 // readGuarded is read under the panic guard; ctx is the caller's, fctx
 // the same with the file's deadline.
-func (r *Reader) readGuarded(ctx, fctx context.Context, sub record.Submission) (wb record.Workbook, err error) {
+func (r *Reader) readGuarded(ctx, fctx context.Context, sub record.Submission, sink TableSink) (wb record.Workbook, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if cerr := ctx.Err(); cerr != nil {
@@ -85,7 +90,14 @@ func (r *Reader) readGuarded(ctx, fctx context.Context, sub record.Submission) (
 			err = nil
 		}
 	}()
-	return r.read(fctx, sub)
+	var rs *streamState
+	if sink != nil {
+		rs = &streamState{sink: sink}
+	}
+	if wb, err = r.read(fctx, sub, rs); err != nil || sink == nil || wb.Status != record.StatusAccepted {
+		return wb, err
+	}
+	return r.emit(fctx, sub, wb, rs)
 }
 
 // logPanic records a panic recovered while reading sub.
@@ -105,7 +117,7 @@ func (r *Reader) plan() *plan.Plan {
 	return r.Plan
 }
 
-func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbook, error) {
+func (r *Reader) read(ctx context.Context, sub record.Submission, rs *streamState) (record.Workbook, error) {
 	lim := r.Limits.WithDefaults()
 	kind, format, probErr := sniff(sub, lim)
 	if probErr != nil {
@@ -138,7 +150,7 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 	if gw.Format != "" && kind != kindCSV {
 		format = gw.Format
 	}
-	out, err := r.mapWorkbook(ctx, sub, format, gw, pr)
+	out, err := r.mapWorkbook(ctx, sub, format, gw, pr, rs)
 	if err == nil {
 		// A file whose first pass skipped rows is judged on all of them:
 		// a limit they break rejects it, whatever its headers said.
@@ -153,7 +165,7 @@ func (r *Reader) read(ctx context.Context, sub record.Submission) (record.Workbo
 		if gw, err = decode(ctx, kind, sub.ArchivePath, lim); err != nil {
 			return r.decodeFailure(sub, kind, format, err)
 		}
-		return r.mapWorkbook(ctx, sub, format, gw, nil)
+		return r.mapWorkbook(ctx, sub, format, gw, nil, rs)
 	}
 	return out, err
 }

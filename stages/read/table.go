@@ -83,6 +83,21 @@ type tableBuilder struct {
 	// decision only).
 	isText []uint64
 	extra  map[int][]rawText
+
+	// A builder of a big sheet read with a TableSink keeps no rows: a
+	// counting pass (count) gathers each column's text in stats and
+	// counts the rows; decide then gives each column its font, and an
+	// emitting pass (emit) converts each row with them as it comes and
+	// hands the rows over a chunk at a time (out).
+	count    bool
+	stats    []vntext.ColumnStats // count: the raw string cells of cols[j]
+	emit     bool
+	encs     []vntext.Encoding // emit: the font of cols[j]
+	changed  []int             // emit: cells of cols[j] the font changed
+	firstRow []int             // emit: the first row of such a cell
+	rows     int               // count, emit: the rows stored
+	chunk    []record.SourceRow
+	out      func([]record.SourceRow)
 }
 
 // rawText is a string cell of a column outside the source rows.
@@ -200,6 +215,10 @@ func (tb *tableBuilder) add(r, cr *grid.Row) bool {
 // store adds the source row of a data row: every mapped cell, string text
 // raw until finish.
 func (tb *tableBuilder) store(num int, cr *grid.Row) {
+	if tb.count {
+		tb.countRow(cr)
+		return
+	}
 	n := len(tb.order)
 	if len(tb.buf) < n {
 		tb.buf = make([]record.Cell, n*rowChunk)
@@ -214,7 +233,7 @@ func (tb *tableBuilder) store(num int, cr *grid.Row) {
 	}
 	refs := string(tb.refs)
 	base := len(tb.t.Rows) * n
-	if need := (base + n + 63) / 64; len(tb.isText) < need {
+	if need := (base + n + 63) / 64; !tb.emit && len(tb.isText) < need {
 		tb.isText = append(tb.isText, make([]uint64, need-len(tb.isText))...)
 	}
 	at := 0
@@ -224,11 +243,14 @@ func (tb *tableBuilder) store(num int, cr *grid.Row) {
 		at += len(ref)
 		rc := record.Cell{Field: tb.ids[j], Col: c, Ref: ref}
 		if cell := cellOf(cr, c); cell != nil && cell.Kind != grid.Empty {
-			if cell.Kind == grid.String {
+			switch {
+			case cell.Kind == grid.String && tb.emit:
+				rc.Text, rc.Encoding = tb.convert(j, num, cell.Text)
+			case cell.Kind == grid.String:
 				rc.Text = cell.Text // raw: finish converts and cleans it
 				b := base + len(sr.Cells)
 				tb.isText[b/64] |= 1 << (b % 64)
-			} else {
+			default:
 				fillCell(&rc, cell, cell.Text)
 			}
 		}
@@ -239,13 +261,125 @@ func (tb *tableBuilder) store(num int, cr *grid.Row) {
 			continue
 		}
 		if cell := cellOf(cr, c); cell != nil && cell.Kind == grid.String {
+			if tb.emit {
+				tb.convert(j, num, cell.Text) // counts for the finding only
+				continue
+			}
 			if tb.extra == nil {
 				tb.extra = map[int][]rawText{}
 			}
 			tb.extra[j] = append(tb.extra[j], rawText{num, cell.Text})
 		}
 	}
+	if tb.emit {
+		tb.rows++
+		tb.chunk = append(tb.chunk, sr)
+		if len(tb.chunk) >= sinkChunk {
+			tb.flush()
+		}
+		return
+	}
 	tb.t.Rows = append(tb.t.Rows, sr)
+}
+
+// countRow gathers a data row's string cells into the columns' stats
+// (the counting pass).
+func (tb *tableBuilder) countRow(cr *grid.Row) {
+	for j, c := range tb.cols {
+		if cell := cellOf(cr, c); cell != nil && cell.Kind == grid.String {
+			tb.stats[j].Add(cell.Text)
+		}
+	}
+	tb.rows++
+}
+
+// decide gives each column its font from the counting pass's stats, as
+// finish decides it from the whole column.
+func (tb *tableBuilder) decide() []vntext.Encoding {
+	var all vntext.ColumnStats
+	for j := range tb.cols {
+		all.Merge(&tb.stats[j])
+	}
+	tableEnc := all.Detect()
+	if tableEnc == vntext.Unicode && all.Cells() > 0 && !all.Contradicts(tb.v.sheetEnc) {
+		tableEnc = tb.v.sheetEnc // a few short cells: the sheet's font decides
+	}
+	encs := make([]vntext.Encoding, len(tb.cols))
+	for j := range tb.cols {
+		st := &tb.stats[j]
+		if st.Cells() == 0 {
+			continue
+		}
+		enc := st.Detect()
+		if enc == vntext.Unicode && !st.Contradicts(tableEnc) {
+			enc = tableEnc
+		}
+		encs[j] = enc
+	}
+	return encs
+}
+
+// emitting makes tb (fresh, for the same sheet and mapping as the
+// counting builder c) convert its rows with the fonts c decided and hand
+// them to out as it stores them.
+func (tb *tableBuilder) emitting(c *tableBuilder, out func([]record.SourceRow)) {
+	tb.emit, tb.encs, tb.out = true, c.decide(), out
+	tb.changed, tb.firstRow = make([]int, len(tb.cols)), make([]int, len(tb.cols))
+}
+
+// convert is the text of a string cell of cols[j] in row num, converted
+// from its column's font and cleaned, and the font's name when the
+// conversion changed it (the emitting pass).
+func (tb *tableBuilder) convert(j, num int, raw string) (string, string) {
+	enc := tb.encs[j]
+	if enc == vntext.Unicode {
+		return vntext.Clean(raw), ""
+	}
+	out := vntext.DecodeCell(raw, enc)
+	if out == raw {
+		return vntext.Clean(out), ""
+	}
+	tb.changed[j]++
+	if tb.firstRow[j] == 0 {
+		tb.firstRow[j] = num
+	}
+	return vntext.Clean(out), enc.String()
+}
+
+// flush hands the rows stored since the last flush to out.
+func (tb *tableBuilder) flush() {
+	if len(tb.chunk) > 0 {
+		tb.out(tb.chunk)
+		clear(tb.chunk)
+		tb.chunk = tb.chunk[:0]
+	}
+}
+
+// finishEmit ends the emitting pass: the table without its rows (handed
+// over) and its findings, as finish makes them.
+func (tb *tableBuilder) finishEmit() (record.Table, []record.Finding) {
+	tb.flush()
+	var findings []record.Finding
+	for j, c := range tb.cols {
+		if tb.changed[j] > 0 {
+			findings = append(findings, tb.legacyFinding(j, c, tb.encs[j], tb.changed[j], tb.firstRow[j]))
+		}
+	}
+	return tb.t, findings
+}
+
+// legacyFinding tells that changed cells of cols[j] (column c), from row
+// firstRow on, were converted from font enc.
+func (tb *tableBuilder) legacyFinding(j, c int, enc vntext.Encoding, changed, firstRow int) record.Finding {
+	f, v := tb.m.fields[c], tb.v
+	title := fieldTitle(tb.m.ix, f)
+	return record.Finding{
+		SubmissionID: tb.fc.sub.ID, Path: tb.fc.sub.Path, Sheet: v.s.Name, Row: firstRow,
+		Column: f, ColumnTitle: title, Ref: ref(c, firstRow),
+		Code: "legacy-encoding", Severity: record.Warning,
+		Message: where(tb.fc, v.s.Name, 0, colLetters(c), title) + ": " +
+			fmt.Sprintf("văn bản gõ bằng %s đã được chuyển sang Unicode (%d ô, từ dòng %d).", encodingName(enc), changed, firstRow),
+	}
 }
 
 // text reports whether cell k of source row i is a raw string cell.
@@ -301,7 +435,6 @@ func (tb *tableBuilder) finish() (record.Table, []record.Finding) {
 	texts := make([]string, 0, len(rows)) // one column's, reused
 	at := make([]int, 0, len(rows))
 	for j, c := range tb.cols {
-		f := tb.m.fields[c]
 		texts, at = column(j, texts, at)
 		if len(texts) == 0 {
 			continue
@@ -349,14 +482,7 @@ func (tb *tableBuilder) finish() (record.Table, []record.Finding) {
 			}
 		}
 		if changed > 0 {
-			title := fieldTitle(tb.m.ix, f)
-			findings = append(findings, record.Finding{
-				SubmissionID: tb.fc.sub.ID, Path: tb.fc.sub.Path, Sheet: v.s.Name, Row: firstRow,
-				Column: f, ColumnTitle: title, Ref: ref(c, firstRow),
-				Code: "legacy-encoding", Severity: record.Warning,
-				Message: where(tb.fc, v.s.Name, 0, colLetters(c), title) + ": " +
-					fmt.Sprintf("văn bản gõ bằng %s đã được chuyển sang Unicode (%d ô, từ dòng %d).", encodingName(enc), changed, firstRow),
-			})
+			findings = append(findings, tb.legacyFinding(j, c, enc, changed, firstRow))
 		}
 	}
 	tb.isText, tb.extra = nil, nil

@@ -19,7 +19,15 @@ import (
 // pr, when not nil, is the probe of an xlsx file whose big sheets hold
 // only their first rows: their tables are read in a second pass over the
 // file (streamTables).
-func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook, pr *probe) (record.Workbook, error) {
+//
+// rs, when not nil, is the state of a read whose rows go to a TableSink:
+// a cut sheet's table is then only counted in the second pass (its rows
+// are read once more and handed over by emit), and mapWorkbook records it
+// in rs.pending.
+func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format string, gw *grid.Workbook, pr *probe, rs *streamState) (record.Workbook, error) {
+	if rs != nil {
+		rs.reset()
+	}
 	fc := fileCtx{sub: sub, csv: gw.Format == "csv" || format == "csv" || format == "tsv"}
 	var views []*sheetView
 	for i := range gw.Sheets {
@@ -203,7 +211,7 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		}
 	}
 
-	streamed, err := r.streamTables(ctx, sub, tableViews, tableMaps, fc)
+	streamed, err := r.streamTables(ctx, sub, tableViews, tableMaps, fc, rs != nil)
 	if err != nil {
 		// The second pass decodes what the first did: it fails only
 		// when the file changed or the time ran out.
@@ -221,9 +229,17 @@ func (r *Reader) mapWorkbook(ctx context.Context, sub record.Submission, format 
 		v.release = true
 		var t record.Table
 		var fs []record.Finding
-		if st, ok := streamed[i]; ok {
+		st, ok := streamed[i]
+		switch {
+		case ok && st.count:
+			// Its rows are read again and handed over; the findings of
+			// their fonts go here then.
+			t = st.t
+			rs.pending[i], rs.insertAt[i] = st, len(findings)+len(labelFindings(v, m, fc))
+			rows += st.rows
+		case ok:
 			t, fs = st.finish()
-		} else {
+		default:
 			t, fs = extractTable(v, m, fc)
 		}
 		findings = append(findings, labelFindings(v, m, fc)...)
@@ -263,8 +279,9 @@ var streamTablesRun atomic.Int64
 // streamTables reads the tables of the cut sheets (sheetView.truncated)
 // in one more pass over the file, each row handed to its table builder
 // as the decoder reads it and then dropped. The builders are returned by
-// position in views, not yet finished.
-func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views []*sheetView, maps []*mapping, fc fileCtx) (map[int]*tableBuilder, error) {
+// position in views, not yet finished; count makes them counting ones
+// (see tableBuilder.count), which keep no rows.
+func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views []*sheetView, maps []*mapping, fc fileCtx, count bool) (map[int]*tableBuilder, error) {
 	bySheet := map[int]int{} // sheet index -> position in views
 	for i, v := range views {
 		if v.truncated {
@@ -284,6 +301,9 @@ func (r *Reader) streamTables(ctx context.Context, sub record.Submission, views 
 			return nil
 		}
 		tb := newTableBuilder(views[i], maps[i], fc)
+		if count {
+			tb.count, tb.stats = true, make([]vntext.ColumnStats, len(tb.cols))
+		}
 		out[i] = tb
 		return tb
 	}}

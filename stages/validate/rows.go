@@ -50,68 +50,115 @@ type rowCheck struct {
 // into v.chk: not yet superseded, M4 opinions not yet judged late (the
 // dataset's assembly does both).
 func (v *validator) rows(wb *record.Workbook) {
-	sc := schemas.Get(string(wb.Form))
-	if sc == nil {
+	c := v.checker(wb)
+	if c == nil {
 		return
 	}
-	commune := v.p.Commune(wb.CommuneCode)
-	cluster := 0
-	if commune != nil {
-		cluster = commune.Cluster
-	}
-	type place struct {
-		sheet string
-		row   int
-	}
-	codes := map[string]place{} // M1: Mã hộ seen in this file
 	for ti := range wb.Tables {
 		tbl := &wb.Tables[ti]
-		letters := map[string]string{}
-		for _, c := range tbl.Columns {
-			if _, ok := letters[c.Field]; !ok {
-				letters[c.Field] = c.Letter
-			}
-		}
-		missing := v.missingColumns(wb, tbl, sc, letters)
-		for ri := range tbl.Rows {
-			rc := &rowCheck{v: v, wb: wb, tbl: tbl, sr: &tbl.Rows[ri], schema: sc, letters: letters,
-				commune: commune, vals: map[string]*value{}, invalid: map[string]bool{}, noColumn: map[string]bool{}}
-			for _, name := range missing {
-				rc.invalid[name] = true
-				rc.noColumn[name] = true
-			}
-			rc.parseAll()
-			src := record.Source{
-				SubmissionID: wb.Submission.ID,
-				Path:         wb.Submission.Path,
-				Sheet:        tbl.Sheet,
-				SheetIndex:   ti, // the reader keeps the workbook's order of sheets
-				Row:          rc.sr.Row,
-				CommuneCode:  wb.CommuneCode,
-				ReceivedAt:   wb.Submission.ReceivedAt,
-				Seq:          wb.Submission.Seq,
-			}
-			switch wb.Form {
-			case record.FormM1:
-				if code := rc.get(schemas.FieldHouseholdCode); code.present {
-					key := codeKey(code.s)
-					if first, seen := codes[key]; seen {
-						rc.duplicateCode(code.s, first.sheet, first.row)
-					} else {
-						codes[key] = place{tbl.Sheet, rc.sr.Row}
-					}
+		c.table(ti, tbl, len(tbl.Rows), func(id schemas.FieldID) bool {
+			for _, r := range tbl.Rows {
+				if r.Cells.Has(id) {
+					return true
 				}
-				v.chk.Households = append(v.chk.Households, rc.household(src))
-			case record.FormM2:
-				v.chk.Registrations = append(v.chk.Registrations, rc.registration(src))
-			case record.FormM3:
-				v.chk.Delegates = append(v.chk.Delegates, rc.delegate(src))
-			case record.FormM4:
-				v.chk.Opinions = append(v.chk.Opinions, rc.opinion(src, cluster))
-			case record.FormM5:
-				v.chk.Results = append(v.chk.Results, rc.result(src))
+			}
+			return false
+		})
+		for ri := range tbl.Rows {
+			c.row(&tbl.Rows[ri])
+		}
+	}
+}
+
+// rowChecker checks the rows of a workbook's tables one at a time, in
+// order: what rows does for a whole workbook, for a caller that hands the
+// rows over as they are read (Checker).
+type rowChecker struct {
+	v       *validator
+	wb      *record.Workbook
+	sc      *schemas.Schema
+	commune *plan.Commune
+	cluster int
+	codes   map[string]place // M1: Mã hộ seen in this file
+	// the current table
+	ti      int
+	tbl     *record.Table
+	letters map[string]string
+	missing []string
+}
+
+// place is where a Mã hộ was first seen.
+type place struct {
+	sheet string
+	row   int
+}
+
+// checker starts checking wb's rows; nil when its form has no schema.
+func (v *validator) checker(wb *record.Workbook) *rowChecker {
+	sc := schemas.Get(string(wb.Form))
+	if sc == nil {
+		return nil
+	}
+	c := &rowChecker{v: v, wb: wb, sc: sc, commune: v.p.Commune(wb.CommuneCode), codes: map[string]place{}, ti: -1}
+	if c.commune != nil {
+		c.cluster = c.commune.Cluster
+	}
+	return c
+}
+
+// table starts table ti of the workbook (tbl: its sheet and columns; its
+// rows are not read), which has n rows; inRows reports whether a row of
+// it has a cell of a field (for a required field without a column).
+func (c *rowChecker) table(ti int, tbl *record.Table, n int, inRows func(schemas.FieldID) bool) {
+	c.ti, c.tbl = ti, tbl
+	c.letters = map[string]string{}
+	for _, col := range tbl.Columns {
+		if _, ok := c.letters[col.Field]; !ok {
+			c.letters[col.Field] = col.Letter
+		}
+	}
+	c.missing = c.v.missingColumns(c.wb, tbl, n, c.sc, c.letters, inRows)
+}
+
+// row checks the next row of the current table and makes its record.
+func (c *rowChecker) row(sr *record.SourceRow) {
+	v, wb, tbl := c.v, c.wb, c.tbl
+	rc := &rowCheck{v: v, wb: wb, tbl: tbl, sr: sr, schema: c.sc, letters: c.letters,
+		commune: c.commune, vals: map[string]*value{}, invalid: map[string]bool{}, noColumn: map[string]bool{}}
+	for _, name := range c.missing {
+		rc.invalid[name] = true
+		rc.noColumn[name] = true
+	}
+	rc.parseAll()
+	src := record.Source{
+		SubmissionID: wb.Submission.ID,
+		Path:         wb.Submission.Path,
+		Sheet:        tbl.Sheet,
+		SheetIndex:   c.ti, // the reader keeps the workbook's order of sheets
+		Row:          rc.sr.Row,
+		CommuneCode:  wb.CommuneCode,
+		ReceivedAt:   wb.Submission.ReceivedAt,
+		Seq:          wb.Submission.Seq,
+	}
+	switch wb.Form {
+	case record.FormM1:
+		if code := rc.get(schemas.FieldHouseholdCode); code.present {
+			key := codeKey(code.s)
+			if first, seen := c.codes[key]; seen {
+				rc.duplicateCode(code.s, first.sheet, first.row)
+			} else {
+				c.codes[key] = place{tbl.Sheet, rc.sr.Row}
 			}
 		}
+		v.chk.Households = append(v.chk.Households, rc.household(src))
+	case record.FormM2:
+		v.chk.Registrations = append(v.chk.Registrations, rc.registration(src))
+	case record.FormM3:
+		v.chk.Delegates = append(v.chk.Delegates, rc.delegate(src))
+	case record.FormM4:
+		v.chk.Opinions = append(v.chk.Opinions, rc.opinion(src, c.cluster))
+	case record.FormM5:
+		v.chk.Results = append(v.chk.Results, rc.result(src))
 	}
 }
 
@@ -123,7 +170,9 @@ func codeKey(s string) string {
 // missingColumns lists the required fields a table has no column for; a
 // missing-label finding tells the commune once per sheet (unless the reader
 // already did). Every row of the table is then invalid for that field.
-func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, sc *schemas.Schema, letters map[string]string) []string {
+// The table has n rows; inRows reports whether one of them has a cell of
+// a field.
+func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, n int, sc *schemas.Schema, letters map[string]string, inRows func(schemas.FieldID) bool) []string {
 	var out []string
 	for _, f := range sc.Required() {
 		if f.Ignored {
@@ -132,18 +181,11 @@ func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, sc *s
 		if _, ok := letters[f.Name]; ok {
 			continue
 		}
-		inRows := false
-		for _, r := range tbl.Rows {
-			if r.Cells.Has(f.ID) {
-				inRows = true
-				break
-			}
-		}
-		if inRows {
+		if n > 0 && inRows(f.ID) {
 			continue
 		}
 		out = append(out, f.Name)
-		if len(tbl.Rows) == 0 {
+		if n == 0 {
 			continue
 		}
 		told := false
@@ -159,7 +201,7 @@ func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, sc *s
 		fd := fileFinding(wb, CodeMissingLabel, record.Error, "", "")
 		fd.Sheet, fd.Column, fd.ColumnTitle = tbl.Sheet, f.Name, f.Title
 		fd.Message = fmt.Sprintf("%s: không có cột %s (bắt buộc) nên cả %d dòng dữ liệu đều không hợp lệ. Hãy thêm cột này, đặt tên cột đúng như mẫu %s, rồi gửi lại tệp.",
-			Where(wb.Submission.Path, tbl.Sheet, 0, "", ""), quote(f.Title), len(tbl.Rows), sc.Mau)
+			Where(wb.Submission.Path, tbl.Sheet, 0, "", ""), quote(f.Title), n, sc.Mau)
 		v.chk.Findings = append(v.chk.Findings, fd)
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/schemas"
 )
 
 // Version names the rules of Check: bump it whenever what Check makes of
@@ -74,6 +75,58 @@ func Check(p *plan.Plan, wb *record.Workbook) record.Checked {
 	}
 	return chk
 }
+
+// Checker is Check for a caller that hands a workbook's rows over as
+// they are read, so that they need not all be held: Table starts each of
+// the workbook's tables in order (every one, also one without rows), Row
+// checks the next row of the current table. The records and findings are
+// exactly Check's, in the same order; the caller may take the records
+// made so far out of Checked at any time (the findings stay until the
+// end). The rows must be as the reader makes them: cells only of their
+// table's columns.
+type Checker struct {
+	v   *validator
+	rc  *rowChecker
+	wb  *record.Workbook
+	chk record.Checked
+}
+
+// NewChecker starts the check of wb, whose tables' rows are not read
+// (they are handed over by Row); the header must be final (its status,
+// form, commune and findings). A workbook Check makes nothing of gets a
+// Checker that makes nothing.
+func NewChecker(p *plan.Plan, wb *record.Workbook) *Checker {
+	c := &Checker{wb: wb}
+	if p == nil || wb.Status == record.StatusRejected || wb.Status == record.StatusDuplicate {
+		return c
+	}
+	switch wb.Form {
+	case record.FormM1, record.FormM2, record.FormM3, record.FormM4, record.FormM5:
+		c.v = &validator{p: p, loc: p.Location(), chk: &c.chk}
+		c.rc = c.v.checker(wb)
+	}
+	return c
+}
+
+// Table starts table ti of the workbook, which has n rows.
+func (c *Checker) Table(ti, n int) {
+	if c.rc == nil {
+		return
+	}
+	// Reader rows have a cell of every column's field and of no other:
+	// a required field without a column is in no row.
+	c.rc.table(ti, &c.wb.Tables[ti], n, func(schemas.FieldID) bool { return false })
+}
+
+// Row checks the next row of the current table and makes its record.
+func (c *Checker) Row(sr *record.SourceRow) {
+	if c.rc != nil {
+		c.rc.row(sr)
+	}
+}
+
+// Checked is what the check made so far.
+func (c *Checker) Checked() *record.Checked { return &c.chk }
 
 // Assemble is the part of validation across submissions: given each
 // workbook (its tables' rows are not needed) and its Check, in receipt
