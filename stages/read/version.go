@@ -5,4 +5,4 @@ package read
 // the same reader version with the same limits and budget. Bump it when a
 // decoder changes in a way that may make a slow file faster to read (or
 // read it differently), so that remembered timeouts are tried again.
-const Version = "3"
+const Version = "4"
