@@ -138,6 +138,7 @@ func ReadAll(ctx context.Context, cfg Config, led *ledger.Ledger, subs []record.
 			defer wg.Done()
 			for i := range jobs {
 				it, how, checked, err := fr.read(ctx, subs[i])
+				detach(&it)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
