@@ -267,8 +267,9 @@ type Loader func(ctx context.Context, communes []string) (in Input, households, 
 // ResolveParts resolves an input too big to hold, part by part: st holds
 // the statistics of all nHouseholds M1 and nRegistrations M2 rows, load
 // gives each part's rows (only one part is held at a time), and the
-// Result is the one Resolve gives for the whole input at once. It spends
-// st's links (Parts is then empty): st serves one ResolveParts.
+// Result is the one Resolve gives for the whole input at once. It drops
+// st's links once the parts are known (a later Parts would join no
+// communes): st serves one ResolveParts.
 func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations int, load Loader, opt Options) (Result, error) {
 	parts := st.Parts()
 	st.links = nil // the parts are known: only the word counts are needed now
