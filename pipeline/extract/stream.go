@@ -34,6 +34,22 @@ func (s *Store) create(p string) (*tempFile, error) {
 	return &tempFile{f: f, w: bufio.NewWriterSize(f, 1<<16), path: p}, nil
 }
 
+// finish ends a streamed extract: its trailer (metaJSON) written, the
+// temporary file renamed into place, older extracts of the submission
+// pruned.
+func (s *Store) finish(bw *batchWriter, tf *tempFile, metaJSON string) error {
+	if err := bw.close(metaJSON); err != nil {
+		tf.abort()
+		return err
+	}
+	if err := tf.commit(); err != nil {
+		return err
+	}
+	s.prune(filepath.Dir(tf.path))
+	return nil
+}
+
+// commit flushes and closes the temporary file and renames it into place.
 func (t *tempFile) commit() error {
 	err := t.w.Flush()
 	if cerr := t.f.Close(); err == nil {
@@ -144,15 +160,7 @@ func (w *CellsWriter) Commit(header record.Workbook) error {
 		w.tf.abort()
 		return err
 	}
-	if err := w.bw.close(mj); err != nil {
-		w.tf.abort()
-		return err
-	}
-	if err := w.tf.commit(); err != nil {
-		return err
-	}
-	w.s.prune(filepath.Dir(w.tf.path))
-	return nil
+	return w.s.finish(w.bw, w.tf, mj)
 }
 
 // Abort ends the writer without storing anything.
@@ -289,15 +297,7 @@ func (w *CheckedWriter) Commit(header record.Workbook, rows func(ti int) int, ch
 		w.Abort()
 		return err
 	}
-	if err := w.bw.close(mj); err != nil {
-		w.tf.abort()
-		return err
-	}
-	if err := w.tf.commit(); err != nil {
-		return err
-	}
-	w.s.prune(filepath.Dir(w.tf.path))
-	return nil
+	return w.s.finish(w.bw, w.tf, mj)
 }
 
 // Abort ends the writer without storing anything.
