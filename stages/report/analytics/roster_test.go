@@ -10,87 +10,20 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
+	"doithoai/pipeline/record/recordtest"
 )
 
-// volatileRoster is a record.Roster that gives its rows in runs of run
-// rows, each run a copy whose strings live in a buffer that is overwritten
-// after the call and reused for the next run, as a roster read from disk
-// may do: a reader that keeps a row or a string past the call writes
-// garbage.
-type volatileRoster struct {
-	rows  []record.Household
-	run   int
-	calls int // calls of Each
-}
-
-func (r *volatileRoster) Len() int { return len(r.rows) }
-
-func (r *volatileRoster) Each(ctx context.Context, fn func(first int, hs []record.Household) error) error {
-	r.calls++
-	var buf []record.Household
-	var arena []byte
-	for off := 0; off < len(r.rows); off += r.run {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		end := min(off+r.run, len(r.rows))
-		buf = append(buf[:0], r.rows[off:end]...)
-		size := 0
-		for i := range buf {
-			eachString(reflect.ValueOf(&buf[i]).Elem(), func(s *string) { size += len(*s) })
-		}
-		if cap(arena) < size {
-			arena = make([]byte, 0, 2*size)
-		}
-		arena = arena[:0]
-		for i := range buf {
-			eachString(reflect.ValueOf(&buf[i]).Elem(), func(s *string) {
-				if *s == "" {
-					return
-				}
-				start := len(arena)
-				arena = append(arena, *s...)
-				*s = unsafe.String(&arena[start], len(*s))
-			})
-		}
-		err := fn(off, buf)
-		for i := range arena {
-			arena[i] = '#'
-		}
-		for i := range buf {
-			buf[i] = record.Household{HeadName: "garbage", Source: record.Source{Row: -1}}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// eachString calls f with every settable string field of v, a struct,
-// embedded structs included.
-func eachString(v reflect.Value, f func(*string)) {
-	for i := range v.NumField() {
-		fv := v.Field(i)
-		switch {
-		case !fv.CanSet():
-		case fv.Kind() == reflect.String:
-			f(fv.Addr().Interface().(*string))
-		case fv.Kind() == reflect.Struct:
-			eachString(fv, f)
-		}
-	}
-}
+// volatileRoster is the roster whose runs are overwritten after each call.
+type volatileRoster = recordtest.VolatileRoster
 
 // withRoster is ds with its households given by a volatileRoster of runs
 // of run rows instead of held in memory.
 func withRoster(ds *record.Dataset, run int) (*record.Dataset, *volatileRoster) {
 	out := *ds
-	r := &volatileRoster{rows: ds.Households, run: run}
+	r := &volatileRoster{Rows: ds.Households, Run: run}
 	out.Households, out.Roster = nil, r
 	return &out, r
 }
@@ -205,11 +138,11 @@ func TestWriteRoster(t *testing.T) {
 			if !reflect.DeepEqual(rel(rosterDir, rosterPaths), rel(memDir, memPaths)) {
 				t.Errorf("paths %v, want %v", rel(rosterDir, rosterPaths), rel(memDir, memPaths))
 			}
-			if tt.reads > 0 && roster.calls != tt.reads {
-				t.Errorf("the roster read %d times, want %d", roster.calls, tt.reads)
+			if tt.reads > 0 && roster.Calls != tt.reads {
+				t.Errorf("the roster read %d times, want %d", roster.Calls, tt.reads)
 			}
-			if tt.budget > 0 && tt.reads == 0 && roster.calls < 3 {
-				t.Errorf("the roster read %d times: the small budget should need rounds", roster.calls)
+			if tt.budget > 0 && tt.reads == 0 && roster.Calls < 3 {
+				t.Errorf("the roster read %d times: the small budget should need rounds", roster.Calls)
 			}
 			if err := legacyHouseholds(ctx, legacyDir, planPartitions(tt.plan), tt.ds.Households); err != nil {
 				t.Fatal(err)
@@ -253,8 +186,8 @@ type changingRoster struct {
 }
 
 func (r *changingRoster) Each(ctx context.Context, fn func(int, []record.Household) error) error {
-	if r.calls == 1 {
-		r.rows = r.second
+	if r.Calls == 1 {
+		r.Rows = r.second
 	}
 	return r.volatileRoster.Each(ctx, fn)
 }
@@ -276,7 +209,7 @@ func TestWriteRosterChanged(t *testing.T) {
 		{"a new commune", other},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &changingRoster{volatileRoster: volatileRoster{rows: hs, run: 50}, second: tt.second}
+			r := &changingRoster{volatileRoster: volatileRoster{Rows: hs, Run: 50}, second: tt.second}
 			_, err := Write(context.Background(), t.TempDir(), nil, &record.Dataset{Roster: r})
 			if err == nil || !strings.Contains(err.Error(), "changed") {
 				t.Fatalf("err = %v, want the rows changed", err)
@@ -285,7 +218,7 @@ func TestWriteRosterChanged(t *testing.T) {
 	}
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		r := &cancelRoster{volatileRoster: volatileRoster{rows: hs, run: 50}, cancel: cancel}
+		r := &cancelRoster{volatileRoster: volatileRoster{Rows: hs, Run: 50}, cancel: cancel}
 		dir := t.TempDir()
 		_, err := Write(ctx, dir, nil, &record.Dataset{Roster: r})
 		if !errors.Is(err, context.Canceled) {
@@ -306,7 +239,7 @@ type cancelRoster struct {
 }
 
 func (r *cancelRoster) Each(ctx context.Context, fn func(int, []record.Household) error) error {
-	if r.calls == 1 {
+	if r.Calls == 1 {
 		return r.volatileRoster.Each(ctx, func(first int, hs []record.Household) error {
 			if first > 100 {
 				r.cancel()
