@@ -17,13 +17,15 @@ const TemplatesDir = "templates"
 // forms' version) changed, so a new plan reaches the communes without
 // anyone remembering to run `doithoai templates`. A failure is logged and
 // the run goes on: the forms are a convenience, the reports are the job.
-func syncTemplates(ctx context.Context, cfg Config, log *slog.Logger) {
+// It returns how many files it wrote.
+func syncTemplates(ctx context.Context, cfg Config, log *slog.Logger) int {
 	res, err := template.Sync(ctx, filepath.Join(cfg.Outbox, TemplatesDir), cfg.Plan, false)
 	if err != nil {
 		log.Error("the communes' blank forms could not be written; the run goes on", "err", err)
-		return
+		return len(res.Files)
 	}
 	if res.Written {
 		log.Info("wrote the communes' blank forms for the plan", "files", len(res.Files), "removed", res.Removed)
 	}
+	return len(res.Files)
 }

@@ -122,7 +122,7 @@ func TestHarness(t *testing.T) {
 		st   []measure.StageTime
 		want []string
 	}{
-		{rep.Stages, []string{"ingest", "read", "validate", "dedupe", "aggregate", "report"}},
+		{rep.Stages, []string{"ingest", "templates", "read", "validate", "dedupe", "aggregate", "report"}},
 		{rep.IdleStages, []string{"ingest", "uptodate"}},
 	} {
 		var got []string

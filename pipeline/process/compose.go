@@ -35,6 +35,7 @@ func resolve(ctx context.Context, ds *record.Dataset) (dedupe.Result, error) {
 		return dedupe.Resolve(ctx, dedupe.Input{Households: ds.Households, Registrations: ds.Registrations}, dedupe.DefaultOptions())
 	}
 	st := dedupe.NewStats()
+	st.Grow(r.Len() + len(ds.Registrations))
 	if err := r.Each(ctx, func(_ int, hs []record.Household) error { return st.AddHouseholds(hs) }); err != nil {
 		return dedupe.Result{}, err
 	}

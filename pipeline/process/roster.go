@@ -25,8 +25,7 @@ type roster struct {
 	byCom   map[string][]int // commune code -> indices in parts
 
 	// dedupe's decision, set by setMatches.
-	matches []dedupe.Match
-	of      []int32 // by dataset index; -1: none
+	matches *dedupe.Result
 }
 
 // rosterPart is one accepted M1 file's rows.
@@ -169,10 +168,10 @@ func (r *roster) load(p *rosterPart) ([]record.Household, error) {
 			validate.Attach(&p.wb, p.superseded, &hs[k].Source, &hs[k].State)
 		}
 	}
-	if r.of != nil {
+	if r.matches != nil {
 		for k := range hs {
-			if m := r.of[p.first+k]; m >= 0 {
-				mt := &r.matches[m]
+			if r.matches.HouseholdMatch[p.first+k] >= 0 {
+				mt := r.matches.OfHousehold(p.first + k)
 				hs[k].HouseholdGroup, hs[k].MatchReason, hs[k].MatchScore = mt.Group, mt.Reason, mt.Score
 			}
 		}
@@ -182,7 +181,7 @@ func (r *roster) load(p *rosterPart) ([]record.Household, error) {
 
 // setMatches keeps dedupe's decision for the rows it yields from now on.
 func (r *roster) setMatches(res dedupe.Result) {
-	r.matches, r.of = res.Matches, res.HouseholdMatch
+	r.matches = &res
 }
 
 // loader is dedupe's Loader over the roster and the registrations held in

@@ -103,7 +103,10 @@ type Match struct {
 // Input's: they hold one small value per row, not a copy of the rows.
 type Result struct {
 	// Matches holds one Match per household found, groups of one row
-	// included; HouseholdMatch and RegistrationMatch point into it.
+	// included; HouseholdMatch and RegistrationMatch point into it. A
+	// Result merged from parts (ResolveParts, Merge) holds them in a
+	// compact table instead: read them with OfHousehold, OfRegistration
+	// and NumMatches.
 	Matches []Match
 	// HouseholdMatch[i] is the index in Matches of Input.Households[i]'s
 	// household, -1 when the row takes no part (invalid or superseded).
@@ -121,6 +124,19 @@ type Result struct {
 	// Findings are the not-on-roster and duplicate-registration warnings,
 	// ordered by path, sheet, row and code.
 	Findings []record.Finding
+
+	// table holds the Matches instead of Matches in a Result merged from
+	// parts (compact: see matchTable).
+	table *matchTable
+}
+
+// NumMatches is the number of households found (Matches' length, or its
+// compact table's).
+func (r *Result) NumMatches() int {
+	if r.table != nil {
+		return r.table.len()
+	}
+	return len(r.Matches)
 }
 
 // OfHousehold is the Match of Input.Households[i] (zero when it takes no
@@ -135,7 +151,15 @@ func (r *Result) match(of []int32, i int) Match {
 	if i < 0 || i >= len(of) || of[i] < 0 {
 		return Match{}
 	}
-	return r.Matches[of[i]]
+	return r.matchAt(of[i])
+}
+
+// matchAt is Match k.
+func (r *Result) matchAt(k int32) Match {
+	if r.table != nil {
+		return r.table.at(k)
+	}
+	return r.Matches[k]
 }
 
 // Resolve groups the valid, non-superseded M1 (Input.Households) and M2

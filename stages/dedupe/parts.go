@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 
 	"doithoai/pipeline/record"
 )
@@ -39,6 +41,12 @@ func NewStats() *Stats {
 		st.tone[ro] = map[string]int32{}
 	}
 	return st
+}
+
+// Grow makes room for the links of about rows more rows, so that the
+// statistics of a big roster are not copied as they grow.
+func (st *Stats) Grow(rows int) {
+	st.links = slices.Grow(st.links, 2*rows)
 }
 
 // AddHouseholds counts M1 rows (every row, valid or not, as given to
@@ -188,12 +196,14 @@ func (mg *merger) add(pi int, p *Part) error {
 	if len(r.HouseholdMatch) != len(p.Households) || len(r.RegistrationMatch) != len(p.Registrations) || len(r.Eligible) != len(p.Registrations) {
 		return fmt.Errorf("dedupe: part %d: result of %d+%d rows for %d+%d rows", pi, len(r.HouseholdMatch), len(r.RegistrationMatch), len(p.Households), len(p.Registrations))
 	}
-	off := int32(len(res.Matches))
-	if res.Matches == nil {
+	if res.table == nil {
 		// Most rows are households of their own: about one Match a row.
-		res.Matches = make([]Match, 0, mg.nh+mg.nr/2)
+		res.table = newMatchTable(mg.nh + mg.nr/2)
 	}
-	res.Matches = append(res.Matches, r.Matches...)
+	off := int32(res.table.len())
+	for k := range r.NumMatches() {
+		res.table.add(r.matchAt(int32(k)))
+	}
 	shift := func(m int32) int32 {
 		if m < 0 {
 			return -1
@@ -221,6 +231,10 @@ func (mg *merger) add(pi int, p *Part) error {
 
 // result is the merged Result, in Resolve's orders.
 func (mg *merger) result() Result {
+	if mg.res.table == nil {
+		mg.res.table = newMatchTable(0)
+	}
+	mg.res.table.flush()
 	sortGroups(mg.res.Groups)
 	sortBorderline(mg.res.Borderline)
 	sortFindings(mg.res.Findings)
@@ -274,21 +288,41 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 	parts := st.Parts()
 	st.links = nil // the parts are known: only the word counts are needed now
 	mg := newMerger(nHouseholds, nRegistrations)
+	largest, largestRows := 0, 0
 	for pi, communes := range parts {
 		in, hs, rs, err := load(ctx, communes)
 		if err != nil {
 			return Result{}, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
 		}
+		largest = max(largest, len(communes))
+		largestRows = max(largestRows, len(hs)+len(rs))
 		in.Stats = st
 		res, err := Resolve(ctx, in, opt)
 		if err != nil {
 			return Result{}, err
 		}
+		keepStrings(&res)
 		if err := mg.add(pi, &Part{Result: res, Households: hs, Registrations: rs}); err != nil {
 			return Result{}, err
 		}
 	}
+	slog.Debug("dedupe: resolved in parts", "parts", len(parts), "largest_communes", largest, "largest_rows", largestRows)
 	return mg.result(), nil
+}
+
+// keepStrings gives the texts of a part's findings and borderline pairs
+// their own memory: a loaded part's rows share one string per column (see
+// extract), and a name or value kept from them would keep its whole
+// column alive for the rest of the run.
+func keepStrings(res *Result) {
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		f.Value, f.Message = strings.Clone(f.Value), strings.Clone(f.Message)
+	}
+	for i := range res.Borderline {
+		b := &res.Borderline[i]
+		b.NameA, b.NameB = strings.Clone(b.NameA), strings.Clone(b.NameB)
+	}
 }
 
 // InMemory is the Loader of an input held in memory (tests, and the
