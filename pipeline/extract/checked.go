@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -36,12 +37,18 @@ type col[T any] struct {
 	b    func(*T) *bool
 	f    func(*T) *float64
 	t    func(*T) *time.Time // stored as Unix seconds, noTime when zero
+	// few: a text of few distinct values (a sheet name, a hamlet). Its
+	// decoded values get their own memory, one copy per value, so that a
+	// record kept after its file (a group member's source) does not keep
+	// the whole column's text alive.
+	few bool
 }
 
 // noTime stands for the zero time.
 const noTime = math.MinInt64
 
 func str[T any](name string, f func(*T) *string) col[T]     { return col[T]{name: name, s: f} }
+func label[T any](name string, f func(*T) *string) col[T]   { return col[T]{name: name, s: f, few: true} }
 func num[T any](name string, f func(*T) *int) col[T]        { return col[T]{name: name, i: f} }
 func flag[T any](name string, f func(*T) *bool) col[T]      { return col[T]{name: name, b: f} }
 func float[T any](name string, f func(*T) *float64) col[T]  { return col[T]{name: name, f: f} }
@@ -75,7 +82,7 @@ type kind[T any] struct {
 // rest of its source is the submission's) and its state.
 func common[T any](source func(*T) *record.Source, state func(*T) *record.State) []col[T] {
 	return []col[T]{
-		str("sheet", func(r *T) *string { return &source(r).Sheet }),
+		label("sheet", func(r *T) *string { return &source(r).Sheet }),
 		num("sheet_index", func(r *T) *int { return &source(r).SheetIndex }),
 		num("row", func(r *T) *int { return &source(r).Row }),
 		flag("valid", func(r *T) *bool { return &state(r).Valid }),
@@ -88,11 +95,11 @@ var households = kind[record.Household]{
 		str("household_code", func(r *record.Household) *string { return &r.HouseholdCode }),
 		str("head_name", func(r *record.Household) *string { return &r.HeadName }),
 		num("birth_year", func(r *record.Household) *int { return &r.BirthYear }),
-		str("gender", func(r *record.Household) *string { return &r.Gender }),
+		label("gender", func(r *record.Household) *string { return &r.Gender }),
 		str("citizen_id", func(r *record.Household) *string { return &r.CitizenID }),
-		str("ethnicity", func(r *record.Household) *string { return &r.Ethnicity }),
-		str("hamlet", func(r *record.Household) *string { return &r.Hamlet }),
-		str("class", func(r *record.Household) *string { return &r.Class }),
+		label("ethnicity", func(r *record.Household) *string { return &r.Ethnicity }),
+		label("hamlet", func(r *record.Household) *string { return &r.Hamlet }),
+		label("class", func(r *record.Household) *string { return &r.Class }),
 		num("members", func(r *record.Household) *int { return &r.Members }),
 		str("note", func(r *record.Household) *string { return &r.Note }),
 		str("household_group", func(r *record.Household) *string { return &r.HouseholdGroup }),
@@ -320,6 +327,18 @@ func (k kind[T]) decode(rec arrow.RecordBatch, chk *record.Checked, sub record.S
 	for ci, c := range k.cols {
 		col := rec.Column(ci)
 		switch {
+		case c.s != nil && c.few:
+			a := newTexts(col.(*array.String))
+			kept := map[string]string{}
+			for i := range recs {
+				v := a.at(i)
+				k, ok := kept[v]
+				if !ok {
+					k = strings.Clone(v)
+					kept[k] = k
+				}
+				*c.s(&recs[i]) = k
+			}
 		case c.s != nil:
 			a := newTexts(col.(*array.String))
 			for i := range recs {
