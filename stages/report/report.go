@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"doithoai/pipeline/plan"
@@ -75,25 +76,50 @@ func Write(ctx context.Context, cfg Config, ds *record.Dataset) ([]string, error
 	if err := collect("feedback", paths, err); err != nil {
 		return nil, err
 	}
-	dataDir := filepath.Join(cfg.Outbox, DirData)
-	paths, err = analytics.Write(ctx, dataDir, cfg.Plan, ds)
-	// The Hive tree's partition files (one per table and commune) are for
-	// programs: the run lists data/'s own files, not each partition.
-	paths = slices.DeleteFunc(paths, func(p string) bool { return filepath.Dir(p) != dataDir })
-	if err := collect("analysts' data", paths, err); err != nil {
-		return nil, err
+	// The analysts' data, the quarterly report and the lists read the
+	// dataset and write folders of their own: they are written at once
+	// (the feedback above already keeps every core busy), and their paths
+	// and errors are taken in this order.
+	type part struct {
+		what  string
+		paths []string
+		err   error
 	}
+	var parts [3]part
+	var wg sync.WaitGroup
+	start := func(i int, what string, write func() ([]string, error)) {
+		parts[i].what = what
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i].paths, parts[i].err = write()
+		}()
+	}
+	start(0, "analysts' data", func() ([]string, error) {
+		dataDir := filepath.Join(cfg.Outbox, DirData)
+		paths, err := analytics.Write(ctx, dataDir, cfg.Plan, ds)
+		// The Hive tree's partition files (one per table and commune) are
+		// for programs: the run lists data/'s own files, not each partition.
+		return slices.DeleteFunc(paths, func(p string) bool { return filepath.Dir(p) != dataDir }), err
+	})
 	if cfg.Full || quarterEnded(cfg) {
 		// The final report of a quarter is emitted by the first run after
 		// the quarter ends, light or full; the draft only by full runs.
-		paths, err = quarterly.Write(ctx, quarterly.Config{Dir: filepath.Join(cfg.Outbox, DirReports), Plan: cfg.Plan, Now: cfg.Now, Emitter: cfg.Emitter}, ds)
-		if err := collect("quarterly report", paths, err); err != nil {
-			return nil, err
-		}
+		start(1, "quarterly report", func() ([]string, error) {
+			return quarterly.Write(ctx, quarterly.Config{Dir: filepath.Join(cfg.Outbox, DirReports), Plan: cfg.Plan, Now: cfg.Now, Emitter: cfg.Emitter}, ds)
+		})
 	}
 	if cfg.Full {
-		paths, err = lists.Write(ctx, lists.Config{Outbox: cfg.Outbox, AttendanceDir: DirAttendance, QuestionsDir: DirQuestions, Plan: cfg.Plan, Now: cfg.Now}, ds)
-		if err := collect("attendance and question lists", paths, err); err != nil {
+		start(2, "attendance and question lists", func() ([]string, error) {
+			return lists.Write(ctx, lists.Config{Outbox: cfg.Outbox, AttendanceDir: DirAttendance, QuestionsDir: DirQuestions, Plan: cfg.Plan, Now: cfg.Now}, ds)
+		})
+	}
+	wg.Wait()
+	for _, pt := range parts {
+		if pt.what == "" {
+			continue
+		}
+		if err := collect(pt.what, pt.paths, pt.err); err != nil {
 			return nil, err
 		}
 	}

@@ -75,23 +75,37 @@ func Write(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset) ([
 	return WriteWorkers(ctx, dir, p, ds, 0)
 }
 
-// job is the writing of one submission's feedback files.
+// job is the writing of one submission's feedback files. The
+// coordinating goroutine fills in what it decided (names, whether the
+// source rows must be loaded, the fingerprint when the reading names
+// them); a worker loads the rows, builds the view and writes the files,
+// and the results are taken in submission order (WriteWorkers' settle).
 type job struct {
 	k, rel, trel, fp string
 	xp, tp           string // the files' paths
+	o                *record.SubmissionOutcome
+	findings         []record.Finding
+	load             bool // the worker loads the workbook's source rows and builds v and s
+	hash             bool // no reading's name: the worker fingerprints the tables and may find them unchanged
 	v                view
 	s                *sub
 	path             string // the submission's path, for errors
-	err              error
+
+	// Results.
+	loadErr error // loading the source rows failed: nothing written
+	loaded  bool  // the source rows were loaded
+	skip    bool  // hash found the feedback unchanged: nothing written
+	err     error // writing failed
 }
 
 // WriteWorkers is Write with at most workers submissions' files written at
-// once (0 or less: runtime.GOMAXPROCS(0)). Everything but the writing of
-// the files (views, fingerprints, what is unchanged, the manifest, the
-// paths returned and their order, the errors and their order) is decided
-// in submission order, so the outcome does not depend on workers; when two
-// submissions share a feedback file name, the later one is written after
-// the earlier one is done, and still wins.
+// once (0 or less: runtime.GOMAXPROCS(0)). Everything but the loading of
+// the source rows and the writing of the files (fingerprints, what is
+// unchanged, the manifest, the paths returned and their order, the errors
+// and their order) is decided in submission order, so the outcome does
+// not depend on workers; when two submissions share a feedback file name,
+// the later one is written after the earlier one is done, and still wins.
+// At most workers submissions' source rows are held at once.
 func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Dataset, workers int) ([]string, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -132,36 +146,92 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 
 	var written []string
 	var errs []error
-	targets := map[string]string{} // relative path -> key of its submission
+	targets := map[string]string{} // relative path -> key of its submission (as of the results taken)
+	claimed := map[string]bool{}   // relative paths a submission handed out may take (a superset of targets)
 	skipped, loaded := 0, 0        // feedback unchanged; workbooks loaded with their rows
 	folders := NewFolders(p)
 
-	// Workers write the files; the results are taken in submission order.
+	// Workers load and write; the results are taken in submission order.
 	var (
 		pending  []*job
 		inFlight sync.WaitGroup
 		work     = make(chan *job)
 	)
 	cache := xlsxzip.NewCache(0, 0) // parts the workbooks share (styles, theme…)
+	run := func(j *job) {
+		if j.load {
+			// One submission's source rows per worker (ds.Sources loads them).
+			var wb *record.Workbook
+			if ds.Sources != nil {
+				w, ok, err := ds.Sources.Workbook(ctx, j.o.ID, j.o.Path)
+				if err != nil {
+					j.loadErr = err
+					return
+				}
+				if ok {
+					wb = &w
+					j.loaded = true
+				}
+			}
+			j.s = newSub(j.o, wb, j.findings)
+			j.v = build(p, folders, j.s, byID, byPath)
+		}
+		if j.hash {
+			j.fp = fingerprint(j.rel, j.trel, &j.v, j.s, "")
+			if unchanged(old, j.k, j.fp, dir, j.rel, j.trel) {
+				j.skip = true
+				return
+			}
+		}
+		j.err = writeWorkbook(j.xp, &j.v, j.s, cache)
+		if j.err == nil {
+			j.err = writeText(j.tp, &j.v)
+		}
+	}
 	for range workers {
 		go func() {
 			for j := range work {
-				j.err = writeWorkbook(j.xp, &j.v, j.s, cache)
-				if j.err == nil {
-					j.err = writeText(j.tp, &j.v)
-				}
-				j.v, j.s = view{}, nil // done with the content
+				run(j)
+				j.v, j.s, j.findings = view{}, nil, nil // done with the content
 				inFlight.Done()
 			}
 		}()
 	}
 	defer close(work)
-	// settle waits for the jobs sent and takes their results.
+	// The errors of the results taken since the last flush: those of
+	// loading come first, as when the rows were loaded before handing
+	// the job out.
+	var loadErrs, writeErrs []error
+	flush := func() {
+		errs = append(append(errs, loadErrs...), writeErrs...)
+		loadErrs, writeErrs = nil, nil
+	}
+	// settle waits for the jobs handed out and takes their results.
 	settle := func() {
 		inFlight.Wait()
 		for _, j := range pending {
+			if j.loadErr != nil {
+				loadErrs = append(loadErrs, fmt.Errorf("feedback for %s: %w", j.path, j.loadErr))
+				if e, ok := old.Submissions[j.k]; ok {
+					// Still ours: kept, and written again next time.
+					cur.Submissions[j.k] = entry{Files: e.Files}
+					for _, rel := range e.Files {
+						targets[rel] = j.k
+					}
+				}
+				continue
+			}
+			targets[j.rel], targets[j.trel] = j.k, j.k
+			if j.loaded {
+				loaded++
+			}
+			if j.skip {
+				cur.Submissions[j.k] = old.Submissions[j.k]
+				skipped++
+				continue
+			}
 			if j.err != nil {
-				errs = append(errs, fmt.Errorf("feedback for %s: %w", j.path, j.err))
+				writeErrs = append(writeErrs, fmt.Errorf("feedback for %s: %w", j.path, j.err))
 				if e, ok := old.Submissions[j.k]; ok {
 					// Still ours: tracked, and written again next time.
 					cur.Submissions[j.k] = entry{Files: e.Files}
@@ -176,6 +246,7 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 	for i := range ds.Submissions {
 		if err := ctx.Err(); err != nil {
 			settle()
+			flush()
 			// Keep what earlier runs wrote for the submissions not reached.
 			for k, e := range old.Submissions {
 				if _, ok := cur.Submissions[k]; !ok {
@@ -190,12 +261,16 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 		o := &ds.Submissions[i]
 		k := key(o)
 		rel, trel := folders.RelPath(*o), folders.TextRelPath(*o)
+		if claimed[rel] || claimed[trel] {
+			settle() // targets is now exact
+		}
 		if prev, ok := targets[rel]; ok && prev != k {
 			slog.Warn("feedback: two submissions share a feedback file name; the later one wins", "file", rel, "path", o.Path)
-			settle() // the earlier one's files are written before this one looks at them
+			flush() // the earlier one's files are written before this one looks at them
 		} else if prev, ok := targets[trel]; ok && prev != k {
-			settle()
+			flush()
 		}
+		claimed[rel], claimed[trel] = true, true
 		// With a name of the submission's reading (record.Identities), the
 		// fingerprint needs only the workbook's header: its source rows are
 		// loaded when the feedback must be written. Without one, the whole
@@ -204,64 +279,37 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 		if ids, ok := ds.Sources.(record.Identities); ok {
 			ident, hasIdent = ids.Identity(o.ID, o.Path)
 		}
-		var s *sub
-		var v view
-		var fp string
+		j := &job{k: k, rel: rel, trel: trel, o: o, findings: findings[k], path: o.Path, hash: !hasIdent,
+			xp: filepath.Join(dir, filepath.FromSlash(rel)), tp: filepath.Join(dir, filepath.FromSlash(trel))}
 		if hasIdent {
 			var wb *record.Workbook
 			if h, ok := ds.Sources.Header(o.ID, o.Path); ok {
 				wb = &h
 			}
-			s = newSub(o, wb, findings[k])
-			v = build(p, folders, s, byID, byPath)
-			fp = fingerprint(rel, trel, &v, s, ident)
-			if unchanged(old, k, fp, dir, rel, trel) {
+			j.s = newSub(o, wb, j.findings)
+			j.v = build(p, folders, j.s, byID, byPath)
+			j.fp = fingerprint(rel, trel, &j.v, j.s, ident)
+			if unchanged(old, k, j.fp, dir, rel, trel) {
 				targets[rel], targets[trel] = k, k
 				cur.Submissions[k] = old.Submissions[k]
 				skipped++
 				continue
 			}
 		}
-		if !hasIdent || s.wb != nil {
-			// One submission's source rows at a time (ds.Sources loads them).
-			var wb *record.Workbook
-			if ds.Sources != nil {
-				w, ok, err := ds.Sources.Workbook(ctx, o.ID, o.Path)
-				if err != nil {
-					errs = append(errs, fmt.Errorf("feedback for %s: %w", o.Path, err))
-					if e, ok := old.Submissions[k]; ok {
-						// Still ours: kept, and written again next time.
-						cur.Submissions[k] = entry{Files: e.Files}
-						for _, rel := range e.Files {
-							targets[rel] = k
-						}
-					}
-					continue
-				}
-				if ok {
-					wb = &w
-					loaded++
+		if j.load = !hasIdent || j.s.wb != nil; j.load {
+			j.v, j.s = view{}, nil // the worker builds them with the rows
+			if e, ok := old.Submissions[k]; ok {
+				for _, rel := range e.Files {
+					claimed[rel] = true // taken should the rows fail to load
 				}
 			}
-			s = newSub(o, wb, findings[k])
-			v = build(p, folders, s, byID, byPath)
 		}
-		targets[rel], targets[trel] = k, k
-		if !hasIdent {
-			fp = fingerprint(rel, trel, &v, s, "")
-			if unchanged(old, k, fp, dir, rel, trel) {
-				cur.Submissions[k] = old.Submissions[k]
-				skipped++
-				continue
-			}
-		}
-		j := &job{k: k, rel: rel, trel: trel, fp: fp, v: v, s: s, path: o.Path,
-			xp: filepath.Join(dir, filepath.FromSlash(rel)), tp: filepath.Join(dir, filepath.FromSlash(trel))}
 		pending = append(pending, j)
 		inFlight.Add(1)
 		work <- j
 	}
 	settle()
+	flush()
 
 	// Remove the feedback of submissions that are gone or moved (a renamed
 	// commune, a new layout): only files listed in the manifest.

@@ -129,7 +129,12 @@ func personalKind(form record.Form, field string) string {
 // phone numbers keep their last 4 characters; household codes and row
 // numbers are shown as written; any other text is masked like free text.
 func (pv *privacy) value(form record.Form, field, s string) string {
-	switch personalKind(form, field) {
+	return pv.valueOfKind(personalKind(form, field), field, s)
+}
+
+// valueOfKind is value with the field's personalKind already known.
+func (pv *privacy) valueOfKind(kind, field, s string) string {
+	switch kind {
 	case schemas.TypeCitizenID:
 		return mask.ID(s)
 	case schemas.TypePhone:

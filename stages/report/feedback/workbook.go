@@ -423,13 +423,20 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 
 	// Data rows.
 	written := map[int]bool{}
+	// The personal-data kind of each field (personalKind), looked up once.
+	var kinds [256]struct {
+		known bool
+		kind  string
+	}
 	for _, sr := range t.Rows {
 		written[sr.Row] = true
-		for c := 1; c <= lastCol; c++ {
-			sh.Put(c, sr.Row, xl.Blank{}, xl.Text)
-		}
+		sh.Blanks(1, lastCol, sr.Row, xl.Text)
 		for _, c := range sr.Cells {
 			field := c.Field.String()
+			k := &kinds[c.Field]
+			if !k.known {
+				k.known, k.kind = true, personalKind(s.o.Form, field)
+			}
 			col := cellCol(c)
 			if col < 1 {
 				if l := columnLetter(t, field); l != "" {
@@ -439,7 +446,7 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			if col < 1 {
 				continue
 			}
-			text := s.pv.value(s.o.Form, field, cellDisplay(c))
+			text := s.pv.valueOfKind(k.kind, field, cellDisplay(c))
 			sh.Put(col, sr.Row, text, xl.Text)
 			growShort(col, text, 60)
 		}
@@ -497,9 +504,10 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			sh.FitHeight(hdrLast, 15, texts, cw)
 		}
 	}
+	var texts []string // of a row, for its height
+	var cw []float64
 	for _, sr := range t.Rows {
-		var texts []string
-		var cw []float64
+		texts, cw = texts[:0], cw[:0]
 		for _, c := range sr.Cells {
 			if col := cellCol(c); col >= 1 && col <= lastCol {
 				texts = append(texts, cellDisplay(c))

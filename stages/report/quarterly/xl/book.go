@@ -358,6 +358,18 @@ func (s *Sheet) Put(col, row int, v any, st Style) {
 	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.style(st)))
 }
 
+// Blanks is Put(c, row, Blank{}, st) for each column c from c1 to c2: the
+// cells get the style and keep their values.
+func (s *Sheet) Blanks(c1, c2, row int, st Style) {
+	if s.g == nil || c1 < 1 || c2 < c1 || c2 > excelize.MaxColumns || valid(c1, row) != nil {
+		for c := c1; c <= c2; c++ {
+			s.Put(c, row, Blank{}, st)
+		}
+		return
+	}
+	s.b.fail(s.g.styleRange(c1, row, c2, row, s.b.style(st)))
+}
+
 // Row writes values from column 1 of a row, all with one style (values may
 // be Styled).
 func (s *Sheet) Row(row int, st Style, vals ...any) {
@@ -478,6 +490,11 @@ func Lines(text string, width float64) int {
 	capacity := width - 1 // cell padding
 	if capacity < 1 {
 		capacity = 1
+	}
+	// No character is wider than 1.5: a short line fits (with a margin
+	// for rounding), as the word-by-word count below would find.
+	if 1.5*float64(len(text))+1 <= capacity && strings.IndexByte(text, '\n') < 0 {
+		return 1
 	}
 	n := 0
 	for para := range strings.SplitSeq(text, "\n") {
