@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,10 +58,14 @@ func build(ctx context.Context, p *plan.Plan, ds *record.Dataset, period string,
 			r.err = fmt.Errorf("quarterly report: unexpected failure: %v", v)
 		}
 	}()
-	var figs []record.Figure
-	for _, f := range ds.Figures {
-		if f.Period == period || f.Period == "" {
-			figs = append(figs, f)
+	ofPeriod := func(f *record.Figure) bool { return f.Period == period || f.Period == "" }
+	figs := ds.Figures // usually every figure is of the period: no copy
+	if slices.ContainsFunc(figs, func(f record.Figure) bool { return !ofPeriod(&f) }) {
+		figs = nil
+		for i := range ds.Figures {
+			if ofPeriod(&ds.Figures[i]) {
+				figs = append(figs, ds.Figures[i])
+			}
 		}
 	}
 	r.ix = aggregate.NewIndex(figs)
