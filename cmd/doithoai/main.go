@@ -81,7 +81,7 @@ Cách dùng:
   doithoai run    [--plan TỆP] [--inbox THƯ_MỤC] [--outbox THƯ_MỤC] [--state THƯ_MỤC] [--now THỜI_ĐIỂM]
                   Xử lý một lần mọi tệp mới trong inbox và ghi lại outbox.
                   [--file-timeout 60s] (thời gian tối đa để đọc một tệp)
-                  [--memory-limit 512MiB] (mức bộ nhớ chương trình cố giữ dưới;
+                  [--memory-limit 420MiB] (mức bộ nhớ chương trình cố giữ dưới;
                   0 là không giới hạn)
                   [--held-rows 250000] (số dòng danh sách hộ M1 giữ trong bộ
                   nhớ; nhiều hơn thì đọc lại từ state/extracts khi cần)
