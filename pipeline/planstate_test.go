@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"doithoai/bench/gen"
 	"doithoai/pipeline"
 	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
@@ -130,4 +131,34 @@ func TestPlanCache(t *testing.T) {
 	if _, err := os.Stat(none); err == nil {
 		t.Error("loading a plan made the state folder")
 	}
+}
+
+// BenchmarkLoadPlan measures loading a national plan (2,500 communes):
+// "parse" reads its YAML (what every run and status did), "cached" reads
+// it from the state folder's cache (what they do now when the plan is
+// the one last loaded there).
+func BenchmarkLoadPlan(b *testing.B) {
+	dir := b.TempDir()
+	f := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(f, gen.PlanYAML(2500, 3), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := plan.Load(f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		state := b.TempDir()
+		if _, err := pipeline.LoadPlan(state, f); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := pipeline.LoadPlan(state, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
