@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"doithoai/pipeline/ledger"
@@ -98,9 +99,12 @@ func intact(fp string, scan *outboxScan) (*uptodate.Manifest, string, error) {
 	}
 	// The same files, though some folder's stamp moved (touched, or a
 	// temporary left and removed): the manifest takes the new stamps, so
-	// that the next run need not list the outbox again.
-	s.m.Dirs = s.listing.Dirs
-	s.restamped = true
+	// that the next run need not list the outbox again (where the system
+	// gives no stamps, every run lists it, and nothing is saved).
+	if s.listing.Stamped() && !slices.Equal(s.m.Dirs, s.listing.Dirs) {
+		s.m.Dirs = s.listing.Dirs
+		s.restamped = true
+	}
 	return s.m, "", nil
 }
 

@@ -6,9 +6,10 @@
 // and a few facts of the run's clock (ClockFacts). Fingerprint hashes
 // them; Manifest records, in the state folder, the fingerprint of the
 // last run that wrote the outbox and every file the outbox then held
-// (path, size, modification time, mode). When the fingerprint is the same
-// and the outbox still holds exactly those files, the outputs a new run
-// would write are the ones already there.
+// (path, size, modification time, mode), and every folder's stamp (see
+// Manifest.Unchanged). When the fingerprint is the same and the outbox
+// still holds exactly those files, the outputs a new run would write are
+// the ones already there.
 package uptodate
 
 import (

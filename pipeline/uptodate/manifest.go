@@ -70,6 +70,17 @@ func Scan(outbox string) ([]File, error) {
 	return l.Files, err
 }
 
+// Stamped reports whether every folder of l has a stamp that
+// Manifest.Unchanged can rely on (the system gives change times).
+func (l Listing) Stamped() bool {
+	for _, d := range l.Dirs {
+		if d.ChangeNS == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // List lists every file and folder under the outbox, sorted by path; a
 // folder's stamp is taken before its entries are read, so that a change
 // made while it is listed moves the stamp recorded. A missing outbox is

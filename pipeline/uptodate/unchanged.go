@@ -18,8 +18,8 @@ import (
 // change time, which only the system sets); every file recorded still
 // has its size, modification time and mode; and the outbox itself holds
 // the same names. False means "not known": the caller lists the outbox
-// (List) and compares (Diff). It is never true where the system does not
-// give folders a change time (see changeNS).
+// (List) and compares (Diff). Where the system gives folders no change
+// time (see changeNS), it is false for any outbox with folders.
 //
 // A stamp is as fine as the file system's clock: an entry changed in the
 // same tick as the folder's last change, after the listing that recorded
