@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"doithoai/pipeline/ledger"
@@ -53,12 +54,12 @@ func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *in
 	defer scan.wait() // no listing goes on while the outbox is written
 	m, why := (*uptodate.Manifest)(nil), "rebuild asked"
 	if !cfg.Rebuild {
-		if m, why, err = intact(cfg, fp, scan); err != nil {
+		if m, why, err = intact(fp, scan); err != nil {
 			return chk, false, err
 		}
 	}
 	if m != nil {
-		done, err := keepOutbox(ctx, cfg, led, ing, m, now, sum)
+		done, err := keepOutbox(ctx, cfg, led, ing, m, scan.wait().restamped, now, sum)
 		if err != nil {
 			return chk, false, err
 		}
@@ -76,53 +77,62 @@ func skipIfUpToDate(ctx context.Context, cfg Config, led *ledger.Ledger, ing *in
 // intact is the manifest of the last run that wrote the outbox when it
 // had the inputs fp and the outbox holds exactly the files it left; else
 // nil and why.
-func intact(cfg Config, fp string, scan *outboxScan) (*uptodate.Manifest, string, error) {
+func intact(fp string, scan *outboxScan) (*uptodate.Manifest, string, error) {
 	if fp == "" {
 		return nil, "the program cannot identify itself", nil
 	}
-	m, ok, err := uptodate.Load(cfg.State)
-	if err != nil || !ok {
-		return nil, "no manifest", err
+	s := scan.wait()
+	if s.err != nil || s.m == nil {
+		return nil, "no manifest", s.err
 	}
-	if m.Fingerprint != fp {
+	if s.m.Fingerprint != fp {
 		return nil, "the inputs changed", nil
 	}
-	files, err := scan.wait()
-	if err != nil {
-		return nil, err.Error(), nil // the normal path will tell what is wrong with the outbox
+	if s.same {
+		return s.m, "", nil
 	}
-	if d := uptodate.Diff(m.Files, files); d != "" {
+	if s.listErr != nil {
+		return nil, s.listErr.Error(), nil // the normal path will tell what is wrong with the outbox
+	}
+	if d := uptodate.Diff(s.m.Files, s.listing.Files); d != "" {
 		return nil, "outbox " + d, nil
 	}
-	return m, "", nil
+	// The same files, though some folder's stamp moved (touched, or a
+	// temporary left and removed): the manifest takes the new stamps, so
+	// that the next run need not list the outbox again (where the system
+	// gives no stamps, every run lists it, and nothing is saved).
+	if s.listing.Stamped() && !slices.Equal(s.m.Dirs, s.listing.Dirs) {
+		s.m.Dirs = s.listing.Dirs
+		s.restamped = true
+	}
+	return s.m, "", nil
 }
 
 // keepOutbox ends a run whose outbox is up to date (manifest m): the
 // counts from the ledger, the status page restamped, the manifest
-// recorded for this run. False when the ledger or the page is not what m
-// expects.
-func keepOutbox(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, m *uptodate.Manifest, now time.Time, sum *Summary) (bool, error) {
-	outs, err := led.Outcomes(ctx)
+// recorded for this run (saved whole again when its folders' stamps
+// moved, save). False when the ledger or the page is not what m expects.
+func keepOutbox(ctx context.Context, cfg Config, led *ledger.Ledger, ing *ingest.Result, m *uptodate.Manifest, save bool, now time.Time, sum *Summary) (bool, error) {
+	counts, err := led.OutcomeCounts(ctx)
 	if err != nil {
 		return false, err
 	}
-	if len(outs) != len(ing.All) {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total != len(ing.All) {
 		return false, nil
 	}
-	var acc, rej, dup int
-	for _, o := range outs {
-		switch record.Status(o.Status) {
-		case record.StatusAccepted:
-			acc++
-		case record.StatusRejected:
-			rej++
-		case record.StatusDuplicate:
-			dup++
-		}
-	}
+	acc, rej, dup := counts[string(record.StatusAccepted)], counts[string(record.StatusRejected)], counts[string(record.StatusDuplicate)]
 	// The page a normal run would write differs in its minute only.
 	if ok, err := statuspage.Restamp(cfg.Outbox, cfg.Plan, m.Now, now); err != nil || !ok {
 		return false, err
+	}
+	if save {
+		if err := m.Save(cfg.State); err != nil {
+			return false, err
+		}
 	}
 	if err := recordManifest(cfg, m, now); err != nil {
 		return false, err
@@ -143,14 +153,24 @@ func recordManifest(cfg Config, m *uptodate.Manifest, now time.Time) error {
 	return m.Restamp(cfg.State, now, uptodate.Stat(statuspage.FileName, fi))
 }
 
-// outboxScan lists the outbox alongside ingest, for the up-to-date check.
+// outboxScan loads the manifest and checks the outbox against it
+// alongside ingest, for the up-to-date check.
 type outboxScan struct {
-	done  chan struct{}
-	files []uptodate.File
-	err   error
+	done chan struct{}
+	m    *uptodate.Manifest // nil when there is none (or it cannot be used)
+	err  error              // the manifest could not be read
+	// same: the outbox holds m's files, told from the folders' stamps
+	// (Manifest.Unchanged); else listing is what it holds (listErr when
+	// it could not be listed).
+	same    bool
+	listing uptodate.Listing
+	listErr error
+	// restamped: the outbox holds m's files though the stamps of some
+	// folders moved; set by intact, which gave m the new ones.
+	restamped bool
 }
 
-// startOutboxScan starts listing the outbox (not when a rebuild is
+// startOutboxScan starts checking the outbox (not when a rebuild is
 // asked: nothing will be compared).
 func startOutboxScan(cfg Config) *outboxScan {
 	s := &outboxScan{done: make(chan struct{})}
@@ -160,15 +180,23 @@ func startOutboxScan(cfg Config) *outboxScan {
 	}
 	go func() {
 		defer close(s.done)
-		s.files, s.err = uptodate.Scan(cfg.Outbox)
+		m, ok, err := uptodate.Load(cfg.State)
+		if err != nil || !ok {
+			s.err = err
+			return
+		}
+		s.m = m
+		if s.same = m.Unchanged(cfg.Outbox); !s.same {
+			s.listing, s.listErr = uptodate.List(cfg.Outbox)
+		}
 	}()
 	return s
 }
 
-// wait is the listing, once done.
-func (s *outboxScan) wait() ([]uptodate.File, error) {
+// wait is the check, once done.
+func (s *outboxScan) wait() *outboxScan {
 	<-s.done
-	return s.files, s.err
+	return s
 }
 
 // recordOutbox records, after a run wrote the outbox, its fingerprint and
@@ -179,10 +207,10 @@ func recordOutbox(cfg Config, chk outboxCheck, now time.Time, sum *Summary, log 
 	if chk.fingerprint == "" {
 		return
 	}
-	files, err := uptodate.Scan(cfg.Outbox)
+	l, err := uptodate.List(cfg.Outbox)
 	if err == nil {
 		m := &uptodate.Manifest{Fingerprint: chk.fingerprint, RunID: sum.RunID, Now: now,
-			Findings: sum.Findings, Outputs: sum.Outputs, Files: files}
+			Findings: sum.Findings, Outputs: sum.Outputs, Files: l.Files, Dirs: l.Dirs}
 		err = m.Save(cfg.State)
 	}
 	if err != nil {

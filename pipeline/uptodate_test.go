@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -353,6 +354,22 @@ func TestUpToDateRun(t *testing.T) {
 		}},
 		{name: "stray file in the outbox", before: func(t *testing.T, w *world, root string) {
 			os.WriteFile(filepath.Join(root, "outbox", "data", "extra.parquet"), []byte("x"), 0o644)
+		}},
+		{name: "outbox folder touched, same files", fast: true, again: true, before: func(t *testing.T, w *world, root string) {
+			later := time.Now().Add(time.Minute)
+			if err := os.Chtimes(filepath.Join(root, "outbox", "phan-hoi"), later, later); err != nil {
+				t.Fatal(err)
+			}
+		}, check: func(t *testing.T, w *world, root string, s *pipeline.Summary) {
+			// The manifest took the folder's new stamp: the next run need
+			// not list the outbox.
+			m, ok, err := uptodate.Load(filepath.Join(root, "state"))
+			if err != nil || !ok {
+				t.Fatalf("manifest: %v %v", ok, err)
+			}
+			if !m.Unchanged(filepath.Join(root, "outbox")) && runtime.GOOS == "linux" {
+				t.Error("the manifest still holds the folder's old stamp")
+			}
 		}},
 		{name: "manifest deleted", before: func(t *testing.T, w *world, root string) {
 			os.Remove(filepath.Join(root, "state", uptodate.ManifestFile))

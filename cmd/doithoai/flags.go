@@ -70,7 +70,7 @@ func (c *common) loadPlan() (*plan.Plan, error) {
 			return p, nil
 		}
 	}
-	p, err := plan.Load(c.plan)
+	p, err := pipeline.LoadPlan(c.state, c.plan)
 	if err != nil {
 		return nil, fmt.Errorf("không đọc được kế hoạch: %w", err)
 	}

@@ -43,7 +43,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	defer led.Close()
 	// Everything comes from the ledger: each run records its verdict on
 	// every file, so the status never reads (or decodes) a file.
-	entries, err := led.Entries(ctx)
+	received, err := led.EntryCount(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai:", err)
 		return exitFailed
@@ -54,7 +54,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailed
 	}
 	printStatus(stdout, p, statusOutcomes(outs))
-	if n := len(entries) - len(outs); n > 0 {
+	if n := received - len(outs); n > 0 {
 		fmt.Fprintf(stdout, "(%d tệp đã nhận nhưng chưa được xử lý xong — sẽ có trong bảng sau lần chạy tới.)\n", n)
 	}
 	runs, err := led.Runs(ctx, *runsN)

@@ -261,6 +261,15 @@ func (l *Ledger) Entries(ctx context.Context) ([]Entry, error) {
 	return out, rows.Err()
 }
 
+// EntryCount is how many files were received (the length of Entries).
+func (l *Ledger) EntryCount(ctx context.Context) (int, error) {
+	var n int
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("ledger: count submissions: %w", err)
+	}
+	return n, nil
+}
+
 // Run is one recorded run.
 type Run struct {
 	ID         int64

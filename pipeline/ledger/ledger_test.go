@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,6 +118,9 @@ func TestReceiveAndEntries(t *testing.T) {
 	}
 	if len(got) != len(in) {
 		t.Fatalf("%d entries, want %d", len(got), len(in))
+	}
+	if n, err := l.EntryCount(ctx); err != nil || n != len(in) {
+		t.Errorf("EntryCount = %d, %v; want %d", n, err, len(in))
 	}
 	for i, g := range got {
 		w := in[i]
@@ -531,5 +535,31 @@ func TestMarkInterrupted(t *testing.T) {
 	}
 	if n, _ := l.MarkInterrupted(ctx, at); n != 0 {
 		t.Errorf("second MarkInterrupted closed %d runs", n)
+	}
+}
+
+// TestOutcomeCounts: the counts by status are those of the outcomes
+// recorded (none before any).
+func TestOutcomeCounts(t *testing.T) {
+	l := open(t, t.TempDir())
+	if got, err := l.OutcomeCounts(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("no outcomes yet: %v, %v", got, err)
+	}
+	outs := []Outcome{
+		{Seq: 1, SHA256: "a", Path: "a.xlsx", Status: "accepted"},
+		{Seq: 2, SHA256: "b", Path: "b.xlsx", Status: "rejected"},
+		{Seq: 3, SHA256: "a", Path: "c.xlsx", Status: "duplicate"},
+		{Seq: 4, SHA256: "d", Path: "d.xlsx", Status: "accepted"},
+	}
+	if err := l.RecordOutcomes(ctx, 1, outs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.OutcomeCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"accepted": 2, "rejected": 1, "duplicate": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("counts %v, want %v", got, want)
 	}
 }

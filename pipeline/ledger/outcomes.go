@@ -112,3 +112,26 @@ func (l *Ledger) Outcomes(ctx context.Context) ([]Outcome, error) {
 	}
 	return out, rows.Err()
 }
+
+// OutcomeCounts is how many outcomes are recorded, by status, in one
+// query that reads no row into Go: what a run with nothing new reports.
+func (l *Ledger) OutcomeCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT status, count(*) FROM outcomes GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: count outcomes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, fmt.Errorf("ledger: count outcomes: %w", err)
+		}
+		out[status] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: count outcomes: %w", err)
+	}
+	return out, nil
+}

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -40,8 +41,17 @@ type Plan struct {
 	Topics          []Topic   `yaml:"topics"`
 
 	loc     *time.Location
-	matcher *Matcher
+	matcher *lazyMatcher
 	source  []byte // the YAML the plan was parsed from
+}
+
+// lazyMatcher is a plan's name matcher, built at its first use (a run
+// with nothing new matches no name): once, whichever goroutine asks
+// first, from the plan it was made for.
+type lazyMatcher struct {
+	once sync.Once
+	plan *Plan
+	m    *Matcher
 }
 
 // Source returns the YAML text the plan was parsed from.
@@ -182,18 +192,27 @@ func Load(path string) (*Plan, error) {
 
 // Parse decodes and checks a plan. Errors name the file, the key and the line.
 func Parse(b []byte, name string) (*Plan, error) {
+	// The strict decoding and the node tree (for the keys and lines of
+	// the checks and errors) are two parses of the same text, one per
+	// core: a national plan (thousands of communes) takes a while.
+	var p Plan
+	decoded := make(chan error, 1)
+	go func() {
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		decoded <- dec.Decode(&p)
+	}()
 	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err != nil {
+	err := yaml.Unmarshal(b, &root)
+	derr := <-decoded
+	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("plan %s: the file is empty", name)
 	}
-	var p Plan
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", name, keyed(&root, err))
+	if derr != nil {
+		return nil, fmt.Errorf("plan %s: %w", name, keyed(&root, derr))
 	}
 	if err := p.check(&root); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
@@ -372,15 +391,9 @@ func (p *Plan) check(root *yaml.Node) error {
 	if p.Timezone == "" {
 		p.Timezone = "Asia/Ho_Chi_Minh"
 	}
-	loc, err := time.LoadLocation(p.Timezone)
-	if err != nil {
-		// Windows machines may lack a tz database; Viet Nam has no DST.
-		if p.Timezone == "Asia/Ho_Chi_Minh" || p.Timezone == "Asia/Saigon" {
-			loc = time.FixedZone("ICT", 7*3600)
-		} else {
-			bad("timezone", "unknown time zone %q", p.Timezone)
-			loc = time.UTC
-		}
+	loc, ok := location(p.Timezone)
+	if !ok {
+		bad("timezone", "unknown time zone %q", p.Timezone)
 	}
 	p.loc = loc
 	if p.District.Name == "" {
@@ -491,7 +504,7 @@ func (p *Plan) check(root *yaml.Node) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	p.matcher = newMatcher(p)
+	p.matcher = &lazyMatcher{plan: p}
 	return nil
 }
 
@@ -580,7 +593,9 @@ func (p *Plan) Agencies() []string {
 // Matcher returns the plan's name matcher.
 func (p *Plan) Matcher() *Matcher {
 	if p.matcher == nil {
-		p.matcher = newMatcher(p)
+		p.matcher = &lazyMatcher{plan: p} // a plan not made by Parse
 	}
-	return p.matcher
+	lm := p.matcher
+	lm.once.Do(func() { lm.m = newMatcher(lm.plan) })
+	return lm.m
 }

@@ -6,9 +6,10 @@
 // and a few facts of the run's clock (ClockFacts). Fingerprint hashes
 // them; Manifest records, in the state folder, the fingerprint of the
 // last run that wrote the outbox and every file the outbox then held
-// (path, size, modification time, mode). When the fingerprint is the same
-// and the outbox still holds exactly those files, the outputs a new run
-// would write are the ones already there.
+// (path, size, modification time, mode), and every folder's stamp (see
+// Manifest.Unchanged). When the fingerprint is the same and the outbox
+// still holds exactly those files, the outputs a new run would write are
+// the ones already there.
 package uptodate
 
 import (
@@ -26,7 +27,7 @@ import (
 
 // Version of the fingerprint and the manifest: raise it when either
 // changes meaning.
-const Version = 1
+const Version = 2
 
 // Input is everything a run's outputs depend on besides the archived
 // bytes (which the submissions' hashes stand for).
@@ -47,7 +48,7 @@ type Input struct {
 // Fingerprint is the hash of in; "" when the program cannot identify
 // itself (then no run is ever up to date).
 func Fingerprint(in Input) (string, error) {
-	prog := program()
+	prog := Program()
 	if prog == "" || in.Plan == nil {
 		return "", nil
 	}
@@ -74,10 +75,10 @@ func Fingerprint(in Input) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// program identifies the running executable (path, size, modification
+// Program identifies the running executable (path, size, modification
 // time): the layouts of every output are in its code, so a new build
 // re-renders the outbox once. "" when it cannot be told.
-var program = sync.OnceValue(func() string {
+var Program = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""

@@ -34,6 +34,7 @@ type Manifest struct {
 	Findings int      `json:"findings"`
 	Outputs  []string `json:"outputs"`
 	Files    []File   `json:"-"` // every file of the outbox, sorted by path
+	Dirs     []Dir    `json:"-"` // every folder below the outbox, sorted by path
 }
 
 // File is one file of the outbox as the run left it.
@@ -44,18 +45,55 @@ type File struct {
 	Mode  fs.FileMode
 }
 
+// Dir is one folder under the outbox as the run left it. Its stamp
+// (modification and change times) moves whenever an entry is added to it,
+// removed from it or renamed in it: while it stays, the folder holds the
+// same names (see Manifest.Unchanged).
+type Dir struct {
+	Path     string // relative to the outbox, '/'-separated
+	ModNS    int64  // modification time, Unix nanoseconds
+	ChangeNS int64  // inode change time, Unix nanoseconds; 0 where the system does not tell it
+	Mode     fs.FileMode
+}
+
+// Listing is what the outbox holds: every file (temporaries of an
+// unfinished write aside) and every folder below it, each sorted by path.
+type Listing struct {
+	Files []File
+	Dirs  []Dir
+}
+
 // Scan lists every file under the outbox (temporaries of an unfinished
-// write aside), sorted by path. A missing outbox is empty. The top-level
-// folders are walked at once, one per core.
+// write aside), sorted by path. A missing outbox is empty.
 func Scan(outbox string) ([]File, error) {
+	l, err := List(outbox)
+	return l.Files, err
+}
+
+// Stamped reports whether every folder of l has a stamp that
+// Manifest.Unchanged can rely on (the system gives change times).
+func (l Listing) Stamped() bool {
+	for _, d := range l.Dirs {
+		if d.ChangeNS == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// List lists every file and folder under the outbox, sorted by path; a
+// folder's stamp is taken before its entries are read, so that a change
+// made while it is listed moves the stamp recorded. A missing outbox is
+// empty. The top-level folders are walked at once, one per core.
+func List(outbox string) (Listing, error) {
 	top, err := os.ReadDir(outbox)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return Listing{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list the outbox: %w", err)
+		return Listing{}, fmt.Errorf("list the outbox: %w", err)
 	}
-	parts := make([][]File, len(top))
+	parts := make([]Listing, len(top))
 	errs := make([]error, len(top))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -69,26 +107,29 @@ func Scan(outbox string) ([]File, error) {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("list the outbox: %w", err)
+		return Listing{}, fmt.Errorf("list the outbox: %w", err)
 	}
-	var out []File
+	var out Listing
 	for _, p := range parts {
-		out = append(out, p...)
+		out.Files = append(out.Files, p.Files...)
+		out.Dirs = append(out.Dirs, p.Dirs...)
 	}
-	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(out.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(out.Dirs, func(a, b Dir) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
 }
 
-// walk lists the files of outbox/name (a file or a folder).
-func walk(outbox, name string) ([]File, error) {
-	var out []File
+// walk lists the files and folders of outbox/name (a file or a folder).
+func walk(outbox, name string) (Listing, error) {
+	var out Listing
 	err := filepath.WalkDir(filepath.Join(outbox, name), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || atomicfile.IsTemp(d.Name()) {
+		if !d.IsDir() && atomicfile.IsTemp(d.Name()) {
 			return nil
 		}
+		// WalkDir calls this before it reads a folder's entries.
 		fi, err := d.Info()
 		if err != nil {
 			return err
@@ -97,10 +138,19 @@ func walk(outbox, name string) ([]File, error) {
 		if err != nil {
 			return err
 		}
-		out = append(out, Stat(filepath.ToSlash(rel), fi))
+		if d.IsDir() {
+			out.Dirs = append(out.Dirs, dirOf(filepath.ToSlash(rel), fi))
+			return nil
+		}
+		out.Files = append(out.Files, Stat(filepath.ToSlash(rel), fi))
 		return nil
 	})
 	return out, err
+}
+
+// dirOf is the Dir of rel with the file information fi.
+func dirOf(rel string, fi fs.FileInfo) Dir {
+	return Dir{Path: rel, ModNS: fi.ModTime().UnixNano(), ChangeNS: changeNS(fi), Mode: fi.Mode()}
 }
 
 // Stat is the File of rel with the file information fi.
@@ -193,8 +243,9 @@ func (m *Manifest) replace(f File) {
 	}
 }
 
-// parse reads a manifest: a JSON header line, then one line per file,
-// "size mtime_ns mode path" with the path quoted.
+// parse reads a manifest: a JSON header line, then one line per folder,
+// "d mtime_ns ctime_ns mode path", and one per file, "size mtime_ns mode
+// path", with the path quoted, then "end".
 func parse(b []byte) (*Manifest, error) {
 	head, rest, ok := bytes.Cut(b, []byte("\n"))
 	if !ok {
@@ -208,23 +259,74 @@ func parse(b []byte) (*Manifest, error) {
 		return nil, errors.New("truncated")
 	}
 	rest = rest[:len(rest)-len("end\n")]
+	n := bytes.Count(rest, []byte("\n"))
+	m.Files = make([]File, 0, n)
 	for len(rest) > 0 {
 		var line []byte
 		line, rest, _ = bytes.Cut(rest, []byte("\n"))
-		f := strings.SplitN(string(line), " ", 4)
-		if len(f) != 4 {
-			return nil, fmt.Errorf("bad line %q", line)
+		dir := bytes.HasPrefix(line, []byte("d "))
+		if dir {
+			line = line[2:]
 		}
-		size, err1 := strconv.ParseInt(f[0], 10, 64)
-		mod, err2 := strconv.ParseInt(f[1], 10, 64)
-		mode, err3 := strconv.ParseUint(f[2], 10, 32)
-		path, err4 := strconv.Unquote(f[3])
-		if err := errors.Join(err1, err2, err3, err4); err != nil {
-			return nil, fmt.Errorf("bad line %q: %w", line, err)
+		var num [3]int64
+		var err error
+		for i := range num {
+			if num[i], line, err = field(line); err != nil {
+				return nil, err
+			}
 		}
-		m.Files = append(m.Files, File{Path: path, Size: size, ModNS: mod, Mode: fs.FileMode(mode)})
+		path, err := unquote(line)
+		if err != nil {
+			return nil, err
+		}
+		if dir {
+			m.Dirs = append(m.Dirs, Dir{Path: path, ModNS: num[0], ChangeNS: num[1], Mode: fs.FileMode(num[2])})
+			continue
+		}
+		m.Files = append(m.Files, File{Path: path, Size: num[0], ModNS: num[1], Mode: fs.FileMode(num[2])})
 	}
 	return &m, nil
+}
+
+// field is the decimal number that starts a manifest line, and the rest
+// of the line after the space that ends it.
+func field(line []byte) (int64, []byte, error) {
+	i := bytes.IndexByte(line, ' ')
+	if i <= 0 || i > 20 {
+		return 0, nil, fmt.Errorf("bad manifest line %q", line)
+	}
+	neg := line[0] == '-'
+	digits := line[:i]
+	if neg {
+		digits = digits[1:]
+	}
+	var v uint64
+	for _, c := range digits {
+		if c < '0' || c > '9' || v > (1<<63-1)/10 {
+			return 0, nil, fmt.Errorf("bad manifest line %q", line)
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	if len(digits) == 0 || v > 1<<63-1 {
+		return 0, nil, fmt.Errorf("bad manifest line %q", line)
+	}
+	if neg {
+		return -int64(v), line[i+1:], nil
+	}
+	return int64(v), line[i+1:], nil
+}
+
+// unquote is the path a manifest line ends with (strconv.Quote'd): taken
+// as it is when it needs no unescaping, the common case.
+func unquote(q []byte) (string, error) {
+	if len(q) >= 2 && q[0] == '"' && q[len(q)-1] == '"' && bytes.IndexByte(q, '\\') < 0 && bytes.IndexByte(q[1:len(q)-1], '"') < 0 {
+		return string(q[1 : len(q)-1]), nil
+	}
+	s, err := strconv.Unquote(string(q))
+	if err != nil {
+		return "", fmt.Errorf("bad manifest path %q: %w", q, err)
+	}
+	return s, nil
 }
 
 // Save writes the manifest into the state folder, atomically, readable by
@@ -240,6 +342,18 @@ func (m *Manifest) Save(state string) error {
 		bw.Write(head)
 		bw.WriteByte('\n')
 		var line []byte
+		for _, d := range m.Dirs {
+			line = append(line[:0], "d "...)
+			line = strconv.AppendInt(line, d.ModNS, 10)
+			line = append(line, ' ')
+			line = strconv.AppendInt(line, d.ChangeNS, 10)
+			line = append(line, ' ')
+			line = strconv.AppendUint(line, uint64(d.Mode), 10)
+			line = append(line, ' ')
+			line = strconv.AppendQuote(line, d.Path)
+			line = append(line, '\n')
+			bw.Write(line)
+		}
 		for _, f := range m.Files {
 			line = strconv.AppendInt(line[:0], f.Size, 10)
 			line = append(line, ' ')

@@ -1,6 +1,7 @@
 package uptodate
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,7 +20,8 @@ func TestManifestRoundTrip(t *testing.T) {
 	m := &Manifest{Fingerprint: "abc", RunID: 7, Now: time.Date(2022, 5, 20, 9, 0, 0, 0, time.UTC), Findings: 3,
 		Outputs: []string{"index.html"},
 		Files: []File{{Path: "index.html", Size: 10, ModNS: 1, Mode: 0o644},
-			{Path: `phan-hoi/xã "A"/tệp 1.xlsx`, Size: 2, ModNS: 3, Mode: 0o600}}}
+			{Path: `phan-hoi/xã "A"/tệp 1.xlsx`, Size: 2, ModNS: 3, Mode: 0o600}},
+		Dirs: []Dir{{Path: "phan-hoi", ModNS: -5, ChangeNS: 6, Mode: fs.ModeDir | 0o755}, {Path: `phan-hoi/xã "A"`, ModNS: 7, ChangeNS: 8, Mode: fs.ModeDir | 0o700}}}
 	if err := m.Save(state); err != nil {
 		t.Fatal(err)
 	}
@@ -196,4 +198,85 @@ func TestClock(t *testing.T) {
 			t.Errorf("%s full=%v: %+v", tc.now, tc.full, f)
 		}
 	}
+}
+
+// TestUnchanged: the outbox is told unchanged from its folders' stamps
+// exactly when it holds the files listed (as Diff compares them); any
+// change of a name or a file is seen, and a folder whose stamp moved
+// makes it "not known" (the caller lists the outbox).
+func TestUnchanged(t *testing.T) {
+	if !hasChangeTimes(t) {
+		t.Skip("the system gives folders no change time here: Unchanged always lists")
+	}
+	setup := func(t *testing.T) (string, *Manifest) {
+		dir := t.TempDir()
+		old := time.Now().Add(-time.Hour)
+		for _, f := range []string{"index.html", "a/x.txt", "a/b/y.txt", "a/b/z.txt", "c/w.txt"} {
+			p := filepath.Join(dir, filepath.FromSlash(f))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, []byte(f), 0o644)
+			os.Chtimes(p, old, old)
+		}
+		os.MkdirAll(filepath.Join(dir, "empty"), 0o755)
+		l, err := List(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir, &Manifest{Files: l.Files, Dirs: l.Dirs}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(dir string)
+		want   bool
+	}{
+		{"nothing", func(string) {}, true},
+		{"a temporary at the top", func(d string) { os.WriteFile(filepath.Join(d, ".tmp-1-index.html"), nil, 0o644) }, true},
+		{"file touched", func(d string) { os.Chtimes(filepath.Join(d, "a/b/y.txt"), time.Now(), time.Now()) }, false},
+		{"file rewritten, same size and time", func(d string) {
+			p := filepath.Join(d, "a/b/y.txt")
+			fi, _ := os.Stat(p)
+			os.WriteFile(p, []byte("A/B/Y.TXT"), 0o644)
+			os.Chtimes(p, fi.ModTime(), fi.ModTime())
+		}, true}, // as Diff: size and time are what is compared
+		{"file grown", func(d string) { os.WriteFile(filepath.Join(d, "c/w.txt"), []byte("longer"), 0o644) }, false},
+		{"file mode", func(d string) { os.Chmod(filepath.Join(d, "c/w.txt"), 0o600) }, false},
+		{"file removed", func(d string) { os.Remove(filepath.Join(d, "a/x.txt")) }, false},
+		{"file added deep", func(d string) { os.WriteFile(filepath.Join(d, "a/b/new.txt"), nil, 0o644) }, false},
+		{"file added at the top", func(d string) { os.WriteFile(filepath.Join(d, "new.txt"), nil, 0o644) }, false},
+		{"top file removed", func(d string) { os.Remove(filepath.Join(d, "index.html")) }, false},
+		{"folder added", func(d string) { os.Mkdir(filepath.Join(d, "a/new"), 0o755) }, false},
+		{"empty folder removed", func(d string) { os.Remove(filepath.Join(d, "empty")) }, false},
+		{"file renamed", func(d string) { os.Rename(filepath.Join(d, "a/b/y.txt"), filepath.Join(d, "a/b/y2.txt")) }, false},
+		{"file replaced by a folder", func(d string) {
+			os.Remove(filepath.Join(d, "c/w.txt"))
+			os.Mkdir(filepath.Join(d, "c/w.txt"), 0o755)
+		}, false},
+		{"folder replaced by a link", func(d string) {
+			os.Rename(filepath.Join(d, "c"), filepath.Join(d, "c2"))
+			os.Symlink("c2", filepath.Join(d, "c"))
+		}, false},
+		{"folder touched", func(d string) { os.Chtimes(filepath.Join(d, "a/b"), time.Now(), time.Now()) }, false},
+		{"outbox gone", func(d string) { os.RemoveAll(d) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, m := setup(t)
+			tc.change(dir)
+			if got := m.Unchanged(dir); got != tc.want {
+				t.Errorf("unchanged %v, want %v", got, tc.want)
+			}
+			// Whenever it says unchanged, a listing agrees.
+			if m.Unchanged(dir) {
+				l, err := List(dir)
+				if err != nil || Diff(m.Files, l.Files) != "" {
+					t.Errorf("unchanged, but the listing differs: %v %q", err, Diff(m.Files, l.Files))
+				}
+			}
+		})
+	}
+}
+
+// hasChangeTimes reports whether this system's folders have change times.
+func hasChangeTimes(t testing.TB) bool {
+	fi, err := os.Lstat(t.TempDir())
+	return err == nil && changeNS(fi) != 0
 }
