@@ -1,7 +1,6 @@
 package process
 
 import (
-	"reflect"
 	"strings"
 
 	"doithoai/pipeline/record"
@@ -35,30 +34,6 @@ func detach(it *Item) {
 			t.Unknown[j] = strings.Clone(t.Unknown[j])
 		}
 	}
-	cloneStrings(reflect.ValueOf(wb.Findings))
 	c := &it.Checked
-	for _, v := range []any{c.Findings, c.Registrations, c.Delegates, c.Opinions, c.Results} {
-		cloneStrings(reflect.ValueOf(v))
-	}
-}
-
-// cloneStrings replaces, in place, every exported string of v (a slice of
-// structs, their nested structs included) by a copy.
-func cloneStrings(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			cloneStrings(v.Index(i))
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.CanSet() {
-				cloneStrings(f)
-			}
-		}
-	case reflect.String:
-		if v.CanSet() && v.Len() > 0 {
-			v.SetString(strings.Clone(v.String()))
-		}
-	}
+	record.OwnStrings(wb.Findings, c.Findings, c.Registrations, c.Delegates, c.Opinions, c.Results)
 }

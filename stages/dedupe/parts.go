@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 
 	"doithoai/pipeline/record"
 )
@@ -301,28 +300,16 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 		if err != nil {
 			return Result{}, err
 		}
-		keepStrings(&res)
+		// A loaded part's rows share one string per column (see extract):
+		// what the Result keeps of them gets its own memory, or a name or
+		// value would keep its whole column alive for the rest of the run.
+		record.OwnStrings(res.Findings, res.Borderline, res.Groups)
 		if err := mg.add(pi, &Part{Result: res, Households: hs, Registrations: rs}); err != nil {
 			return Result{}, err
 		}
 	}
 	slog.Debug("dedupe: resolved in parts", "parts", len(parts), "largest_communes", largest, "largest_rows", largestRows)
 	return mg.result(), nil
-}
-
-// keepStrings gives the texts of a part's findings and borderline pairs
-// their own memory: a loaded part's rows share one string per column (see
-// extract), and a name or value kept from them would keep its whole
-// column alive for the rest of the run.
-func keepStrings(res *Result) {
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		f.Value, f.Message = strings.Clone(f.Value), strings.Clone(f.Message)
-	}
-	for i := range res.Borderline {
-		b := &res.Borderline[i]
-		b.NameA, b.NameB = strings.Clone(b.NameA), strings.Clone(b.NameB)
-	}
 }
 
 // InMemory is the Loader of an input held in memory (tests, and the
