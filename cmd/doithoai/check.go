@@ -27,6 +27,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	planFile := fs.String("plan", "", "plan file (YAML); default: the embedded 2022 plan")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	commune := fs.String("commune", "", "the commune folder the file would be dropped in (code or name); default: the file's own folder")
+	maxRows := fs.Int("max-rows", grid.DefaultLimits.MaxRows, "rows a sheet may have, as for run (the cell and byte limits follow)")
 	nowFlag := fs.String("now", "", "judge deadlines as if the file were received at this time (RFC 3339); default: now")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -36,6 +37,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	file := fs.Arg(0)
+	if *maxRows <= 0 || *maxRows > grid.MaxSheetRows {
+		fmt.Fprintf(stderr, "doithoai check: --max-rows phải từ 1 đến %d (số dòng tối đa của một trang Excel)\n", grid.MaxSheetRows)
+		return exitUsage
+	}
 	p, err := plan.Load(*planFile)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai: không đọc được kế hoạch:", err)
@@ -55,7 +60,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	// The pipeline's own chain, through validation: no ledger, no
 	// extracts, nothing written anywhere.
-	ds, _, err := process.Process(ctx, process.Config{Plan: p, Limits: grid.DefaultLimits, Workers: 1, Until: process.StageValidate,
+	ds, _, err := process.Process(ctx, process.Config{Plan: p, Limits: grid.DefaultLimits.ForRows(*maxRows), Workers: 1, Until: process.StageValidate,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, nil, []record.Submission{sub}, received)
 	if err != nil {
 		fmt.Fprintln(stderr, "doithoai check:", err)

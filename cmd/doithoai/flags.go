@@ -12,6 +12,7 @@ import (
 	"doithoai/pipeline/clock"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/process"
+	"doithoai/stages/read/grid"
 	"doithoai/stages/report/mask"
 )
 
@@ -22,7 +23,7 @@ type common struct {
 	logFormat, logLevel             string
 	quiet                           bool
 	memoryLimit                     string
-	heldRows                        int
+	heldRows, maxRows               int
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -37,6 +38,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
 	fs.StringVar(&c.memoryLimit, "memory-limit", DefaultMemoryLimit, "soft memory limit of the Go runtime (e.g. 512MiB, 2GiB; 0: none; the GOMEMLIMIT environment variable wins)")
+	fs.IntVar(&c.maxRows, "max-rows", grid.DefaultLimits.MaxRows, "rows a sheet may have; a bigger file is rejected as too_large. Raising it raises the cell and byte limits in proportion (a province's roster as one file: 1048576, with --file-timeout 10m)")
 	fs.IntVar(&c.heldRows, "held-rows", process.DefaultHeldRows, "M1 roster rows held in memory; above it the rows are read again from state/extracts as needed, so memory does not grow with the roster (-1: hold all)")
 }
 
@@ -96,13 +98,16 @@ func (c *common) config(p *plan.Plan, stderr io.Writer) (pipeline.Config, error)
 	if c.fileTimeout <= 0 {
 		return pipeline.Config{}, fmt.Errorf("--file-timeout phải lớn hơn 0 (ví dụ 60s, 2m)")
 	}
+	if c.maxRows <= 0 || c.maxRows > grid.MaxSheetRows {
+		return pipeline.Config{}, fmt.Errorf("--max-rows phải từ 1 đến %d (số dòng tối đa của một trang Excel)", grid.MaxSheetRows)
+	}
 	if _, err := applyMemoryLimit(c.memoryLimit); err != nil {
 		return pipeline.Config{}, err
 	}
 	return pipeline.Config{
 		Plan: p, Inbox: c.inbox, Outbox: c.outbox, State: c.state, Clock: clk,
 		Settle: c.settle, WaitSettle: true, FileTimeout: c.fileTimeout, Kind: pipeline.KindFull, Logger: c.logger(stderr),
-		HeldRows: c.heldRows,
+		HeldRows: c.heldRows, Limits: grid.DefaultLimits.ForRows(c.maxRows),
 	}, nil
 }
 

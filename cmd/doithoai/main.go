@@ -81,6 +81,9 @@ Cách dùng:
   doithoai run    [--plan TỆP] [--inbox THƯ_MỤC] [--outbox THƯ_MỤC] [--state THƯ_MỤC] [--now THỜI_ĐIỂM]
                   Xử lý một lần mọi tệp mới trong inbox và ghi lại outbox.
                   [--file-timeout 60s] (thời gian tối đa để đọc một tệp)
+                  [--max-rows 200000] (số dòng tối đa của một trang; tăng lên
+                  thì các giới hạn ô và dung lượng tăng theo, ví dụ 1048576
+                  cho danh sách cả tỉnh trong một tệp, kèm --file-timeout 10m)
                   [--memory-limit 420MiB] (mức bộ nhớ chương trình cố giữ dưới;
                   0 là không giới hạn)
                   [--held-rows 250000] (số dòng danh sách hộ M1 giữ trong bộ
@@ -91,7 +94,7 @@ Cách dùng:
   doithoai serve  [như trên] [--every 10m] [--nightly "0 2 * * *"] [--grace 2m]
                   Chạy theo lịch cho đến khi dừng (Ctrl+C: chờ lần chạy đang dở
                   tối đa --grace rồi hủy nó; nhấn lần nữa để hủy ngay).
-  doithoai check  [--plan TỆP] [--json] TỆP
+  doithoai check  [--plan TỆP] [--max-rows N] [--json] TỆP
                   Kiểm tra một tệp và in các lỗi tìm thấy.
   doithoai status [--plan TỆP] [--inbox THƯ_MỤC] [--state THƯ_MỤC]
                   Bảng các tệp đã nhận của từng xã và các lần chạy gần nhất.

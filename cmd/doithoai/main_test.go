@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -203,5 +204,68 @@ func TestUsage(t *testing.T) {
 		if code, _, _ := runCmd(tc.args...); code != tc.code {
 			t.Errorf("%v: exit %d, want %d", tc.args, code, tc.code)
 		}
+	}
+}
+
+// TestMaxRowsFlag: --max-rows reaches the reader of run and check: under
+// a cap below the demo rosters' size they are rejected as too large, with
+// the cap named; a cap out of range is a usage error.
+func TestMaxRowsFlag(t *testing.T) {
+	root, files := workspace(t)
+	rejected := func(stdout string) int {
+		t.Helper()
+		_, after, ok := strings.Cut(stdout, "bị từ chối: ")
+		n, err := strconv.Atoi(strings.TrimRightFunc(after[:strings.IndexByte(after, ';')], func(r rune) bool { return r == ' ' }))
+		if !ok || err != nil {
+			t.Fatalf("no rejected count in %q", stdout)
+		}
+		return n
+	}
+	var roster string
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "M1") {
+			roster = f
+			break
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		maxRows  string
+		code     int
+		stricter bool // more files rejected than by default
+	}{
+		{"default", "200000", exitOK, false},
+		{"below the rosters", "20", exitOK, true},
+		{"raised", "1048576", exitOK, false},
+		{"zero", "0", exitUsage, false},
+		{"above Excel", "1048577", exitUsage, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sub := t.TempDir()
+			args := []string{"run", "--now", "2022-05-20T09:00:00+07:00", "--max-rows", tc.maxRows, "--inbox", filepath.Join(root, "inbox"),
+				"--outbox", filepath.Join(sub, "outbox"), "--state", filepath.Join(sub, "state"), "--settle", "0s", "--quiet"}
+			code, stdout, stderr := runCmd(args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
+			}
+			if code == exitUsage {
+				if !strings.Contains(stderr, "--max-rows phải từ 1 đến 1048576") {
+					t.Errorf("usage message: %q", stderr)
+				}
+				return
+			}
+			_, def, _ := runCmd("run", "--now", "2022-05-20T09:00:00+07:00", "--inbox", filepath.Join(root, "inbox"),
+				"--outbox", filepath.Join(sub, "outbox-default"), "--state", filepath.Join(sub, "state-default"), "--settle", "0s", "--quiet")
+			if got, base := rejected(stdout), rejected(def); tc.stricter != (got > base) {
+				t.Errorf("--max-rows %s: %d files rejected, %d by default", tc.maxRows, got, base)
+			}
+			code, stdout, _ = runCmd("check", "--json", "--max-rows", tc.maxRows, "--now", "2022-05-20T09:00:00+07:00", roster)
+			if tooLarge := strings.Contains(stdout, `"reason": "too_large"`); code == exitUsage || tooLarge != tc.stricter {
+				t.Errorf("check --max-rows %s: exit %d, too_large %v:\n%s", tc.maxRows, code, tooLarge, stdout)
+			}
+			if tc.stricter && !strings.Contains(stdout, "20 dòng mỗi trang") {
+				t.Errorf("the message does not name the cap:\n%s", stdout)
+			}
+		})
 	}
 }

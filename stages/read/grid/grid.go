@@ -10,6 +10,7 @@ package grid
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -166,6 +167,38 @@ var DefaultLimits = Limits{
 	MaxSheetBytes:    64 << 20,
 	MaxWorkbookBytes: 128 << 20,
 	MaxFileDuration:  60 * time.Second,
+}
+
+// MaxSheetRows is the most rows a sheet can have in Excel (xlsx, and
+// LibreOffice's ods): the ceiling of ForRows.
+const MaxSheetRows = 1 << 20
+
+// cellsPerRow is what ForRows allows a row: a form's table has at most a
+// dozen columns (M1 has eleven).
+const cellsPerRow = 12
+
+// ForRows returns l for sheets of up to rows rows: MaxRows is rows (at
+// most MaxSheetRows), and the limits that a longer sheet needs raised in
+// proportion (never lowered): the cells, 12 a row, and every byte limit,
+// by rows ÷ l.MaxRows. The other limits, the time budget among them,
+// stay: a district that accepts a province's roster as one file raises
+// --file-timeout as well. rows at or below l.MaxRows only lower MaxRows.
+func (l Limits) ForRows(rows int) Limits {
+	l = l.WithDefaults()
+	rows = min(max(rows, 1), MaxSheetRows)
+	if rows <= l.MaxRows {
+		l.MaxRows = rows
+		return l
+	}
+	scale := func(v int64) int64 { return int64(math.Ceil(float64(v) * float64(rows) / float64(l.MaxRows))) }
+	l.MaxFileBytes = scale(l.MaxFileBytes)
+	l.MaxUnpackedBytes = scale(l.MaxUnpackedBytes)
+	l.MaxPartBytes = scale(l.MaxPartBytes)
+	l.MaxSheetBytes = scale(l.MaxSheetBytes)
+	l.MaxWorkbookBytes = scale(l.MaxWorkbookBytes)
+	l.MaxCells = max(l.MaxCells, int(scale(int64(l.MaxCells))), cellsPerRow*rows)
+	l.MaxRows = rows
+	return l
 }
 
 // Problem is why a file cannot be decoded. Code is stable (used as the

@@ -166,3 +166,38 @@ func TestDecodeFile(t *testing.T) {
 		t.Errorf("panic error %q, want %q", err, want)
 	}
 }
+
+// TestForRows: raising the rows of a sheet raises the cells (12 a row)
+// and the byte limits in proportion and leaves the rest; lowering it
+// lowers only the rows; the rows never pass Excel's.
+func TestForRows(t *testing.T) {
+	d := DefaultLimits
+	for _, tc := range []struct {
+		name string
+		rows int
+		want Limits
+	}{
+		{"the default", d.MaxRows, d},
+		{"fewer rows", 50, func() Limits { l := d; l.MaxRows = 50; return l }()},
+		{"five times", 5 * d.MaxRows, func() Limits {
+			l := d
+			l.MaxRows = 5 * d.MaxRows
+			l.MaxCells = 12 * 5 * d.MaxRows
+			l.MaxFileBytes, l.MaxUnpackedBytes, l.MaxPartBytes = 5*d.MaxFileBytes, 5*d.MaxUnpackedBytes, 5*d.MaxPartBytes
+			l.MaxSheetBytes, l.MaxWorkbookBytes = 5*d.MaxSheetBytes, 5*d.MaxWorkbookBytes
+			return l
+		}()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := d.ForRows(tc.rows); got != tc.want {
+				t.Errorf("ForRows(%d) = %+v, want %+v", tc.rows, got, tc.want)
+			}
+		})
+	}
+	if got := d.ForRows(10 * MaxSheetRows).MaxRows; got != MaxSheetRows {
+		t.Errorf("rows above Excel's: MaxRows %d", got)
+	}
+	if got := d.ForRows(0).MaxRows; got != 1 {
+		t.Errorf("no rows: MaxRows %d", got)
+	}
+}
