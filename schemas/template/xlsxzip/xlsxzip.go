@@ -125,13 +125,18 @@ type Options struct {
 	// the order of N, at the place of the first one; every other entry
 	// keeps its place.
 	SortSheets bool
-	// Rows, by entry name, is sheet data to put into a worksheet written
-	// with an empty <sheetData></sheetData> (rows written apart from
-	// excelize's StreamWriter): the entry is written as if its rows had
-	// been there. An entry of Rows that is not met, or has no empty sheet
-	// data, fails the zip.
-	Rows map[string][]byte
+	// Rows, by entry name, writes sheet data to put into a worksheet
+	// written with an empty <sheetData></sheetData> (rows written apart
+	// from excelize's StreamWriter): the entry is written as if its rows
+	// had been there. The rows go straight into the deflate stream, so a
+	// big sheet's XML is never held whole. An entry of Rows that is not
+	// met, or has no empty sheet data, fails the zip; so does the error of
+	// a RowsFunc.
+	Rows map[string]RowsFunc
 }
+
+// RowsFunc writes the rows of a worksheet (its <row> elements) to w.
+type RowsFunc func(w io.Writer) error
 
 // emptySheetData is where Options.Rows go.
 const emptySheetData = "<sheetData></sheetData>"
@@ -154,7 +159,7 @@ type Writer struct {
 // entry is one finished zip entry.
 type entry struct {
 	name string
-	rows []byte // Options.Rows of the entry (nil: none)
+	rows RowsFunc // Options.Rows of the entry (nil: none), dropped once written
 	crc  uint32
 	size uint64 // uncompressed
 	comp []byte
@@ -245,7 +250,7 @@ func (w *Writer) Create(name string) (io.Writer, error) {
 	if rows, ok := w.opt.Rows[name]; ok {
 		w.cur.rows = rows
 		if rows == nil {
-			w.cur.rows = []byte{}
+			w.cur.rows = func(io.Writer) error { return nil }
 		}
 		w.spliced++
 	}
@@ -319,28 +324,29 @@ func (w *Writer) splice(e *entry) error {
 		return fmt.Errorf("xlsxzip: %s: no empty sheet data to put rows in", e.name)
 	}
 	open := at + len("<sheetData>")
-	pieces := [][]byte{w.raw[:open], e.rows, w.raw[open:]}
-	e.crc, e.size = 0, 0
-	for _, b := range pieces {
-		e.crc = crc32.Update(e.crc, crc32.IEEETable, b)
-		e.size += uint64(len(b))
-	}
-	if e.size > math.MaxUint32 {
-		return fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", e.name)
-	}
 	var buf bytes.Buffer
-	buf.Grow(int(e.size/4) + 64)
+	buf.Grow(len(w.raw)/4 + 64)
 	fw := getFlate(&buf)
 	defer flatePool.Put(fw)
-	for _, b := range pieces {
-		if _, err := fw.Write(b); err != nil {
-			return err
-		}
+	cw := &checksumWriter{w: fw}
+	if _, err := cw.Write(w.raw[:open]); err != nil {
+		return err
+	}
+	rows := e.rows
+	e.rows = nil // its content can go once written
+	if err := rows(cw); err != nil {
+		return fmt.Errorf("xlsxzip: %s: rows: %w", e.name, err)
+	}
+	if _, err := cw.Write(w.raw[open:]); err != nil {
+		return err
 	}
 	if err := fw.Close(); err != nil {
 		return err
 	}
-	e.comp = buf.Bytes()
+	if cw.size > math.MaxUint32 {
+		return fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", e.name)
+	}
+	e.crc, e.size, e.comp = cw.crc, cw.size, buf.Bytes()
 	w.raw = w.raw[:0]
 	return nil
 }
@@ -445,4 +451,17 @@ func (w *Writer) Close() error {
 	}
 	w.entries = nil
 	return zw.Close()
+}
+
+// checksumWriter passes bytes on to w, counting them and their CRC-32.
+type checksumWriter struct {
+	w    io.Writer
+	crc  uint32
+	size uint64
+}
+
+func (c *checksumWriter) Write(p []byte) (int, error) {
+	c.crc = crc32.Update(c.crc, crc32.IEEETable, p)
+	c.size += uint64(len(p))
+	return c.w.Write(p)
 }

@@ -76,7 +76,7 @@ type Book struct {
 
 	streamed []*Sheet // sheets written at Save, in order
 	cache    *xlsxzip.Cache
-	rows     map[string][]byte // the rows of streamed sheets, by part name
+	rows     map[string]xlsxzip.RowsFunc // the rows of streamed sheets, by part name
 }
 
 // SetCache makes Save take the compressed parts it has already met from c
@@ -164,11 +164,17 @@ func (b *Book) Save(path string) (err error) {
 		if !streamed {
 			return b.f.SaveAs(tmp)
 		}
-		buf, err := b.f.WriteToBuffer()
+		// Straight to the file: a big workbook is not copied into one
+		// more buffer.
+		fh, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(tmp, buf.Bytes(), 0o644)
+		err = b.f.Write(fh)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		return err
 	})
 	if cerr := b.f.Close(); err == nil && cerr != nil {
 		err = cerr

@@ -1,6 +1,9 @@
 package xl
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -18,10 +21,44 @@ import (
 // a cell holds) makes the sheet go through SetRow as before.
 // TestRowsXMLSameAsSetRow compares both.
 
-// rowsXML is the sheet data of g's rows as SetRow writes it, or false
-// when a cell needs SetRow.
-func (g *grid) rowsXML() ([]byte, bool) {
-	var out []byte
+// direct reports whether writeRows writes every row of g as SetRow would
+// (false when a cell needs SetRow).
+func (g *grid) direct() bool {
+	for _, gr := range g.rows {
+		if gr == nil {
+			continue
+		}
+		if gr.tall && gr.height > excelize.MaxRowHeight {
+			return false
+		}
+		for j := range g.rowLen(gr) {
+			c := &gr.cells[j]
+			if !c.used || c.empty() && c.style == 0 {
+				continue
+			}
+			switch c.kind {
+			case kNone, kInt, kFloat:
+			case kText:
+				if len(c.s) > excelize.TotalCellChars || strings.Contains(c.s, "_x") {
+					return false // truncation, escaped characters
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rowsChunk is how many bytes of rows writeRows gathers before writing
+// them on.
+const rowsChunk = 64 << 10
+
+// writeRows writes the sheet data of g's rows to w as SetRow writes them,
+// a chunk at a time (a big sheet's XML is never held whole); g must be
+// direct.
+func (g *grid) writeRows(w io.Writer) error {
+	out := make([]byte, 0, rowsChunk+4<<10)
 	for i, gr := range g.rows {
 		if gr == nil {
 			continue
@@ -35,9 +72,6 @@ func (g *grid) rowsXML() ([]byte, bool) {
 		out = strconv.AppendInt(out, int64(row), 10)
 		out = append(out, '"')
 		if gr.tall && gr.height > 0 {
-			if gr.height > excelize.MaxRowHeight {
-				return nil, false
-			}
 			out = append(out, ` ht="`...)
 			out = strconv.AppendFloat(out, gr.height, 'f', -1, 64)
 			out = append(out, `" customHeight="1"`...)
@@ -70,9 +104,6 @@ func (g *grid) rowsXML() ([]byte, bool) {
 				out = append(out, `</v></c>`...)
 			case kText:
 				x := c.s
-				if len(x) > excelize.TotalCellChars || strings.Contains(x, "_x") {
-					return nil, false // truncation, escaped characters
-				}
 				out = append(out, ` t="inlineStr"><is><t`...)
 				if x != "" && (space(x[0]) || space(x[len(x)-1])) {
 					out = append(out, ` xml:space="preserve"`...)
@@ -81,12 +112,32 @@ func (g *grid) rowsXML() ([]byte, bool) {
 				out = escapeText(out, x)
 				out = append(out, `</t></is></c>`...)
 			default:
-				return nil, false
+				return fmt.Errorf("xl: row %d: a cell of kind %d cannot be written directly", row, c.kind)
 			}
 		}
 		out = append(out, `</row>`...)
+		if len(out) >= rowsChunk {
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
 	}
-	return out, true
+	_, err := w.Write(out)
+	return err
+}
+
+// rowsXML is the sheet data of g's rows as SetRow writes it, or false
+// when a cell needs SetRow (writeRows into memory, for tests).
+func (g *grid) rowsXML() ([]byte, bool) {
+	if !g.direct() {
+		return nil, false
+	}
+	var b bytes.Buffer
+	if err := g.writeRows(&b); err != nil {
+		return nil, false
+	}
+	return b.Bytes(), true
 }
 
 // rowLen is the number of cells of a row that flush writes (trailing

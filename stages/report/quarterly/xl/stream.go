@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"doithoai/schemas/template/xlsxzip"
 )
 
 // A streamed sheet (Book.StreamSheet) keeps its cells in a light grid of
@@ -317,13 +319,13 @@ func (b *Book) flush(s *Sheet) error {
 		}
 	}
 	if directRows {
-		if rows, ok := g.rowsXML(); ok {
+		if g.direct() {
 			// The stream writer writes the sheet without rows; the zip
-			// writer puts them in.
+			// writer has them written into it.
 			if b.rows == nil {
-				b.rows = map[string][]byte{}
+				b.rows = map[string]xlsxzip.RowsFunc{}
 			}
-			b.rows[fmt.Sprintf("xl/worksheets/sheet%d.xml", sw.SheetID)] = rows
+			b.rows[fmt.Sprintf("xl/worksheets/sheet%d.xml", sw.SheetID)] = g.writeRows
 			return sw.Flush()
 		}
 	}
