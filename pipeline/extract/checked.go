@@ -441,7 +441,7 @@ func (s *Store) LoadChecked(sub record.Submission) (wb record.Workbook, rows int
 		return record.Workbook{}, 0, record.Checked{}, false
 	}
 	if err == nil {
-		wb, rows, chk, err = decodeChecked(f, s.key, sub, s.loc())
+		wb, rows, chk, err = decodeChecked(f, s.key, sub, s.loc(), nil)
 		f.Close()
 		if err == nil {
 			return wb, rows, chk, true
@@ -454,12 +454,39 @@ func (s *Store) LoadChecked(sub record.Submission) (wb record.Workbook, rows int
 // DecodeChecked reads a checked file made under key for sub (see
 // LoadChecked); any mismatch or damage is an error.
 func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Location) (record.Workbook, int, record.Checked, error) {
-	return decodeChecked(bytes.NewReader(data), key, sub, loc)
+	return decodeChecked(bytes.NewReader(data), key, sub, loc, nil)
+}
+
+// EachChecked reads the records SaveChecked stored for sub one record
+// batch at a time (at most BatchRows records), with sub attached: yield
+// gets a Checked holding only that batch's records (no findings), valid
+// only during the call. So a big roster is never held whole. The file's
+// digest is checked at its end: an error after some batches (a damaged
+// or mismatched file, or yield's own error) means what was yielded must
+// not be used. false, nil when there is no checked file.
+func (s *Store) EachChecked(sub record.Submission, yield func(chk *record.Checked) error) (bool, error) {
+	p := s.CheckedPath(sub)
+	if p == "" {
+		return false, nil
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("extract: %w", err)
+	}
+	defer f.Close()
+	if _, _, _, err := decodeChecked(f, s.key, sub, s.loc(), yield); err != nil {
+		return true, fmt.Errorf("extract: checked extract of %s: %w", sub.Path, err)
+	}
+	return true, nil
 }
 
 // decodeChecked is DecodeChecked reading the file from r, one batch at a
-// time.
-func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *time.Location) (wb record.Workbook, rows int, chk record.Checked, err error) {
+// time. With yield, each batch's records are handed to it instead of
+// being gathered in chk.
+func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *time.Location, yield func(chk *record.Checked) error) (wb record.Workbook, rows int, chk record.Checked, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			wb, rows, chk, err = record.Workbook{}, 0, record.Checked{}, fmt.Errorf("extract: damaged: %v", p)
@@ -492,21 +519,39 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		if wb, err = m.Workbook.header(sub, false); err != nil {
 			return err
 		}
-		if kd != nil {
+		if kd != nil && yield == nil {
 			kd.reserve(&chk, m.Records)
 		}
 		return nil
 	}
+	yielded := 0 // records handed to yield
 	each := func(rec arrow.RecordBatch) error {
 		if kd == nil {
 			return errors.New("extract: records of a form without records")
 		}
-		return kd.decode(rec, &chk, sub, wb.CommuneCode, loc)
+		if yield == nil {
+			return kd.decode(rec, &chk, sub, wb.CommuneCode, loc)
+		}
+		n := int(rec.NumRows())
+		if yielded+n > m.Records {
+			return errors.New("extract: more records than the metadata counts")
+		}
+		var batch record.Checked
+		kd.reserve(&batch, n)
+		if err := kd.decode(rec, &batch, sub, wb.CommuneCode, loc); err != nil {
+			return err
+		}
+		yielded += n
+		return yield(&batch)
 	}
 	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each); err != nil {
 		return record.Workbook{}, 0, record.Checked{}, err
 	}
-	if kd != nil && kd.count(&chk) != m.Records {
+	if yield != nil {
+		if yielded != m.Records {
+			return record.Workbook{}, 0, record.Checked{}, errors.New("extract: fewer records than the metadata counts")
+		}
+	} else if kd != nil && kd.count(&chk) != m.Records {
 		return record.Workbook{}, 0, record.Checked{}, errors.New("extract: fewer records than the metadata counts")
 	}
 	for _, t := range m.Workbook.Tables {

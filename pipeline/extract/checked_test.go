@@ -219,3 +219,65 @@ func TestDamagedChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestEachChecked: EachChecked yields the records LoadChecked gives, a
+// record batch at a time; a missing file is no error, a damaged one is.
+func TestEachChecked(t *testing.T) {
+	keep := extract.BatchRows
+	defer func() { extract.BatchRows = keep }()
+	extract.BatchRows = 3
+	loc := time.FixedZone("ICT", 7*3600)
+	sub := record.Submission{ID: strings.Repeat("cd", 32), Path: "29956/M1.xlsx", FolderHint: "29956",
+		ReceivedAt: time.Date(2022, 4, 20, 9, 0, 0, 0, loc), Seq: 3}
+	st := extract.NewStore(t.TempDir(), "k1", quiet)
+	st.Location = loc
+	wb := record.Workbook{Submission: sub, Format: "xlsx", Form: record.FormM1, CommuneCode: "29956", Status: record.StatusAccepted,
+		Tables: []record.Table{{Sheet: "S", HeaderRows: []int{3}}}}
+	hs := make([]record.Household, 10)
+	n := 0
+	for i := range hs {
+		fill(reflect.ValueOf(&hs[i]).Elem(), &n, loc)
+		hs[i].Source = record.Source{SubmissionID: sub.ID, Path: sub.Path, CommuneCode: wb.CommuneCode, ReceivedAt: sub.ReceivedAt, Seq: sub.Seq, Row: 4 + i}
+	}
+	each := func() (sizes []int, got []record.Household, ok bool, err error) {
+		ok, err = st.EachChecked(sub, func(chk *record.Checked) error {
+			if len(chk.Findings) != 0 {
+				t.Error("a batch holds findings")
+			}
+			sizes = append(sizes, len(chk.Households))
+			got = append(got, chk.Households...)
+			return nil
+		})
+		return sizes, got, ok, err
+	}
+	if _, _, ok, err := each(); ok || err != nil {
+		t.Fatalf("no checked file: %v, %v", ok, err)
+	}
+	if err := st.SaveChecked(wb, record.Checked{Households: hs}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, whole, _ := st.LoadChecked(sub)
+	sizes, got, ok, err := each()
+	if !ok || err != nil || !reflect.DeepEqual(sizes, []int{3, 3, 3, 1}) {
+		t.Fatalf("EachChecked: %v %v, batches %v", ok, err, sizes)
+	}
+	if !reflect.DeepEqual(got, whole.Households) || !reflect.DeepEqual(got, hs) {
+		t.Error("the records yielded differ from those stored")
+	}
+	good, err := os.ReadFile(st.CheckedPath(sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string][]byte{
+		"truncated":      good[:len(good)*2/3],
+		"a byte changed": func() []byte { b := bytes.Clone(good); b[len(b)/3] ^= 0x01; return b }(),
+		"replaced":       []byte(strings.Repeat("garbage ", 100)),
+	} {
+		if err := os.WriteFile(st.CheckedPath(sub), bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ok, err := each(); !ok || err == nil {
+			t.Errorf("%s: EachChecked = %v, %v; want an error", name, ok, err)
+		}
+	}
+}

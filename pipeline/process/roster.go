@@ -38,6 +38,16 @@ type rosterPart struct {
 
 var _ record.Roster = (*roster)(nil)
 
+// streamPartRows is the size above which an M1 file's rows are yielded a
+// record batch at a time as they are read from its checked extract (in
+// the yielding goroutine, not read ahead), so that a big roster (a
+// province's in one file) is never held whole; smaller files are read
+// whole, a few ahead on the workers.
+var streamPartRows = 1 << 16
+
+// streamed reports whether p's rows are yielded batch by batch.
+func (r *roster) streamed(p *rosterPart) bool { return p.held == nil && p.n > streamPartRows }
+
 // newRoster makes the roster of items, given Assemble's outcomes (one per
 // item, in order); it takes the M1 rows still held by items (moving them
 // out of the checks, so that Assemble gathers none).
@@ -91,8 +101,9 @@ func (r *roster) Each(ctx context.Context, fn func(first int, hs []record.Househ
 // each yields the rows of parts idx, in that order.
 func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []record.Household) error) error {
 	type loaded struct {
-		hs  []record.Household
-		err error
+		hs     []record.Household
+		stream bool // the part is streamed by the yielding loop
+		err    error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -108,8 +119,12 @@ func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []re
 		go func() {
 			defer wg.Done()
 			for k := range next {
+				if p := &r.parts[idx[k]]; r.streamed(p) {
+					slots[k] <- loaded{stream: true}
+					continue
+				}
 				hs, err := r.load(&r.parts[idx[k]])
-				slots[k] <- loaded{hs, err}
+				slots[k] <- loaded{hs: hs, err: err}
 			}
 		}()
 	}
@@ -143,7 +158,14 @@ func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []re
 		if l.err != nil {
 			return l.err
 		}
-		if err := fn(r.parts[idx[k]].first, l.hs); err != nil {
+		p := &r.parts[idx[k]]
+		if l.stream {
+			if err := r.stream(ctx, p, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(p.first, l.hs); err != nil {
 			return err
 		}
 	}
@@ -164,19 +186,58 @@ func (r *roster) load(p *rosterPart) ([]record.Household, error) {
 			return nil, fmt.Errorf("roster: the checked extract of %s holds %d rows, not %d", p.wb.Submission.Path, len(chk.Households), p.n)
 		}
 		hs = chk.Households
-		for k := range hs {
+		r.attach(p, 0, hs, true)
+		return hs, nil
+	}
+	r.attach(p, 0, hs, false)
+	return hs, nil
+}
+
+// attach gives hs, part p's rows from its row off on, what Assemble gives
+// them (their source and superseded mark: read rows only, held ones have
+// them) and dedupe's decision.
+func (r *roster) attach(p *rosterPart, off int, hs []record.Household, read bool) {
+	for k := range hs {
+		if read {
 			validate.Attach(&p.wb, p.superseded, &hs[k].Source, &hs[k].State)
 		}
-	}
-	if r.matches != nil {
-		for k := range hs {
-			if r.matches.HouseholdMatch[p.first+k] >= 0 {
-				mt := r.matches.OfHousehold(p.first + k)
-				hs[k].HouseholdGroup, hs[k].MatchReason, hs[k].MatchScore = mt.Group, mt.Reason, mt.Score
-			}
+		if r.matches != nil && r.matches.HouseholdMatch[p.first+off+k] >= 0 {
+			mt := r.matches.OfHousehold(p.first + off + k)
+			hs[k].HouseholdGroup, hs[k].MatchReason, hs[k].MatchScore = mt.Group, mt.Reason, mt.Score
 		}
 	}
-	return hs, nil
+}
+
+// stream yields part p's rows to fn a record batch at a time, read from
+// its checked extract as fn goes.
+func (r *roster) stream(ctx context.Context, p *rosterPart, fn func(first int, hs []record.Household) error) error {
+	off := 0
+	ok, err := r.store.EachChecked(p.wb.Submission, func(chk *record.Checked) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hs := chk.Households
+		if off+len(hs) > p.n {
+			return fmt.Errorf("roster: the checked extract of %s holds more than %d rows", p.wb.Submission.Path, p.n)
+		}
+		r.attach(p, off, hs, true)
+		first := p.first + off
+		off += len(hs)
+		return fn(first, hs)
+	})
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return fmt.Errorf("roster: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("roster: the checked extract of %s could not be read again", p.wb.Submission.Path)
+	}
+	if off != p.n {
+		return fmt.Errorf("roster: the checked extract of %s holds %d rows, not %d", p.wb.Submission.Path, off, p.n)
+	}
+	return nil
 }
 
 // setMatches keeps dedupe's decision for the rows it yields from now on.
@@ -200,6 +261,13 @@ func (r *roster) loader(regs []record.Registration) dedupe.Loader {
 			idx = append(idx, r.byCom[c]...)
 		}
 		slices.Sort(idx) // dataset order, as the whole would be
+		n := 0
+		for _, i := range idx {
+			n += r.parts[i].n
+		}
+		if n > 0 {
+			in.Households, hs = make([]record.Household, 0, n), make([]int, 0, n)
+		}
 		err := r.each(ctx, idx, func(first int, rows []record.Household) error {
 			in.Households = append(in.Households, rows...)
 			for k := range rows {

@@ -1,0 +1,4 @@
+package process
+
+// StreamPartRows is streamPartRows, for tests.
+var StreamPartRows = &streamPartRows
