@@ -20,6 +20,7 @@ import (
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
 	"doithoai/schemas"
+	"doithoai/schemas/template/xlsxzip"
 )
 
 // KitVersion is the version of the communes' blank forms. Raise it when a
@@ -99,7 +100,8 @@ func KitOptions(p *plan.Plan, form record.Form, c *plan.Commune) Options {
 // WriteKit writes the blank forms M1–M5 of one commune (code or name) into
 // dir/KitFolder(commune)/ and returns the paths written.
 func WriteKit(ctx context.Context, dir string, p *plan.Plan, commune string) ([]string, error) {
-	return writeKit(ctx, dir, p, commune, newKitWriter())
+	// One kit's forms are all of different shapes: excelize writes them.
+	return writeKit(ctx, dir, p, commune, &kitWriter{cache: xlsxzip.NewCache(0, 0)})
 }
 
 // writeKit is WriteKit writing through kw, which several kits may share.

@@ -455,12 +455,18 @@ type skeleton struct {
 }
 
 // skelPart is one zip part: chunks of bytes with, between chunks[i] and
-// chunks[i+1], the text of class slots[i].
+// chunks[i+1], the text of class slots[i]. A long first chunk is deflated
+// once, as the head of every workbook's part.
 type skelPart struct {
 	name   string
 	chunks [][]byte
 	slots  []int
+	head   *xlsxzip.Head // chunks[0] deflated, or nil
 }
+
+// minHead is the shortest first chunk deflated once as a head: below it,
+// the part's deflate is cheap and compresses better whole.
+const minHead = 2 << 10
 
 // newSkeleton builds the skeleton of fm and opt with excelize; rec is the
 // recording of the same workbook. It fails when excelize fails or answers
@@ -489,6 +495,11 @@ func newSkeleton(fm *form, opt Options, rec *recorder) (*skeleton, error) {
 		sp, err := parseSlots(p.name, p.data.Bytes(), seen)
 		if err != nil {
 			return nil, err
+		}
+		if len(sp.slots) > 0 && len(sp.chunks[0]) >= minHead {
+			if sp.head, err = xlsxzip.NewHead(sp.chunks[0]); err != nil {
+				return nil, err
+			}
 		}
 		sk.parts = append(sk.parts, sp)
 		sk.size += len(p.name) + p.data.Len()
@@ -541,7 +552,13 @@ func (sk *skeleton) write(w io.Writer, list []string, cache *xlsxzip.Cache) erro
 	zw := xlsxzip.New(w, xlsxzip.Options{Cache: cache})
 	var buf []byte
 	for _, p := range sk.parts {
-		ew, err := zw.Create(p.name)
+		var ew io.Writer
+		var err error
+		if p.head != nil {
+			ew, err = zw.CreateAfter(p.name, p.head)
+		} else {
+			ew, err = zw.Create(p.name)
+		}
 		if err != nil {
 			return err
 		}
@@ -549,7 +566,9 @@ func (sk *skeleton) write(w io.Writer, list []string, cache *xlsxzip.Cache) erro
 		if len(p.slots) > 0 {
 			buf = buf[:0]
 			for i, c := range p.chunks {
-				buf = append(buf, c...)
+				if i > 0 || p.head == nil {
+					buf = append(buf, c...)
+				}
 				if i < len(p.slots) {
 					buf = append(buf, esc[p.slots[i]]...)
 				}
@@ -642,8 +661,8 @@ func (s *shapes) skeleton(rec *recorder, build func() (*skeleton, error)) *skele
 	return e.sk
 }
 
-// kitWriter writes the kits' forms: through the skeletons of their shapes,
-// the parts compressed through cache.
+// kitWriter writes the kits' forms: through the skeletons of their shapes
+// (with excelize when shapes is nil), the parts compressed through cache.
 type kitWriter struct {
 	cache  *xlsxzip.Cache
 	shapes *shapes
@@ -656,8 +675,8 @@ func newKitWriter() *kitWriter {
 // write writes the form workbook of opt to path, atomically: the same
 // workbook as write (template.go) writes.
 func (k *kitWriter) write(path string, p *plan.Plan, opt Options) error {
-	if len(opt.Sheets) == 0 {
-		return write(path, p, opt, k.cache) // its error
+	if len(opt.Sheets) == 0 || k.shapes == nil {
+		return write(path, p, opt, k.cache)
 	}
 	fm, err := newForm(p, opt)
 	if err != nil {
