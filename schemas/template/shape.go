@@ -124,7 +124,7 @@ func newRecorder() *recorder {
 
 func (r *recorder) op(c byte) { r.key = append(r.key, c) }
 
-func (r *recorder) str(s string) {
+func (r *recorder) putStr(s string) {
 	if strings.Contains(s, markOpen) || strings.Contains(s, markClose) {
 		r.bad = true
 	}
@@ -132,10 +132,10 @@ func (r *recorder) str(s string) {
 	r.key = append(r.key, s...)
 }
 
-func (r *recorder) int(n int64)     { r.key = binary.AppendVarint(r.key, n) }
-func (r *recorder) float(x float64) { r.str(strconv.FormatFloat(x, 'g', -1, 64)) }
+func (r *recorder) putInt(n int64)     { r.key = binary.AppendVarint(r.key, n) }
+func (r *recorder) putFloat(x float64) { r.putStr(strconv.FormatFloat(x, 'g', -1, 64)) }
 
-func (r *recorder) bool(b bool) {
+func (r *recorder) putBool(b bool) {
 	if b {
 		r.key = append(r.key, 1)
 	} else {
@@ -143,24 +143,24 @@ func (r *recorder) bool(b bool) {
 	}
 }
 
-func (r *recorder) json(v any) {
+func (r *recorder) putJSON(v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		r.bad = true
 		return
 	}
-	r.str(string(b))
+	r.putStr(string(b))
 }
 
 // text writes a text: its class, or the text itself when not verbatim.
 func (r *recorder) text(s string) {
 	if i := r.of(s); i >= 0 {
 		r.key = append(r.key, 't')
-		r.int(int64(i))
+		r.putInt(int64(i))
 		return
 	}
 	r.key = append(r.key, 'l')
-	r.str(s)
+	r.putStr(s)
 }
 
 // ptext writes an optional text.
@@ -183,15 +183,15 @@ func (r *recorder) sheetIndex(name string) int {
 
 func (r *recorder) NewStyle(style *excelize.Style) (int, error) {
 	r.op('S')
-	r.json(style)
+	r.putJSON(style)
 	r.styles++
 	return r.styles, nil
 }
 
 func (r *recorder) SetSheetName(source, target string) error {
 	r.op('N')
-	r.str(source)
-	r.str(target)
+	r.putStr(source)
+	r.putStr(target)
 	if i := r.sheetIndex(source); i >= 0 {
 		r.sheets[i] = target
 	}
@@ -200,7 +200,7 @@ func (r *recorder) SetSheetName(source, target string) error {
 
 func (r *recorder) NewSheet(sheet string) (int, error) {
 	r.op('W')
-	r.str(sheet)
+	r.putStr(sheet)
 	if i := r.sheetIndex(sheet); i >= 0 {
 		return i, nil
 	}
@@ -217,112 +217,112 @@ func (r *recorder) GetSheetList() []string {
 
 func (r *recorder) SetSheetVisible(sheet string, visible bool, veryHidden ...bool) error {
 	r.op('V')
-	r.str(sheet)
-	r.bool(visible)
-	r.int(int64(len(veryHidden)))
+	r.putStr(sheet)
+	r.putBool(visible)
+	r.putInt(int64(len(veryHidden)))
 	for _, v := range veryHidden {
-		r.bool(v)
+		r.putBool(v)
 	}
 	return nil
 }
 
 func (r *recorder) SetActiveSheet(index int) {
 	r.op('A')
-	r.int(int64(index))
+	r.putInt(int64(index))
 }
 
 func (r *recorder) MergeCell(sheet, topLeftCell, bottomRightCell string) error {
 	r.op('M')
-	r.str(sheet)
-	r.str(topLeftCell)
-	r.str(bottomRightCell)
+	r.putStr(sheet)
+	r.putStr(topLeftCell)
+	r.putStr(bottomRightCell)
 	return nil
 }
 
 func (r *recorder) SetCellStyle(sheet, topLeftCell, bottomRightCell string, styleID int) error {
 	r.op('Y')
-	r.str(sheet)
-	r.str(topLeftCell)
-	r.str(bottomRightCell)
-	r.int(int64(styleID))
+	r.putStr(sheet)
+	r.putStr(topLeftCell)
+	r.putStr(bottomRightCell)
+	r.putInt(int64(styleID))
 	return nil
 }
 
 func (r *recorder) SetCellStr(sheet, cell, value string) error {
 	r.op('C')
-	r.str(sheet)
-	r.str(cell)
+	r.putStr(sheet)
+	r.putStr(cell)
 	r.text(value)
 	return nil
 }
 
 func (r *recorder) SetCellInt(sheet, cell string, value int64) error {
 	r.op('I')
-	r.str(sheet)
-	r.str(cell)
-	r.int(value)
+	r.putStr(sheet)
+	r.putStr(cell)
+	r.putInt(value)
 	return nil
 }
 
 func (r *recorder) SetCellFloat(sheet, cell string, value float64, precision, bitSize int) error {
 	r.op('F')
-	r.str(sheet)
-	r.str(cell)
-	r.float(value)
-	r.int(int64(precision))
-	r.int(int64(bitSize))
+	r.putStr(sheet)
+	r.putStr(cell)
+	r.putFloat(value)
+	r.putInt(int64(precision))
+	r.putInt(int64(bitSize))
 	return nil
 }
 
 func (r *recorder) SetRowHeight(sheet string, row int, height float64) error {
 	r.op('H')
-	r.str(sheet)
-	r.int(int64(row))
-	r.float(height)
+	r.putStr(sheet)
+	r.putInt(int64(row))
+	r.putFloat(height)
 	return nil
 }
 
 func (r *recorder) SetColWidth(sheet, startCol, endCol string, width float64) error {
 	r.op('w')
-	r.str(sheet)
-	r.str(startCol)
-	r.str(endCol)
-	r.float(width)
+	r.putStr(sheet)
+	r.putStr(startCol)
+	r.putStr(endCol)
+	r.putFloat(width)
 	return nil
 }
 
 func (r *recorder) SetPanes(sheet string, panes *excelize.Panes) error {
 	r.op('P')
-	r.str(sheet)
-	r.json(panes)
+	r.putStr(sheet)
+	r.putJSON(panes)
 	return nil
 }
 
 func (r *recorder) SetDefinedName(definedName *excelize.DefinedName) error {
 	r.op('D')
-	r.json(definedName)
+	r.putJSON(definedName)
 	return nil
 }
 
 func (r *recorder) SetPageLayout(sheet string, opts *excelize.PageLayoutOptions) error {
 	r.op('L')
-	r.str(sheet)
-	r.json(opts)
+	r.putStr(sheet)
+	r.putJSON(opts)
 	return nil
 }
 
 func (r *recorder) SetSheetProps(sheet string, opts *excelize.SheetPropsOptions) error {
 	r.op('O')
-	r.str(sheet)
-	r.json(opts)
+	r.putStr(sheet)
+	r.putJSON(opts)
 	return nil
 }
 
 func (r *recorder) AddDataValidation(sheet string, dv *excelize.DataValidation) error {
 	r.op('d')
-	r.str(sheet)
+	r.putStr(sheet)
 	if dv == nil {
-		r.json(nil)
+		r.putJSON(nil)
 		return nil
 	}
 	c := *dv
@@ -331,21 +331,21 @@ func (r *recorder) AddDataValidation(sheet string, dv *excelize.DataValidation) 
 		r.ptext(*m)
 		*m = nil
 	}
-	r.json(&c)
+	r.putJSON(&c)
 	return nil
 }
 
 func (r *recorder) ProtectSheet(sheet string, opts *excelize.SheetProtectionOptions) error {
 	r.op('p')
-	r.str(sheet)
-	r.json(opts)
+	r.putStr(sheet)
+	r.putJSON(opts)
 	return nil
 }
 
 func (r *recorder) SetDocProps(docProperties *excelize.DocProperties) error {
 	r.op('c')
 	if docProperties == nil {
-		r.json(nil)
+		r.putJSON(nil)
 		return nil
 	}
 	c := *docProperties
@@ -353,7 +353,7 @@ func (r *recorder) SetDocProps(docProperties *excelize.DocProperties) error {
 		r.text(*s)
 		*s = ""
 	}
-	r.json(&c)
+	r.putJSON(&c)
 	return nil
 }
 
