@@ -85,10 +85,10 @@ func TestKitShapesSameWorkbooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name string
-		p    *plan.Plan
-		pick func(i int, c *plan.Commune) bool // the communes compared
-		direct int                             // forms written by excelize
+		name   string
+		p      *plan.Plan
+		pick   func(i int, c *plan.Commune) bool // the communes compared
+		direct int                               // forms written by excelize
 	}{
 		{"embedded", plan.Default(), func(int, *plan.Commune) bool { return true }, 0},
 		{"tricky", trickyPlan(t), func(int, *plan.Commune) bool { return true }, 4},
