@@ -126,7 +126,7 @@ func (fm *form) deadline(cl *plan.Cluster) string {
 }
 
 // writeGuide writes the instruction sheet.
-func writeGuide(f *excelize.File, fm *form, st *styles, opt Options) error {
+func writeGuide(f book, fm *form, st *styles, opt Options) error {
 	if _, err := f.NewSheet(guideSheet); err != nil {
 		return err
 	}

@@ -100,11 +100,12 @@ func KitOptions(p *plan.Plan, form record.Form, c *plan.Commune) Options {
 // WriteKit writes the blank forms M1–M5 of one commune (code or name) into
 // dir/KitFolder(commune)/ and returns the paths written.
 func WriteKit(ctx context.Context, dir string, p *plan.Plan, commune string) ([]string, error) {
-	return writeKit(ctx, dir, p, commune, xlsxzip.NewCache(0, 0))
+	// One kit's forms are all of different shapes: excelize writes them.
+	return writeKit(ctx, dir, p, commune, &kitWriter{cache: xlsxzip.NewCache(0, 0)})
 }
 
-// writeKit is WriteKit sharing compressed parts through cache.
-func writeKit(ctx context.Context, dir string, p *plan.Plan, commune string, cache *xlsxzip.Cache) ([]string, error) {
+// writeKit is WriteKit writing through kw, which several kits may share.
+func writeKit(ctx context.Context, dir string, p *plan.Plan, commune string, kw *kitWriter) ([]string, error) {
 	if p == nil {
 		return nil, errors.New("template: no plan")
 	}
@@ -118,7 +119,7 @@ func writeKit(ctx context.Context, dir string, p *plan.Plan, commune string, cac
 			return out, err
 		}
 		path := filepath.Join(dir, KitFolder(c), k.file)
-		if err := write(path, p, KitOptions(p, k.form, c), cache); err != nil {
+		if err := kw.write(path, p, KitOptions(p, k.form, c)); err != nil {
 			return out, err
 		}
 		out = append(out, path)
@@ -256,6 +257,11 @@ func removeKit(folder string) bool {
 // returns the files of the communes before the first that failed, and
 // that error.
 func writeKits(ctx context.Context, dir string, p *plan.Plan, workers int) ([]string, error) {
+	return writeKitsWith(ctx, dir, p, workers, newKitWriter()) // the communes' forms share most parts and shapes
+}
+
+// writeKitsWith is writeKits through kw.
+func writeKitsWith(ctx context.Context, dir string, p *plan.Plan, workers int, kw *kitWriter) ([]string, error) {
 	communes := p.Communes()
 	type result struct {
 		files []string
@@ -263,14 +269,13 @@ func writeKits(ctx context.Context, dir string, p *plan.Plan, workers int) ([]st
 	}
 	results := make([]result, len(communes))
 	jobs := make(chan int)
-	cache := xlsxzip.NewCache(0, 0) // the communes' forms share most parts
 	var wg sync.WaitGroup
 	for range max(1, workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				files, err := writeKit(ctx, dir, p, communes[i].Code, cache)
+				files, err := writeKit(ctx, dir, p, communes[i].Code, kw)
 				results[i] = result{files, err}
 			}
 		}()

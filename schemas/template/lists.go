@@ -59,7 +59,7 @@ const (
 // data column also gets its input message and, where the schema bounds the
 // value, a validation rule. Excel applies one validation per cell, so a
 // column's list, rule and message are one data validation.
-func writeChecks(f *excelize.File, fm *form, opt Options, names []string) error {
+func writeChecks(f book, fm *form, opt Options, names []string) error {
 	sources := map[string]string{} // field → list range on the list sheet
 	if !opt.NoLists {
 		ls := fm.lists()

@@ -37,7 +37,7 @@ type styles struct {
 	footDate, footTitle, footNote, footName int
 }
 
-func newStyles(f *excelize.File) (*styles, error) {
+func newStyles(f book) (*styles, error) {
 	border := []excelize.Border{
 		{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
 		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1},
@@ -89,42 +89,46 @@ func build(p *plan.Plan, opt Options) (*excelize.File, error) {
 		return nil, err
 	}
 	f := excelize.NewFile()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-		}
-	}()
+	if err := fillBook(f, fm, opt); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// fillBook writes the form fm of opt into f, a new workbook (its only sheet
+// is "Sheet1").
+func fillBook(f book, fm *form, opt Options) error {
 	st, err := newStyles(f)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	names := sheetNames(opt)
 	for i, sh := range opt.Sheets {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", names[0]); err != nil {
-				return nil, fmt.Errorf("sheet %q: %w", names[0], err)
+				return fmt.Errorf("sheet %q: %w", names[0], err)
 			}
 		} else if _, err := f.NewSheet(names[i]); err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", names[i], err)
+			return fmt.Errorf("sheet %q: %w", names[i], err)
 		}
 		w := &sheetWriter{f: f, fm: fm, st: st, name: names[i], opt: &opt}
 		if err := w.write(sh); err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", names[i], err)
+			return fmt.Errorf("sheet %q: %w", names[i], err)
 		}
 	}
 	if err := writeChecks(f, fm, opt, names); err != nil {
-		return nil, err
+		return err
 	}
 	if opt.Guide {
 		if err := writeGuide(f, fm, st, opt); err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", guideSheet, err)
+			return fmt.Errorf("sheet %q: %w", guideSheet, err)
 		}
 	}
 	if opt.Protect {
 		for _, name := range f.GetSheetList() {
 			if err := protect(f, name); err != nil {
-				return nil, fmt.Errorf("sheet %q: %w", name, err)
+				return fmt.Errorf("sheet %q: %w", name, err)
 			}
 		}
 	}
@@ -141,16 +145,15 @@ func build(p *plan.Plan, opt Options) (*excelize.File, error) {
 		props.Created, props.Modified = at, at
 	}
 	if err := f.SetDocProps(props); err != nil {
-		return nil, fmt.Errorf("document properties: %w", err)
+		return fmt.Errorf("document properties: %w", err)
 	}
-	ok = true
-	return f, nil
+	return nil
 }
 
 // protect protects a sheet without a password: locked cells (all but the
 // data cells) cannot be changed; data rows can be inserted and deleted,
 // and columns widened.
-func protect(f *excelize.File, sheet string) error {
+func protect(f book, sheet string) error {
 	return f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
 		SelectLockedCells: true, SelectUnlockedCells: true,
 		FormatColumns: true, FormatRows: true, InsertRows: true, DeleteRows: true,
@@ -208,7 +211,7 @@ func cutRunes(s string, n int) string {
 
 // sheetWriter writes one sheet of a form.
 type sheetWriter struct {
-	f    *excelize.File
+	f    book
 	fm   *form
 	st   *styles
 	name string

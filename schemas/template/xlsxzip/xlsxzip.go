@@ -12,6 +12,12 @@
 //   - with SortSheets, worksheet entries are put in the order of their
 //     number as they are written, instead of rewriting the finished zip.
 //
+// An entry started with CreateAfter is the exception: many parts that
+// begin alike (the communes' sheets of one shape) share the deflated bytes
+// of their common start (a Head), and only the rest is deflated and
+// appended. Their content is the same; their compressed bytes differ from
+// archive/zip's.
+//
 // Entries larger than 4 GiB are refused (they would need zip64, which
 // excelize patches into the finished buffer).
 package xlsxzip
@@ -159,6 +165,7 @@ type Writer struct {
 // entry is one finished zip entry.
 type entry struct {
 	name string
+	head *Head    // the deflated start of the entry (nil: none)
 	rows RowsFunc // Options.Rows of the entry (nil: none), dropped once written
 	crc  uint32
 	size uint64 // uncompressed
@@ -216,7 +223,8 @@ func (ew entryWriter) Write(p []byte) (int, error) {
 		}
 		return len(p), nil
 	}
-	if w.cur.rows != nil || w.opt.Cache != nil && len(w.raw)+len(p) <= w.opt.Cache.maxPart {
+	if w.cur.rows != nil || w.cur.head != nil && len(w.raw)+len(p) <= DefaultMaxPart ||
+		w.cur.head == nil && w.opt.Cache != nil && len(w.raw)+len(p) <= w.opt.Cache.maxPart {
 		w.raw = append(w.raw, p...)
 		return len(p), nil
 	}
@@ -257,6 +265,55 @@ func (w *Writer) Create(name string) (io.Writer, error) {
 	return entryWriter{w, w.cur}, nil
 }
 
+// Head is the start of many parts, deflated once (NewHead) for
+// CreateAfter. It is safe for concurrent use.
+type Head struct {
+	size uint64
+	crc  uint32
+	comp []byte // deflate blocks, not final, ending at a byte boundary
+}
+
+// NewHead deflates raw as the start of parts.
+func NewHead(raw []byte) (*Head, error) {
+	if uint64(len(raw)) > math.MaxUint32 {
+		return nil, errors.New("xlsxzip: head larger than 4 GiB")
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(raw)/4 + 64)
+	fw := getFlate(&buf)
+	defer flatePool.Put(fw)
+	if _, err := fw.Write(raw); err != nil {
+		return nil, err
+	}
+	// A sync flush ends the blocks, none of them final, at a byte boundary:
+	// the deflate stream of the rest can follow.
+	if err := fw.Flush(); err != nil {
+		return nil, err
+	}
+	return &Head{size: uint64(len(raw)), crc: crc32.ChecksumIEEE(raw), comp: buf.Bytes()}, nil
+}
+
+// Len is the length of the head's content.
+func (h *Head) Len() int { return int(h.size) }
+
+// CreateAfter starts an entry whose content is h's followed by what is
+// written to the returned writer. Its rest is deflated apart (never taken
+// from or kept in the cache) and put after h's deflated bytes.
+func (w *Writer) CreateAfter(name string, h *Head) (io.Writer, error) {
+	if h == nil {
+		return nil, errors.New("xlsxzip: no head")
+	}
+	if _, ok := w.opt.Rows[name]; ok {
+		return nil, fmt.Errorf("xlsxzip: %s: rows and a head", name)
+	}
+	ew, err := w.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	w.cur.head, w.cur.crc, w.cur.size = h, h.crc, h.size
+	return ew, nil
+}
+
 // AddFS is not supported (excelize does not call it).
 func (w *Writer) AddFS(fs.FS) error {
 	return errors.New("xlsxzip: AddFS is not supported")
@@ -281,12 +338,31 @@ func (w *Writer) finish() error {
 			return err
 		}
 		e.comp = w.comp.Bytes()
+		if e.head != nil {
+			e.comp = append(slices.Clip(e.head.comp), e.comp...)
+		}
 		w.comp = nil
 	} else if e.rows != nil {
 		if err := w.splice(e); err != nil {
 			w.err = err
 			return err
 		}
+	} else if e.head != nil {
+		var buf bytes.Buffer
+		buf.Grow(len(e.head.comp) + len(w.raw)/4 + 64)
+		buf.Write(e.head.comp)
+		fw := getFlate(&buf)
+		_, err := fw.Write(w.raw)
+		if err == nil {
+			err = fw.Close()
+		}
+		flatePool.Put(fw)
+		if err != nil {
+			w.err = err
+			return err
+		}
+		e.comp = buf.Bytes()
+		w.raw = w.raw[:0]
 	} else {
 		c := w.opt.Cache
 		if c != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -189,5 +190,88 @@ func TestWorkbookSameBytes(t *testing.T) {
 	}
 	if cache.Hits() == 0 {
 		t.Error("the second save took nothing from the cache")
+	}
+}
+
+// TestCreateAfter: an entry made of a shared head and its own rest reads
+// back (CRC checked by archive/zip) as the head's content followed by the
+// rest, whatever their sizes, among entries written the usual way.
+func TestCreateAfter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	text := func(n int) string {
+		var b strings.Builder
+		for b.Len() < n {
+			fmt.Fprintf(&b, "<c r=\"A%d\" s=\"%d\"/>", rng.IntN(500), rng.IntN(20))
+		}
+		return b.String()[:n]
+	}
+	for _, tc := range []struct{ head, rest int }{{0, 0}, {0, 100}, {10, 0}, {5000, 300}, {40000, 2000}, {3000, 200000}} {
+		h := text(tc.head)
+		head, err := NewHead([]byte(h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head.Len() != len(h) {
+			t.Fatalf("head of %d bytes has Len %d", len(h), head.Len())
+		}
+		var buf bytes.Buffer
+		zw := New(&buf, Options{Cache: NewCache(0, 0)})
+		want := map[string]string{}
+		for i := range 3 {
+			name := fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)
+			rest := text(tc.rest)
+			w, err := zw.CreateAfter(name, head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// In two writes, as excelize writes.
+			half := len(rest) / 2
+			for _, s := range []string{rest[:half], rest[half:]} {
+				if _, err := w.Write([]byte(s)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want[name] = h + rest
+			other := fmt.Sprintf("xl/other%d.xml", i)
+			w, err = zw.Create(other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write([]byte(h)); err != nil {
+				t.Fatal(err)
+			}
+			want[other] = h
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(zr.File) != len(want) {
+			t.Fatalf("%d entries, want %d", len(zr.File), len(want))
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatalf("head %d, rest %d, %s: %v", tc.head, tc.rest, f.Name, err)
+			}
+			if string(b) != want[f.Name] {
+				t.Errorf("head %d, rest %d, %s: %d bytes read back, want %d", tc.head, tc.rest, f.Name, len(b), len(want[f.Name]))
+			}
+		}
+	}
+	zw := New(io.Discard, Options{Rows: map[string]RowsFunc{"xl/worksheets/sheet1.xml": nil}})
+	if _, err := zw.CreateAfter("xl/worksheets/sheet1.xml", &Head{}); err == nil {
+		t.Error("CreateAfter an entry given rows: no error")
+	}
+	if _, err := zw.CreateAfter("a.xml", nil); err == nil {
+		t.Error("CreateAfter without a head: no error")
 	}
 }
