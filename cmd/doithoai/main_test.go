@@ -259,6 +259,12 @@ func TestMaxRowsFlag(t *testing.T) {
 			if got, base := rejected(stdout), rejected(def); tc.stricter != (got > base) {
 				t.Errorf("--max-rows %s: %d files rejected, %d by default", tc.maxRows, got, base)
 			}
+			// The same state under the default limits: the files refused
+			// under the other limits are read again.
+			_, again, _ := runCmd(append(args[:3:3], args[5:]...)...)
+			if got, base := rejected(again), rejected(def); got != base {
+				t.Errorf("after --max-rows %s, the default limits reject %d files, a new state %d", tc.maxRows, got, base)
+			}
 			code, stdout, _ = runCmd("check", "--json", "--max-rows", tc.maxRows, "--now", "2022-05-20T09:00:00+07:00", roster)
 			if tooLarge := strings.Contains(stdout, `"reason": "too_large"`); code == exitUsage || tooLarge != tc.stricter {
 				t.Errorf("check --max-rows %s: exit %d, too_large %v:\n%s", tc.maxRows, code, tooLarge, stdout)
