@@ -21,7 +21,20 @@ import (
 // rowsXML is the sheet data of g's rows as SetRow writes it, or false
 // when a cell needs SetRow.
 func (g *grid) rowsXML() ([]byte, bool) {
-	var out []byte
+	// Room for the rows at once (growing the slice cost as much as
+	// writing into it): about 40 bytes of markup per cell and row, and
+	// the texts with a little for escapes.
+	size := 0
+	for _, gr := range g.rows {
+		if gr == nil {
+			continue
+		}
+		size += 40 + 40*len(gr.cells)
+		for j := range gr.cells {
+			size += len(gr.cells[j].s) + len(gr.cells[j].s)/16
+		}
+	}
+	out := make([]byte, 0, size)
 	for i, gr := range g.rows {
 		if gr == nil {
 			continue
