@@ -2,7 +2,8 @@
 // (the communes' blank forms, the report stage's workbooks), installed in
 // excelize with File.SetZipWriter. It writes the same bytes as excelize's
 // default (archive/zip, deflate level 5, entries in the order excelize
-// creates them), faster:
+// creates them), faster, or with Options.Level the same entries deflated
+// at another level:
 //
 //   - a Cache shared by the workbooks of one run keeps the compressed
 //     bytes of the parts seen so far (styles, theme, content types, rels,
@@ -41,8 +42,9 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// level is archive/zip's deflate level (what zip.Writer.Create uses).
-const level = 5
+// DefaultLevel is archive/zip's deflate level (what zip.Writer.Create
+// uses), the level of a Writer whose Options.Level is 0.
+const DefaultLevel = 5
 
 // Default bounds of a Cache.
 const (
@@ -65,8 +67,9 @@ type Cache struct {
 }
 
 type partKey struct {
-	crc uint32
-	n   int
+	crc   uint32
+	n     int
+	level int // the deflate level the part was compressed at
 }
 
 // part is a compressed part: its content, for comparison, and its
@@ -99,10 +102,10 @@ func (c *Cache) Hits() int {
 }
 
 // lookup is the compressed bytes of raw, or nil.
-func (c *Cache) lookup(crc uint32, raw []byte) []byte {
+func (c *Cache) lookup(crc uint32, level int, raw []byte) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, p := range c.parts[partKey{crc, len(raw)}] {
+	for _, p := range c.parts[partKey{crc, len(raw), level}] {
 		if bytes.Equal(p.raw, raw) {
 			c.hits++
 			return p.comp
@@ -112,14 +115,14 @@ func (c *Cache) lookup(crc uint32, raw []byte) []byte {
 }
 
 // keep stores a compressed part while there is room.
-func (c *Cache) keep(crc uint32, raw, comp []byte) {
+func (c *Cache) keep(crc uint32, level int, raw, comp []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.size+len(raw)+len(comp) > c.limit {
 		return
 	}
 	c.size += len(raw) + len(comp)
-	k := partKey{crc, len(raw)}
+	k := partKey{crc, len(raw), level}
 	c.parts[k] = append(c.parts[k], &part{raw: slices.Clone(raw), comp: comp})
 }
 
@@ -139,6 +142,11 @@ type Options struct {
 	// met, or has no empty sheet data, fails the zip; so does the error of
 	// a RowsFunc.
 	Rows map[string]RowsFunc
+	// Level is the deflate level of every entry (compress/flate's
+	// levels but flate.NoCompression, which is 0 and means DefaultLevel:
+	// the bytes excelize's own writer gives). A lower level is faster and gives a larger file with
+	// the same content; a Cache keeps parts of each level apart.
+	Level int
 }
 
 // RowsFunc writes the rows of a worksheet (its <row> elements) to w.
@@ -174,7 +182,11 @@ type entry struct {
 
 // New makes a Writer that writes a zip to w.
 func New(w io.Writer, opt Options) *Writer {
-	return &Writer{out: w, opt: opt}
+	out := &Writer{out: w, opt: opt}
+	if l := out.level(); l < flate.HuffmanOnly || l > flate.BestCompression {
+		out.err = fmt.Errorf("xlsxzip: invalid deflate level %d", opt.Level)
+	}
+	return out
 }
 
 // Install makes f save through a Writer with opt.
@@ -182,19 +194,32 @@ func Install(f *excelize.File, opt Options) {
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return New(w, opt) })
 }
 
-var flatePool sync.Pool // *flate.Writer at level
+// flatePools holds *flate.Writer by level (index level - flate.HuffmanOnly).
+var flatePools [flate.BestCompression - flate.HuffmanOnly + 1]sync.Pool
 
-func getFlate(w io.Writer) *flate.Writer {
-	if fw, ok := flatePool.Get().(*flate.Writer); ok {
-		fw.Reset(w)
+// level is the writer's deflate level.
+func (w *Writer) level() int {
+	if w.opt.Level == 0 {
+		return DefaultLevel
+	}
+	return w.opt.Level
+}
+
+// getFlate is a deflate writer at level writing to out; putFlate gives it
+// back.
+func getFlate(out io.Writer, level int) *flate.Writer {
+	if fw, ok := flatePools[level-flate.HuffmanOnly].Get().(*flate.Writer); ok {
+		fw.Reset(out)
 		return fw
 	}
-	fw, err := flate.NewWriter(w, level)
+	fw, err := flate.NewWriter(out, level)
 	if err != nil {
-		panic(err) // level is valid
+		panic(err) // New checked the level
 	}
 	return fw
 }
+
+func putFlate(fw *flate.Writer, level int) { flatePools[level-flate.HuffmanOnly].Put(fw) }
 
 // entryWriter is the io.Writer of the current entry.
 type entryWriter struct {
@@ -231,7 +256,7 @@ func (ew entryWriter) Write(p []byte) (int, error) {
 	// Too large to keep: deflate from now on.
 	w.comp = new(bytes.Buffer)
 	w.comp.Grow(int(w.cur.size/4) + 64)
-	w.fw = getFlate(w.comp)
+	w.fw = getFlate(w.comp, w.level())
 	for _, b := range [][]byte{w.raw, p} {
 		if _, err := w.fw.Write(b); err != nil {
 			w.err = err
@@ -280,8 +305,8 @@ func NewHead(raw []byte) (*Head, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw)/4 + 64)
-	fw := getFlate(&buf)
-	defer flatePool.Put(fw)
+	fw := getFlate(&buf, DefaultLevel)
+	defer putFlate(fw, DefaultLevel)
 	if _, err := fw.Write(raw); err != nil {
 		return nil, err
 	}
@@ -319,6 +344,23 @@ func (w *Writer) AddFS(fs.FS) error {
 	return errors.New("xlsxzip: AddFS is not supported")
 }
 
+// deflate returns prefix (deflate blocks ending at a byte boundary, or
+// nil) followed by raw deflated at level, in a new slice.
+func deflate(prefix, raw []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(prefix) + len(raw)/4 + 64)
+	buf.Write(prefix)
+	fw := getFlate(&buf, level)
+	defer putFlate(fw, level)
+	if _, err := fw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := fw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // finish compresses the current entry (or takes it from the cache).
 func (w *Writer) finish() error {
 	if w.err != nil {
@@ -331,7 +373,7 @@ func (w *Writer) finish() error {
 	w.cur = nil
 	if w.fw != nil {
 		err := w.fw.Close()
-		flatePool.Put(w.fw)
+		putFlate(w.fw, w.level())
 		w.fw = nil
 		if err != nil {
 			w.err = err
@@ -348,42 +390,27 @@ func (w *Writer) finish() error {
 			return err
 		}
 	} else if e.head != nil {
-		var buf bytes.Buffer
-		buf.Grow(len(e.head.comp) + len(w.raw)/4 + 64)
-		buf.Write(e.head.comp)
-		fw := getFlate(&buf)
-		_, err := fw.Write(w.raw)
-		if err == nil {
-			err = fw.Close()
-		}
-		flatePool.Put(fw)
+		comp, err := deflate(e.head.comp, w.raw, w.level())
 		if err != nil {
 			w.err = err
 			return err
 		}
-		e.comp = buf.Bytes()
+		e.comp = comp
 		w.raw = w.raw[:0]
 	} else {
 		c := w.opt.Cache
 		if c != nil {
-			e.comp = c.lookup(e.crc, w.raw)
+			e.comp = c.lookup(e.crc, w.level(), w.raw)
 		}
 		if e.comp == nil {
-			var buf bytes.Buffer
-			buf.Grow(len(w.raw)/4 + 64)
-			fw := getFlate(&buf)
-			_, err := fw.Write(w.raw)
-			if err == nil {
-				err = fw.Close()
-			}
-			flatePool.Put(fw)
+			comp, err := deflate(nil, w.raw, w.level())
 			if err != nil {
 				w.err = err
 				return err
 			}
-			e.comp = buf.Bytes()
+			e.comp = comp
 			if c != nil {
-				c.keep(e.crc, w.raw, e.comp)
+				c.keep(e.crc, w.level(), w.raw, e.comp)
 			}
 		}
 		w.raw = w.raw[:0]
@@ -402,8 +429,8 @@ func (w *Writer) splice(e *entry) error {
 	open := at + len("<sheetData>")
 	var buf bytes.Buffer
 	buf.Grow(len(w.raw)/4 + 64)
-	fw := getFlate(&buf)
-	defer flatePool.Put(fw)
+	fw := getFlate(&buf, w.level())
+	defer putFlate(fw, w.level())
 	cw := &checksumWriter{w: fw}
 	if _, err := cw.Write(w.raw[:open]); err != nil {
 		return err

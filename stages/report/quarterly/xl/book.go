@@ -77,12 +77,19 @@ type Book struct {
 	streamed []*Sheet // sheets written at Save, in order
 	cache    *xlsxzip.Cache
 	rows     map[string]xlsxzip.RowsFunc // the rows of streamed sheets, by part name
+	level    int                         // deflate level of the parts (0: xlsxzip.DefaultLevel)
 }
 
 // SetCache makes Save take the compressed parts it has already met from c
 // and keep the new ones there (the bytes written are the same): the
 // workbooks of one run share one.
 func (b *Book) SetCache(c *xlsxzip.Cache) { b.cache = c }
+
+// SetLevel makes Save deflate the workbook's parts at level (a
+// compress/flate level; 0: xlsxzip.DefaultLevel, the bytes excelize
+// writes). The content is the same at every level; a lower one is faster
+// and gives a larger file.
+func (b *Book) SetLevel(level int) { b.level = level }
 
 // NewBook starts an empty workbook.
 func NewBook() *Book {
@@ -158,7 +165,8 @@ func (b *Book) Save(path string) (err error) {
 	// excelize writes stream-written sheets in map order: the zip writer
 	// puts them in sheet order so that the same content gives the same
 	// bytes.
-	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows})
+	storeTheme(b.f)
+	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows, Level: b.level})
 	b.rows = nil
 	err = atomicfile.WriteWith(path, func(tmp string) error {
 		if !streamed {
@@ -426,7 +434,7 @@ func (s *Sheet) Value(col, row int) string {
 // Comment adds a note to a cell.
 func (s *Sheet) Comment(c excelize.Comment) {
 	if s.g != nil {
-		s.g.pre = append(s.g.pre, func() error { return s.b.f.AddComment(s.Name, c) })
+		s.g.pre = append(s.g.pre, preOp{comment: &c})
 		return
 	}
 	s.b.fail(s.b.f.AddComment(s.Name, c))
@@ -436,8 +444,7 @@ func (s *Sheet) Comment(c excelize.Comment) {
 func (s *Sheet) Widths(ws ...float64) {
 	for i, w := range ws {
 		if s.g != nil {
-			c := Col(i + 1)
-			s.g.pre = append(s.g.pre, func() error { return s.b.f.SetColWidth(s.Name, c, c, w) })
+			s.g.pre = append(s.g.pre, preOp{col: i + 1, width: w})
 			continue
 		}
 		c := Col(i + 1)

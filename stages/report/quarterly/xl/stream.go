@@ -77,7 +77,7 @@ type gridRow struct {
 type grid struct {
 	rows   []*gridRow // by row - 1
 	merges [][4]int
-	pre    []func() error // widths and comments, in order
+	pre    []preOp // widths and comments, in order
 	prints []Print
 	breaks []string
 }
@@ -288,10 +288,8 @@ func (b *Book) flush(s *Sheet) error {
 	// comment's box is placed by the widths and row heights excelize knows
 	// then, and the sheet properties give the sheet a default row height
 	// (which moves boxes), as when Setup comes last on a direct sheet.
-	for _, op := range g.pre {
-		if err := op(); err != nil {
-			return err
-		}
+	if err := b.applyPre(s); err != nil {
+		return err
 	}
 	for range g.prints {
 		fit := true
