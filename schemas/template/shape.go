@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -401,7 +402,7 @@ func (b *skelBook) pph(s *string) *string {
 
 func (b *skelBook) GetSheetList() []string {
 	got := b.File.GetSheetList()
-	if len(b.lists) == 0 || !equalStrings(got, b.lists[0]) {
+	if len(b.lists) == 0 || !slices.Equal(got, b.lists[0]) {
 		b.diverged = true
 	} else {
 		b.lists = b.lists[1:]
@@ -433,18 +434,6 @@ func (b *skelBook) SetDocProps(docProperties *excelize.DocProperties) error {
 		*s = b.ph(*s)
 	}
 	return b.File.SetDocProps(&c)
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // skeleton is the parts of a workbook of one shape, in the order excelize
@@ -479,7 +468,7 @@ func newSkeleton(fm *form, opt Options, rec *recorder) (*skeleton, error) {
 	if err := fillBook(b, fm, opt); err != nil {
 		return nil, err
 	}
-	if b.diverged || len(b.lists) != 0 || !equalStrings(b.texts.list, rec.texts.list) {
+	if b.diverged || len(b.lists) != 0 || !slices.Equal(b.texts.list, rec.texts.list) {
 		return nil, errDiverged
 	}
 	// As SaveAs does, for the content types of a .xlsx.

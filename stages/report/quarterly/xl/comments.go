@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -363,38 +362,4 @@ func (w *commentWriter) make(c *excelize.Comment, n int) (cmt, shape []byte, ok 
 }
 
 // escapeXML appends s escaped as encoding/xml.EscapeText does.
-func escapeXML(out []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); {
-		r, width := utf8.DecodeRuneInString(s[i:])
-		i += width
-		var esc string
-		switch r {
-		case '"':
-			esc = "&#34;"
-		case '\'':
-			esc = "&#39;"
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\t':
-			esc = "&#x9;"
-		case '\n':
-			esc = "&#xA;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			if inCharacterRange(r) && !(r == utf8.RuneError && width == 1) {
-				continue
-			}
-			esc = "\uFFFD"
-		}
-		out = append(out, s[last:i-width]...)
-		out = append(out, esc...)
-		last = i
-	}
-	return append(out, s[last:]...)
-}
+func escapeXML(out []byte, s string) []byte { return appendEscaped(out, s, true) }

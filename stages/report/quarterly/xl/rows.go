@@ -156,7 +156,11 @@ func space(b byte) bool { return b == 9 || b == 10 || b == 13 || b == 32 }
 
 // escapeText appends s escaped as encoding/xml.EscapeText does, but for
 // line breaks, which stay (excelize unescapes them).
-func escapeText(out []byte, s string) []byte {
+func escapeText(out []byte, s string) []byte { return appendEscaped(out, s, false) }
+
+// appendEscaped appends s escaped as encoding/xml.EscapeText does, line
+// breaks as "&#xA;" only when newlines is set.
+func appendEscaped(out []byte, s string, newlines bool) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		r, width := utf8.DecodeRuneInString(s[i:])
@@ -177,8 +181,13 @@ func escapeText(out []byte, s string) []byte {
 			esc = "&#x9;"
 		case '\r':
 			esc = "&#xD;"
+		case '\n':
+			if !newlines {
+				continue
+			}
+			esc = "&#xA;"
 		default:
-			if r == '\n' || inCharacterRange(r) && !(r == utf8.RuneError && width == 1) {
+			if inCharacterRange(r) && !(r == utf8.RuneError && width == 1) {
 				continue
 			}
 			esc = "\uFFFD"
