@@ -174,22 +174,20 @@ func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []re
 
 // load reads part p's rows (a copy for held rows) with dedupe's decision.
 func (r *roster) load(p *rosterPart) ([]record.Household, error) {
-	var hs []record.Household
 	if p.held != nil {
-		hs = append([]record.Household(nil), p.held...)
-	} else {
-		_, _, chk, ok := r.store.LoadChecked(p.wb.Submission)
-		if !ok {
-			return nil, fmt.Errorf("roster: the checked extract of %s could not be read again", p.wb.Submission.Path)
-		}
-		if len(chk.Households) != p.n {
-			return nil, fmt.Errorf("roster: the checked extract of %s holds %d rows, not %d", p.wb.Submission.Path, len(chk.Households), p.n)
-		}
-		hs = chk.Households
-		r.attach(p, 0, hs, true)
+		hs := append([]record.Household(nil), p.held...)
+		r.attach(p, 0, hs, false)
 		return hs, nil
 	}
-	r.attach(p, 0, hs, false)
+	_, _, chk, ok := r.store.LoadChecked(p.wb.Submission)
+	if !ok {
+		return nil, fmt.Errorf("roster: the checked extract of %s could not be read again", p.wb.Submission.Path)
+	}
+	hs := chk.Households
+	if len(hs) != p.n {
+		return nil, fmt.Errorf("roster: the checked extract of %s holds %d rows, not %d", p.wb.Submission.Path, len(hs), p.n)
+	}
+	r.attach(p, 0, hs, true)
 	return hs, nil
 }
 
