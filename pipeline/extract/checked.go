@@ -432,29 +432,42 @@ func EncodeChecked(w io.Writer, key string, wb record.Workbook, chk record.Check
 // rows, and its check; false when there is no usable checked file (a
 // missing one silently, a damaged or mismatched one logged).
 func (s *Store) LoadChecked(sub record.Submission) (wb record.Workbook, rows int, chk record.Checked, ok bool) {
+	wb, rows, chk, _, ok = s.LoadCheckedUpTo(sub, -1)
+	return wb, rows, chk, ok
+}
+
+// LoadCheckedUpTo is LoadChecked leaving in the file the M1 records of a
+// roster that has more than maxHouseholds of them (maxHouseholds < 0: no
+// limit): they are counted and the file's digest checked as usual, but
+// they are not decoded, so the check has no Households and left is their
+// number (0 when they were loaded). The caller reads them again with
+// EachChecked when it needs them: a roster of a million rows is never
+// held whole only to be dropped.
+func (s *Store) LoadCheckedUpTo(sub record.Submission, maxHouseholds int) (wb record.Workbook, rows int, chk record.Checked, left int, ok bool) {
 	p := s.CheckedPath(sub)
 	if p == "" {
-		return record.Workbook{}, 0, record.Checked{}, false
+		return record.Workbook{}, 0, record.Checked{}, 0, false
 	}
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return record.Workbook{}, 0, record.Checked{}, false
+		return record.Workbook{}, 0, record.Checked{}, 0, false
 	}
 	if err == nil {
-		wb, rows, chk, err = decodeChecked(f, s.key, sub, s.loc(), nil)
+		wb, rows, chk, left, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: maxHouseholds})
 		f.Close()
 		if err == nil {
-			return wb, rows, chk, true
+			return wb, rows, chk, left, true
 		}
 	}
 	s.log.Warn("checked extract not used; the file is checked again", "path", sub.Path, "extract", p, "err", err)
-	return record.Workbook{}, 0, record.Checked{}, false
+	return record.Workbook{}, 0, record.Checked{}, 0, false
 }
 
 // DecodeChecked reads a checked file made under key for sub (see
 // LoadChecked); any mismatch or damage is an error.
 func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Location) (record.Workbook, int, record.Checked, error) {
-	return decodeChecked(bytes.NewReader(data), key, sub, loc, nil)
+	wb, rows, chk, _, err := decodeChecked(bytes.NewReader(data), key, sub, loc, decodeOpts{maxHouseholds: -1})
+	return wb, rows, chk, err
 }
 
 // EachChecked reads the records SaveChecked stored for sub one record
@@ -477,21 +490,24 @@ func (s *Store) EachChecked(sub record.Submission, yield func(chk *record.Checke
 		return false, fmt.Errorf("extract: %w", err)
 	}
 	defer f.Close()
-	if _, _, _, err := decodeChecked(f, s.key, sub, s.loc(), yield); err != nil {
+	if _, _, _, _, err := decodeChecked(f, s.key, sub, s.loc(), decodeOpts{yield: yield, maxHouseholds: -1}); err != nil {
 		return true, fmt.Errorf("extract: checked extract of %s: %w", sub.Path, err)
 	}
 	return true, nil
 }
 
 // decodeChecked is DecodeChecked reading the file from r, one batch at a
-// time. With yield, each batch's records are handed to it instead of
-// being gathered in chk.
-func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *time.Location, yield func(chk *record.Checked) error) (wb record.Workbook, rows int, chk record.Checked, err error) {
+// time. With o.yield, each batch's records are handed to it instead of
+// being gathered in chk; the M1 records o.maxHouseholds leaves are only
+// counted (left).
+func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *time.Location, o decodeOpts) (wb record.Workbook, rows int, chk record.Checked, left int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			wb, rows, chk, err = record.Workbook{}, 0, record.Checked{}, fmt.Errorf("extract: damaged: %v", p)
+			wb, rows, chk, left, err = record.Workbook{}, 0, record.Checked{}, 0, fmt.Errorf("extract: damaged: %v", p)
 		}
 	}()
+	yield := o.yield
+	leave := false // the M1 records are counted, not decoded
 	// The columns depend on the form, named in the schema's metadata:
 	// read it first, then check the whole file against that form's
 	// columns.
@@ -519,15 +535,23 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		if wb, err = m.Workbook.header(sub, false); err != nil {
 			return err
 		}
-		if kd != nil && yield == nil {
+		leave = yield == nil && form == record.FormM1 && o.maxHouseholds >= 0 && m.Records > o.maxHouseholds
+		if kd != nil && yield == nil && !leave {
 			kd.reserve(&chk, m.Records)
 		}
 		return nil
 	}
-	yielded := 0 // records handed to yield
+	yielded := 0 // records handed to yield, or counted when left
 	each := func(rec arrow.RecordBatch) error {
 		if kd == nil {
 			return errors.New("extract: records of a form without records")
+		}
+		if leave {
+			yielded += int(rec.NumRows())
+			if yielded > m.Records {
+				return errors.New("extract: more records than the metadata counts")
+			}
+			return nil
 		}
 		if yield == nil {
 			return kd.decode(rec, &chk, sub, wb.CommuneCode, loc)
@@ -545,18 +569,30 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		return yield(&batch)
 	}
 	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each); err != nil {
-		return record.Workbook{}, 0, record.Checked{}, err
+		return record.Workbook{}, 0, record.Checked{}, 0, err
 	}
-	if yield != nil {
+	if yield != nil || leave {
 		if yielded != m.Records {
-			return record.Workbook{}, 0, record.Checked{}, errors.New("extract: fewer records than the metadata counts")
+			return record.Workbook{}, 0, record.Checked{}, 0, errors.New("extract: fewer records than the metadata counts")
 		}
 	} else if kd != nil && kd.count(&chk) != m.Records {
-		return record.Workbook{}, 0, record.Checked{}, errors.New("extract: fewer records than the metadata counts")
+		return record.Workbook{}, 0, record.Checked{}, 0, errors.New("extract: fewer records than the metadata counts")
+	}
+	if leave {
+		left = yielded
 	}
 	for _, t := range m.Workbook.Tables {
 		rows += t.Rows
 	}
 	chk.Findings = m.Findings
-	return wb, rows, chk, nil
+	return wb, rows, chk, left, nil
+}
+
+// decodeOpts say what decodeChecked does with the records: hand them to
+// yield a batch at a time (when set), or gather them in the check, but
+// for the M1 records of a file with more than maxHouseholds of them
+// (maxHouseholds >= 0), only counted.
+type decodeOpts struct {
+	yield         func(chk *record.Checked) error
+	maxHouseholds int
 }

@@ -281,3 +281,57 @@ func TestEachChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadCheckedUpTo: a roster of more M1 records than the limit is
+// loaded without them (counted, left in the file); at or under the limit,
+// and for a limit < 0, it is LoadChecked. The findings and the header are
+// the same either way, and a damaged file is not used either way.
+func TestLoadCheckedUpTo(t *testing.T) {
+	keep := extract.BatchRows
+	defer func() { extract.BatchRows = keep }()
+	extract.BatchRows = 3
+	loc := time.FixedZone("ICT", 7*3600)
+	sub := record.Submission{ID: strings.Repeat("ef", 32), Path: "29956/M1.xlsx", FolderHint: "29956",
+		ReceivedAt: time.Date(2022, 4, 20, 9, 0, 0, 0, loc), Seq: 3}
+	st := extract.NewStore(t.TempDir(), "k1", quiet)
+	st.Location = loc
+	wb := record.Workbook{Submission: sub, Format: "xlsx", Form: record.FormM1, CommuneCode: "29956", Status: record.StatusAccepted,
+		Tables: []record.Table{{Sheet: "S", HeaderRows: []int{3}}}}
+	hs := make([]record.Household, 10)
+	n := 0
+	for i := range hs {
+		fill(reflect.ValueOf(&hs[i]).Elem(), &n, loc)
+		hs[i].Source = record.Source{SubmissionID: sub.ID, Path: sub.Path, CommuneCode: wb.CommuneCode, ReceivedAt: sub.ReceivedAt, Seq: sub.Seq, Row: 4 + i}
+	}
+	finding := record.Finding{SubmissionID: sub.ID, Path: sub.Path, Code: "duplicate-household-code", Severity: record.Warning, Message: "mã hộ đã có", Row: 7}
+	if err := st.SaveChecked(wb, record.Checked{Households: hs, Findings: []record.Finding{finding}}); err != nil {
+		t.Fatal(err)
+	}
+	wantWB, wantRows, want, ok := st.LoadChecked(sub)
+	if !ok || len(want.Households) != len(hs) {
+		t.Fatalf("LoadChecked: %v, %d records", ok, len(want.Households))
+	}
+	for _, tc := range []struct {
+		limit, left int
+	}{{-1, 0}, {10, 0}, {100, 0}, {9, 10}, {0, 10}} {
+		gotWB, rows, got, left, ok := st.LoadCheckedUpTo(sub, tc.limit)
+		if !ok || left != tc.left || rows != wantRows || !reflect.DeepEqual(gotWB, wantWB) || !reflect.DeepEqual(got.Findings, want.Findings) {
+			t.Errorf("limit %d: ok %v, left %d (want %d), rows %d, findings %+v", tc.limit, ok, left, tc.left, rows, got.Findings)
+		}
+		if tc.left > 0 && got.Households != nil || tc.left == 0 && !reflect.DeepEqual(got, want) {
+			t.Errorf("limit %d: %d records loaded", tc.limit, len(got.Households))
+		}
+	}
+	good, err := os.ReadFile(st.CheckedPath(sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Clone(good)
+	bad[len(bad)/3] ^= 0x01
+	if err := os.WriteFile(st.CheckedPath(sub), bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, _, ok := st.LoadCheckedUpTo(sub, 0); ok {
+		t.Error("a damaged checked file was used with its records left in it")
+	}
+}

@@ -99,7 +99,9 @@ type Item struct {
 	Whole bool
 	// RosterRows is the number of M1 rows of Checked kept out of memory
 	// (Checked.Households is then nil): they are in the checked extract,
-	// read again through the dataset's Roster (see Config.HeldRows).
+	// read again through the dataset's Roster (see Config.HeldRows). A
+	// file with more M1 rows than a run holds gets it when it is read
+	// (they are never loaded); others when the spill engages.
 	RosterRows int
 	// inStore: the check is in the extract store (loaded from it or saved).
 	inStore bool
@@ -235,9 +237,9 @@ func (f *fileReader) read(ctx context.Context, sub record.Submission) (Item, int
 	}
 	st := f.cfg.Extracts
 	if st != nil {
-		if wb, rows, chk, ok := st.LoadChecked(sub); ok {
+		if wb, rows, chk, left, ok := st.LoadCheckedUpTo(sub, f.cfg.heldRows()); ok {
 			f.log.Debug("checked extract loaded", "path", sub.Path)
-			return Item{Workbook: wb, Checked: chk, Rows: rows, inStore: true}, gotLoaded, false, nil
+			return Item{Workbook: wb, Checked: chk, Rows: rows, RosterRows: left, inStore: true}, gotLoaded, false, nil
 		}
 	}
 	if st != nil {
@@ -279,7 +281,7 @@ func (f *fileReader) stream(ctx context.Context, sub record.Submission) (Item, b
 	if _, err := os.Stat(p); err == nil {
 		return Item{}, false, nil // source loads it
 	}
-	sink := &extractSink{st: st, p: f.cfg.Plan, sub: sub}
+	sink := &extractSink{st: st, p: f.cfg.Plan, sub: sub, held: f.cfg.heldRows()}
 	wb, err := f.decodeTo(ctx, sub, sink)
 	if err != nil {
 		sink.abort()
@@ -304,7 +306,7 @@ func (f *fileReader) stream(ctx context.Context, sub record.Submission) (Item, b
 		}
 		return it, true, nil
 	}
-	chk, err := sink.commit(wb)
+	chk, left, err := sink.commit(wb)
 	if err != nil {
 		f.log.Debug("extracts not stored while reading; the file is read again whole", "path", sub.Path, "err", err)
 		return Item{}, false, nil
@@ -313,7 +315,7 @@ func (f *fileReader) stream(ctx context.Context, sub record.Submission) (Item, b
 	for _, n := range sink.rows {
 		rows += n
 	}
-	return Item{Workbook: wb, Checked: chk, Rows: rows, inStore: true}, true, nil
+	return Item{Workbook: wb, Checked: chk, Rows: rows, RosterRows: left, inStore: true}, true, nil
 }
 
 // source gets sub's whole workbook, source rows included, from its

@@ -18,9 +18,12 @@ import (
 // cannot hold exactly, a full disk) are kept for commit, never passed to
 // the reader.
 type extractSink struct {
-	st   *extract.Store
-	p    *plan.Plan
-	sub  record.Submission
+	st  *extract.Store
+	p   *plan.Plan
+	sub record.Submission
+	// held is the most M1 records commit loads back (Config.HeldRows's
+	// limit; < 0: all): a bigger roster's stay in the checked file.
+	held int
 	hdr  record.Workbook
 	rows []int
 	next int // the next table the checker starts
@@ -82,19 +85,21 @@ func (s *extractSink) Rows(ti int, rows []record.SourceRow) {
 }
 
 // commit stores both extracts of the accepted workbook the reader
-// returned (header: without rows) and returns its check: the records
-// still in memory for a file that filled no batch, else loaded back from
-// the checked file.
-func (s *extractSink) commit(header record.Workbook) (record.Checked, error) {
+// returned (header: without rows) and returns its check, and the number
+// of M1 records left in the checked file: the records still in memory
+// for a file that filled no batch, else loaded back from the checked
+// file, but for the M1 records of a roster of more than held rows (see
+// Store.LoadCheckedUpTo).
+func (s *extractSink) commit(header record.Workbook) (record.Checked, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return record.Checked{}, fmt.Errorf("extract: sink already closed")
+		return record.Checked{}, 0, fmt.Errorf("extract: sink already closed")
 	}
 	s.closed = true
 	if s.err != nil {
 		s.drop()
-		return record.Checked{}, s.err
+		return record.Checked{}, 0, s.err
 	}
 	s.startTables(len(s.rows))
 	chk := s.chk.Checked()
@@ -103,22 +108,25 @@ func (s *extractSink) commit(header record.Workbook) (record.Checked, error) {
 	if err := s.cells.Commit(header); err != nil {
 		s.cells = nil
 		s.drop()
-		return record.Checked{}, err
+		return record.Checked{}, 0, err
 	}
 	s.cells = nil
 	err := s.chkw.Commit(header, func(ti int) int { return s.rows[ti] }, chk)
 	s.chkw = nil
+	// The checker's state (the roster's codes seen) can go before the
+	// records are loaded back.
+	s.chk, chk = nil, nil
 	if err != nil {
-		return record.Checked{}, err
+		return record.Checked{}, 0, err
 	}
 	if inMemory {
-		return kept, nil
+		return kept, 0, nil
 	}
-	_, _, loaded, ok := s.st.LoadChecked(s.sub)
+	_, _, loaded, left, ok := s.st.LoadCheckedUpTo(s.sub, s.held)
 	if !ok {
-		return record.Checked{}, fmt.Errorf("extract: the checked file just stored does not load")
+		return record.Checked{}, 0, fmt.Errorf("extract: the checked file just stored does not load")
 	}
-	return loaded, nil
+	return loaded, left, nil
 }
 
 // abort throws away what was written; later rows are ignored.

@@ -18,11 +18,16 @@ type spill struct {
 }
 
 func newSpill(cfg Config, items []Item) *spill {
-	limit := cfg.HeldRows
-	if limit == 0 {
-		limit = DefaultHeldRows
+	return &spill{limit: cfg.heldRows(), items: items, got: make([]bool, len(items))}
+}
+
+// heldRows is the limit of Config.HeldRows: DefaultHeldRows for 0, < 0
+// for no limit.
+func (cfg Config) heldRows() int {
+	if cfg.HeldRows == 0 {
+		return DefaultHeldRows
 	}
-	return &spill{limit: limit, items: items, got: make([]bool, len(items))}
+	return cfg.HeldRows
 }
 
 // add takes note of items[i], just read (called under ReadAll's lock).
@@ -32,7 +37,9 @@ func (s *spill) add(i int) {
 		s.drop(i)
 		return
 	}
-	s.held += len(s.items[i].Checked.Households)
+	// A file's M1 rows left in its checked extract when it was read
+	// (more than the limit) count as held: they engage the spill.
+	s.held += len(s.items[i].Checked.Households) + s.items[i].RosterRows
 	if s.limit < 0 || s.held <= s.limit {
 		return
 	}

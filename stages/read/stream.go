@@ -3,6 +3,7 @@ package read
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 
 	"doithoai/pipeline/vntext"
@@ -128,7 +129,59 @@ func decodeXLSX(ctx context.Context, path string, lim grid.Limits) (*grid.Workbo
 		gw, err = decode(ctx, kindXLSX, path, lim)
 		return gw, nil, err
 	}
+	if err == nil {
+		pr.own(gw)
+	}
 	return gw, pr, err
+}
+
+// own gives what the first pass keeps of a file whose rows it cut (the
+// first rows of each sheet, their sample, the sheets' names and the
+// notes) strings of their own: the decoder hands out substrings of the
+// file's shared-string table, which a later pass reads again. Kept, they
+// would hold the first pass's whole table (a million-row roster's is
+// tens of megabytes) alive beside the next pass's. Equal texts share one
+// copy. A file read in one pass is left as it is.
+func (p *probe) own(gw *grid.Workbook) {
+	cut := false
+	for i := range p.sheets {
+		cut = cut || p.sheets[i].truncated
+	}
+	if !cut || gw == nil {
+		return
+	}
+	seen := map[string]string{}
+	clone := func(s *string) {
+		if *s == "" {
+			return
+		}
+		c, ok := seen[*s]
+		if !ok {
+			c = strings.Clone(*s)
+			seen[c] = c
+		}
+		*s = c
+	}
+	for i := range gw.Sheets {
+		sh := &gw.Sheets[i]
+		clone(&sh.Name)
+		for r := range sh.Rows {
+			for c := range sh.Rows[r].Cells {
+				clone(&sh.Rows[r].Cells[c].Text)
+			}
+		}
+	}
+	for i := range gw.Notes {
+		clone(&gw.Notes[i])
+	}
+	for i := range p.sheets {
+		for j := range p.sheets[i].sample {
+			clone(&p.sheets[i].sample[j])
+		}
+	}
+	for i := range p.notes {
+		clone(&p.notes[i])
+	}
 }
 
 // errUnordered stops a later pass that finds a row out of order where the

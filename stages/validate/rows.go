@@ -79,7 +79,7 @@ type rowChecker struct {
 	sc      *schemas.Schema
 	commune *plan.Commune
 	cluster int
-	codes   map[string]place // M1: Mã hộ seen in this file
+	codes   *codeSet // M1: Mã hộ seen in this file
 	// the current table
 	ti      int
 	tbl     *record.Table
@@ -99,7 +99,10 @@ func (v *validator) checker(wb *record.Workbook) *rowChecker {
 	if sc == nil {
 		return nil
 	}
-	c := &rowChecker{v: v, wb: wb, sc: sc, commune: v.p.Commune(wb.CommuneCode), codes: map[string]place{}, ti: -1}
+	c := &rowChecker{v: v, wb: wb, sc: sc, commune: v.p.Commune(wb.CommuneCode), ti: -1}
+	if wb.Form == record.FormM1 {
+		c.codes = newCodeSet()
+	}
 	if c.commune != nil {
 		c.cluster = c.commune.Cluster
 	}
@@ -111,6 +114,10 @@ func (v *validator) checker(wb *record.Workbook) *rowChecker {
 // it has a cell of a field (for a required field without a column).
 func (c *rowChecker) table(ti int, tbl *record.Table, n int, inRows func(schemas.FieldID) bool) {
 	c.ti, c.tbl = ti, tbl
+	if c.codes != nil {
+		c.codes.sheet(tbl.Sheet)
+		c.codes.reserve(n)
+	}
 	c.letters = map[string]string{}
 	for _, col := range tbl.Columns {
 		if _, ok := c.letters[col.Field]; !ok {
@@ -143,11 +150,8 @@ func (c *rowChecker) row(sr *record.SourceRow) {
 	switch wb.Form {
 	case record.FormM1:
 		if code := rc.get(schemas.FieldHouseholdCode); code.present {
-			key := codeKey(code.s)
-			if first, seen := c.codes[key]; seen {
+			if first, seen := c.codes.seen(codeKey(code.s), rc.sr.Row); seen {
 				rc.duplicateCode(code.s, first.sheet, first.row)
-			} else {
-				c.codes[key] = place{tbl.Sheet, rc.sr.Row}
 			}
 		}
 		v.chk.Households = append(v.chk.Households, rc.household(src))

@@ -3,31 +3,79 @@ package xlsx
 import (
 	"bytes"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
 	"doithoai/stages/read/grid"
 )
 
-// sharedTable is the shared string table held compactly: every string in
-// one text, ends[i] the end of string i, so that a table of millions of
-// tiny strings costs four bytes each, not a string header and an
-// allocation.
+// sharedTable is the shared string table held compactly: the strings end
+// to end in a few big texts (chunks of sstChunk bytes, a longer string
+// alone in its own), ends[i] the end of string i in its chunk, so that a
+// table of millions of tiny strings costs four bytes each, not a string
+// header and an allocation, and holds only the strings' bytes, not room
+// for the whole part's XML.
 type sharedTable struct {
-	text string
-	ends []uint32
+	chunks []string
+	firsts []uint32 // firsts[c]: the number of the first string of chunks[c]
+	ends   []uint32
 }
+
+// sstChunk is the size of the shared table's chunks (tests lower it).
+var sstChunk = 4 << 20
 
 // len is the number of strings.
 func (t sharedTable) len() int { return len(t.ends) }
 
 // at is string i (0 <= i < len).
 func (t sharedTable) at(i int) string {
+	c := len(t.firsts) - 1
+	if c > 0 {
+		c = sort.Search(len(t.firsts), func(c int) bool { return t.firsts[c] > uint32(i) }) - 1
+	}
 	start := uint32(0)
-	if i > 0 {
+	if uint32(i) > t.firsts[c] {
 		start = t.ends[i-1]
 	}
-	return t.text[start:t.ends[i]]
+	return t.chunks[c][start:t.ends[i]]
+}
+
+// sharedBuilder makes a sharedTable, one string at a time.
+type sharedBuilder struct {
+	t     sharedTable
+	cur   strings.Builder // the last chunk
+	first int             // the part's size: the most the first chunk needs
+	total int64           // bytes of every string
+}
+
+// add appends the string made of a and b.
+func (sb *sharedBuilder) add(a []byte, b string) {
+	n := len(a) + len(b)
+	if len(sb.t.firsts) == 0 || sb.cur.Cap()-sb.cur.Len() < n {
+		if len(sb.t.firsts) > 0 {
+			sb.t.chunks = append(sb.t.chunks, sb.cur.String())
+		}
+		size := sstChunk
+		if len(sb.t.firsts) == 0 {
+			size = min(size, sb.first)
+		}
+		sb.cur = strings.Builder{}
+		sb.cur.Grow(max(size, n))
+		sb.t.firsts = append(sb.t.firsts, uint32(len(sb.t.ends)))
+	}
+	sb.cur.Write(a)
+	sb.cur.WriteString(b)
+	sb.total += int64(n)
+	sb.t.ends = append(sb.t.ends, uint32(sb.cur.Len()))
+}
+
+// table is the table made.
+func (sb *sharedBuilder) table() sharedTable {
+	if len(sb.t.firsts) > len(sb.t.chunks) {
+		sb.t.chunks = append(sb.t.chunks, sb.cur.String())
+	}
+	return sb.t
 }
 
 // readSharedStrings returns the shared string table: each <si> is the
@@ -52,8 +100,7 @@ func (p *opcPackage) readSharedStrings(part string, bud *grid.Budget) (sharedTab
 // readSST reads the shared strings from the part's events.
 func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTable, error) {
 	var (
-		all          strings.Builder // grown once: no copies of a big table
-		ends         []uint32
+		all          sharedBuilder
 		buf          bytes.Buffer // the current item, reused
 		over         bool         // the current item passed maxItemBytes
 		inSI, inT    bool
@@ -61,9 +108,10 @@ func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTa
 		maxItems     = p.lim.MaxCells
 		maxItemBytes = textCap(p.lim)
 	)
+	all.first = sstChunk
 	if zf := p.parts[partKey(part)]; zf != nil {
 		// The text is never longer than the part, whose size open checked.
-		all.Grow(int(min(zf.UncompressedSize64, uint64(p.lim.MaxWorkbookBytes))))
+		all.first = int(min(zf.UncompressedSize64, uint64(p.lim.MaxWorkbookBytes), uint64(sstChunk)))
 	}
 	for {
 		kind, local, t, _, err := ev.event()
@@ -72,7 +120,7 @@ func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTa
 		}
 		switch kind {
 		case tokEOF:
-			return sharedTable{text: all.String(), ends: ends}, nil
+			return all.table(), nil
 		case tokStart:
 			switch string(local) {
 			case "si":
@@ -101,7 +149,7 @@ func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTa
 					continue
 				}
 				inSI = false
-				if len(ends) >= maxItems {
+				if all.t.len() >= maxItems {
 					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitCells, Max: int64(maxItems)}, "shared string table has more than %d entries", maxItems)
 				}
 				item, s := buf.Bytes(), ""
@@ -111,17 +159,15 @@ func (p *opcPackage) readSST(part string, ev events, bud *grid.Budget) (sharedTa
 				}
 				if n := len(item) + len(s); over || n > p.lim.MaxCellBytes {
 					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitCellBytes, Max: int64(p.lim.MaxCellBytes)},
-						"shared string %d is longer than %d bytes", len(ends), p.lim.MaxCellBytes)
+						"shared string %d is longer than %d bytes", all.t.len(), p.lim.MaxCellBytes)
 				}
-				if int64(all.Len())+int64(len(item)+len(s)) > math.MaxUint32 {
+				if all.total+int64(len(item)+len(s)) > math.MaxUint32 {
 					return sharedTable{}, grid.TooLarge(grid.Excess{Limit: grid.LimitWorkbookBytes, Max: p.lim.MaxWorkbookBytes}, "shared strings reach 4 GB")
 				}
 				if err := bud.Shared(int64(len(item) + len(s))); err != nil {
 					return sharedTable{}, err
 				}
-				all.Write(item)
-				all.WriteString(s)
-				ends = append(ends, uint32(all.Len()))
+				all.add(item, s)
 			}
 		}
 	}
