@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,7 +46,7 @@ func (g *grid) directRow(gr *gridRow) bool {
 		switch c.kind {
 		case kNone, kInt, kFloat:
 		case kText:
-			if len(c.s) > excelize.TotalCellChars || strings.Contains(c.s, "_x") {
+			if len(c.s) > excelize.TotalCellChars || escapes(c.s) {
 				return false // truncation, escaped characters
 			}
 		default:
@@ -54,6 +55,16 @@ func (g *grid) directRow(gr *gridRow) bool {
 	}
 	return true
 }
+
+// escapeRe is what excelize escapes in a cell's text (its bstrMarshal):
+// "_xHHHH_", which Excel reads as an escaped character. A text without
+// one is written by SetRow as rows.go writes it ("_x" alone, as in a
+// file name "ho_xa.xlsx", changes nothing; XML escaping neither makes
+// nor breaks such a sequence).
+var escapeRe = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
+
+// escapes reports whether excelize escapes part of text s.
+func escapes(s string) bool { return strings.Contains(s, "_x") && escapeRe.MatchString(s) }
 
 // rowsChunk is how many bytes of rows writeRows gathers before writing
 // them on.

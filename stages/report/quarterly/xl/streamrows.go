@@ -16,7 +16,7 @@ import (
 
 // ErrNotDirect is returned by Save when a streamed sheet with a
 // RowSource holds a value its rows cannot be written with (see direct in
-// rows.go: a date, a text holding "_x" or longer than a cell holds): the
+// rows.go: a date, a text holding "_xHHHH_" or longer than a cell holds): the
 // caller writes the sheet with the calls made beforehand instead.
 var ErrNotDirect = errors.New("xl: a value of a sheet whose rows are streamed needs excelize's row writer")
 
