@@ -479,23 +479,96 @@ func Decode(data []byte, key string, sub record.Submission) (record.Workbook, er
 
 // decodeFrom is Decode reading the file from r, one batch at a time.
 func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb record.Workbook, err error) {
-	defer func() {
-		// A damaged file must never stop a run, whatever the IPC reader
-		// makes of it.
-		if p := recover(); p != nil {
-			wb, err = record.Workbook{}, fmt.Errorf("extract: damaged: %v", p)
-		}
-	}()
 	var m wbMeta
-	begin := func(mj string) error {
-		if err := json.Unmarshal([]byte(mj), &m); err != nil {
-			return fmt.Errorf("extract: workbook metadata: %w", err)
-		}
+	begin := func(got *wbMeta) error {
+		m = *got
 		var err error
 		wb, err = m.header(sub, true)
 		return err
 	}
+	add := func(ti int, rows []record.SourceRow) error {
+		wb.Tables[ti].Rows = append(wb.Tables[ti].Rows, rows...)
+		return nil
+	}
+	if err := decodeRows(r, key, sub, -1, false, begin, add); err != nil {
+		return record.Workbook{}, err
+	}
+	for i, t := range wb.Tables {
+		if len(t.Rows) != m.Tables[i].Rows {
+			return record.Workbook{}, fmt.Errorf("extract: table %d has %d rows, want %d", i, len(t.Rows), m.Tables[i].Rows)
+		}
+	}
+	return wb, nil
+}
+
+// EachRows reads the source rows Save (or a CellsWriter) stored for sub
+// one record batch at a time, without the whole workbook: yield gets the
+// rows of one table (ti, an index in the workbook's Tables) from one
+// batch, in order, valid only during the call; table is the only table
+// whose rows are yielded (-1: every table's). So a big sheet is never
+// held whole. The file's digest is checked at its end: an error after
+// some batches (a damaged or mismatched file, or yield's own error) means
+// what was yielded must not be used. false, nil when there is no extract.
+func (s *Store) EachRows(sub record.Submission, table int, yield func(ti int, rows []record.SourceRow) error) (bool, error) {
+	p := s.Path(sub)
+	if p == "" {
+		return false, nil
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("extract: %w", err)
+	}
+	defer f.Close()
+	var m wbMeta
+	begin := func(got *wbMeta) error {
+		m = *got
+		if table >= len(m.Tables) {
+			return fmt.Errorf("extract: table %d of %d", table, len(m.Tables))
+		}
+		return nil
+	}
+	if err := decodeRows(f, s.key, sub, table, true, begin, yield); err != nil {
+		return true, fmt.Errorf("extract: rows of %s: %w", sub.Path, err)
+	}
+	return true, nil
+}
+
+// decodeRows reads an extract of cells made under key for sub from r, one
+// record batch at a time: begin gets the workbook's metadata, yield each
+// batch's rows of a table (of table only, unless it is -1), in order. With
+// reuse, the rows and cells handed to yield are only valid during the call
+// (their memory is used again for the next batch); without, the cells stay
+// valid (the rows slice is still reused). The row counts are checked
+// against the metadata at the end, then the digest (readBatches).
+func decodeRows(r ipc.ReadAtSeeker, key string, sub record.Submission, table int, reuse bool,
+	begin func(m *wbMeta) error, yield func(ti int, rows []record.SourceRow) error) (err error) {
+	defer func() {
+		// A damaged file must never stop a run, whatever the IPC reader
+		// makes of it.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("extract: damaged: %v", p)
+		}
+	}()
+	var m wbMeta
+	var counts []int // rows met so far, by table
+	start := func(mj string) error {
+		if err := json.Unmarshal([]byte(mj), &m); err != nil {
+			return fmt.Errorf("extract: workbook metadata: %w", err)
+		}
+		for _, t := range m.Tables {
+			if t.Rows < 0 {
+				return errors.New("extract: negative row count")
+			}
+		}
+		counts = make([]int, len(m.Tables))
+		return begin(&m)
+	}
 	lastName, lastID := "", schemas.FieldID(0)
+	var rows []record.SourceRow
+	var cells []record.Cell
 	each := func(rec arrow.RecordBatch) error {
 		var (
 			tab    = rec.Column(0).(*array.Int32)
@@ -514,23 +587,44 @@ func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb recor
 		// The batch's cells in one allocation: a row's cells are
 		// contiguous (one Arrow row per cell, rows in order) and in one
 		// batch, in field order.
-		cells := make([]record.Cell, 0, rec.NumRows())
+		if n := int(rec.NumRows()); reuse && cap(cells) >= n {
+			cells = cells[:0]
+		} else {
+			cells = make([]record.Cell, 0, n)
+		}
+		rows = rows[:0]
 		start, curT := 0, -1 // where the current row's cells begin; its table
+		flush := func() error {
+			if len(rows) == 0 {
+				return nil
+			}
+			err := yield(curT, rows)
+			rows = rows[:0]
+			return err
+		}
 		for i := 0; i < int(rec.NumRows()); i++ {
 			ti, si := int(tab.Value(i)), int(seq.Value(i))
-			if ti < 0 || ti >= len(wb.Tables) {
-				return fmt.Errorf("extract: cell of table %d of %d", ti, len(wb.Tables))
+			if ti < 0 || ti >= len(counts) {
+				return fmt.Errorf("extract: cell of table %d of %d", ti, len(counts))
 			}
-			t := &wb.Tables[ti]
 			switch {
-			case si == len(t.Rows)-1 && ti == curT:
-			case si == len(t.Rows) && si < m.Tables[ti].Rows:
-				t.Rows = append(t.Rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i)})
-				start, curT = len(cells), ti
+			case si == counts[ti]-1 && ti == curT:
+			case si == counts[ti] && si < m.Tables[ti].Rows:
+				if ti != curT {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				counts[ti]++
+				curT = ti
+				if table < 0 || ti == table {
+					rows = append(rows, record.SourceRow{Row: int(row.Value(i)), Hidden: hidden.Value(i)})
+					start = len(cells)
+				}
 			default:
 				return fmt.Errorf("extract: row %d of table %d out of order", si, ti)
 			}
-			if field.IsNull(i) {
+			if field.IsNull(i) || table >= 0 && ti != table {
 				continue
 			}
 			name := field.Value(i)
@@ -542,7 +636,7 @@ func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb recor
 				}
 				lastName, lastID = name, id
 			}
-			r := &t.Rows[si]
+			r := &rows[len(rows)-1]
 			if n := len(r.Cells); n > 0 && r.Cells[n-1].Field >= id {
 				return fmt.Errorf("extract: row %d of table %d: cell %s out of field order", si, ti, name)
 			}
@@ -552,15 +646,15 @@ func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb recor
 			})
 			r.Cells = cells[start:len(cells):len(cells)]
 		}
-		return nil
+		return flush()
 	}
-	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, begin, each); err != nil {
-		return record.Workbook{}, err
+	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, start, each); err != nil {
+		return err
 	}
-	for i, t := range wb.Tables {
-		if len(t.Rows) != m.Tables[i].Rows {
-			return record.Workbook{}, fmt.Errorf("extract: table %d has %d rows, want %d", i, len(t.Rows), m.Tables[i].Rows)
+	for i, t := range m.Tables {
+		if counts[i] != t.Rows {
+			return fmt.Errorf("extract: table %d has %d rows, want %d", i, counts[i], t.Rows)
 		}
 	}
-	return wb, nil
+	return nil
 }

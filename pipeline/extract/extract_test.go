@@ -107,6 +107,10 @@ func roundTrip(t *testing.T, p *plan.Plan, subs []record.Submission) (files, cel
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: the workbook loaded from its extract differs from the one read", sub.Path)
 		}
+		// The rows again by batch: every table's, then each table's alone.
+		for table := -1; table < len(wb.Tables); table++ {
+			eachRowsSame(t, st, again, table, wb)
+		}
 		// The check beside it: loaded without the rows, the records and
 		// findings exactly as Check makes them for the current submission.
 		if err := st.SaveChecked(wb, validate.Check(p, &wb)); err != nil {
@@ -414,5 +418,39 @@ func TestRoundTripSmallBatches(t *testing.T) {
 	files, cells := roundTrip(t, p, inboxSubs(t, filepath.Join(dir, "inbox"), demo.Moment(p)))
 	if files == 0 || cells == 0 {
 		t.Fatalf("round trip of %d files, %d cells: nothing tested", files, cells)
+	}
+}
+
+// eachRowsSame checks that Store.EachRows yields the rows of table (-1:
+// every table) of wb, in order, each batch's rows of one table.
+func eachRowsSame(t *testing.T, st *extract.Store, sub record.Submission, table int, wb record.Workbook) {
+	t.Helper()
+	got := make([][]record.SourceRow, len(wb.Tables))
+	ok, err := st.EachRows(sub, table, func(ti int, rows []record.SourceRow) error {
+		if table >= 0 && ti != table || len(rows) == 0 {
+			return fmt.Errorf("rows of table %d (%d) yielded for table %d", ti, len(rows), table)
+		}
+		for _, r := range rows {
+			r.Cells = append([]record.Cell(nil), r.Cells...) // valid only during the call
+			got[ti] = append(got[ti], r)
+		}
+		return nil
+	})
+	if !ok || err != nil {
+		t.Fatalf("%s: EachRows(%d): %v %v", sub.Path, table, ok, err)
+	}
+	for ti, tb := range wb.Tables {
+		want := tb.Rows
+		if table >= 0 && ti != table {
+			want = nil
+		}
+		if len(got[ti]) != len(want) {
+			t.Fatalf("%s: EachRows(%d): table %d: %d rows, want %d", sub.Path, table, ti, len(got[ti]), len(want))
+		}
+		for i := range want {
+			if !reflect.DeepEqual(got[ti][i], want[i]) {
+				t.Fatalf("%s: EachRows(%d): table %d row %d: %+v, want %+v", sub.Path, table, ti, i, got[ti][i], want[i])
+			}
+		}
 	}
 }

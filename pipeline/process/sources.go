@@ -90,4 +90,39 @@ func (s *sources) Identity(id, path string) (string, bool) {
 // file must keep to that file (the tests count it).
 func (s *sources) Loaded() int { return int(s.loads.Load()) }
 
-var _ record.Identities = (*sources)(nil)
+// StreamRows returns the number of source rows of the submission and
+// whether EachRows yields them (record.RowStreams): only a workbook whose
+// rows are in its extract.
+func (s *sources) StreamRows(id, path string) (int, bool) {
+	it, ok := s.items[sourceKey(id, path)]
+	if !ok || it.Whole || s.fr.cfg.Extracts == nil {
+		return 0, false
+	}
+	return it.Rows, true
+}
+
+// EachRows yields the submission's source rows of table (-1: every
+// table) from its extract a record batch at a time (extract.Store's
+// EachRows), checking ctx between batches; false, nil when they are in no
+// extract (Workbook then reads the file again, as it does for a missing
+// extract).
+func (s *sources) EachRows(ctx context.Context, id, path string, table int, yield func(table int, rows []record.SourceRow) error) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	it, ok := s.items[sourceKey(id, path)]
+	if !ok || it.Whole || s.fr.cfg.Extracts == nil {
+		return false, nil
+	}
+	return s.fr.cfg.Extracts.EachRows(it.Workbook.Submission, table, func(ti int, rows []record.SourceRow) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return yield(ti, rows)
+	})
+}
+
+var (
+	_ record.Identities = (*sources)(nil)
+	_ record.RowStreams = (*sources)(nil)
+)

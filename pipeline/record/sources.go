@@ -91,3 +91,22 @@ type Identities interface {
 	// when there is none (the caller then looks at the workbook itself).
 	Identity(id, path string) (string, bool)
 }
+
+// RowStreams is implemented by Sources that can hand a submission's
+// source rows over a batch at a time, without loading its whole workbook:
+// feedback writes the copy of a very big table (a province's roster in
+// one file) in passes over its rows instead of holding them.
+type RowStreams interface {
+	// StreamRows returns the number of source rows of the submission's
+	// workbook and whether EachRows can yield them (false: the workbook
+	// is held whole or unknown; Workbook is then the way).
+	StreamRows(id, path string) (int, bool)
+	// EachRows yields the source rows of the submission's table (an
+	// index in Header's Tables; -1: every table), in order, a batch at a
+	// time: yield gets the table's index and rows valid only during the
+	// call. ok is false when there was nothing to yield them from (the
+	// caller then loads the Workbook). An error after some batches (ctx
+	// ended, damaged stored rows, yield's own error) means what was
+	// yielded must not be used.
+	EachRows(ctx context.Context, id, path string, table int, yield func(table int, rows []SourceRow) error) (ok bool, err error)
+}

@@ -73,6 +73,7 @@ type sub struct {
 	wb       *record.Workbook // nil when the reader's result is not in the dataset
 	findings []record.Finding
 	pv       *privacy
+	big      *batched // the rows are read by batch (wb has none); nil when wb holds them
 }
 
 // placeRe matches the place a stage's message starts with: “Tệp “a.xlsx”,
@@ -360,7 +361,18 @@ func build(p *plan.Plan, folders *Folders, s *sub, byID map[string]*record.Submi
 				bad[[2]any{pr.Sheet, pr.Row}] = true
 			}
 		}
-		for _, t := range s.wb.Tables {
+		for ti, t := range s.wb.Tables {
+			if s.big != nil {
+				// The rows found by the first pass over them.
+				scan := &s.big.tables[ti]
+				v.DataRows += scan.n
+				for r := range scan.hits {
+					if bad[[2]any{t.Sheet, r}] {
+						v.ErrorRows++
+					}
+				}
+				continue
+			}
 			v.DataRows += len(t.Rows)
 			for _, r := range t.Rows {
 				if bad[[2]any{t.Sheet, r.Row}] {

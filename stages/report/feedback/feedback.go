@@ -35,6 +35,7 @@ import (
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/record"
 	"doithoai/schemas/template/xlsxzip"
+	"doithoai/stages/report/quarterly/xl"
 )
 
 // ManifestName is the manifest of what was written, in the feedback folder.
@@ -159,6 +160,9 @@ func WriteWorkers(ctx context.Context, dir string, p *plan.Plan, ds *record.Data
 	)
 	cache := xlsxzip.NewCache(0, 0) // parts the workbooks share (styles, theme…)
 	run := func(j *job) {
+		if j.load && !j.hash && writeBatched(ctx, j, ds.Sources, p, folders, byID, byPath, cache) {
+			return
+		}
 		if j.load {
 			// One submission's source rows per worker (ds.Sources loads them).
 			var wb *record.Workbook
@@ -451,4 +455,48 @@ func saveManifest(dir string, m *manifest) error {
 		return fmt.Errorf("feedback manifest: %w", err)
 	}
 	return nil
+}
+
+// writeBatched writes the feedback of job j from its source rows read by
+// batch (see bigtable.go) when ds's Sources yield them so and they are
+// more than streamTableRows, and reports whether it did (or failed in a
+// way that is j's result): false leaves j to the whole workbook's path.
+func writeBatched(ctx context.Context, j *job, src record.Sources, p *plan.Plan, folders *Folders,
+	byID, byPath map[string]*record.SubmissionOutcome, cache *xlsxzip.Cache) bool {
+	rs, ok := src.(record.RowStreams)
+	if !ok {
+		return false
+	}
+	if n, ok := rs.StreamRows(j.o.ID, j.o.Path); !ok || n <= streamTableRows {
+		return false
+	}
+	h, ok := src.Header(j.o.ID, j.o.Path)
+	if !ok {
+		return false
+	}
+	bt, pv, err := scanRows(ctx, rs, j.o, &h, j.findings)
+	if errors.Is(err, errWhole) {
+		slog.Debug("feedback: rows not written by batch", "path", j.path, "err", err)
+		return false
+	}
+	if err != nil {
+		j.loadErr = fmt.Errorf("workbook of %s: %w", j.path, err)
+		return true
+	}
+	s := &sub{o: *j.o, wb: &h, findings: j.findings, pv: pv, big: bt}
+	v := build(p, folders, s, byID, byPath)
+	err = writeWorkbook(j.xp, &v, s, cache)
+	if errors.Is(err, errWhole) || errors.Is(err, xl.ErrNotDirect) {
+		slog.Debug("feedback: rows not written by batch", "path", j.path, "err", err)
+		return false
+	}
+	if le := (*loadError)(nil); errors.As(err, &le) {
+		j.loadErr = fmt.Errorf("workbook of %s: %w", j.path, le.err)
+		return true
+	}
+	j.loaded = true
+	if j.err = err; err == nil {
+		j.err = writeText(j.tp, &v)
+	}
+	return true
 }

@@ -71,7 +71,8 @@ func TestRelPath(t *testing.T) {
 }
 
 func TestPrivacyText(t *testing.T) {
-	pv := &privacy{codes: map[string]bool{"2995600123": true}}
+	pv := &privacy{}
+	pv.codes.add("2995600123")
 	tests := []struct{ in, want string }{
 		{"CCCD 087123456789 của chủ hộ", "CCCD ********6789 của chủ hộ"},
 		{"ĐT 0912 345 678", "ĐT ******5678"},
@@ -132,5 +133,37 @@ func TestFixTextHidden(t *testing.T) {
 	}
 	if fixText(nil, true) != "" {
 		t.Error("a hidden row without problems gets a note")
+	}
+}
+
+// TestCodeSet checks the household codes' set: digits as written
+// (leading zeros count), separators ignored, codes too long to pack.
+func TestCodeSet(t *testing.T) {
+	var cs codeSet
+	for _, c := range []string{"29956-0400", "0123456789", "", "không số", "123456789012345678901234", "99999999999999999"} {
+		cs.add(c)
+	}
+	tests := []struct {
+		d    string
+		want bool
+	}{
+		{"299560400", true},
+		{"0123456789", true},
+		{"123456789", false},
+		{"00123456789", false},
+		{"123456789012345678901234", true},
+		{"123456789012345678901235", false},
+		{"99999999999999999", true},
+		{"9999999999999999", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := cs.has(tc.d); got != tc.want {
+			t.Errorf("has(%q) = %v, want %v", tc.d, got, tc.want)
+		}
+	}
+	cs.add("555555555")
+	if !cs.has("555555555") || !cs.has("299560400") {
+		t.Error("a code added after a lookup is not found")
 	}
 }

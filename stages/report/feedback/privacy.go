@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"doithoai/pipeline/record"
@@ -23,32 +24,95 @@ const minPersonalDigits = 9
 type privacy struct {
 	// codes holds the digits of the submission's household codes (Mã hộ is
 	// not personal data and must stay readable in messages).
-	codes map[string]bool
+	codes codeSet
 }
 
 // newPrivacy collects the household codes of a submission.
 func newPrivacy(wb *record.Workbook, findings []record.Finding) *privacy {
-	pv := &privacy{codes: map[string]bool{}}
-	add := func(s string) {
-		if d := digits(s); d != "" {
-			pv.codes[d] = true
-		}
-	}
+	pv := &privacy{}
 	if wb != nil {
 		for ti := range wb.Tables {
-			for _, r := range wb.Tables[ti].Rows {
-				if c, ok := r.Cells.Get(schemas.IDHouseholdCode); ok {
-					add(c.Text)
-				}
+			pv.addRows(wb.Tables[ti].Rows)
+		}
+	}
+	pv.addFindings(findings)
+	return pv
+}
+
+// addRows collects the household codes of rows.
+func (pv *privacy) addRows(rows []record.SourceRow) {
+	for _, r := range rows {
+		if c, ok := r.Cells.Get(schemas.IDHouseholdCode); ok {
+			pv.codes.add(c.Text)
+		}
+	}
+}
+
+// addFindings collects the household codes findings quote.
+func (pv *privacy) addFindings(findings []record.Finding) {
+	for _, f := range findings {
+		if f.Column == schemas.FieldHouseholdCode {
+			pv.codes.add(f.Value)
+		}
+	}
+}
+
+// codeSet is a set of digit strings (household codes without their
+// separators), small for a million codes: a code of at most packDigits
+// digits is one uint64 (its length and value), longer ones are kept as
+// text. Lookups sort the packed codes once.
+type codeSet struct {
+	packed []uint64
+	sorted bool
+	long   map[string]bool
+}
+
+// packDigits is the most digits a packed code holds: 10^17 < 2^58, the
+// length above.
+const packDigits = 17
+
+// pack is the packed form of the digits of s and whether they fit;
+// ok false with n 0 when s has no digit.
+func pack(s string) (key uint64, n int, ok bool) {
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if n++; n <= packDigits {
+				v = v*10 + uint64(s[i]-'0')
 			}
 		}
 	}
-	for _, f := range findings {
-		if f.Column == schemas.FieldHouseholdCode {
-			add(f.Value)
+	return uint64(n)<<58 | v, n, n > 0 && n <= packDigits
+}
+
+// add puts the digits of s into the set (none: nothing).
+func (cs *codeSet) add(s string) {
+	key, n, ok := pack(s)
+	switch {
+	case ok:
+		cs.packed = append(cs.packed, key)
+		cs.sorted = false
+	case n > 0:
+		if cs.long == nil {
+			cs.long = map[string]bool{}
 		}
+		cs.long[digits(s)] = true
 	}
-	return pv
+}
+
+// has reports whether the digits d (ASCII digits only) are in the set.
+func (cs *codeSet) has(d string) bool {
+	key, n, ok := pack(d)
+	if !ok {
+		return n > 0 && cs.long[d]
+	}
+	if !cs.sorted {
+		slices.Sort(cs.packed)
+		cs.packed = slices.Compact(cs.packed)
+		cs.sorted = true
+	}
+	_, found := slices.BinarySearch(cs.packed, key)
+	return found
 }
 
 // digits keeps the ASCII digits of s.
@@ -80,7 +144,7 @@ func (pv *privacy) text(s string) string {
 		if strings.Contains(m, "-") {
 			need++
 		}
-		if len(d) < need || pv.codes[d] || strings.HasSuffix(s[:loc[0]], exampleWord) {
+		if len(d) < need || pv.codes.has(d) || strings.HasSuffix(s[:loc[0]], exampleWord) {
 			continue
 		}
 		b.WriteString(s[last:loc[0]])

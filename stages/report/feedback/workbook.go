@@ -334,6 +334,13 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		}
 	}
 
+	// With rows read by batch (s.big), t has none: the first pass found
+	// what the layout needs of them (scan), the second writes them.
+	var scan *tableScan
+	if s.big != nil {
+		scan = &s.big.tables[ti]
+	}
+
 	// Layout: header rows as in the file; the table's own columns, then
 	// “Dòng gốc” and “Cần sửa”.
 	hdr := append([]int(nil), t.HeaderRows...)
@@ -343,6 +350,9 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		if firstData == 0 || r.Row < firstData {
 			firstData = r.Row
 		}
+	}
+	if scan != nil {
+		firstData = scan.firstData
 	}
 	if len(hdr) == 0 && firstData > 1 {
 		hdr = []int{firstData - 1}
@@ -360,12 +370,21 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			lastCol = max(lastCol, cellCol(c))
 		}
 	}
+	if scan != nil {
+		lastCol = max(lastCol, scan.maxCol)
+	}
 	for _, ref := range refs {
 		if c, _, err := excelize.CellNameToCoordinates(ref); err == nil {
 			lastCol = max(lastCol, c)
 		}
 	}
 	rowCol, fixCol := lastCol+1, lastCol+2
+	if scan != nil && scan.n > 0 && (firstData <= hdrLast || scan.maxPut > fixCol || fixCol > excelize.MaxColumns) {
+		// Rows among the header's, or cells beyond the table's columns:
+		// the whole rows' layout.
+		w.fail(errWhole)
+		return
+	}
 	widths := make([]float64, fixCol+1)
 	grow := func(col int, text string) {
 		w := 0.0
@@ -431,6 +450,19 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 
 	// Data rows.
 	written := map[int]bool{}
+	var rowStyles map[int][]cellStyle // highlights of the rows read by batch
+	textID, centerID := 0, 0
+	if scan != nil {
+		written = scan.hits
+		for col, x := range scan.widths {
+			widths[col] = max(widths[col], x)
+		}
+		if scan.n > 0 {
+			// Their styles, made where the rows' calls would make them.
+			textID, centerID = sh.StyleIDOf(xl.Text), sh.StyleIDOf(xl.TextCenter)
+			rowStyles = map[int][]cellStyle{}
+		}
+	}
 	// The personal-data kind of each field (personalKind), looked up once.
 	var kinds [256]struct {
 		known bool
@@ -483,7 +515,11 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			w.fail(fmt.Errorf("sheet %q: %w", name, err))
 			continue
 		}
-		sh.StyleID(c, r, c, r, style)
+		if rowStyles != nil && written[r] {
+			rowStyles[r] = append(rowStyles[r], cellStyle{c, style})
+		} else {
+			sh.StyleID(c, r, c, r, style)
+		}
 		sh.Comment(commentFor(ref, list))
 	}
 
@@ -499,6 +535,9 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		ws[c-1] = max(ws[c-1], 6)
 	}
 	sh.Widths(ws...)
+	if rowStyles != nil {
+		sh.StreamRows(w.batchRows(s, ti, batchLayout{lastCol: lastCol, text: textID, center: centerID, ws: ws, byRow: byRow, styles: rowStyles}))
+	}
 	if hdrFirst > 0 {
 		texts := make([]string, 0, len(t.Columns))
 		cw := make([]float64, 0, len(t.Columns))
@@ -583,13 +622,18 @@ func (w *writer) fix(sh *xl.Sheet, row, col int, list []*problem, hidden bool) {
 		return
 	}
 	sh.Put(col, row, text, xl.Text)
+	sh.StyleID(col, row, col, row, st.fixStyle(list))
+}
+
+// fixStyle is the style of the “Cần sửa” cell of a row with problems.
+func (st *styles) fixStyle(list []*problem) int {
 	style := st.warnFix
 	for _, pr := range list {
 		if pr.Severity == record.Error {
 			style = st.errFix
 		}
 	}
-	sh.StyleID(col, row, col, row, style)
+	return style
 }
 
 // commentFor is the note of a problem cell: every problem of the cell.

@@ -473,15 +473,21 @@ func (s *Sheet) Height(row int, pt float64) {
 // given widths (characters), since Excel does not grow rows for merged or
 // freshly written wrapped cells. lineHeight is in points (15 for 11 pt).
 func (s *Sheet) FitHeight(row int, lineHeight float64, texts []string, widths []float64) {
+	if lines := fitLines(texts, widths); lines > 1 {
+		s.Height(row, float64(lines)*lineHeight+3)
+	}
+}
+
+// fitLines is the most lines of texts wrapped in columns of the given
+// widths (at least 1).
+func fitLines(texts []string, widths []float64) int {
 	lines := 1
 	for i, t := range texts {
 		if i < len(widths) {
 			lines = max(lines, Lines(t, widths[i]))
 		}
 	}
-	if lines > 1 {
-		s.Height(row, float64(lines)*lineHeight+3)
-	}
+	return lines
 }
 
 // FitHeightMin is FitHeight with a minimum height in points (e.g. room

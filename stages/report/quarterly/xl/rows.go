@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,30 +26,45 @@ import (
 // (false when a cell needs SetRow).
 func (g *grid) direct() bool {
 	for _, gr := range g.rows {
-		if gr == nil {
-			continue
-		}
-		if gr.tall && gr.height > excelize.MaxRowHeight {
+		if gr != nil && !g.directRow(gr) {
 			return false
-		}
-		for j := range g.rowLen(gr) {
-			c := &gr.cells[j]
-			if !c.used || c.empty() && c.style == 0 {
-				continue
-			}
-			switch c.kind {
-			case kNone, kInt, kFloat:
-			case kText:
-				if len(c.s) > excelize.TotalCellChars || strings.Contains(c.s, "_x") {
-					return false // truncation, escaped characters
-				}
-			default:
-				return false
-			}
 		}
 	}
 	return true
 }
+
+// directRow reports whether appendRow writes gr as SetRow would.
+func (g *grid) directRow(gr *gridRow) bool {
+	if gr.tall && gr.height > excelize.MaxRowHeight {
+		return false
+	}
+	for j := range g.rowLen(gr) {
+		c := &gr.cells[j]
+		if !c.used || c.empty() && c.style == 0 {
+			continue
+		}
+		switch c.kind {
+		case kNone, kInt, kFloat:
+		case kText:
+			if len(c.s) > excelize.TotalCellChars || escapes(c.s) {
+				return false // truncation, escaped characters
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// escapeRe is what excelize escapes in a cell's text (its bstrMarshal):
+// "_xHHHH_", which Excel reads as an escaped character. A text without
+// one is written by SetRow as rows.go writes it ("_x" alone, as in a
+// file name "ho_xa.xlsx", changes nothing; XML escaping neither makes
+// nor breaks such a sequence).
+var escapeRe = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
+
+// escapes reports whether excelize escapes part of text s.
+func escapes(s string) bool { return strings.Contains(s, "_x") && escapeRe.MatchString(s) }
 
 // rowsChunk is how many bytes of rows writeRows gathers before writing
 // them on.
@@ -59,63 +75,14 @@ const rowsChunk = 64 << 10
 // direct.
 func (g *grid) writeRows(w io.Writer) error {
 	out := make([]byte, 0, rowsChunk+4<<10)
+	var err error
 	for i, gr := range g.rows {
 		if gr == nil {
 			continue
 		}
-		n := g.rowLen(gr)
-		if n == 0 && !gr.tall {
-			continue
+		if out, err = g.appendRow(out, i+1, gr); err != nil {
+			return err
 		}
-		row := i + 1
-		out = append(out, `<row r="`...)
-		out = strconv.AppendInt(out, int64(row), 10)
-		out = append(out, '"')
-		if gr.tall && gr.height > 0 {
-			out = append(out, ` ht="`...)
-			out = strconv.AppendFloat(out, gr.height, 'f', -1, 64)
-			out = append(out, `" customHeight="1"`...)
-		}
-		out = append(out, '>')
-		for j := 0; j < n; j++ {
-			c := &gr.cells[j]
-			if !c.used || c.empty() && c.style == 0 {
-				continue
-			}
-			out = append(out, `<c r="`...)
-			out = append(out, Col(j+1)...)
-			out = strconv.AppendInt(out, int64(row), 10)
-			out = append(out, '"')
-			if c.style > 0 {
-				out = append(out, ` s="`...)
-				out = strconv.AppendInt(out, int64(c.style), 10)
-				out = append(out, '"')
-			}
-			switch c.kind {
-			case kNone:
-				out = append(out, `></c>`...)
-			case kInt:
-				out = append(out, `><v>`...)
-				out = strconv.AppendInt(out, int64(c.num), 10)
-				out = append(out, `</v></c>`...)
-			case kFloat:
-				out = append(out, `><v>`...)
-				out = append(out, formatFloat(math.Float64frombits(c.num))...)
-				out = append(out, `</v></c>`...)
-			case kText:
-				x := c.s
-				out = append(out, ` t="inlineStr"><is><t`...)
-				if x != "" && (space(x[0]) || space(x[len(x)-1])) {
-					out = append(out, ` xml:space="preserve"`...)
-				}
-				out = append(out, '>')
-				out = escapeText(out, x)
-				out = append(out, `</t></is></c>`...)
-			default:
-				return fmt.Errorf("xl: row %d: a cell of kind %d cannot be written directly", row, c.kind)
-			}
-		}
-		out = append(out, `</row>`...)
 		if len(out) >= rowsChunk {
 			if _, err := w.Write(out); err != nil {
 				return err
@@ -123,8 +90,65 @@ func (g *grid) writeRows(w io.Writer) error {
 			out = out[:0]
 		}
 	}
-	_, err := w.Write(out)
+	_, err = w.Write(out)
 	return err
+}
+
+// appendRow appends the XML of row gr (number row) as SetRow writes it;
+// nothing for a row SetRow would leave out.
+func (g *grid) appendRow(out []byte, row int, gr *gridRow) ([]byte, error) {
+	n := g.rowLen(gr)
+	if n == 0 && !gr.tall {
+		return out, nil
+	}
+	out = append(out, `<row r="`...)
+	out = strconv.AppendInt(out, int64(row), 10)
+	out = append(out, '"')
+	if gr.tall && gr.height > 0 {
+		out = append(out, ` ht="`...)
+		out = strconv.AppendFloat(out, gr.height, 'f', -1, 64)
+		out = append(out, `" customHeight="1"`...)
+	}
+	out = append(out, '>')
+	for j := 0; j < n; j++ {
+		c := &gr.cells[j]
+		if !c.used || c.empty() && c.style == 0 {
+			continue
+		}
+		out = append(out, `<c r="`...)
+		out = append(out, Col(j+1)...)
+		out = strconv.AppendInt(out, int64(row), 10)
+		out = append(out, '"')
+		if c.style > 0 {
+			out = append(out, ` s="`...)
+			out = strconv.AppendInt(out, int64(c.style), 10)
+			out = append(out, '"')
+		}
+		switch c.kind {
+		case kNone:
+			out = append(out, `></c>`...)
+		case kInt:
+			out = append(out, `><v>`...)
+			out = strconv.AppendInt(out, int64(c.num), 10)
+			out = append(out, `</v></c>`...)
+		case kFloat:
+			out = append(out, `><v>`...)
+			out = append(out, formatFloat(math.Float64frombits(c.num))...)
+			out = append(out, `</v></c>`...)
+		case kText:
+			x := c.s
+			out = append(out, ` t="inlineStr"><is><t`...)
+			if x != "" && (space(x[0]) || space(x[len(x)-1])) {
+				out = append(out, ` xml:space="preserve"`...)
+			}
+			out = append(out, '>')
+			out = escapeText(out, x)
+			out = append(out, `</t></is></c>`...)
+		default:
+			return out, fmt.Errorf("xl: row %d: a cell of kind %d cannot be written directly", row, c.kind)
+		}
+	}
+	return append(out, `</row>`...), nil
 }
 
 // rowsXML is the sheet data of g's rows as SetRow writes it, or false

@@ -17,7 +17,7 @@ import (
 // dates, "_xHHHH_").
 func TestRowsXMLSameAsSetRow(t *testing.T) {
 	defer func(v bool) { directRows = v }(directRows)
-	texts := []string{"", " lề trái", "lề phải ", "\tthẻ", "dòng 1\ndòng 2", "a\r\nb", `"nháy" & 'đơn' <b>`, "Nguyễn Thị Mỹ Lệ", "0912 345 678", "=SUM(A1)", "\U0001F600 mặt cười", "x\uFFFDy", "\x01bỏ", "_y", "x_", "_X0041_"}
+	texts := []string{"", " lề trái", "lề phải ", "\tthẻ", "dòng 1\ndòng 2", "a\r\nb", `"nháy" & 'đơn' <b>`, "Nguyễn Thị Mỹ Lệ", "0912 345 678", "=SUM(A1)", "\U0001F600 mặt cười", "x\uFFFDy", "\x01bỏ", "_y", "x_", "_X0041_", "ho_xa_1.xlsx", "_x004_", "_x0041", "a_xG123_", "_x12345_"}
 	values := func(r *rand.Rand, fallback bool) any {
 		switch r.IntN(9) {
 		case 0:

@@ -80,6 +80,7 @@ type grid struct {
 	pre    []preOp // widths and comments, in order
 	prints []Print
 	breaks []string
+	src    RowSource // more rows, written at Save (Sheet.StreamRows)
 }
 
 func (g *grid) row(r int) *gridRow {
@@ -135,26 +136,7 @@ func (g *grid) put(col, r int, v any, style int) error {
 		return err
 	}
 	var val gcell
-	switch x := v.(type) {
-	case nil, Blank:
-	case string:
-		val.kind, val.s = kText, CleanText(x)
-	case int:
-		val.kind, val.num = kInt, uint64(int64(x))
-	case int64:
-		val.kind, val.num = kInt, uint64(x)
-	case float64:
-		if x == x && x-x == 0 { // neither NaN nor infinite
-			val.kind, val.num = kFloat, math.Float64bits(x)
-		}
-	case time.Time:
-		if !x.IsZero() {
-			// The calendar day, free of time zones.
-			val.kind, val.num = kDate, uint64(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC).Unix())
-		}
-	default:
-		val.kind, val.s = kText, CleanText(fmt.Sprint(x))
-	}
+	setValue(&val, v)
 	if val.kind != kNone {
 		ac, ar := g.anchor(col, r)
 		c := g.cell(ac, ar)
@@ -162,6 +144,31 @@ func (g *grid) put(col, r int, v any, style int) error {
 	}
 	g.cell(col, r).style = int32(style)
 	return nil
+}
+
+// setValue sets c's value to v as Sheet.Put takes it (nil and Blank: no
+// value; zero dates, NaN and infinities stay empty).
+func setValue(c *gcell, v any) {
+	switch x := v.(type) {
+	case nil, Blank:
+	case string:
+		c.kind, c.s = kText, CleanText(x)
+	case int:
+		c.kind, c.num = kInt, uint64(int64(x))
+	case int64:
+		c.kind, c.num = kInt, uint64(x)
+	case float64:
+		if x == x && x-x == 0 { // neither NaN nor infinite
+			c.kind, c.num = kFloat, math.Float64bits(x)
+		}
+	case time.Time:
+		if !x.IsZero() {
+			// The calendar day, free of time zones.
+			c.kind, c.num = kDate, uint64(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC).Unix())
+		}
+	default:
+		c.kind, c.s = kText, CleanText(fmt.Sprint(x))
+	}
 }
 
 // rect orders a rectangle's corners (top-left first) and checks both.
@@ -315,6 +322,17 @@ func (b *Book) flush(s *Sheet) error {
 		if err := sw.MergeCell(Cell(m[0], m[1]), Cell(m[2], m[3])); err != nil {
 			return err
 		}
+	}
+	if g.src != nil {
+		rows, err := g.sourceRows()
+		if err != nil {
+			return err
+		}
+		if b.rows == nil {
+			b.rows = map[string]xlsxzip.RowsFunc{}
+		}
+		b.rows[fmt.Sprintf("xl/worksheets/sheet%d.xml", sw.SheetID)] = rows
+		return sw.Flush()
 	}
 	if directRows {
 		if g.direct() {
