@@ -191,8 +191,11 @@ func (r *Result) matchAt(k int32) Match {
 // Resolve reads in and never changes it; calling it twice on the same
 // input gives the same Result.
 func Resolve(ctx context.Context, in Input, opt Options) (Result, error) {
-	opt = opt.withDefaults()
-	m := prepare(in, opt)
+	return prepare(in, opt.withDefaults()).run(ctx)
+}
+
+// run resolves the prepared records.
+func (m *matcher) run(ctx context.Context) (Result, error) {
 	m.collect()
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("dedupe: %w", err)

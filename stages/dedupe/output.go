@@ -25,11 +25,10 @@ type group struct {
 // household, each row's household and eligibility, the findings, the
 // groups of two or more rows and the borderline pairs.
 func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) (Result, error) {
-	in := &m.in
 	res := Result{
-		HouseholdMatch:    make([]int32, len(in.Households)),
-		RegistrationMatch: make([]int32, len(in.Registrations)),
-		Eligible:          make([]bool, len(in.Registrations)),
+		HouseholdMatch:    make([]int32, m.nHouseholds),
+		RegistrationMatch: make([]int32, len(m.regs)),
+		Eligible:          make([]bool, len(m.regs)),
 	}
 	for i := range res.HouseholdMatch {
 		res.HouseholdMatch[i] = -1
@@ -59,7 +58,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 				continue
 			}
 			rs := e.reasons
-			if m.isSpousePair(&m.recs[e.a], &m.recs[e.b]) {
+			if m.isSpousePair(e.a, e.b) {
 				rs |= rsSpouse
 			}
 			mask[root[e.a]] |= rs
@@ -204,7 +203,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			hg.Reasons = rs
 		}
 		for _, i := range members[g.off : g.off+g.n] {
-			hg.Members = append(hg.Members, *m.source(&m.recs[i]))
+			hg.Members = append(hg.Members, m.source(i))
 		}
 		res.Groups = append(res.Groups, hg)
 	}
@@ -220,7 +219,8 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 // byReceipt orders records by receipt (record.CompareReceipt), then by
 // kind and index.
 func (m *matcher) byReceipt(i, j int32) int {
-	if c := record.CompareReceipt(m.source(&m.recs[i]), m.source(&m.recs[j])); c != 0 {
+	a, b := m.source(i), m.source(j)
+	if c := record.CompareReceipt(&a, &b); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(m.recs[i].kind, m.recs[j].kind); c != 0 {
@@ -231,14 +231,15 @@ func (m *matcher) byReceipt(i, j int32) int {
 
 // isSpousePair: two registrations of one household by different people, at
 // least one not the head (husband and wife, a child).
-func (m *matcher) isSpousePair(a, b *rec) bool {
+func (m *matcher) isSpousePair(i, j int32) bool {
+	a, b := &m.recs[i], &m.recs[j]
 	if a.kind != kindM2 || b.kind != kindM2 || (a.rel == relHead && b.rel == relHead) {
 		return false
 	}
 	if a.personID != 0 && b.personID != 0 {
 		return a.personID != b.personID
 	}
-	return vntext.Fold(m.personName(a)) != vntext.Fold(m.personName(b))
+	return vntext.Fold(m.personName(i)) != vntext.Fold(m.personName(j))
 }
 
 // reasonString joins the reason bits in their fixed order.
@@ -266,7 +267,7 @@ func (m *matcher) baseID(mem []int32) string {
 		if c := strings.Compare(m.communes[a.commune], m.communes[b.commune]); c != 0 {
 			return c < 0
 		}
-		return m.codes[a.code] < m.codes[b.code]
+		return m.codes.at(a.code) < m.codes.at(b.code)
 	}
 	for _, i := range mem {
 		if m.recs[i].code >= 0 && (best < 0 || less(i, best)) {
@@ -277,7 +278,7 @@ func (m *matcher) baseID(mem []int32) string {
 		first := &m.recs[mem[0]]
 		return "G-" + m.communes[first.commune] + "-H" + m.rowHash(mem[0])
 	}
-	c, code := m.communes[m.recs[best].commune], m.codes[m.recs[best].code]
+	c, code := m.communes[m.recs[best].commune], m.codes.at(m.recs[best].code)
 	if c != "" && strings.HasPrefix(code, c+"-") {
 		return "G-" + code
 	}
@@ -286,7 +287,7 @@ func (m *matcher) baseID(mem []int32) string {
 
 // rowHash is 8 hex digits identifying a record's file, sheet and row.
 func (m *matcher) rowHash(i int32) string {
-	s := m.source(&m.recs[i])
+	s := m.source(i)
 	h := hashStr(fnvOffset, s.SubmissionID)
 	h = hashStr(hashByte(h, 0), s.Sheet)
 	h = hashInt(hashByte(h, 0), int32(s.Row))
@@ -401,7 +402,7 @@ func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []gr
 	for x := 0; x < np; x++ {
 		i := int32(n + x)
 		rc := &m.recs[i]
-		if !m.in.Registrations[rc.idx].Valid {
+		if !m.regs[rc.idx].Valid {
 			continue
 		}
 		c := find(int32(x))
@@ -463,8 +464,9 @@ func (m *matcher) borderline(exact, fuzzy []edge, root []int32, wAuto float32) [
 			reason += "," + record.MatchAmbiguous
 		}
 		out = append(out, record.CandidatePair{
-			A: *m.source(&m.recs[a]), B: *m.source(&m.recs[b]),
-			NameA: m.headName(&m.recs[a]), NameB: m.headName(&m.recs[b]),
+			A: m.source(a), B: m.source(b),
+			// Names of the M1 rows share the matcher's table: copied.
+			NameA: strings.Clone(m.headName(a)), NameB: strings.Clone(m.headName(b)),
 			Score: score, Reason: strings.TrimPrefix(reason, ","),
 		})
 	}
