@@ -205,9 +205,47 @@ func chunkRanges(n, parts int) [][2]int {
 	return out
 }
 
-// radixSort sorts keys in place (LSD, 16 bits a pass), using *buf (grown
-// as needed and kept for the next call) as scratch space.
+// radixSort sorts keys in place. A large slice is first split in place
+// by its top byte (American flag sort: the keys are hashes, so the 256
+// buckets are about equal), then each bucket is sorted on its own (LSD,
+// 16 bits a pass) using *buf (grown to the largest bucket and kept for
+// the next call) as scratch space: the scratch is a bucket's size, not the
+// keys'.
 func radixSort(keys []uint64, buf *[]uint64) {
+	if len(keys) < 1<<16 {
+		lsdSort(keys, buf)
+		return
+	}
+	var start, next [257]int
+	for _, k := range keys {
+		next[k>>56]++
+	}
+	sum := 0
+	for d := 0; d < 256; d++ {
+		start[d] = sum
+		sum += next[d]
+		next[d] = start[d]
+	}
+	start[256] = sum
+	for d := 0; d < 256; d++ {
+		for next[d] < start[d+1] {
+			v := keys[next[d]]
+			for e := int(v >> 56); e != d; e = int(v >> 56) {
+				keys[next[e]], v = v, keys[next[e]]
+				next[e]++
+			}
+			keys[next[d]] = v
+			next[d]++
+		}
+	}
+	for d := 0; d < 256; d++ {
+		lsdSort(keys[start[d]:start[d+1]], buf)
+	}
+}
+
+// lsdSort sorts keys in place (LSD, 16 bits a pass), using *buf as
+// scratch space.
+func lsdSort(keys []uint64, buf *[]uint64) {
 	if len(keys) < 256 {
 		slices.Sort(keys)
 		return

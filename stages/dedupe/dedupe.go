@@ -104,9 +104,10 @@ type Match struct {
 type Result struct {
 	// Matches holds one Match per household found, groups of one row
 	// included; HouseholdMatch and RegistrationMatch point into it. A
-	// Result merged from parts (ResolveParts, Merge) holds them in a
-	// compact table instead: read them with OfHousehold, OfRegistration
-	// and NumMatches.
+	// Result of Resolve, ResolveParts or Merge holds them in a compact
+	// table instead (Matches is empty): read them with OfHousehold,
+	// OfRegistration and NumMatches. Matches serves Results made
+	// otherwise (a Part given to Merge).
 	Matches []Match
 	// HouseholdMatch[i] is the index in Matches of Input.Households[i]'s
 	// household, -1 when the row takes no part (invalid or superseded).
@@ -125,8 +126,8 @@ type Result struct {
 	// ordered by path, sheet, row and code.
 	Findings []record.Finding
 
-	// table holds the Matches instead of Matches in a Result merged from
-	// parts (compact: see matchTable).
+	// table holds the Matches instead of Matches in a Result of Resolve,
+	// ResolveParts or Merge (compact: see matchTable).
 	table *matchTable
 }
 

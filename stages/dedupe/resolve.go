@@ -38,6 +38,12 @@ func newUnionFind(m *matcher) *unionFind {
 	return u
 }
 
+// release drops what only find and union read: after it, only minW is
+// left.
+func (u *unionFind) release() {
+	u.parent, u.size, u.hid, u.ymin, u.ymax = nil, nil, nil, nil, nil
+}
+
 func (u *unionFind) find(i int32) int32 {
 	root := i
 	for u.parent[root] != root {

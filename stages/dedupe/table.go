@@ -30,19 +30,36 @@ func (t *strTable) len() int { return len(t.ends) }
 
 // add appends s and returns its index.
 func (t *strTable) add(s string) int32 {
-	if t.cur != nil && t.cur.Len() > 0 && t.cur.Len()+len(s) > t.cur.Cap() {
+	t.room(len(s))
+	t.cur.WriteString(s)
+	return t.end()
+}
+
+// addBytes appends s and returns its index.
+func (t *strTable) addBytes(s []byte) int32 {
+	t.room(len(s))
+	t.cur.Write(s)
+	return t.end()
+}
+
+// room makes sure the chunk being filled has room for n more bytes
+// without moving the bytes it holds: else it starts another.
+func (t *strTable) room(n int) {
+	if t.cur != nil && t.cur.Len() > 0 && t.cur.Len()+n > t.cur.Cap() {
 		t.flush()
 	}
 	if t.cur == nil {
 		size := minStrChunk << min(len(t.chunks), 8)
 		t.cur = &strings.Builder{}
-		t.cur.Grow(max(min(size, strChunk), len(s)))
+		t.cur.Grow(max(min(size, strChunk), n))
 		t.first = append(t.first, int32(len(t.ends)))
 	}
-	k := int32(len(t.ends))
-	t.cur.WriteString(s)
+}
+
+// end ends the string just written and returns its index.
+func (t *strTable) end() int32 {
 	t.ends = append(t.ends, uint32(t.cur.Len()))
-	return k
+	return int32(len(t.ends) - 1)
 }
 
 // flush finishes the chunk being filled.
@@ -101,8 +118,13 @@ func newMatchTable(capacity int) *matchTable {
 func (t *matchTable) len() int { return t.ids.len() }
 
 // add appends m.
-func (t *matchTable) add(m Match) {
-	k := t.ids.add(m.Group)
+func (t *matchTable) add(m Match) { t.addExtra(t.ids.add(m.Group), m) }
+
+// addBytes appends m with the group ID id instead of m.Group.
+func (t *matchTable) addBytes(id []byte, m Match) { t.addExtra(t.ids.addBytes(id), m) }
+
+// addExtra keeps Match k's reason and score.
+func (t *matchTable) addExtra(k int32, m Match) {
 	if m.Reason != "" || m.Score != 0 {
 		r, ok := t.reasonN[m.Reason]
 		if !ok {
