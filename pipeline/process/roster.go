@@ -275,10 +275,6 @@ func (r *roster) loader(regs []record.Registration) dedupe.Loader {
 			rs = append(rs, regsOf[c]...)
 		}
 		slices.Sort(rs)
-		part := make([]record.Registration, 0, len(rs))
-		for _, i := range rs {
-			part = append(part, regs[i])
-		}
-		return rows.AddRegistrations(rs, part)
+		return rows.AddRegistrationsOf(regs, rs)
 	}
 }

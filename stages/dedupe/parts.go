@@ -282,7 +282,8 @@ type Loader func(ctx context.Context, communes []string, rows *PartRows) error
 // any size, then its M2 rows (likewise). A batch of M1 rows is prepared
 // for matching as it is given and not kept: a part of a million roster
 // rows is never held as rows, only as what matching needs of them. The M2
-// rows are kept (their findings quote them).
+// rows are read where the loader holds them (their findings quote them),
+// not copied.
 type PartRows struct {
 	p         *preparer
 	hAt, rAt  []int
@@ -307,14 +308,18 @@ func (pr *PartRows) AddHouseholds(at []int, hs []record.Household) error {
 }
 
 // AddRegistrations gives M2 rows of the part: rs[k] is row at[k] of the
-// whole. They are copied.
+// whole. The rows are not copied: they are read until the part is
+// resolved and must not change meanwhile (the dataset's own rows can be
+// given as they are, a run of them at a time).
 func (pr *PartRows) AddRegistrations(at []int, rs []record.Registration) error {
 	if len(at) != len(rs) {
 		return fmt.Errorf("dedupe: %d indices for %d registrations", len(at), len(rs))
 	}
 	pr.regsGiven = true
 	pr.rAt = append(pr.rAt, at...)
-	pr.p.regs = append(pr.p.regs, rs...)
+	for k := range rs {
+		pr.p.regs = append(pr.p.regs, &rs[k])
+	}
 	return nil
 }
 
@@ -357,6 +362,29 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 	return mg.result(), nil
 }
 
+// AddRegistrationsOf gives M2 rows of the part as AddRegistrations does:
+// all[at[k]] for increasing indices at, each run of consecutive indices
+// as one slice of all (nothing is copied).
+func (pr *PartRows) AddRegistrationsOf(all []record.Registration, at []int) error {
+	if len(at) == 0 {
+		pr.regsGiven = true
+	}
+	for lo := 0; lo < len(at); {
+		hi := lo + 1
+		for hi < len(at) && at[hi] == at[hi-1]+1 {
+			hi++
+		}
+		if at[lo] < 0 || at[hi-1] >= len(all) {
+			return fmt.Errorf("dedupe: registrations %d..%d of %d", at[lo], at[hi-1], len(all))
+		}
+		if err := pr.AddRegistrations(at[lo:hi], all[at[lo]:at[hi-1]+1]); err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
+}
+
 // InMemory is the Loader of an input held in memory (tests, and the
 // proof that resolving in parts changes nothing).
 func InMemory(whole Input) Loader {
@@ -386,15 +414,13 @@ func InMemory(whole Input) Loader {
 		if err := flush(); err != nil {
 			return err
 		}
-		var regs []record.Registration
 		at = at[:0]
 		for i := range whole.Registrations {
 			if want[whole.Registrations[i].CommuneCode] {
 				at = append(at, i)
-				regs = append(regs, whole.Registrations[i])
 			}
 		}
-		if err := rows.AddRegistrations(at, regs); err != nil {
+		if err := rows.AddRegistrationsOf(whole.Registrations, at); err != nil {
 			return err
 		}
 		return ctx.Err()

@@ -44,18 +44,19 @@ type rec struct {
 // It does not hold the M1 rows: what matching and the Result need of them
 // (the Source, the head's name) is kept compactly, so that a part of a
 // million roster rows can be resolved from rows given in batches
-// (preparer). It holds the M2 rows, which its findings quote.
+// (preparer). It reads the M2 rows, which its findings quote, where the
+// caller holds them.
 type matcher struct {
 	opt  Options
 	recs []rec // M1 rows first (recs[:nM1]), then the current M2 rows, then the probes
 	nM1  int
 	nCur int // recs[:nCur] are valid current rows; the rest are probes
 
-	nHouseholds int                   // M1 rows given, taking part or not
-	regs        []record.Registration // the M2 rows
-	srcs        []record.Source       // the M1 rows' Sources without their Rows (rec.src)
-	names       strTable              // names.at(i): the head's name of M1 record i
-	codes       strTable              // interned normalized Mã hộ (rec.code)
+	nHouseholds int                    // M1 rows given, taking part or not
+	regs        []*record.Registration // the M2 rows (the caller's: see PartRows.AddRegistrations)
+	srcs        []record.Source        // the M1 rows' Sources without their Rows (rec.src)
+	names       strTable               // names.at(i): the head's name of M1 record i
+	codes       strTable               // interned normalized Mã hộ (rec.code)
 
 	fold    []int32 // folded token IDs of all names, by rec.tokOff
 	tone    []int32 // toned-signature IDs, parallel to fold
@@ -91,7 +92,10 @@ func prepare(in Input, opt Options) *matcher {
 	for lo := 0; lo < len(in.Households); lo += prepareBatch {
 		b.addHouseholds(in.Households[lo:min(lo+prepareBatch, len(in.Households))])
 	}
-	b.regs = in.Registrations
+	b.regs = make([]*record.Registration, len(in.Registrations))
+	for i := range in.Registrations {
+		b.regs[i] = &in.Registrations[i]
+	}
 	return b.finish(in.Stats)
 }
 
@@ -101,7 +105,7 @@ func prepare(in Input, opt Options) *matcher {
 // are cut into batches.
 type preparer struct {
 	m    *matcher
-	regs []record.Registration
+	regs []*record.Registration
 
 	internC, internCode, internHamlet, internSub, internF, internT *interner
 	rawTone                                                        *interner // toned token -> ID, then -> signature ID
@@ -247,8 +251,7 @@ func (b *preparer) finish(st *Stats) *matcher {
 	in := b.regs
 	m.regs = in
 	var probes []rec
-	for i := range in {
-		g := &in[i]
+	for i, g := range in {
 		r := rec{idx: int32(i), kind: kindM2}
 		if g.Valid && !g.Superseded {
 			m.recs = append(m.recs, r)
@@ -260,11 +263,11 @@ func (b *preparer) finish(st *Stats) *matcher {
 	m.nCur = len(m.recs)
 	m.recs = append(m.recs, probes...)
 	recs := m.recs[m.nM1:]
-	b.foldNames(recs, func(r *rec) string { return regHeadName(&in[r.idx]) })
+	b.foldNames(recs, func(r *rec) string { return regHeadName(in[r.idx]) })
 	parallel(len(recs), m.opt.Workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r := &recs[i]
-			g := &in[r.idx]
+			g := in[r.idx]
 			r.rel = schemas.ParseRelation(g.Relation)
 			if r.rel == relUnknown || r.rel == relHead {
 				// Trust "Chủ hộ" only when the names agree, and take
@@ -281,7 +284,7 @@ func (b *preparer) finish(st *Stats) *matcher {
 	})
 	for k := range recs {
 		r := &recs[k]
-		g := &in[r.idx]
+		g := in[r.idx]
 		r.personID = parseID(g.CitizenID)
 		year := 0
 		if r.rel == relHead {
@@ -319,7 +322,7 @@ func (m *matcher) headName(i int32) string {
 	if r.kind == kindM1 {
 		return m.names.at(i)
 	}
-	return regHeadName(&m.regs[r.idx])
+	return regHeadName(m.regs[r.idx])
 }
 
 // regHeadName is the name of the head of household a registration names.
