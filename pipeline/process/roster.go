@@ -259,6 +259,11 @@ func (r *roster) loader(regs []record.Registration) dedupe.Loader {
 			idx = append(idx, r.byCom[c]...)
 		}
 		slices.Sort(idx) // dataset order, as the whole would be
+		n := 0
+		for _, i := range idx {
+			n += r.parts[i].n
+		}
+		rows.Grow(n, 0)
 		var at []int
 		err := r.each(ctx, idx, func(first int, hs []record.Household) error {
 			at = at[:0]

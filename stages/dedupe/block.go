@@ -205,32 +205,34 @@ func chunkRanges(n, parts int) [][2]int {
 	return out
 }
 
-// radixSort sorts keys in place. A large slice is first split in place
-// by its top byte (American flag sort: the keys are hashes, so the 256
-// buckets are about equal), then each bucket is sorted on its own (LSD,
-// 16 bits a pass) using *buf (grown to the largest bucket and kept for
-// the next call) as scratch space: the scratch is a bucket's size, not the
-// keys'.
+// radixSort sorts keys in place. A large slice is split in place by its
+// top 16 bits (American flag sort: the keys are hashes, so the 65,536
+// buckets are small and about equal), then each bucket is sorted on its
+// own: no copy of the keys is needed. A small slice is sorted with LSD
+// passes using *buf (grown as needed and kept for the next call) as
+// scratch space.
 func radixSort(keys []uint64, buf *[]uint64) {
 	if len(keys) < 1<<16 {
 		lsdSort(keys, buf)
 		return
 	}
-	var start, next [257]int
+	const shift = 48
+	start := make([]int, 1<<(64-shift)+1)
+	next := make([]int, 1<<(64-shift))
 	for _, k := range keys {
-		next[k>>56]++
+		next[k>>shift]++
 	}
 	sum := 0
-	for d := 0; d < 256; d++ {
+	for d := range next {
 		start[d] = sum
 		sum += next[d]
 		next[d] = start[d]
 	}
-	start[256] = sum
-	for d := 0; d < 256; d++ {
+	start[len(next)] = sum
+	for d := range next {
 		for next[d] < start[d+1] {
 			v := keys[next[d]]
-			for e := int(v >> 56); e != d; e = int(v >> 56) {
+			for e := int(v >> shift); e != d; e = int(v >> shift) {
 				keys[next[e]], v = v, keys[next[e]]
 				next[e]++
 			}
@@ -238,8 +240,10 @@ func radixSort(keys []uint64, buf *[]uint64) {
 			next[d]++
 		}
 	}
-	for d := 0; d < 256; d++ {
-		lsdSort(keys[start[d]:start[d+1]], buf)
+	for d := range next {
+		if b := keys[start[d]:start[d+1]]; len(b) > 1 {
+			slices.Sort(b)
+		}
 	}
 }
 

@@ -290,6 +290,13 @@ type PartRows struct {
 	regsGiven bool
 }
 
+// Grow makes room for about households M1 and registrations M2 rows of
+// the part (optional: a hint that spares copies as the part grows).
+func (pr *PartRows) Grow(households, registrations int) {
+	pr.p.grow(households, registrations)
+	pr.hAt = slices.Grow(pr.hAt, households)
+}
+
 // AddHouseholds gives M1 rows of the part: hs[k] is row at[k] of the
 // whole. Neither is kept. It fails after AddRegistrations.
 func (pr *PartRows) AddHouseholds(at []int, hs []record.Household) error {

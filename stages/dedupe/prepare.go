@@ -89,6 +89,7 @@ const prepareBatch = 1 << 15
 // them.
 func prepare(in Input, opt Options) *matcher {
 	b := newPreparer(opt)
+	b.grow(len(in.Households), len(in.Registrations))
 	for lo := 0; lo < len(in.Households); lo += prepareBatch {
 		b.addHouseholds(in.Households[lo:min(lo+prepareBatch, len(in.Households))])
 	}
@@ -129,6 +130,17 @@ func newPreparer(opt Options) *preparer {
 		internF: newInterner(), internT: newInterner(), rawTone: newInterner(),
 		hamletCache: map[hamletKey]int32{}, srcOf: map[record.Source]int32{}, lastSrcID: -1,
 	}
+}
+
+// grow makes room for about households M1 and registrations M2 rows, so
+// that the records and tokens are not copied as they grow.
+func (b *preparer) grow(households, registrations int) {
+	m := b.m
+	n := households + registrations
+	m.recs = slices.Grow(m.recs, n)
+	m.fold = slices.Grow(m.fold, 4*n)
+	m.tone = slices.Grow(m.tone, 4*n)
+	m.names.ends = slices.Grow(m.names.ends, households)
 }
 
 // addHouseholds prepares a batch of M1 rows (every row, valid or not, in
@@ -209,7 +221,7 @@ func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string
 	r.sub = b.internSub.id(src.SubmissionID)
 	r.code = -1
 	if c := normCode(code); c != "" {
-		r.code = b.internCode.id(c)
+		r.code = b.internCode.idOwned(c)
 		if int(r.code) == m.codes.len() {
 			m.codes.add(c)
 		}
@@ -219,7 +231,7 @@ func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string
 	if !ok {
 		hid = -1
 		if fh := vntext.Fold(hamlet); fh != "" {
-			hid = b.internHamlet.id(src.CommuneCode + "\x00" + fh)
+			hid = b.internHamlet.idOwned(src.CommuneCode + "\x00" + fh)
 		}
 		b.hamletCache[hamletKey{strings.Clone(src.CommuneCode), strings.Clone(hamlet)}] = hid
 	}
@@ -250,6 +262,11 @@ func (b *preparer) finish(st *Stats) *matcher {
 	m := b.m
 	in := b.regs
 	m.regs = in
+	// The records in an array of their final size (unless grow made
+	// room for them).
+	if cap(m.recs)-len(m.recs) < len(in) || cap(m.recs)-len(m.recs)-len(in) > len(m.recs)/8 {
+		m.recs = append(make([]rec, 0, len(m.recs)+len(in)), m.recs...)
+	}
 	var probes []rec
 	for i, g := range in {
 		r := rec{idx: int32(i), kind: kindM2}
@@ -294,8 +311,9 @@ func (b *preparer) finish(st *Stats) *matcher {
 		b.intern(r, k, &g.Source, g.HouseholdCode, g.Hamlet, year)
 	}
 	b.folded, b.toned = nil, nil
-	m.names.flush()
-	m.codes.flush()
+	m.fold, m.tone = fit(m.fold), fit(m.tone)
+	m.names.done()
+	m.codes.done()
 	m.communes = b.internC.strs
 	m.foldStr = b.internF.strs
 	m.toneStr = b.internT.strs
@@ -474,11 +492,28 @@ func (in *interner) id(s string) int32 {
 	if v, ok := in.ids[s]; ok {
 		return v
 	}
+	return in.idOwned(strings.Clone(s))
+}
+
+// idOwned is id for an s that is nobody else's (made for the call): it is
+// kept as it is.
+func (in *interner) idOwned(s string) int32 {
+	if v, ok := in.ids[s]; ok {
+		return v
+	}
 	v := int32(len(in.strs))
-	s = strings.Clone(s)
 	in.ids[s] = v
 	in.strs = append(in.strs, s)
 	return v
+}
+
+// fit returns s, in an array of its own length when s leaves more than
+// an eighth of its capacity unused (a slice grown by append).
+func fit[T any](s []T) []T {
+	if cap(s)-len(s) > len(s)/8 {
+		return slices.Clone(s)
+	}
+	return s
 }
 
 // parallel runs fn over [0,n) split into contiguous chunks on up to workers

@@ -70,6 +70,13 @@ func (t *strTable) flush() {
 	}
 }
 
+// done finishes the table (flush) and fits its ends to their number;
+// strings may still be added.
+func (t *strTable) done() {
+	t.flush()
+	t.ends = fit(t.ends)
+}
+
 // at is string k. It shares the chunk's memory: a string kept beyond the
 // table's life should be cloned.
 func (t *strTable) at(k int32) string {
@@ -137,7 +144,7 @@ func (t *matchTable) addExtra(k int32, m Match) {
 }
 
 // flush finishes the chunk being filled.
-func (t *matchTable) flush() { t.ids.flush() }
+func (t *matchTable) flush() { t.ids.done() }
 
 // at is Match k.
 func (t *matchTable) at(k int32) Match {
