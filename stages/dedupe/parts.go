@@ -330,6 +330,29 @@ func (pr *PartRows) AddRegistrations(at []int, rs []record.Registration) error {
 	return nil
 }
 
+// AddRegistrationsOf gives M2 rows of the part as AddRegistrations does:
+// all[at[k]] for increasing indices at, each run of consecutive indices
+// as one slice of all (nothing is copied).
+func (pr *PartRows) AddRegistrationsOf(all []record.Registration, at []int) error {
+	if len(at) == 0 {
+		pr.regsGiven = true
+	}
+	for lo := 0; lo < len(at); {
+		hi := lo + 1
+		for hi < len(at) && at[hi] == at[hi-1]+1 {
+			hi++
+		}
+		if at[lo] < 0 || at[hi-1] >= len(all) {
+			return fmt.Errorf("dedupe: registrations %d..%d of %d", at[lo], at[hi-1], len(all))
+		}
+		if err := pr.AddRegistrations(at[lo:hi], all[at[lo]:at[hi-1]+1]); err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
+}
+
 // ResolveParts resolves an input too big to hold, part by part: st holds
 // the statistics of all nHouseholds M1 and nRegistrations M2 rows, load
 // gives each part's rows (only one part is prepared at a time, and its M1
@@ -356,7 +379,6 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 		if err != nil {
 			return Result{}, err
 		}
-		m = nil
 		// A loaded part's rows share one string per column (see extract):
 		// what the Result keeps of them gets its own memory, or a name or
 		// value would keep its whole column alive for the rest of the run.
@@ -367,29 +389,6 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 	}
 	slog.Debug("dedupe: resolved in parts", "parts", len(parts), "largest_communes", largest, "largest_rows", largestRows)
 	return mg.result(), nil
-}
-
-// AddRegistrationsOf gives M2 rows of the part as AddRegistrations does:
-// all[at[k]] for increasing indices at, each run of consecutive indices
-// as one slice of all (nothing is copied).
-func (pr *PartRows) AddRegistrationsOf(all []record.Registration, at []int) error {
-	if len(at) == 0 {
-		pr.regsGiven = true
-	}
-	for lo := 0; lo < len(at); {
-		hi := lo + 1
-		for hi < len(at) && at[hi] == at[hi-1]+1 {
-			hi++
-		}
-		if at[lo] < 0 || at[hi-1] >= len(all) {
-			return fmt.Errorf("dedupe: registrations %d..%d of %d", at[lo], at[hi-1], len(all))
-		}
-		if err := pr.AddRegistrations(at[lo:hi], all[at[lo]:at[hi-1]+1]); err != nil {
-			return err
-		}
-		lo = hi
-	}
-	return nil
 }
 
 // InMemory is the Loader of an input held in memory (tests, and the
