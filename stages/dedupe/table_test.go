@@ -60,6 +60,7 @@ func TestRadixSort(t *testing.T) {
 		{"one top byte", 100_000, func() uint64 { return 0x42<<56 | rng.Uint64()>>8 }},
 		{"repeated", 150_000, func() uint64 { return rng.Uint64N(50) << 50 }},
 		{"few top bytes", 120_000, func() uint64 { return rng.Uint64N(3)<<62 | rng.Uint64N(1000) }},
+		{"low bits only", 90_000, func() uint64 { return rng.Uint64N(1 << 20) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			keys := make([]uint64, tc.n)
