@@ -244,16 +244,16 @@ func (r *roster) setMatches(res dedupe.Result) {
 }
 
 // loader is dedupe's Loader over the roster and the registrations held in
-// memory: the rows of a part's communes with their dataset indices.
+// memory: the rows of a part's communes with their dataset indices, the
+// roster's rows a batch at a time as they are read (dedupe keeps only
+// what matching needs of them).
 func (r *roster) loader(regs []record.Registration) dedupe.Loader {
 	regsOf := map[string][]int{}
 	for i := range regs {
 		c := regs[i].CommuneCode
 		regsOf[c] = append(regsOf[c], i)
 	}
-	return func(ctx context.Context, communes []string) (dedupe.Input, []int, []int, error) {
-		var in dedupe.Input
-		var hs, rs []int
+	return func(ctx context.Context, communes []string, rows *dedupe.PartRows) error {
 		var idx []int
 		for _, c := range communes {
 			idx = append(idx, r.byCom[c]...)
@@ -263,26 +263,23 @@ func (r *roster) loader(regs []record.Registration) dedupe.Loader {
 		for _, i := range idx {
 			n += r.parts[i].n
 		}
-		if n > 0 {
-			in.Households, hs = make([]record.Household, 0, n), make([]int, 0, n)
-		}
-		err := r.each(ctx, idx, func(first int, rows []record.Household) error {
-			in.Households = append(in.Households, rows...)
-			for k := range rows {
-				hs = append(hs, first+k)
+		rows.Grow(n, 0)
+		var at []int
+		err := r.each(ctx, idx, func(first int, hs []record.Household) error {
+			at = at[:0]
+			for k := range hs {
+				at = append(at, first+k)
 			}
-			return nil
+			return rows.AddHouseholds(at, hs)
 		})
 		if err != nil {
-			return dedupe.Input{}, nil, nil, err
+			return err
 		}
+		var rs []int
 		for _, c := range communes {
 			rs = append(rs, regsOf[c]...)
 		}
 		slices.Sort(rs)
-		for _, i := range rs {
-			in.Registrations = append(in.Registrations, regs[i])
-		}
-		return in, hs, rs, nil
+		return rows.AddRegistrationsOf(regs, rs)
 	}
 }

@@ -3,16 +3,19 @@ package dedupe
 import (
 	"context"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
 )
 
-// heapSampler records the peak of runtime.MemStats.HeapAlloc while it runs.
+// heapSampler records the peak of runtime.MemStats.HeapAlloc while it
+// runs, and the peak of the live heap (what the last collection kept).
 type heapSampler struct {
-	stop chan struct{}
-	done sync.WaitGroup
-	peak uint64
+	stop     chan struct{}
+	done     sync.WaitGroup
+	peak     uint64
+	peakLive uint64
 }
 
 func startHeapSampler(every time.Duration) *heapSampler {
@@ -21,11 +24,14 @@ func startHeapSampler(every time.Duration) *heapSampler {
 	go func() {
 		defer s.done.Done()
 		var ms runtime.MemStats
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			runtime.ReadMemStats(&ms)
 			s.peak = max(s.peak, ms.HeapAlloc)
+			metrics.Read(live)
+			s.peakLive = max(s.peakLive, live[0].Value.Uint64())
 			select {
 			case <-s.stop:
 				return
@@ -83,3 +89,82 @@ func BenchmarkResolve100k(b *testing.B) { benchResolve(b, 100_000) }
 //
 //	go test -run x -bench Resolve1M -benchtime 1x ./stages/dedupe/
 func BenchmarkResolve1M(b *testing.B) { benchResolve(b, 1_000_000) }
+
+// benchResolveParts resolves n synthetic rows of one commune (every row
+// relabelled to one commune code, as a province's roster in one file) with
+// ResolveParts, the way a run resolves a roster too big to hold: the
+// statistics first, then the one part through a Loader. It reports the
+// peak heap and the peak live heap above the input's (what resolving
+// adds: the part's rows as the loader gives them, the matcher, the
+// Result).
+func benchResolveParts(b *testing.B, n int) {
+	in, _ := Synthesize(n, 1)
+	// One commune: its hamlets and Mã hộ stay those of the synthetic
+	// communes (prefixed), so that the households and duplicates are the
+	// same, in one part.
+	const code = "10000"
+	apart := func(c, s string) string {
+		if s == "" {
+			return ""
+		}
+		return c + "-" + s
+	}
+	for i := range in.Households {
+		h := &in.Households[i]
+		h.Hamlet, h.HouseholdCode = apart(h.CommuneCode, h.Hamlet), apart(h.CommuneCode, h.HouseholdCode)
+		h.CommuneCode = code
+	}
+	for i := range in.Registrations {
+		r := &in.Registrations[i]
+		r.Hamlet, r.HouseholdCode = apart(r.CommuneCode, r.Hamlet), apart(r.CommuneCode, r.HouseholdCode)
+		r.CommuneCode = code
+	}
+	var res Result
+	var peak, peakLive, base uint64
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st := NewStats()
+		st.Grow(len(in.Households) + len(in.Registrations))
+		const run = 32768
+		for lo := 0; lo < len(in.Households); lo += run {
+			if err := st.AddHouseholds(in.Households[lo:min(lo+run, len(in.Households))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := st.AddRegistrations(in.Registrations); err != nil {
+			b.Fatal(err)
+		}
+		res = Result{}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base = ms.HeapAlloc
+		sampler := startHeapSampler(10 * time.Millisecond)
+		b.StartTimer()
+		start := time.Now()
+		var err error
+		if res, err = ResolveParts(context.Background(), st, len(in.Households), len(in.Registrations), InMemory(in), DefaultOptions()); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		b.StopTimer()
+		p := sampler.finish()
+		peak = max(peak, p)
+		peakLive = max(peakLive, sampler.peakLive)
+	}
+	const mib = 1 << 20
+	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/resolve")
+	b.ReportMetric(float64(base)/mib, "input-MiB")
+	b.ReportMetric(float64(peak-min(peak, base))/mib, "peak-heap-above-input-MiB")
+	b.ReportMetric(float64(peakLive-min(peakLive, base))/mib, "peak-live-above-input-MiB")
+	b.Logf("%d rows of one commune: %d groups, %d borderline, %d findings", len(in.Households)+len(in.Registrations), len(res.Groups), len(res.Borderline), len(res.Findings))
+}
+
+// BenchmarkResolveParts100k resolves 100,000 synthetic rows of one commune
+// in parts (one part).
+func BenchmarkResolveParts100k(b *testing.B) { benchResolveParts(b, 100_000) }
+
+// BenchmarkResolveParts1M resolves 1,000,000 synthetic rows of one commune
+// in parts (one part of a million rows: a province's roster in one file).
+func BenchmarkResolveParts1M(b *testing.B) { benchResolveParts(b, 1_000_000) }

@@ -205,9 +205,83 @@ func chunkRanges(n, parts int) [][2]int {
 	return out
 }
 
-// radixSort sorts keys in place (LSD, 16 bits a pass), using *buf (grown
-// as needed and kept for the next call) as scratch space.
+// radixSort sorts keys in place. A large slice is split in place by its
+// top byte (American flag sort: the keys are hashes, so the 256 buckets
+// are about equal), then each bucket is sorted on its other bits with LSD
+// passes of 8 bits, using *buf (grown to the largest bucket and kept for
+// the next call) as scratch space: the scratch is a bucket's size, not
+// the keys'. A small slice is sorted with LSD passes of 16 bits.
 func radixSort(keys []uint64, buf *[]uint64) {
+	if len(keys) < 1<<16 {
+		lsdSort(keys, buf)
+		return
+	}
+	const shift = 56
+	var start [257]int
+	var next [256]int
+	for _, k := range keys {
+		next[k>>shift]++
+	}
+	sum := 0
+	for d := range next {
+		start[d] = sum
+		sum += next[d]
+		next[d] = start[d]
+	}
+	start[256] = sum
+	for d := range next {
+		for next[d] < start[d+1] {
+			v := keys[next[d]]
+			for e := int(v >> shift); e != d; e = int(v >> shift) {
+				keys[next[e]], v = v, keys[next[e]]
+				next[e]++
+			}
+			keys[next[d]] = v
+			next[d]++
+		}
+	}
+	for d := range next {
+		lowSort(keys[start[d]:start[d+1]], buf, shift)
+	}
+}
+
+// lowSort sorts keys that differ only in their low bits, 8 bits a pass,
+// using *buf as scratch space.
+func lowSort(keys []uint64, buf *[]uint64, bits uint) {
+	if len(keys) < 256 {
+		slices.Sort(keys)
+		return
+	}
+	if cap(*buf) < len(keys) {
+		*buf = make([]uint64, len(keys))
+	}
+	src, dst := keys, (*buf)[:len(keys)]
+	var count [256]int
+	for shift := uint(0); shift < bits; shift += 8 {
+		clear(count[:])
+		for _, k := range src {
+			count[(k>>shift)&0xff]++
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, k := range src {
+			d := (k >> shift) & 0xff
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
+}
+
+// lsdSort sorts keys in place (LSD, 16 bits a pass), using *buf as
+// scratch space.
+func lsdSort(keys []uint64, buf *[]uint64) {
 	if len(keys) < 256 {
 		slices.Sort(keys)
 		return

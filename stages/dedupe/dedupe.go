@@ -104,9 +104,10 @@ type Match struct {
 type Result struct {
 	// Matches holds one Match per household found, groups of one row
 	// included; HouseholdMatch and RegistrationMatch point into it. A
-	// Result merged from parts (ResolveParts, Merge) holds them in a
-	// compact table instead: read them with OfHousehold, OfRegistration
-	// and NumMatches.
+	// Result of Resolve, ResolveParts or Merge holds them in a compact
+	// table instead (Matches is empty): read them with OfHousehold,
+	// OfRegistration and NumMatches. Matches serves Results made
+	// otherwise (a Part given to Merge).
 	Matches []Match
 	// HouseholdMatch[i] is the index in Matches of Input.Households[i]'s
 	// household, -1 when the row takes no part (invalid or superseded).
@@ -125,8 +126,8 @@ type Result struct {
 	// ordered by path, sheet, row and code.
 	Findings []record.Finding
 
-	// table holds the Matches instead of Matches in a Result merged from
-	// parts (compact: see matchTable).
+	// table holds the Matches instead of Matches in a Result of Resolve,
+	// ResolveParts or Merge (compact: see matchTable).
 	table *matchTable
 }
 
@@ -191,8 +192,11 @@ func (r *Result) matchAt(k int32) Match {
 // Resolve reads in and never changes it; calling it twice on the same
 // input gives the same Result.
 func Resolve(ctx context.Context, in Input, opt Options) (Result, error) {
-	opt = opt.withDefaults()
-	m := prepare(in, opt)
+	return prepare(in, opt.withDefaults()).run(ctx)
+}
+
+// run resolves the prepared records.
+func (m *matcher) run(ctx context.Context) (Result, error) {
 	m.collect()
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("dedupe: %w", err)

@@ -57,7 +57,7 @@ func householdText(g *record.Registration) string {
 // current roster of its commune; g is its household group, if any.
 func (m *matcher) notOnRosterFinding(i int32, g *group, m1Communes []int32) record.Finding {
 	rc := &m.recs[i]
-	reg := &m.in.Registrations[rc.idx]
+	reg := m.regs[rc.idx]
 	src := &reg.Source
 	msg := fmt.Sprintf("%s: %s không có trong danh sách hộ dự kiến thoát nghèo, thoát cận nghèo (mẫu M1) hiện hành của %s, "+
 		"nên người đại diện không đủ điều kiện tham dự đối thoại và không được tính vào số đại diện của khóm/ấp.",
@@ -83,10 +83,10 @@ func (m *matcher) notOnRosterFinding(i int32, g *group, m1Communes []int32) reco
 // duplicateFinding warns that registration i repeats the household of the
 // earlier registration first.
 func (m *matcher) duplicateFinding(i, first int32) record.Finding {
-	reg := &m.in.Registrations[m.recs[i].idx]
+	reg := m.regs[m.recs[i].idx]
 	src := &reg.Source
-	other := m.source(&m.recs[first])
-	where := placeFrom(other, src)
+	other := m.source(first)
+	where := placeFrom(&other, src)
 	if other.CommuneCode != src.CommuneCode {
 		where += " của " + m.communeName(other.CommuneCode)
 	}

@@ -25,11 +25,10 @@ type group struct {
 // household, each row's household and eligibility, the findings, the
 // groups of two or more rows and the borderline pairs.
 func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge) (Result, error) {
-	in := &m.in
 	res := Result{
-		HouseholdMatch:    make([]int32, len(in.Households)),
-		RegistrationMatch: make([]int32, len(in.Registrations)),
-		Eligible:          make([]bool, len(in.Registrations)),
+		HouseholdMatch:    make([]int32, m.nHouseholds),
+		RegistrationMatch: make([]int32, len(m.regs)),
+		Eligible:          make([]bool, len(m.regs)),
 	}
 	for i := range res.HouseholdMatch {
 		res.HouseholdMatch[i] = -1
@@ -42,6 +41,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 	for i := range root {
 		root[i] = uf.find(int32(i))
 	}
+	uf.release() // from here on, only each group's weakest link is read
 	wAuto := float32(m.wAuto)
 	accepted := func(e *edge) bool {
 		if int(e.a) >= n || int(e.b) >= n || e.flags != 0 {
@@ -59,7 +59,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 				continue
 			}
 			rs := e.reasons
-			if m.isSpousePair(&m.recs[e.a], &m.recs[e.b]) {
+			if m.isSpousePair(e.a, e.b) {
 				rs |= rsSpouse
 			}
 			mask[root[e.a]] |= rs
@@ -88,10 +88,8 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		}
 	}
 	groups := make([]group, 0, nGroups)
-	matches := make([]Match, 0, nGroups) // parallel to groups
-	groupOf := make([]int32, n)          // by root
+	groupOf := make([]int32, n) // by root
 	var m1Communes []int32
-	reasonCache := map[uint8]string{}
 	for r := 0; r < n; r++ {
 		lo, hi := start[r], start[r+1]
 		if hi == lo {
@@ -109,25 +107,13 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			}
 		}
 		g.m1N = int32(len(m1Communes)) - g.m1Off
-		mt := Match{Group: m.baseID(mem)}
-		if len(mem) > 1 {
-			rs, ok := reasonCache[mask[r]]
-			if !ok {
-				rs = reasonString(mask[r])
-				reasonCache[mask[r]] = rs
-			}
-			mt.Reason = rs
-			mt.Score = weightToScore(float64(uf.minW[r]))
-		}
 		groupOf[r] = int32(len(groups))
 		groups = append(groups, g)
-		matches = append(matches, mt)
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	m.uniqueIDs(groups, matches, members)
-	res.Matches = matches
+	res.table = m.matches(groups, members, mask, uf.minW)
 
 	// Each row's household and eligibility.
 	eligibleIn := func(g *group, commune int32) bool {
@@ -193,8 +179,9 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 		if g.n < 2 {
 			continue
 		}
-		mt := &matches[gi]
-		hg := record.HouseholdGroup{ID: mt.Group, Score: mt.Score, Members: make([]record.Source, 0, g.n)}
+		mt := res.table.at(int32(gi))
+		// The ID is copied: the Groups may outlive the table.
+		hg := record.HouseholdGroup{ID: strings.Clone(mt.Group), Score: mt.Score, Members: make([]record.Source, 0, g.n)}
 		if mt.Reason != "" {
 			rs, ok := reasonsOf[mt.Reason]
 			if !ok {
@@ -204,7 +191,7 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 			hg.Reasons = rs
 		}
 		for _, i := range members[g.off : g.off+g.n] {
-			hg.Members = append(hg.Members, *m.source(&m.recs[i]))
+			hg.Members = append(hg.Members, m.source(i))
 		}
 		res.Groups = append(res.Groups, hg)
 	}
@@ -220,7 +207,8 @@ func (m *matcher) output(ctx context.Context, uf *unionFind, exact, fuzzy []edge
 // byReceipt orders records by receipt (record.CompareReceipt), then by
 // kind and index.
 func (m *matcher) byReceipt(i, j int32) int {
-	if c := record.CompareReceipt(m.source(&m.recs[i]), m.source(&m.recs[j])); c != 0 {
+	a, b := m.source(i), m.source(j)
+	if c := record.CompareReceipt(&a, &b); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(m.recs[i].kind, m.recs[j].kind); c != 0 {
@@ -231,14 +219,15 @@ func (m *matcher) byReceipt(i, j int32) int {
 
 // isSpousePair: two registrations of one household by different people, at
 // least one not the head (husband and wife, a child).
-func (m *matcher) isSpousePair(a, b *rec) bool {
+func (m *matcher) isSpousePair(i, j int32) bool {
+	a, b := &m.recs[i], &m.recs[j]
 	if a.kind != kindM2 || b.kind != kindM2 || (a.rel == relHead && b.rel == relHead) {
 		return false
 	}
 	if a.personID != 0 && b.personID != 0 {
 		return a.personID != b.personID
 	}
-	return vntext.Fold(m.personName(a)) != vntext.Fold(m.personName(b))
+	return vntext.Fold(m.personName(i)) != vntext.Fold(m.personName(j))
 }
 
 // reasonString joins the reason bits in their fixed order.
@@ -252,11 +241,44 @@ func reasonString(mask uint8) string {
 	return strings.Join(parts, ",")
 }
 
-// baseID is the group ID before collisions are resolved: "G-" + commune +
-// "-" + Mã hộ of the roster row with the smallest (commune, Mã hộ), else of
-// any row; the commune is not repeated when the Mã hộ starts with it. A
-// group without any Mã hộ is named by a hash of its first row.
-func (m *matcher) baseID(mem []int32) string {
+// matches is the Match of every group (parallel to groups): its ID
+// (appendBaseID, made unique as renamedIDs says), and for a group of two
+// or more rows the reasons of mask and the score of its weakest link, in
+// a compact table.
+func (m *matcher) matches(groups []group, members []int32, mask []uint8, minW []float32) *matchTable {
+	renamed := m.renamedIDs(groups, members)
+	t := newMatchTable(len(groups))
+	reasonCache := map[uint8]string{}
+	var id []byte
+	for gi := range groups {
+		g := &groups[gi]
+		mem := members[g.off : g.off+g.n]
+		id = m.appendBaseID(id[:0], mem)
+		if renamed[int32(gi)] {
+			id = m.appendRowHash(append(id, '~'), mem[0])
+		}
+		var mt Match
+		if len(mem) > 1 {
+			rs, ok := reasonCache[mask[g.root]]
+			if !ok {
+				rs = reasonString(mask[g.root])
+				reasonCache[mask[g.root]] = rs
+			}
+			mt.Reason = rs
+			mt.Score = weightToScore(float64(minW[g.root]))
+		}
+		t.addBytes(id, mt)
+	}
+	t.flush()
+	return t
+}
+
+// appendBaseID appends the group ID before collisions are resolved: "G-"
+// + commune + "-" + Mã hộ of the roster row with the smallest (commune,
+// Mã hộ), else of any row; the commune is not repeated when the Mã hộ
+// starts with it. A group without any Mã hộ is named by a hash of its
+// first row.
+func (m *matcher) appendBaseID(dst []byte, mem []int32) []byte {
 	best := int32(-1)
 	less := func(i, j int32) bool {
 		a, b := &m.recs[i], &m.recs[j]
@@ -266,58 +288,86 @@ func (m *matcher) baseID(mem []int32) string {
 		if c := strings.Compare(m.communes[a.commune], m.communes[b.commune]); c != 0 {
 			return c < 0
 		}
-		return m.codes[a.code] < m.codes[b.code]
+		return m.codes.at(a.code) < m.codes.at(b.code)
 	}
 	for _, i := range mem {
 		if m.recs[i].code >= 0 && (best < 0 || less(i, best)) {
 			best = i
 		}
 	}
+	dst = append(dst, "G-"...)
 	if best < 0 {
 		first := &m.recs[mem[0]]
-		return "G-" + m.communes[first.commune] + "-H" + m.rowHash(mem[0])
+		dst = append(append(dst, m.communes[first.commune]...), "-H"...)
+		return m.appendRowHash(dst, mem[0])
 	}
-	c, code := m.communes[m.recs[best].commune], m.codes[m.recs[best].code]
+	c, code := m.communes[m.recs[best].commune], m.codes.at(m.recs[best].code)
 	if c != "" && strings.HasPrefix(code, c+"-") {
-		return "G-" + code
+		return append(dst, code...)
 	}
-	return "G-" + c + "-" + code
+	return append(append(append(dst, c...), '-'), code...)
 }
 
-// rowHash is 8 hex digits identifying a record's file, sheet and row.
-func (m *matcher) rowHash(i int32) string {
-	s := m.source(&m.recs[i])
+// appendRowHash appends 8 hex digits identifying a record's file, sheet
+// and row.
+func (m *matcher) appendRowHash(dst []byte, i int32) []byte {
+	s := m.source(i)
 	h := hashStr(fnvOffset, s.SubmissionID)
 	h = hashStr(hashByte(h, 0), s.Sheet)
 	h = hashInt(hashByte(h, 0), int32(s.Row))
-	return fmt.Sprintf("%08x", uint32(finalize(h)>>32))
+	return fmt.Appendf(dst, "%08x", uint32(finalize(h)>>32))
 }
 
-// uniqueIDs makes group IDs distinct: of groups sharing an ID (two
-// households that wrote the same Mã hộ), the one received first keeps it,
-// the others get "~" and a hash of their first row. matches holds the
-// groups' IDs (parallel to groups).
-func (m *matcher) uniqueIDs(groups []group, matches []Match, members []int32) {
-	idx := make([]int32, len(groups))
-	for i := range idx {
-		idx[i] = int32(i)
+// renamedIDs returns the groups whose base ID is not unique and that do
+// not keep it: of groups sharing an ID (two households that wrote the
+// same Mã hộ), the one received first keeps it, the others get "~" and a
+// hash of their first row. Groups are found sharing an ID by a hash of
+// it, then compared by the IDs themselves, so that the IDs of all groups
+// are never held at once.
+func (m *matcher) renamedIDs(groups []group, members []int32) map[int32]bool {
+	k := newKeyer(len(groups))
+	keys := make([]uint64, len(groups))
+	var id []byte
+	for gi := range groups {
+		g := &groups[gi]
+		id = m.appendBaseID(id[:0], members[g.off:g.off+g.n])
+		keys[gi] = k.pack(finalize(hashBytes(fnvOffset, id)), gi)
 	}
-	firstOf := func(g int32) int32 { return members[groups[g].off] }
-	slices.SortFunc(idx, func(x, y int32) int {
-		if c := strings.Compare(matches[x].Group, matches[y].Group); c != 0 {
-			return c
-		}
-		return m.byReceipt(firstOf(x), firstOf(y))
-	})
-	prev := ""
-	for k, gi := range idx {
-		mt := &matches[gi]
-		orig := mt.Group
-		if k > 0 && orig == prev {
-			mt.Group = orig + "~" + m.rowHash(firstOf(gi))
-		}
-		prev = orig
+	var scratch []uint64
+	radixSort(keys, &scratch)
+	renamed := map[int32]bool{}
+	type named struct {
+		id    string
+		group int32
 	}
+	var run []named
+	for lo := 0; lo < len(keys); {
+		hi := lo + 1
+		for hi < len(keys) && keys[hi]>>k.idxBits == keys[lo]>>k.idxBits {
+			hi++
+		}
+		if hi-lo >= 2 {
+			run = run[:0]
+			for _, key := range keys[lo:hi] {
+				gi := int32(key & k.mask)
+				g := &groups[gi]
+				run = append(run, named{string(m.appendBaseID(nil, members[g.off:g.off+g.n])), gi})
+			}
+			slices.SortFunc(run, func(x, y named) int {
+				if c := strings.Compare(x.id, y.id); c != 0 {
+					return c
+				}
+				return m.byReceipt(members[groups[x.group].off], members[groups[y.group].off])
+			})
+			for x := 1; x < len(run); x++ {
+				if run[x].id == run[x-1].id {
+					renamed[run[x].group] = true
+				}
+			}
+		}
+		lo = hi
+	}
+	return renamed
 }
 
 // attachProbes finds for each probe the group (root) of its best current
@@ -401,7 +451,7 @@ func (m *matcher) probeFindings(attach []int32, exact, fuzzy []edge, groups []gr
 	for x := 0; x < np; x++ {
 		i := int32(n + x)
 		rc := &m.recs[i]
-		if !m.in.Registrations[rc.idx].Valid {
+		if !m.regs[rc.idx].Valid {
 			continue
 		}
 		c := find(int32(x))
@@ -463,8 +513,9 @@ func (m *matcher) borderline(exact, fuzzy []edge, root []int32, wAuto float32) [
 			reason += "," + record.MatchAmbiguous
 		}
 		out = append(out, record.CandidatePair{
-			A: *m.source(&m.recs[a]), B: *m.source(&m.recs[b]),
-			NameA: m.headName(&m.recs[a]), NameB: m.headName(&m.recs[b]),
+			A: m.source(a), B: m.source(b),
+			// Names of the M1 rows share the matcher's table: copied.
+			NameA: strings.Clone(m.headName(a)), NameB: strings.Clone(m.headName(b)),
 			Score: score, Reason: strings.TrimPrefix(reason, ","),
 		})
 	}

@@ -99,7 +99,7 @@ func (st *Stats) add(in Input) error {
 		if r.code >= 0 {
 			// recKeys hashes the Mã hộ's interned number, which is this
 			// call's own: hash its text.
-			link(hashStr(hashByte(fnvOffset, nsGlobalCode), m.codes[r.code]))
+			link(hashStr(hashByte(fnvOffset, nsGlobalCode), m.codes.at(r.code)))
 		}
 		m.recKeys(nsID, i, link)
 	}
@@ -272,31 +272,110 @@ func sortBorderline(ps []record.CandidatePair) {
 	})
 }
 
-// Loader gives the rows of the communes of one part: its Input (without
-// Stats) and the index in the whole of each of its households and
-// registrations.
-type Loader func(ctx context.Context, communes []string) (in Input, households, registrations []int, err error)
+// Loader gives the rows of the communes of one part to rows: the M1 rows
+// in batches, then the M2 rows, each with its index in the whole (see
+// PartRows).
+type Loader func(ctx context.Context, communes []string, rows *PartRows) error
+
+// PartRows receives the rows of one part from a Loader: first its M1 rows
+// (every row, valid or not, in the order of the whole input) in batches of
+// any size, then its M2 rows (likewise). A batch of M1 rows is prepared
+// for matching as it is given and not kept: a part of a million roster
+// rows is never held as rows, only as what matching needs of them. The M2
+// rows are read where the loader holds them (their findings quote them),
+// not copied.
+type PartRows struct {
+	p         *preparer
+	hAt, rAt  []int
+	regsGiven bool
+}
+
+// Grow makes room for about households M1 and registrations M2 rows of
+// the part (optional: a hint that spares copies as the part grows).
+func (pr *PartRows) Grow(households, registrations int) {
+	pr.p.grow(households, registrations)
+	pr.hAt = slices.Grow(pr.hAt, households)
+}
+
+// AddHouseholds gives M1 rows of the part: hs[k] is row at[k] of the
+// whole. Neither is kept. It fails after AddRegistrations.
+func (pr *PartRows) AddHouseholds(at []int, hs []record.Household) error {
+	if len(at) != len(hs) {
+		return fmt.Errorf("dedupe: %d indices for %d households", len(at), len(hs))
+	}
+	if pr.regsGiven {
+		return fmt.Errorf("dedupe: households given after registrations")
+	}
+	if len(hs) == 0 {
+		return nil
+	}
+	pr.hAt = append(pr.hAt, at...)
+	pr.p.addHouseholds(hs)
+	return nil
+}
+
+// AddRegistrations gives M2 rows of the part: rs[k] is row at[k] of the
+// whole. The rows are not copied: they are read until the part is
+// resolved and must not change meanwhile (the dataset's own rows can be
+// given as they are, a run of them at a time).
+func (pr *PartRows) AddRegistrations(at []int, rs []record.Registration) error {
+	if len(at) != len(rs) {
+		return fmt.Errorf("dedupe: %d indices for %d registrations", len(at), len(rs))
+	}
+	pr.regsGiven = true
+	pr.rAt = append(pr.rAt, at...)
+	for k := range rs {
+		pr.p.regs = append(pr.p.regs, &rs[k])
+	}
+	return nil
+}
+
+// AddRegistrationsOf gives M2 rows of the part as AddRegistrations does:
+// all[at[k]] for increasing indices at, each run of consecutive indices
+// as one slice of all (nothing is copied).
+func (pr *PartRows) AddRegistrationsOf(all []record.Registration, at []int) error {
+	if len(at) == 0 {
+		pr.regsGiven = true
+	}
+	for lo := 0; lo < len(at); {
+		hi := lo + 1
+		for hi < len(at) && at[hi] == at[hi-1]+1 {
+			hi++
+		}
+		if at[lo] < 0 || at[hi-1] >= len(all) {
+			return fmt.Errorf("dedupe: registrations %d..%d of %d", at[lo], at[hi-1], len(all))
+		}
+		if err := pr.AddRegistrations(at[lo:hi], all[at[lo]:at[hi-1]+1]); err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
+}
 
 // ResolveParts resolves an input too big to hold, part by part: st holds
 // the statistics of all nHouseholds M1 and nRegistrations M2 rows, load
-// gives each part's rows (only one part is held at a time), and the
-// Result is the one Resolve gives for the whole input at once. It drops
-// st's links once the parts are known (a later Parts would join no
-// communes): st serves one ResolveParts.
+// gives each part's rows (only one part is prepared at a time, and its M1
+// rows are not held: see PartRows), and the Result is the one Resolve
+// gives for the whole input at once. It drops st's links once the parts
+// are known (a later Parts would join no communes): st serves one
+// ResolveParts.
 func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations int, load Loader, opt Options) (Result, error) {
+	opt = opt.withDefaults()
 	parts := st.Parts()
 	st.links = nil // the parts are known: only the word counts are needed now
 	mg := newMerger(nHouseholds, nRegistrations)
 	largest, largestRows := 0, 0
 	for pi, communes := range parts {
-		in, hs, rs, err := load(ctx, communes)
-		if err != nil {
+		rows := &PartRows{p: newPreparer(opt)}
+		if err := load(ctx, communes, rows); err != nil {
 			return Result{}, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
 		}
 		largest = max(largest, len(communes))
-		largestRows = max(largestRows, len(hs)+len(rs))
-		in.Stats = st
-		res, err := Resolve(ctx, in, opt)
+		largestRows = max(largestRows, len(rows.hAt)+len(rows.rAt))
+		m := rows.p.finish(st)
+		rows.p = nil
+		res, err := m.run(ctx)
 		if err != nil {
 			return Result{}, err
 		}
@@ -304,7 +383,7 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 		// what the Result keeps of them gets its own memory, or a name or
 		// value would keep its whole column alive for the rest of the run.
 		record.OwnStrings(res.Findings, res.Borderline, res.Groups)
-		if err := mg.add(pi, &Part{Result: res, Households: hs, Registrations: rs}); err != nil {
+		if err := mg.add(pi, &Part{Result: res, Households: rows.hAt, Registrations: rows.rAt}); err != nil {
 			return Result{}, err
 		}
 	}
@@ -315,26 +394,42 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 // InMemory is the Loader of an input held in memory (tests, and the
 // proof that resolving in parts changes nothing).
 func InMemory(whole Input) Loader {
-	return func(ctx context.Context, communes []string) (Input, []int, []int, error) {
+	return func(ctx context.Context, communes []string, rows *PartRows) error {
 		want := make(map[string]bool, len(communes))
 		for _, c := range communes {
 			want[c] = true
 		}
-		var in Input
-		var hs, rs []int
+		var at []int
+		var batch []record.Household
+		flush := func() error {
+			err := rows.AddHouseholds(at, batch)
+			at, batch = at[:0], batch[:0]
+			return err
+		}
 		for i := range whole.Households {
 			if want[whole.Households[i].CommuneCode] {
-				in.Households = append(in.Households, whole.Households[i])
-				hs = append(hs, i)
+				at = append(at, i)
+				batch = append(batch, whole.Households[i])
+				if len(batch) == prepareBatch {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
 			}
 		}
+		if err := flush(); err != nil {
+			return err
+		}
+		at = at[:0]
 		for i := range whole.Registrations {
 			if want[whole.Registrations[i].CommuneCode] {
-				in.Registrations = append(in.Registrations, whole.Registrations[i])
-				rs = append(rs, i)
+				at = append(at, i)
 			}
 		}
-		return in, hs, rs, ctx.Err()
+		if err := rows.AddRegistrationsOf(whole.Registrations, at); err != nil {
+			return err
+		}
+		return ctx.Err()
 	}
 }
 

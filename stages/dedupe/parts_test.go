@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"doithoai/pipeline/record"
 	"doithoai/pipeline/truth/sampleds"
 	"doithoai/stages/dedupe"
 )
@@ -148,4 +149,91 @@ func same(t *testing.T, a, b dedupe.Result) {
 			t.Errorf("%s differ", f.name)
 		}
 	}
+}
+
+// batchLoader is InMemory with the rows of a part given in batches of at
+// most batch rows (households and registrations), as a roster read a
+// record batch at a time gives them.
+func batchLoader(whole dedupe.Input, batch int) dedupe.Loader {
+	return func(ctx context.Context, communes []string, rows *dedupe.PartRows) error {
+		want := map[string]bool{}
+		for _, c := range communes {
+			want[c] = true
+		}
+		var at []int
+		var hs []record.Household
+		for i := range whole.Households {
+			if !want[whole.Households[i].CommuneCode] {
+				continue
+			}
+			at, hs = append(at, i), append(hs, whole.Households[i])
+			if len(hs) == batch {
+				if err := rows.AddHouseholds(at, hs); err != nil {
+					return err
+				}
+				// A batch is not kept: the next one reuses its memory.
+				at, hs = at[:0], hs[:0]
+			}
+		}
+		if err := rows.AddHouseholds(at, hs); err != nil {
+			return err
+		}
+		var rat []int
+		var rs []record.Registration
+		for i := range whole.Registrations {
+			if !want[whole.Registrations[i].CommuneCode] {
+				continue
+			}
+			rat, rs = append(rat, i), append(rs, whole.Registrations[i])
+			if len(rs) == batch {
+				if err := rows.AddRegistrations(rat, rs); err != nil {
+					return err
+				}
+				rat, rs = nil, nil
+			}
+		}
+		return rows.AddRegistrations(rat, rs)
+	}
+}
+
+// TestPartRowsBatches: a part's rows given in batches of any size (one
+// row, a few, more than a part) decide exactly what resolving the whole at
+// once decides, and rows given out of order are refused.
+func TestPartRowsBatches(t *testing.T) {
+	in := synthDistricts(7000, 2)
+	whole, err := dedupe.Resolve(context.Background(), in, dedupe.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, batch := range []int{1, 7, 1000, 1 << 20} {
+		t.Run(fmt.Sprint(batch), func(t *testing.T) {
+			st := dedupe.NewStats()
+			if err := st.AddHouseholds(in.Households); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.AddRegistrations(in.Registrations); err != nil {
+				t.Fatal(err)
+			}
+			parts, err := dedupe.ResolveParts(context.Background(), st, len(in.Households), len(in.Registrations), batchLoader(in, batch), dedupe.DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			same(t, whole, parts)
+		})
+	}
+	t.Run("households after registrations", func(t *testing.T) {
+		st := dedupe.NewStats()
+		if err := st.AddHouseholds(in.Households); err != nil {
+			t.Fatal(err)
+		}
+		late := func(ctx context.Context, communes []string, rows *dedupe.PartRows) error {
+			if err := rows.AddRegistrations(nil, nil); err != nil {
+				return err
+			}
+			return rows.AddHouseholds([]int{0}, in.Households[:1])
+		}
+		if _, err := dedupe.ResolveParts(context.Background(), st, len(in.Households), 0, late, dedupe.DefaultOptions()); err == nil {
+			t.Fatal("households after registrations were accepted")
+		}
+	})
 }

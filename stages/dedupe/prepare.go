@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,7 +22,7 @@ const maxTokens = 8
 
 // rec is the compact view of one M1 or M2 row that matching works on.
 type rec struct {
-	idx      int32            // index in in.Households (M1) or in.Registrations (M2)
+	idx      int32            // index in the input's households (M1) or registrations (M2)
 	kind     uint8            // kindM1, kindM2
 	rel      schemas.Relation // relation of the M2 representative; relHead for M1
 	probe    bool             // an M2 row that is invalid or superseded: matched, never grouped
@@ -33,16 +34,29 @@ type rec struct {
 	code     int32            // interned normalized Mã hộ; -1 when absent
 	sub      int32            // interned submission ID
 	tokOff   int32            // offset of the name's tokens in matcher.fold / matcher.tone
+	src      int32            // M1: the row's Source without its Row, in matcher.srcs
+	row      int32            // M1: the row's Source.Row (see matcher.source)
 	headID   uint64           // the head's citizen ID (M1; M2 when the representative is the head)
 	personID uint64           // the row's person's citizen ID (M1: head; M2: representative)
 }
 
 // matcher holds the prepared records and the statistics that weigh them.
+// It does not hold the M1 rows: what matching and the Result need of them
+// (the Source, the head's name) is kept compactly, so that a part of a
+// million roster rows can be resolved from rows given in batches
+// (preparer). It reads the M2 rows, which its findings quote, where the
+// caller holds them.
 type matcher struct {
-	in   Input
 	opt  Options
-	recs []rec
+	recs []rec // M1 rows first (recs[:nM1]), then the current M2 rows, then the probes
+	nM1  int
 	nCur int // recs[:nCur] are valid current rows; the rest are probes
+
+	nHouseholds int                    // M1 rows given, taking part or not
+	regs        []*record.Registration // the M2 rows (the caller's: see PartRows.AddRegistrations)
+	srcs        []record.Source        // the M1 rows' Sources without their Rows (rec.src)
+	names       strTable               // names.at(i): the head's name of M1 record i
+	codes       strTable               // interned normalized Mã hộ (rec.code)
 
 	fold    []int32 // folded token IDs of all names, by rec.tokOff
 	tone    []int32 // toned-signature IDs, parallel to fold
@@ -50,7 +64,6 @@ type matcher struct {
 	toneStr []string
 
 	communes []string
-	codes    []string
 
 	// token frequencies by role over the valid current rows, with the
 	// prior of names.go; infoF/infoT read them.
@@ -68,23 +81,194 @@ type matcher struct {
 // nowhere else is about one in twenty thousand.
 const floorP = 5e-5
 
-// prepare builds the compact records, interns tokens and counts them.
+// prepareBatch is the number of M1 rows prepare hands to the preparer at a
+// time: the names folded at once.
+const prepareBatch = 1 << 15
+
+// prepare builds the compact records of in, interns tokens and counts
+// them.
 func prepare(in Input, opt Options) *matcher {
-	m := &matcher{in: in, opt: opt}
+	b := newPreparer(opt)
+	b.grow(len(in.Households), len(in.Registrations))
+	for lo := 0; lo < len(in.Households); lo += prepareBatch {
+		b.addHouseholds(in.Households[lo:min(lo+prepareBatch, len(in.Households))])
+	}
+	b.regs = make([]*record.Registration, len(in.Registrations))
+	for i := range in.Registrations {
+		b.regs[i] = &in.Registrations[i]
+	}
+	return b.finish(in.Stats)
+}
+
+// preparer prepares a matcher from rows given in order: the M1 rows in
+// batches (addHouseholds; a batch is not kept), then the M2 rows (regs).
+// The records, interned IDs and counts are the same however the M1 rows
+// are cut into batches.
+type preparer struct {
+	m    *matcher
+	regs []*record.Registration
+
+	internC, internCode, internHamlet, internSub, internF, internT *interner
+	rawTone                                                        *interner // toned token -> ID, then -> signature ID
+	rawToSig                                                       []int32
+	hamletCache                                                    map[hamletKey]int32
+	srcOf                                                          map[record.Source]int32
+	lastSrc                                                        record.Source
+	lastSrcID                                                      int32
+	folded, toned                                                  []string // scratch of a batch
+}
+
+type hamletKey struct{ commune, hamlet string }
+
+func newPreparer(opt Options) *preparer {
+	m := &matcher{opt: opt}
 	m.wAuto = scoreToWeight(opt.AutoMergeScore)
 	m.wBorder = scoreToWeight(opt.BorderlineScore)
+	return &preparer{
+		m:       m,
+		internC: newInterner(), internCode: newInterner(), internHamlet: newInterner(), internSub: newInterner(),
+		internF: newInterner(), internT: newInterner(), rawTone: newInterner(),
+		hamletCache: map[hamletKey]int32{}, srcOf: map[record.Source]int32{}, lastSrcID: -1,
+	}
+}
 
-	// Which rows take part, current ones first.
-	m.recs = make([]rec, 0, len(in.Households)+len(in.Registrations))
-	var probes []rec
-	for i := range in.Households {
-		h := &in.Households[i]
+// grow makes room for about households M1 and registrations M2 rows, so
+// that the records and tokens are not copied as they grow.
+func (b *preparer) grow(households, registrations int) {
+	m := b.m
+	n := households + registrations
+	m.recs = slices.Grow(m.recs, n)
+	m.fold = slices.Grow(m.fold, 4*n)
+	m.tone = slices.Grow(m.tone, 4*n)
+	m.names.ends = slices.Grow(m.names.ends, households)
+}
+
+// addHouseholds prepares a batch of M1 rows (every row, valid or not, in
+// the input's order). hs is not kept: what is kept of it is copied.
+func (b *preparer) addHouseholds(hs []record.Household) {
+	m := b.m
+	first, base := len(m.recs), m.nHouseholds
+	for i := range hs {
+		h := &hs[i]
 		if h.Valid && !h.Superseded {
-			m.recs = append(m.recs, rec{idx: int32(i), kind: kindM1, rel: relHead})
+			m.recs = append(m.recs, rec{idx: int32(base + i), kind: kindM1, rel: relHead})
 		}
 	}
-	for i := range in.Registrations {
-		g := &in.Registrations[i]
+	m.nHouseholds += len(hs)
+	m.nM1 = len(m.recs)
+	recs := m.recs[first:]
+	b.foldNames(recs, func(r *rec) string { return hs[int(r.idx)-base].HeadName })
+	for k := range recs {
+		r := &recs[k]
+		h := &hs[int(r.idx)-base]
+		r.headID = parseID(h.CitizenID)
+		r.personID = r.headID
+		r.src, r.row = b.sourceID(&h.Source)
+		m.names.add(h.HeadName)
+		b.intern(r, k, &h.Source, h.HouseholdCode, h.Hamlet, h.BirthYear)
+	}
+}
+
+// sourceID is the index in m.srcs of s without its Row, and the Row; a
+// Row that does not fit is kept in its own entry (row -1).
+func (b *preparer) sourceID(s *record.Source) (src, row int32) {
+	key := *s
+	key.Row = 0
+	row = int32(s.Row)
+	if s.Row < 0 || s.Row > math.MaxInt32 {
+		key.Row, row = s.Row, -1
+	}
+	if b.lastSrcID >= 0 && key == b.lastSrc {
+		return b.lastSrcID, row
+	}
+	id, ok := b.srcOf[key]
+	if !ok {
+		id = int32(len(b.m.srcs))
+		own := key
+		own.SubmissionID, own.Path, own.Sheet, own.CommuneCode = strings.Clone(key.SubmissionID), strings.Clone(key.Path), strings.Clone(key.Sheet), strings.Clone(key.CommuneCode)
+		b.m.srcs = append(b.m.srcs, own)
+		b.srcOf[own] = id
+	}
+	b.lastSrc, b.lastSrcID = key, id
+	return id, row
+}
+
+// foldNames folds the head names of recs (name gives each) into the
+// preparer's scratch, in parallel, and notes which are written without
+// diacritics.
+func (b *preparer) foldNames(recs []rec, name func(r *rec) string) {
+	n := len(recs)
+	b.folded = slices.Grow(b.folded[:0], n)[:n]
+	b.toned = slices.Grow(b.toned[:0], n)[:n]
+	parallel(n, b.m.opt.Workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			nm := name(&recs[i])
+			b.folded[i] = vntext.Fold(nm)
+			b.toned[i] = vntext.FoldKeepTones(nm)
+			recs[i].ascii = isASCII(b.toned[i])
+		}
+	})
+}
+
+// intern sets record r's interned fields and tokens from its row's
+// fields; k is its index in the batch folded last (foldNames).
+func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string, year int) {
+	m := b.m
+	if year > 0 && year < 1<<15 {
+		r.year = int16(year)
+	}
+	r.commune = b.internC.id(src.CommuneCode)
+	r.sub = b.internSub.id(src.SubmissionID)
+	r.code = -1
+	if c := normCode(code); c != "" {
+		r.code = b.internCode.idOwned(c)
+		if int(r.code) == m.codes.len() {
+			m.codes.add(c)
+		}
+	}
+	hk := hamletKey{src.CommuneCode, hamlet}
+	hid, ok := b.hamletCache[hk]
+	if !ok {
+		hid = -1
+		if fh := vntext.Fold(hamlet); fh != "" {
+			hid = b.internHamlet.idOwned(src.CommuneCode + "\x00" + fh)
+		}
+		b.hamletCache[hamletKey{strings.Clone(src.CommuneCode), strings.Clone(hamlet)}] = hid
+	}
+	r.hamlet = hid
+	r.tokOff = int32(len(m.fold))
+	fi, ti := b.folded[k], b.toned[k]
+	for t := 0; t < maxTokens; t++ {
+		f, restF := nextWord(fi)
+		tw, restT := nextWord(ti)
+		if f == "" {
+			break
+		}
+		fi, ti = restF, restT
+		m.fold = append(m.fold, b.internF.id(f))
+		raw := b.rawTone.id(tw)
+		if int(raw) == len(b.rawToSig) {
+			b.rawToSig = append(b.rawToSig, b.internT.id(toneSig(tw)))
+		}
+		m.tone = append(m.tone, b.rawToSig[raw])
+		r.nTok++
+	}
+}
+
+// finish prepares the M2 rows (b.regs: the current ones, then the probes)
+// and counts and weighs the tokens; st, when set, gives the counts of the
+// whole data (Input.Stats).
+func (b *preparer) finish(st *Stats) *matcher {
+	m := b.m
+	in := b.regs
+	m.regs = in
+	// The records in an array of their final size (unless grow made
+	// room for them).
+	if cap(m.recs)-len(m.recs) < len(in) || cap(m.recs)-len(m.recs)-len(in) > len(m.recs)/8 {
+		m.recs = append(make([]rec, 0, len(m.recs)+len(in)), m.recs...)
+	}
+	var probes []rec
+	for i, g := range in {
 		r := rec{idx: int32(i), kind: kindM2}
 		if g.Valid && !g.Superseded {
 			m.recs = append(m.recs, r)
@@ -95,111 +279,47 @@ func prepare(in Input, opt Options) *matcher {
 	}
 	m.nCur = len(m.recs)
 	m.recs = append(m.recs, probes...)
-
-	// Fold names in parallel; everything else is cheap.
-	n := len(m.recs)
-	folded := make([]string, n)
-	toned := make([]string, n)
-	parallel(n, opt.Workers, func(lo, hi int) {
+	recs := m.recs[m.nM1:]
+	b.foldNames(recs, func(r *rec) string { return regHeadName(in[r.idx]) })
+	parallel(len(recs), m.opt.Workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			r := &m.recs[i]
-			name := m.headName(r)
-			folded[i] = vntext.Fold(name)
-			toned[i] = vntext.FoldKeepTones(name)
-			r.ascii = isASCII(toned[i])
-			if r.kind == kindM2 {
-				g := &in.Registrations[r.idx]
-				r.rel = schemas.ParseRelation(g.Relation)
-				if r.rel == relUnknown || r.rel == relHead {
-					// Trust "Chủ hộ" only when the names agree, and take
-					// a missing relation as the head when they are equal.
-					rep := vntext.Fold(g.RepName)
-					switch {
-					case r.rel == relUnknown && rep != "" && rep == folded[i]:
-						r.rel = relHead
-					case r.rel == relHead && rep != "" && folded[i] != "" && !looseSame(splitWords(rep), splitWords(folded[i])):
-						r.rel = relOther
-					}
+			r := &recs[i]
+			g := in[r.idx]
+			r.rel = schemas.ParseRelation(g.Relation)
+			if r.rel == relUnknown || r.rel == relHead {
+				// Trust "Chủ hộ" only when the names agree, and take
+				// a missing relation as the head when they are equal.
+				rep := vntext.Fold(g.RepName)
+				switch {
+				case r.rel == relUnknown && rep != "" && rep == b.folded[i]:
+					r.rel = relHead
+				case r.rel == relHead && rep != "" && b.folded[i] != "" && !looseSame(splitWords(rep), splitWords(b.folded[i])):
+					r.rel = relOther
 				}
 			}
 		}
 	})
-
-	m.fold = make([]int32, 0, 4*n)
-	m.tone = make([]int32, 0, 4*n)
-	internC := newInterner()
-	internCode := newInterner()
-	internHamlet := newInterner()
-	internSub := newInterner()
-	internF := newInterner()
-	internT := newInterner()
-	rawTone := newInterner() // toned token -> ID, then -> signature ID
-	var rawToSig []int32
-	type hamletKey struct{ commune, hamlet string }
-	hamletCache := map[hamletKey]int32{}
-	for i := range m.recs {
-		r := &m.recs[i]
-		var src *record.Source
-		var code, hamlet, id string
-		var year int
-		if r.kind == kindM1 {
-			h := &in.Households[r.idx]
-			src, code, hamlet, id, year = &h.Source, h.HouseholdCode, h.Hamlet, h.CitizenID, h.BirthYear
-			r.headID = parseID(id)
-			r.personID = r.headID
-		} else {
-			g := &in.Registrations[r.idx]
-			src, code, hamlet, id = &g.Source, g.HouseholdCode, g.Hamlet, g.CitizenID
-			r.personID = parseID(id)
-			if r.rel == relHead {
-				r.headID = r.personID
-				year = g.BirthYear
-			}
+	for k := range recs {
+		r := &recs[k]
+		g := in[r.idx]
+		r.personID = parseID(g.CitizenID)
+		year := 0
+		if r.rel == relHead {
+			r.headID = r.personID
+			year = g.BirthYear
 		}
-		if year > 0 && year < 1<<15 {
-			r.year = int16(year)
-		}
-		r.commune = internC.id(src.CommuneCode)
-		r.sub = internSub.id(src.SubmissionID)
-		r.code = -1
-		if c := normCode(code); c != "" {
-			r.code = internCode.id(c)
-		}
-		hk := hamletKey{src.CommuneCode, hamlet}
-		hid, ok := hamletCache[hk]
-		if !ok {
-			hid = -1
-			if fh := vntext.Fold(hamlet); fh != "" {
-				hid = internHamlet.id(src.CommuneCode + "\x00" + fh)
-			}
-			hamletCache[hk] = hid
-		}
-		r.hamlet = hid
-		r.tokOff = int32(len(m.fold))
-		fi, ti := folded[i], toned[i]
-		for k := 0; k < maxTokens; k++ {
-			f, restF := nextWord(fi)
-			t, restT := nextWord(ti)
-			if f == "" {
-				break
-			}
-			fi, ti = restF, restT
-			m.fold = append(m.fold, internF.id(f))
-			raw := rawTone.id(t)
-			if int(raw) == len(rawToSig) {
-				rawToSig = append(rawToSig, internT.id(toneSig(t)))
-			}
-			m.tone = append(m.tone, rawToSig[raw])
-			r.nTok++
-		}
+		b.intern(r, k, &g.Source, g.HouseholdCode, g.Hamlet, year)
 	}
-	m.communes = internC.strs
-	m.codes = internCode.strs
-	m.foldStr = internF.strs
-	m.toneStr = internT.strs
+	b.folded, b.toned = nil, nil
+	m.fold, m.tone = fit(m.fold), fit(m.tone)
+	m.names.done()
+	m.codes.done()
+	m.communes = b.internC.strs
+	m.foldStr = b.internF.strs
+	m.toneStr = b.internT.strs
 	m.count()
-	if in.Stats != nil {
-		m.countOf(in.Stats)
+	if st != nil {
+		m.countOf(st)
 	}
 	m.weigh()
 	return m
@@ -214,32 +334,43 @@ func nextWord(s string) (word, rest string) {
 	return s, ""
 }
 
-// headName is the name of the head of household a row names.
-func (m *matcher) headName(r *rec) string {
+// headName is the name of the head of household record i names.
+func (m *matcher) headName(i int32) string {
+	r := &m.recs[i]
 	if r.kind == kindM1 {
-		return m.in.Households[r.idx].HeadName
+		return m.names.at(i)
 	}
-	g := &m.in.Registrations[r.idx]
+	return regHeadName(m.regs[r.idx])
+}
+
+// regHeadName is the name of the head of household a registration names.
+func regHeadName(g *record.Registration) string {
 	if strings.TrimSpace(g.HeadName) == "" && schemas.ParseRelation(g.Relation) == relHead {
 		return g.RepName
 	}
 	return g.HeadName
 }
 
-// personName is the name of the person a row's citizen ID belongs to.
-func (m *matcher) personName(r *rec) string {
+// personName is the name of the person record i's citizen ID belongs to.
+func (m *matcher) personName(i int32) string {
+	r := &m.recs[i]
 	if r.kind == kindM1 {
-		return m.in.Households[r.idx].HeadName
+		return m.names.at(i)
 	}
-	return m.in.Registrations[r.idx].RepName
+	return m.regs[r.idx].RepName
 }
 
-// source returns the location of a record.
-func (m *matcher) source(r *rec) *record.Source {
+// source returns the location of record i.
+func (m *matcher) source(i int32) record.Source {
+	r := &m.recs[i]
 	if r.kind == kindM1 {
-		return &m.in.Households[r.idx].Source
+		s := m.srcs[r.src]
+		if r.row >= 0 {
+			s.Row = int(r.row)
+		}
+		return s
 	}
-	return &m.in.Registrations[r.idx].Source
+	return m.regs[r.idx].Source
 }
 
 // role of the k-th of n words: the first is the family name, the last the
@@ -355,7 +486,18 @@ type interner struct {
 
 func newInterner() *interner { return &interner{ids: map[string]int32{}} }
 
+// id is s's ID; a new s is copied (it may be part of a row's text that
+// is not kept).
 func (in *interner) id(s string) int32 {
+	if v, ok := in.ids[s]; ok {
+		return v
+	}
+	return in.idOwned(strings.Clone(s))
+}
+
+// idOwned is id for an s that is nobody else's (made for the call): it is
+// kept as it is.
+func (in *interner) idOwned(s string) int32 {
 	if v, ok := in.ids[s]; ok {
 		return v
 	}
@@ -363,6 +505,15 @@ func (in *interner) id(s string) int32 {
 	in.ids[s] = v
 	in.strs = append(in.strs, s)
 	return v
+}
+
+// fit returns s, in an array of its own length when s leaves more than
+// an eighth of its capacity unused (a slice grown by append).
+func fit[T any](s []T) []T {
+	if cap(s)-len(s) > len(s)/8 {
+		return slices.Clone(s)
+	}
+	return s
 }
 
 // parallel runs fn over [0,n) split into contiguous chunks on up to workers

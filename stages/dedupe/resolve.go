@@ -38,6 +38,12 @@ func newUnionFind(m *matcher) *unionFind {
 	return u
 }
 
+// release drops what only find and union read: after it, only minW is
+// left.
+func (u *unionFind) release() {
+	u.parent, u.size, u.hid, u.ymin, u.ymax = nil, nil, nil, nil, nil
+}
+
 func (u *unionFind) find(i int32) int32 {
 	root := i
 	for u.parent[root] != root {
@@ -99,7 +105,7 @@ func (m *matcher) exactPair(i, j int32, out *[]edge) {
 		}
 	}
 	if a.personID != 0 && a.personID == b.personID {
-		if m.personNamesLoose(a, b) {
+		if m.personNamesLoose(i, j) {
 			ok |= rsID
 		} else {
 			veto |= rsID
@@ -155,13 +161,14 @@ func (m *matcher) headNamesLoose(a, b *rec) bool {
 
 // personNamesLoose compares the names of the people two citizen IDs belong
 // to (the head on M1, the representative on M2).
-func (m *matcher) personNamesLoose(a, b *rec) bool {
+func (m *matcher) personNamesLoose(i, j int32) bool {
+	a, b := &m.recs[i], &m.recs[j]
 	if (a.kind == kindM1 || a.rel == relHead) && (b.kind == kindM1 || b.rel == relHead) {
 		if m.headNamesLoose(a, b) {
 			return true
 		}
 	}
-	return looseSame(splitWords(vntext.Fold(m.personName(a))), splitWords(vntext.Fold(m.personName(b))))
+	return looseSame(splitWords(vntext.Fold(m.personName(i))), splitWords(vntext.Fold(m.personName(j))))
 }
 
 func splitWords(s string) []string {
