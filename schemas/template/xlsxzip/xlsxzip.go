@@ -178,6 +178,10 @@ type entry struct {
 	crc  uint32
 	size uint64 // uncompressed
 	comp []byte
+	// Of an entry with rows: its content around the empty sheet data,
+	// split where the rows go. Its rows are deflated straight into the
+	// zip at Close, never held.
+	before, after []byte
 }
 
 // New makes a Writer that writes a zip to w.
@@ -385,10 +389,14 @@ func (w *Writer) finish() error {
 		}
 		w.comp = nil
 	} else if e.rows != nil {
-		if err := w.splice(e); err != nil {
-			w.err = err
-			return err
+		at := bytes.Index(w.raw, []byte(emptySheetData))
+		if at < 0 {
+			w.err = fmt.Errorf("xlsxzip: %s: no empty sheet data to put rows in", e.name)
+			return w.err
 		}
+		open := at + len("<sheetData>")
+		e.before, e.after = slices.Clone(w.raw[:open]), slices.Clone(w.raw[open:])
+		w.raw = w.raw[:0]
 	} else if e.head != nil {
 		comp, err := deflate(e.head.comp, w.raw, w.level())
 		if err != nil {
@@ -419,38 +427,27 @@ func (w *Writer) finish() error {
 	return nil
 }
 
-// splice deflates the current entry's content (w.raw) with its rows put
-// into its empty sheet data.
-func (w *Writer) splice(e *entry) error {
-	at := bytes.Index(w.raw, []byte(emptySheetData))
-	if at < 0 {
-		return fmt.Errorf("xlsxzip: %s: no empty sheet data to put rows in", e.name)
+// writeRows writes an entry with rows to zw, deflated as it is made (the
+// header and data descriptor zip.Writer.Create gives it, as for every
+// entry): a big sheet's compressed bytes are never held.
+func (w *Writer) writeRows(zw *zip.Writer, e *entry) error {
+	ew, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Deflate})
+	if err != nil {
+		return fmt.Errorf("xlsxzip: %s: %w", e.name, err)
 	}
-	open := at + len("<sheetData>")
-	var buf bytes.Buffer
-	buf.Grow(len(w.raw)/4 + 64)
-	fw := getFlate(&buf, w.level())
-	defer putFlate(fw, w.level())
-	cw := &checksumWriter{w: fw}
-	if _, err := cw.Write(w.raw[:open]); err != nil {
-		return err
+	cw := &sizeWriter{w: ew, name: e.name}
+	if _, err := cw.Write(e.before); err != nil {
+		return fmt.Errorf("xlsxzip: %s: %w", e.name, err)
 	}
 	rows := e.rows
-	e.rows = nil // its content can go once written
+	e.rows, e.before = nil, nil // its content can go once written
 	if err := rows(cw); err != nil {
 		return fmt.Errorf("xlsxzip: %s: rows: %w", e.name, err)
 	}
-	if _, err := cw.Write(w.raw[open:]); err != nil {
-		return err
+	if _, err := cw.Write(e.after); err != nil {
+		return fmt.Errorf("xlsxzip: %s: %w", e.name, err)
 	}
-	if err := fw.Close(); err != nil {
-		return err
-	}
-	if cw.size > math.MaxUint32 {
-		return fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", e.name)
-	}
-	e.crc, e.size, e.comp = cw.crc, cw.size, buf.Bytes()
-	w.raw = w.raw[:0]
+	e.after = nil
 	return nil
 }
 
@@ -533,7 +530,17 @@ func (w *Writer) Close() error {
 		return fmt.Errorf("xlsxzip: %d of %d worksheets given rows were not written", len(w.opt.Rows)-w.spliced, len(w.opt.Rows))
 	}
 	zw := zip.NewWriter(w.out)
+	level := w.level()
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return pooledFlate{getFlate(out, level), level}, nil
+	})
 	for _, e := range w.order() {
+		if e.rows != nil {
+			if err := w.writeRows(zw, e); err != nil {
+				return err
+			}
+			continue
+		}
 		fh := &zip.FileHeader{
 			Name:               e.name,
 			Method:             zip.Deflate,
@@ -556,15 +563,29 @@ func (w *Writer) Close() error {
 	return zw.Close()
 }
 
-// checksumWriter passes bytes on to w, counting them and their CRC-32.
-type checksumWriter struct {
+// pooledFlate is a deflate writer given back to its pool when closed.
+type pooledFlate struct {
+	*flate.Writer
+	level int
+}
+
+func (p pooledFlate) Close() error {
+	err := p.Writer.Close()
+	putFlate(p.Writer, p.level)
+	return err
+}
+
+// sizeWriter passes bytes on to w, refusing a part past 4 GiB (the size
+// a zip entry without Zip64 holds, as for every other entry).
+type sizeWriter struct {
 	w    io.Writer
-	crc  uint32
+	name string
 	size uint64
 }
 
-func (c *checksumWriter) Write(p []byte) (int, error) {
-	c.crc = crc32.Update(c.crc, crc32.IEEETable, p)
-	c.size += uint64(len(p))
+func (c *sizeWriter) Write(p []byte) (int, error) {
+	if c.size += uint64(len(p)); c.size > math.MaxUint32 {
+		return 0, fmt.Errorf("xlsxzip: %s: part larger than 4 GiB", c.name)
+	}
 	return c.w.Write(p)
 }

@@ -275,3 +275,79 @@ func TestCreateAfter(t *testing.T) {
 		t.Error("CreateAfter without a head: no error")
 	}
 }
+
+// lenWriter is a bytes.Buffer whose length can be read while it is written.
+type lenWriter struct{ bytes.Buffer }
+
+// TestRowsSameBytes: a worksheet given its rows by a RowsFunc gives the
+// zip archive/zip gives with the rows in the sheet data, and its
+// compressed rows reach the output while they are made (they are not
+// held until the end).
+func TestRowsSameBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	rows := randomXML(r, 6<<20)
+	small := randomXML(r, 3000)
+	sheet := func(data string) string {
+		return `<worksheet><cols/><sheetData>` + data + `</sheetData><pageSetup/></worksheet>`
+	}
+	parts := func(sheet2 string) []testPart {
+		return []testPart{
+			{"[Content_Types].xml", []string{small}},
+			{"xl/worksheets/sheet2.xml", []string{sheet2[:20], sheet2[20:]}},
+			{"xl/worksheets/sheet1.xml", []string{sheet(small[:100])}},
+			{"xl/styles.xml", []string{small[:500]}},
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		rows string
+		sort bool
+	}{{"big rows", rows, false}, {"big rows, sorted", rows, true}, {"no rows", "", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := parts(sheet(tc.rows))
+			if tc.sort {
+				in[1], in[2] = in[2], in[1]
+			}
+			want := reference(t, in)
+			var out lenWriter
+			written := 0 // compressed bytes out when the rows were all made
+			given := parts(sheet(""))
+			if tc.sort {
+				given[1], given[2] = given[2], given[1]
+			}
+			zw := New(&out, Options{SortSheets: tc.sort, Rows: map[string]RowsFunc{
+				"xl/worksheets/sheet2.xml": func(w io.Writer) error {
+					for s := tc.rows; s != ""; {
+						n := min(len(s), 1<<16)
+						if _, err := w.Write([]byte(s[:n])); err != nil {
+							return err
+						}
+						s = s[n:]
+					}
+					written = out.Len()
+					return nil
+				},
+			}})
+			for _, p := range given {
+				w, err := zw.Create(p.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range p.pieces {
+					if _, err := w.Write([]byte(s)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("%d bytes differ from archive/zip's %d", out.Len(), len(want))
+			}
+			if tc.rows != "" && written < out.Len()/2 {
+				t.Errorf("%d of %d bytes written when the rows were made: the rows were held", written, out.Len())
+			}
+		})
+	}
+}
