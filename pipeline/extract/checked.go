@@ -478,16 +478,9 @@ func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Loc
 // or mismatched file, or yield's own error) means what was yielded must
 // not be used. false, nil when there is no checked file.
 func (s *Store) EachChecked(sub record.Submission, yield func(chk *record.Checked) error) (bool, error) {
-	p := s.CheckedPath(sub)
-	if p == "" {
-		return false, nil
-	}
-	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("extract: %w", err)
+	f, err := openStored(s.CheckedPath(sub))
+	if f == nil || err != nil {
+		return false, err
 	}
 	defer f.Close()
 	if _, _, _, _, err := decodeChecked(f, s.key, sub, s.loc(), decodeOpts{yield: yield, maxHouseholds: -1}); err != nil {

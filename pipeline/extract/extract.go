@@ -501,6 +501,22 @@ func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb recor
 	return wb, nil
 }
 
+// openStored opens the stored file at p; nil, nil when there is none
+// (p is "" or the file is gone).
+func openStored(p string) (*os.File, error) {
+	if p == "" {
+		return nil, nil
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	return f, nil
+}
+
 // EachRows reads the source rows Save (or a CellsWriter) stored for sub
 // one record batch at a time, without the whole workbook: yield gets the
 // rows of one table (ti, an index in the workbook's Tables) from one
@@ -510,16 +526,9 @@ func decodeFrom(r ipc.ReadAtSeeker, key string, sub record.Submission) (wb recor
 // some batches (a damaged or mismatched file, or yield's own error) means
 // what was yielded must not be used. false, nil when there is no extract.
 func (s *Store) EachRows(sub record.Submission, table int, yield func(ti int, rows []record.SourceRow) error) (bool, error) {
-	p := s.Path(sub)
-	if p == "" {
-		return false, nil
-	}
-	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("extract: %w", err)
+	f, err := openStored(s.Path(sub))
+	if f == nil || err != nil {
+		return false, err
 	}
 	defer f.Close()
 	var m wbMeta

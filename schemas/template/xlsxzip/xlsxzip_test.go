@@ -43,7 +43,13 @@ func reference(t *testing.T, parts []testPart) []byte {
 func ours(t *testing.T, parts []testPart, opt Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := New(&buf, opt)
+	fill(t, New(&buf, opt), parts)
+	return buf.Bytes()
+}
+
+// fill writes parts to zw and closes it.
+func fill(t *testing.T, zw *Writer, parts []testPart) {
+	t.Helper()
 	for _, p := range parts {
 		w, err := zw.Create(p.name)
 		if err != nil {
@@ -58,7 +64,6 @@ func ours(t *testing.T, parts []testPart, opt Options) []byte {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
 }
 
 // randomXML is n bytes of XML-like text, compressible as sheets are.
@@ -328,20 +333,7 @@ func TestRowsSameBytes(t *testing.T) {
 					return nil
 				},
 			}})
-			for _, p := range given {
-				w, err := zw.Create(p.name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, s := range p.pieces {
-					if _, err := w.Write([]byte(s)); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			if err := zw.Close(); err != nil {
-				t.Fatal(err)
-			}
+			fill(t, zw, given)
 			if !bytes.Equal(out.Bytes(), want) {
 				t.Errorf("%d bytes differ from archive/zip's %d", out.Len(), len(want))
 			}

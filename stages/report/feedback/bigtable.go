@@ -119,10 +119,7 @@ func scanRows(ctx context.Context, rs record.RowStreams, o *record.SubmissionOut
 	bt := &batched{ctx: ctx, rs: rs, id: o.ID, path: o.Path, tables: make([]tableScan, len(wb.Tables))}
 	pv := &privacy{}
 	named := findingRows(findings)
-	var kinds [256]struct {
-		known bool
-		kind  string
-	}
+	var kinds fieldKinds
 	var deferred []deferredWidth
 	inOrder := true
 	ok, err := rs.EachRows(ctx, o.ID, o.Path, -1, func(ti int, rows []record.SourceRow) error {
@@ -149,10 +146,7 @@ func scanRows(ctx context.Context, rs record.RowStreams, o *record.SubmissionOut
 			}
 			for _, c := range sr.Cells {
 				field := c.Field.String()
-				k := &kinds[c.Field]
-				if !k.known {
-					k.known, k.kind = true, personalKind(o.Form, field)
-				}
+				kind := kinds.of(o.Form, c.Field)
 				col := cellCol(c)
 				ts.maxCol = max(ts.maxCol, col)
 				if col < 1 {
@@ -165,12 +159,12 @@ func scanRows(ctx context.Context, rs record.RowStreams, o *record.SubmissionOut
 				}
 				ts.maxPut = max(ts.maxPut, col)
 				display := cellDisplay(c)
-				if k.kind == "" && field != schemas.FieldHouseholdCode && field != schemas.FieldSTT && hasLongDigits(display) {
+				if kind == "" && field != schemas.FieldHouseholdCode && field != schemas.FieldSTT && hasLongDigits(display) {
 					// pv.text keeps the household codes: known after the pass.
-					deferred = append(deferred, deferredWidth{ti: ti, col: col, kind: k.kind, field: field, text: display})
+					deferred = append(deferred, deferredWidth{ti: ti, col: col, kind: kind, field: field, text: display})
 					continue
 				}
-				ts.grow(col, pv.valueOfKind(k.kind, field, display))
+				ts.grow(col, pv.valueOfKind(kind, field, display))
 			}
 		}
 		return nil
@@ -217,10 +211,7 @@ func (w *writer) batchRows(s *sub, ti int, l batchLayout) xl.RowSource {
 	t, bt, st := &s.wb.Tables[ti], s.big, w.st
 	rowCol, fixCol := l.lastCol+1, l.lastCol+2
 	return func(rw *xl.RowWriter) error {
-		var kinds [256]struct {
-			known bool
-			kind  string
-		}
+		var kinds fieldKinds
 		var texts []string // of a row, for its height
 		var cw []float64
 		var werr error // of writing (not of reading)
@@ -233,10 +224,7 @@ func (w *writer) batchRows(s *sub, ti int, l batchLayout) xl.RowSource {
 				texts, cw = texts[:0], cw[:0]
 				for _, c := range sr.Cells {
 					field := c.Field.String()
-					k := &kinds[c.Field]
-					if !k.known {
-						k.known, k.kind = true, personalKind(s.o.Form, field)
-					}
+					kind := kinds.of(s.o.Form, c.Field)
 					cc := cellCol(c)
 					col := cc
 					if col < 1 {
@@ -248,7 +236,7 @@ func (w *writer) batchRows(s *sub, ti int, l batchLayout) xl.RowSource {
 						continue
 					}
 					display := cellDisplay(c)
-					rw.Put(col, s.pv.valueOfKind(k.kind, field, display), l.text)
+					rw.Put(col, s.pv.valueOfKind(kind, field, display), l.text)
 					if cc >= 1 && cc <= l.lastCol {
 						texts = append(texts, display)
 						cw = append(cw, l.ws[cc-1])

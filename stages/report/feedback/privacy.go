@@ -173,6 +173,21 @@ func hasLongDigits(s string) bool {
 }
 
 // personalKind is schemas.TypeCitizenID or schemas.TypePhone when a field
+// fieldKinds is personalKind looked up once per field of a table's cells.
+type fieldKinds [256]struct {
+	known bool
+	kind  string
+}
+
+// of is personalKind(form, f's name), remembered.
+func (k *fieldKinds) of(form record.Form, f schemas.FieldID) string {
+	e := &k[f]
+	if !e.known {
+		e.known, e.kind = true, personalKind(form, f.String())
+	}
+	return e.kind
+}
+
 // of a form holds personal data, else "".
 func personalKind(form record.Form, field string) string {
 	switch field {

@@ -464,19 +464,13 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 		}
 	}
 	// The personal-data kind of each field (personalKind), looked up once.
-	var kinds [256]struct {
-		known bool
-		kind  string
-	}
+	var kinds fieldKinds
 	for _, sr := range t.Rows {
 		written[sr.Row] = true
 		sh.Blanks(1, lastCol, sr.Row, xl.Text)
 		for _, c := range sr.Cells {
 			field := c.Field.String()
-			k := &kinds[c.Field]
-			if !k.known {
-				k.known, k.kind = true, personalKind(s.o.Form, field)
-			}
+			kind := kinds.of(s.o.Form, c.Field)
 			col := cellCol(c)
 			if col < 1 {
 				if l := columnLetter(t, field); l != "" {
@@ -486,7 +480,7 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 			if col < 1 {
 				continue
 			}
-			text := s.pv.valueOfKind(k.kind, field, cellDisplay(c))
+			text := s.pv.valueOfKind(kind, field, cellDisplay(c))
 			sh.Put(col, sr.Row, text, xl.Text)
 			growShort(col, text, 60)
 		}
