@@ -210,10 +210,10 @@ func chunkRanges(n, parts int) [][2]int {
 // are about equal), then each bucket is sorted on its other bits with LSD
 // passes of 8 bits, using *buf (grown to the largest bucket and kept for
 // the next call) as scratch space: the scratch is a bucket's size, not
-// the keys'. A small slice is sorted with LSD passes of 16 bits.
+// the keys'. A small slice is sorted with LSD passes of 8 bits alone.
 func radixSort(keys []uint64, buf *[]uint64) {
 	if len(keys) < 1<<16 {
-		lsdSort(keys, buf)
+		lowSort(keys, buf, 64)
 		return
 	}
 	const shift = 56
@@ -277,38 +277,6 @@ func lowSort(keys []uint64, buf *[]uint64, bits uint) {
 	if &src[0] != &keys[0] {
 		copy(keys, src)
 	}
-}
-
-// lsdSort sorts keys in place (LSD, 16 bits a pass), using *buf as
-// scratch space.
-func lsdSort(keys []uint64, buf *[]uint64) {
-	if len(keys) < 256 {
-		slices.Sort(keys)
-		return
-	}
-	if cap(*buf) < len(keys) {
-		*buf = make([]uint64, len(keys))
-	}
-	src, dst := keys, (*buf)[:len(keys)]
-	var count [1 << 16]int
-	for shift := uint(0); shift < 64; shift += 16 {
-		clear(count[:])
-		for _, k := range src {
-			count[(k>>shift)&0xffff]++
-		}
-		sum := 0
-		for i, c := range count {
-			count[i] = sum
-			sum += c
-		}
-		for _, k := range src {
-			d := (k >> shift) & 0xffff
-			dst[count[d]] = k
-			count[d]++
-		}
-		src, dst = dst, src
-	}
-	// four passes: the result is back in keys
 }
 
 // pairFunc handles one candidate pair (i < j) and may append to out.
