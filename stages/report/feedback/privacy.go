@@ -172,7 +172,6 @@ func hasLongDigits(s string) bool {
 	return false
 }
 
-// personalKind is schemas.TypeCitizenID or schemas.TypePhone when a field
 // fieldKinds is personalKind looked up once per field of a table's cells.
 type fieldKinds [256]struct {
 	known bool
@@ -188,6 +187,7 @@ func (k *fieldKinds) of(form record.Form, f schemas.FieldID) string {
 	return e.kind
 }
 
+// personalKind is schemas.TypeCitizenID or schemas.TypePhone when a field
 // of a form holds personal data, else "".
 func personalKind(form record.Form, field string) string {
 	switch field {
