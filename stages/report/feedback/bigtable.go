@@ -24,7 +24,7 @@ import (
 // saved) writes each row, its “Cần sửa” text, highlights and height
 // straight into the sheet's deflate stream. Neither the rows nor the
 // sheet's cells are held. The workbook is the very one the whole rows
-// would give (TestStreamedSameAsWhole); what that path cannot write the
+// would give (TestBatchedSameAsWhole); what that path cannot write the
 // same way (rows out of order or among the header rows, a value the
 // streamed rows cannot hold) is written from the whole workbook, as
 // before.
