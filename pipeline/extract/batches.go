@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -112,11 +113,11 @@ func (bw *batchWriter) abort() { bw.fw.Close() }
 // of it. It may panic on damaged bytes (the callers recover).
 func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) string) []arrow.Field,
 	begin func(metaJSON string) error, each func(rec arrow.RecordBatch) error) error {
-	fr, err := ipc.NewFileReader(r, ipc.WithAllocator(memory.NewGoAllocator()))
+	fr, done, err := newFileReader(r)
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
-	defer fr.Close()
+	defer done()
 	md := fr.Schema().Metadata()
 	get := func(k string) string {
 		if i := md.FindKey(k); i >= 0 {
@@ -184,6 +185,62 @@ func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) 
 		return errors.New("extract: damaged (digest mismatch)")
 	}
 	return nil
+}
+
+// wholeFileBytes is the size up to which an extract file is read into
+// memory in one read and its record batches decoded where they lie (no
+// read and no copy per batch); a bigger file is read a batch at a time,
+// so that what is held stays bounded whatever its size.
+var wholeFileBytes int64 = 16 << 20
+
+// fileBufs are the memory of the files read whole, used again from one
+// file to the next: nothing decoded from a file points into it (its
+// texts are copied out), so it is free again once the file is read.
+var fileBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// newFileReader opens the Arrow IPC file r: a regular file of at most
+// wholeFileBytes is read whole into one of fileBufs first. done closes
+// the reader (and gives the memory back); the record batches read must
+// have been released by then.
+func newFileReader(r ipc.ReadAtSeeker) (fr *ipc.FileReader, done func(), err error) {
+	f, ok := r.(*os.File)
+	if !ok {
+		fr, err = ipc.NewFileReader(r, ipc.WithAllocator(memory.NewGoAllocator()))
+		if err != nil {
+			return nil, nil, err
+		}
+		return fr, func() { fr.Close() }, nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > wholeFileBytes {
+		fr, err = ipc.NewFileReader(r, ipc.WithAllocator(memory.NewGoAllocator()))
+		if err != nil {
+			return nil, nil, err
+		}
+		return fr, func() { fr.Close() }, nil
+	}
+	bp := fileBufs.Get().(*[]byte)
+	n := int(fi.Size())
+	if cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:n]
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, fi.Size()), buf); err != nil {
+		fileBufs.Put(bp)
+		return nil, nil, err
+	}
+	fr, err = ipc.NewMappedFileReader(buf, ipc.WithAllocator(memory.NewGoAllocator()))
+	if err != nil {
+		fileBufs.Put(bp)
+		return nil, nil, err
+	}
+	return fr, func() {
+		fr.Close()
+		fileBufs.Put(bp)
+	}, nil
 }
 
 // writeFile stores an extract file at p, written by fill on a buffered
