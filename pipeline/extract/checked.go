@@ -579,16 +579,19 @@ func (sc *Scratch) start() {
 // findings) and is valid until sc is used again, which decodes the next
 // file into the same arrays. So a stage that reads many files' records
 // one at a time, many times over, allocates nothing per file once the
-// arrays have grown. false when there is no usable checked file (a
-// missing one silently, a damaged or mismatched one logged), as for
-// LoadChecked.
+// arrays have grown. The file's digest is checked the first time; a file
+// read again that is still the same file, unchanged (not replaced, as
+// every write of an extract replaces it, nor written over in place since:
+// the same size and modification time), is not hashed again. false when
+// there is no usable checked file (a missing one silently, a damaged or
+// mismatched one logged), as for LoadChecked.
 func (s *Store) ReadRecords(sub record.Submission, sc *Scratch) (*record.Checked, bool) {
 	f, err := openStored(s.CheckedPath(sub))
 	if f == nil && err == nil {
 		return nil, false
 	}
 	if err == nil {
-		_, _, _, _, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: -1, scratch: sc})
+		_, _, _, _, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: -1, scratch: sc, digests: &s.digests})
 		f.Close()
 		if err == nil {
 			return &sc.chk, true
@@ -698,7 +701,7 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		yielded += n
 		return yield(&batch)
 	}
-	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each); err != nil {
+	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each, o.digests); err != nil {
 		return record.Workbook{}, 0, record.Checked{}, 0, err
 	}
 	if yield != nil || leave {
@@ -730,6 +733,7 @@ type decodeOpts struct {
 	yield         func(chk *record.Checked) error
 	maxHouseholds int
 	scratch       *Scratch
+	digests       *digestMemo // see readBatches
 }
 
 // recordsMeta is the part of a checked file's metadata its records need.

@@ -434,16 +434,38 @@ func TestReadRecordsReusesMemory(t *testing.T) {
 	if _, ok := st.ReadRecords(record.Submission{ID: strings.Repeat("ee", 32), Path: "x/M.xlsx"}, &sc); ok {
 		t.Error("ReadRecords found a file never stored")
 	}
-	good := st.CheckedPath(files[0].sub)
-	b, err := os.ReadFile(good)
+	// A file found right is not hashed again while it is the same file;
+	// one replaced since (every write of an extract replaces it) is, by
+	// the same store, and a new store checks every file.
+	path := st.CheckedPath(files[0].sub)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b[len(b)/3] ^= 0x01
-	if err := os.WriteFile(good, b, 0o600); err != nil {
+	if err := os.WriteFile(path+".tmp", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := st.ReadRecords(files[0].sub, &sc); ok {
+		t.Error("ReadRecords used a damaged file put in place of one it had read")
+	}
+	b, err = os.ReadFile(st.CheckedPath(files[1].sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 0x01
+	if err := os.WriteFile(st.CheckedPath(files[1].sub), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := extract.NewStore(filepath.Dir(filepath.Dir(filepath.Dir(path))), "k1", quiet)
+	fresh.Location = loc
+	if _, ok := fresh.ReadRecords(files[1].sub, &sc); ok {
 		t.Error("ReadRecords used a damaged file")
+	}
+	if _, ok := fresh.ReadRecords(files[2].sub, &sc); !ok {
+		t.Error("a new store did not read a good file")
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"doithoai/bench/gen"
 	"doithoai/pipeline/process"
@@ -23,6 +25,9 @@ import (
 // e.g. -communes 200 -households 1000; its extracts are kept in its
 // state-roster-bench folder) or, without it, one generated here with
 // $DOITHOAI_BENCH_COMMUNES communes (default 20) of 1,000 households.
+// Besides -benchmem's figures, each reports rows/s and cpu-ns/op, the
+// process's CPU time (user and system, every goroutine's) per operation:
+// steadier than ns/op on a shared machine.
 func BenchmarkRosterPasses(b *testing.B) {
 	dir, state := os.Getenv("DOITHOAI_BENCH_WS"), ""
 	if dir == "" {
@@ -53,6 +58,7 @@ func BenchmarkRosterPasses(b *testing.B) {
 	}
 	rows := ds.HouseholdCount()
 	b.Run("pass", func(b *testing.B) {
+		cpu := cpuTime()
 		for b.Loop() {
 			years := 0
 			err := ds.EachHousehold(context.Background(), func(_ int, hs []record.Household) error {
@@ -66,8 +72,10 @@ func BenchmarkRosterPasses(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("chain", func(b *testing.B) {
+		cpu := cpuTime()
 		for b.Loop() {
 			_, rs, err := process.Process(context.Background(), cfg, nil, subs, now)
 			if err != nil || rs.Decoded != 0 {
@@ -75,5 +83,15 @@ func BenchmarkRosterPasses(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	})
+}
+
+// cpuTime is the CPU time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
