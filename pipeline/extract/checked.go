@@ -670,7 +670,7 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		return nil
 	}
 	var batch record.Checked // yield's, used again from batch to batch with a scratch
-	yielded := 0 // records handed to yield, or counted when left
+	yielded := 0             // records handed to yield, or counted when left
 	each := func(rec arrow.RecordBatch) error {
 		if kd == nil {
 			return errors.New("extract: records of a form without records")
