@@ -111,11 +111,11 @@ func (bw *batchWriter) abort() { bw.fw.Close() }
 // each (which must not keep it), and finally checks the digest: a file
 // whose digest does not match is an error, whatever begin and each made
 // of it. It may panic on damaged bytes (the callers recover). With
-// digests, a file whose digest was found right before (the same file,
-// unchanged since: see digestMemo) is not hashed again, and one whose
-// digest is found right is remembered.
+// digests, a file whose digest is found right is remembered there, and
+// with trust too, a file whose digest was found right before (the same
+// file, unchanged since: see digestMemo) is not hashed again.
 func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) string) []arrow.Field,
-	begin func(metaJSON string) error, each func(rec arrow.RecordBatch) error, digests *digestMemo) error {
+	begin func(metaJSON string) error, each func(rec arrow.RecordBatch) error, digests *digestMemo, trust bool) error {
 	fr, fi, done, err := newFileReader(r)
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
@@ -125,7 +125,7 @@ func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) 
 	if f, ok := r.(*os.File); ok && fi != nil {
 		name = f.Name()
 	}
-	known := digests != nil && name != "" && digests.known(name, fi)
+	known := trust && digests != nil && name != "" && digests.known(name, fi)
 	md := fr.Schema().Metadata()
 	get := func(k string) string {
 		if i := md.FindKey(k); i >= 0 {

@@ -512,7 +512,8 @@ func (s *Store) LoadCheckedUpTo(sub record.Submission, maxHouseholds int) (wb re
 		return record.Workbook{}, 0, record.Checked{}, 0, false
 	}
 	if err == nil {
-		wb, rows, chk, left, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: maxHouseholds})
+		// ReadRecords will not hash the file again (see digestMemo).
+		wb, rows, chk, left, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: maxHouseholds, digests: &s.digests})
 		f.Close()
 		if err == nil {
 			return wb, rows, chk, left, true
@@ -579,10 +580,11 @@ func (sc *Scratch) start() {
 // findings) and is valid until sc is used again, which decodes the next
 // file into the same arrays. So a stage that reads many files' records
 // one at a time, many times over, allocates nothing per file once the
-// arrays have grown. The file's digest is checked the first time; a file
-// read again that is still the same file, unchanged (not replaced, as
-// every write of an extract replaces it, nor written over in place since:
-// the same size and modification time), is not hashed again. false when
+// arrays have grown. The file's digest is checked the first time the
+// store reads the file (ReadRecords or LoadChecked); read again while it
+// is still the same file, unchanged (not replaced, as every write of an
+// extract replaces it, nor written over in place since: the same size
+// and modification time), it is not hashed again. false when
 // there is no usable checked file (a missing one silently, a damaged or
 // mismatched one logged), as for LoadChecked.
 func (s *Store) ReadRecords(sub record.Submission, sc *Scratch) (*record.Checked, bool) {
@@ -591,7 +593,7 @@ func (s *Store) ReadRecords(sub record.Submission, sc *Scratch) (*record.Checked
 		return nil, false
 	}
 	if err == nil {
-		_, _, _, _, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: -1, scratch: sc, digests: &s.digests})
+		_, _, _, _, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: -1, scratch: sc, digests: &s.digests, trust: true})
 		f.Close()
 		if err == nil {
 			return &sc.chk, true
@@ -701,7 +703,7 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		yielded += n
 		return yield(&batch)
 	}
-	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each, o.digests); err != nil {
+	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each, o.digests, o.trust); err != nil {
 		return record.Workbook{}, 0, record.Checked{}, 0, err
 	}
 	if yield != nil || leave {
@@ -734,6 +736,7 @@ type decodeOpts struct {
 	maxHouseholds int
 	scratch       *Scratch
 	digests       *digestMemo // see readBatches
+	trust         bool
 }
 
 // recordsMeta is the part of a checked file's metadata its records need.

@@ -653,7 +653,7 @@ func decodeRows(r ipc.ReadAtSeeker, key string, sub record.Submission, table int
 		}
 		return flush()
 	}
-	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, start, each, nil); err != nil {
+	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, start, each, nil, false); err != nil {
 		return err
 	}
 	for i, t := range m.Tables {
