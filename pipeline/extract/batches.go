@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -109,14 +110,22 @@ func (bw *batchWriter) abort() { bw.fw.Close() }
 // trailer's metadata JSON to begin, then every record batch in order to
 // each (which must not keep it), and finally checks the digest: a file
 // whose digest does not match is an error, whatever begin and each made
-// of it. It may panic on damaged bytes (the callers recover).
+// of it. It may panic on damaged bytes (the callers recover). With
+// digests, a file whose digest is found right is remembered there, and
+// with trust too, a file whose digest was found right before (the same
+// file, unchanged since: see digestMemo) is not hashed again.
 func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) string) []arrow.Field,
-	begin func(metaJSON string) error, each func(rec arrow.RecordBatch) error) error {
-	fr, err := ipc.NewFileReader(r, ipc.WithAllocator(memory.NewGoAllocator()))
+	begin func(metaJSON string) error, each func(rec arrow.RecordBatch) error, digests *digestMemo, trust bool) error {
+	fr, fi, done, err := newFileReader(r)
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
-	defer fr.Close()
+	defer done()
+	var name string
+	if f, ok := r.(*os.File); ok && fi != nil {
+		name = f.Name()
+	}
+	known := trust && digests != nil && name != "" && digests.known(name, fi)
 	md := fr.Schema().Metadata()
 	get := func(k string) string {
 		if i := md.FindKey(k); i >= 0 {
@@ -164,15 +173,20 @@ func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) 
 	if err := begin(mj); err != nil {
 		return err
 	}
-	h := sha256.New()
+	var h hash.Hash
+	if !known {
+		h = sha256.New()
+	}
 	for i := 0; i < n-1; i++ {
 		rec, err := fr.RecordBatchAt(i)
 		if err != nil {
 			return fmt.Errorf("extract: %w", err)
 		}
-		if err := hashBatch(h, rec); err != nil {
-			rec.Release()
-			return err
+		if h != nil {
+			if err := hashBatch(h, rec); err != nil {
+				rec.Release()
+				return err
+			}
 		}
 		err = each(rec)
 		rec.Release()
@@ -180,10 +194,99 @@ func readBatches(r ipc.ReadAtSeeker, id ident, fieldsFor func(meta func(string) 
 			return err
 		}
 	}
+	if known {
+		return nil
+	}
 	if finishDigest(h, mj, int64(n-1)) != dg {
 		return errors.New("extract: damaged (digest mismatch)")
 	}
+	if digests != nil && name != "" {
+		digests.add(name, fi)
+	}
 	return nil
+}
+
+// digestMemo are the extract files whose digest a store found right, as
+// they were then (os.FileInfo): a file that is still the same (os.SameFile:
+// not replaced, as every write of an extract replaces it) with the same
+// size and modification time is not hashed again when it is read again
+// (ReadRecords: a stage's many passes over a roster kept out of memory).
+type digestMemo struct {
+	mu    sync.Mutex
+	files map[string]os.FileInfo
+}
+
+// known reports whether the file at name, now fi, is one whose digest
+// was found right.
+func (d *digestMemo) known(name string, fi os.FileInfo) bool {
+	d.mu.Lock()
+	was, ok := d.files[name]
+	d.mu.Unlock()
+	return ok && os.SameFile(was, fi) && was.Size() == fi.Size() && was.ModTime().Equal(fi.ModTime())
+}
+
+// add remembers that the digest of the file at name, fi, was found right.
+func (d *digestMemo) add(name string, fi os.FileInfo) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.files == nil {
+		d.files = map[string]os.FileInfo{}
+	}
+	d.files[name] = fi
+}
+
+// wholeFileBytes is the size up to which an extract file is read into
+// memory in one read and its record batches decoded where they lie (no
+// read and no copy per batch); a bigger file is read a batch at a time,
+// so that what is held stays bounded whatever its size.
+var wholeFileBytes int64 = 16 << 20
+
+// fileBufs are the memory of the files read whole, used again from one
+// file to the next: nothing decoded from a file points into it (its
+// texts are copied out), so it is free again once the file is read.
+var fileBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// newFileReader opens the Arrow IPC file r: a regular file of at most
+// wholeFileBytes is read whole into one of fileBufs first. fi is the
+// file's (nil when r is no regular file). done closes the reader (and
+// gives the memory back); the record batches read must have been
+// released by then.
+func newFileReader(r ipc.ReadAtSeeker) (fr *ipc.FileReader, fi os.FileInfo, done func(), err error) {
+	f, ok := r.(*os.File)
+	if ok {
+		if fi, err = f.Stat(); err != nil {
+			return nil, nil, nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			fi = nil
+		}
+	}
+	if fi == nil || fi.Size() > wholeFileBytes {
+		fr, err = ipc.NewFileReader(r, ipc.WithAllocator(memory.NewGoAllocator()))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return fr, fi, func() { fr.Close() }, nil
+	}
+	bp := fileBufs.Get().(*[]byte)
+	n := int(fi.Size())
+	if cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:n]
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, fi.Size()), buf); err != nil {
+		fileBufs.Put(bp)
+		return nil, nil, nil, err
+	}
+	fr, err = ipc.NewMappedFileReader(buf, ipc.WithAllocator(memory.NewGoAllocator()))
+	if err != nil {
+		fileBufs.Put(bp)
+		return nil, nil, nil, err
+	}
+	return fr, fi, func() {
+		fr.Close()
+		fileBufs.Put(bp)
+	}, nil
 }
 
 // writeFile stores an extract file at p, written by fill on a buffered

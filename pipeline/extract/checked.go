@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -187,8 +186,14 @@ type codec interface {
 	drop(chk *record.Checked, n int)
 	// reserve makes room for n records (none when n is 0).
 	reserve(chk *record.Checked, n int)
-	// decode appends the records of a batch.
-	decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) error
+	// reuse empties chk's records of the kind, keeping their array when
+	// it has room for n (else a new one), so that they are decoded again
+	// into the same memory.
+	reuse(chk *record.Checked, n int)
+	// decode appends the records of a batch. Every field of a record is
+	// set (none is left from what its memory held), its few-valued texts
+	// taken from few (and added to it) when few is not nil.
+	decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location, few map[string]string) error
 }
 
 // codecOf is the kind of the records of a form; nil for a form without
@@ -314,58 +319,112 @@ func (k kind[T]) encode(mem memory.Allocator, chk *record.Checked, lo, hi int, s
 	return arrs, nil
 }
 
-func (k kind[T]) decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location) error {
+func (k kind[T]) reuse(chk *record.Checked, n int) {
+	p := k.get(chk)
+	if cap(*p) >= n {
+		*p = (*p)[:0]
+		return
+	}
+	*p = make([]T, 0, n)
+}
+
+// decodeChunk is how many records decode fills column after column
+// before going on to the next ones, so that the records being filled
+// stay in the cache.
+const decodeChunk = 128
+
+func (k kind[T]) decode(rec arrow.RecordBatch, chk *record.Checked, sub record.Submission, commune string, loc *time.Location, few map[string]string) error {
 	n := int(rec.NumRows())
 	all := *k.get(chk)
 	if len(all)+n > cap(all) {
 		return errors.New("extract: more records than the metadata counts")
 	}
 	recs := all[len(all) : len(all)+n]
-	for i := range recs {
-		attach(k.source(&recs[i]), sub, commune)
+	if few == nil {
+		// The batch's own copies (see col.few).
+		few = map[string]string{}
 	}
+	// fills[j] sets a part of records lo to hi: their source, then each
+	// column.
+	fills := make([]func(lo, hi int), 0, len(k.cols)+1)
+	fills = append(fills, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			attach(k.source(&recs[i]), sub, commune)
+		}
+	})
 	for ci, c := range k.cols {
 		col := rec.Column(ci)
+		var fill func(lo, hi int)
 		switch {
 		case c.s != nil && c.few:
-			a := newTexts(col.(*array.String))
-			kept := map[string]string{}
-			for i := range recs {
-				v := a.at(i)
-				k, ok := kept[v]
-				if !ok {
-					k = strings.Clone(v)
-					kept[k] = k
+			a := col.(*array.String)
+			var offs []int32
+			var data []byte
+			if a.Len() > 0 {
+				offs, data = a.ValueOffsets(), a.ValueBytes()
+			}
+			var last []byte
+			lastV, have := "", false
+			fill = func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					b := data[offs[i]:offs[i+1]]
+					if !have || !bytes.Equal(b, last) {
+						v, ok := few[string(b)]
+						if !ok {
+							v = string(b)
+							few[v] = v
+						}
+						last, lastV, have = b, v, true
+					}
+					*c.s(&recs[i]) = lastV
 				}
-				*c.s(&recs[i]) = k
 			}
 		case c.s != nil:
 			a := newTexts(col.(*array.String))
-			for i := range recs {
-				*c.s(&recs[i]) = a.at(i)
+			fill = func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					*c.s(&recs[i]) = a.at(i)
+				}
 			}
 		case c.i != nil:
 			v := col.(*array.Int64).Int64Values()
-			for i := range recs {
-				*c.i(&recs[i]) = int(v[i])
+			fill = func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					*c.i(&recs[i]) = int(v[i])
+				}
 			}
 		case c.t != nil:
 			v := col.(*array.Int64).Int64Values()
-			for i := range recs {
-				if v[i] != noTime {
-					*c.t(&recs[i]) = time.Unix(v[i], 0).In(loc)
+			fill = func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					if v[i] == noTime {
+						*c.t(&recs[i]) = time.Time{}
+					} else {
+						*c.t(&recs[i]) = time.Unix(v[i], 0).In(loc)
+					}
 				}
 			}
 		case c.b != nil:
 			a := col.(*array.Boolean)
-			for i := range recs {
-				*c.b(&recs[i]) = a.Value(i)
+			fill = func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					*c.b(&recs[i]) = a.Value(i)
+				}
 			}
 		default:
 			v := col.(*array.Float64).Float64Values()
-			for i := range recs {
-				*c.f(&recs[i]) = v[i]
+			fill = func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					*c.f(&recs[i]) = v[i]
+				}
 			}
+		}
+		fills = append(fills, fill)
+	}
+	for lo := 0; lo < n; lo += decodeChunk {
+		hi := min(lo+decodeChunk, n)
+		for _, fill := range fills {
+			fill(lo, hi)
 		}
 	}
 	*k.get(chk) = all[:len(all)+n]
@@ -453,7 +512,8 @@ func (s *Store) LoadCheckedUpTo(sub record.Submission, maxHouseholds int) (wb re
 		return record.Workbook{}, 0, record.Checked{}, 0, false
 	}
 	if err == nil {
-		wb, rows, chk, left, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: maxHouseholds})
+		// ReadRecords will not hash the file again (see digestMemo).
+		wb, rows, chk, left, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: maxHouseholds, digests: &s.digests})
 		f.Close()
 		if err == nil {
 			return wb, rows, chk, left, true
@@ -473,7 +533,8 @@ func DecodeChecked(data []byte, key string, sub record.Submission, loc *time.Loc
 // EachChecked reads the records SaveChecked stored for sub one record
 // batch at a time (at most BatchRows records), with sub attached: yield
 // gets a Checked holding only that batch's records (no findings), valid
-// only during the call. So a big roster is never held whole. The file's
+// only during the call (its memory is used again for the next batch). So
+// a big roster is never held whole. The file's
 // digest is checked at its end: an error after some batches (a damaged
 // or mismatched file, or yield's own error) means what was yielded must
 // not be used. false, nil when there is no checked file.
@@ -483,10 +544,63 @@ func (s *Store) EachChecked(sub record.Submission, yield func(chk *record.Checke
 		return false, err
 	}
 	defer f.Close()
-	if _, _, _, _, err := decodeChecked(f, s.key, sub, s.loc(), decodeOpts{yield: yield, maxHouseholds: -1}); err != nil {
+	if _, _, _, _, err := decodeChecked(f, s.key, sub, s.loc(), decodeOpts{yield: yield, maxHouseholds: -1, scratch: new(Scratch)}); err != nil {
 		return true, fmt.Errorf("extract: checked extract of %s: %w", sub.Path, err)
 	}
 	return true, nil
+}
+
+// Scratch is the memory that reading checked files again (ReadRecords)
+// uses from one file to the next: the records' arrays and the few-valued
+// texts met so far (a sheet name, a hamlet: each held once, whatever
+// the number of records and files). The zero Scratch is ready to use;
+// one Scratch serves one read at a time.
+type Scratch struct {
+	chk record.Checked
+	few map[string]string
+}
+
+// scratchFew is the most few-valued texts a Scratch holds; beyond, it
+// starts again (a cache: the records are the same either way).
+const scratchFew = 1 << 16
+
+// start readies sc for the records of one more file: none are left of
+// the last one.
+func (sc *Scratch) start() {
+	c := &sc.chk
+	*c = record.Checked{Households: c.Households[:0], Registrations: c.Registrations[:0], Delegates: c.Delegates[:0],
+		Opinions: c.Opinions[:0], Results: c.Results[:0]}
+	if sc.few == nil || len(sc.few) > scratchFew {
+		sc.few = map[string]string{}
+	}
+}
+
+// ReadRecords reads again the records SaveChecked stored for sub, with
+// sub attached, into sc's memory: the check it returns holds them (and no
+// findings) and is valid until sc is used again, which decodes the next
+// file into the same arrays. So a stage that reads many files' records
+// one at a time, many times over, allocates nothing per file once the
+// arrays have grown. The file's digest is checked the first time the
+// store reads the file (ReadRecords or LoadChecked); read again while it
+// is still the same file, unchanged (not replaced, as every write of an
+// extract replaces it, nor written over in place since: the same size
+// and modification time), it is not hashed again. false when
+// there is no usable checked file (a missing one silently, a damaged or
+// mismatched one logged), as for LoadChecked.
+func (s *Store) ReadRecords(sub record.Submission, sc *Scratch) (*record.Checked, bool) {
+	f, err := openStored(s.CheckedPath(sub))
+	if f == nil && err == nil {
+		return nil, false
+	}
+	if err == nil {
+		_, _, _, _, err = decodeChecked(f, s.key, sub, s.loc(), decodeOpts{maxHouseholds: -1, scratch: sc, digests: &s.digests, trust: true})
+		f.Close()
+		if err == nil {
+			return &sc.chk, true
+		}
+	}
+	s.log.Warn("checked extract not used; the file is checked again", "path", sub.Path, "extract", s.CheckedPath(sub), "err", err)
+	return nil, false
 }
 
 // decodeChecked is DecodeChecked reading the file from r, one batch at a
@@ -501,6 +615,17 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 	}()
 	yield := o.yield
 	leave := false // the M1 records are counted, not decoded
+	// into is where the records are gathered: the check returned, or the
+	// scratch's (without yield).
+	into := &chk
+	var few map[string]string
+	if sc := o.scratch; sc != nil {
+		sc.start()
+		few = sc.few
+		if yield == nil {
+			into = &sc.chk
+		}
+	}
 	// The columns depend on the form, named in the schema's metadata:
 	// read it first, then check the whole file against that form's
 	// columns.
@@ -515,7 +640,15 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 		return nil
 	}
 	begin := func(mj string) error {
-		if err := json.Unmarshal([]byte(mj), &m); err != nil {
+		if o.scratch != nil {
+			// Only the records are wanted: what they need of the
+			// metadata.
+			var rm recordsMeta
+			if err := json.Unmarshal([]byte(mj), &rm); err != nil {
+				return fmt.Errorf("extract: checked metadata: %w", err)
+			}
+			m.Workbook.Form, m.Workbook.CommuneCode, m.Records = rm.Workbook.Form, rm.Workbook.CommuneCode, rm.Records
+		} else if err := json.Unmarshal([]byte(mj), &m); err != nil {
 			return fmt.Errorf("extract: checked metadata: %w", err)
 		}
 		if m.Workbook.Form != form {
@@ -529,12 +662,17 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 			return err
 		}
 		leave = yield == nil && form == record.FormM1 && o.maxHouseholds >= 0 && m.Records > o.maxHouseholds
-		if kd != nil && yield == nil && !leave {
+		switch {
+		case kd == nil || yield != nil || leave:
+		case into != &chk:
+			kd.reuse(into, m.Records)
+		default:
 			kd.reserve(&chk, m.Records)
 		}
 		return nil
 	}
-	yielded := 0 // records handed to yield, or counted when left
+	var batch record.Checked // yield's, used again from batch to batch with a scratch
+	yielded := 0             // records handed to yield, or counted when left
 	each := func(rec arrow.RecordBatch) error {
 		if kd == nil {
 			return errors.New("extract: records of a form without records")
@@ -547,28 +685,32 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 			return nil
 		}
 		if yield == nil {
-			return kd.decode(rec, &chk, sub, wb.CommuneCode, loc)
+			return kd.decode(rec, into, sub, wb.CommuneCode, loc, few)
 		}
 		n := int(rec.NumRows())
 		if yielded+n > m.Records {
 			return errors.New("extract: more records than the metadata counts")
 		}
-		var batch record.Checked
-		kd.reserve(&batch, n)
-		if err := kd.decode(rec, &batch, sub, wb.CommuneCode, loc); err != nil {
+		if o.scratch != nil {
+			kd.reuse(&batch, n)
+		} else {
+			batch = record.Checked{}
+			kd.reserve(&batch, n)
+		}
+		if err := kd.decode(rec, &batch, sub, wb.CommuneCode, loc, few); err != nil {
 			return err
 		}
 		yielded += n
 		return yield(&batch)
 	}
-	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each); err != nil {
+	if err := readBatches(r, ident{kindChecked, key, sub}, fieldsFor, begin, each, o.digests, o.trust); err != nil {
 		return record.Workbook{}, 0, record.Checked{}, 0, err
 	}
 	if yield != nil || leave {
 		if yielded != m.Records {
 			return record.Workbook{}, 0, record.Checked{}, 0, errors.New("extract: fewer records than the metadata counts")
 		}
-	} else if kd != nil && kd.count(&chk) != m.Records {
+	} else if kd != nil && kd.count(into) != m.Records {
 		return record.Workbook{}, 0, record.Checked{}, 0, errors.New("extract: fewer records than the metadata counts")
 	}
 	if leave {
@@ -585,7 +727,23 @@ func decodeChecked(r ipc.ReadAtSeeker, key string, sub record.Submission, loc *t
 // yield a batch at a time (when set), or gather them in the check, but
 // for the M1 records of a file with more than maxHouseholds of them
 // (maxHouseholds >= 0), only counted.
+// With scratch, the records are decoded into its memory (ReadRecords;
+// with yield, the batch's records are, from batch to batch) and only
+// what they need of the metadata is read: the check returned has
+// neither records nor findings.
 type decodeOpts struct {
 	yield         func(chk *record.Checked) error
 	maxHouseholds int
+	scratch       *Scratch
+	digests       *digestMemo // see readBatches
+	trust         bool
+}
+
+// recordsMeta is the part of a checked file's metadata its records need.
+type recordsMeta struct {
+	Workbook struct {
+		Form        record.Form
+		CommuneCode string
+	}
+	Records int
 }

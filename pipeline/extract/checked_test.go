@@ -335,3 +335,137 @@ func TestLoadCheckedUpTo(t *testing.T) {
 		t.Error("a damaged checked file was used with its records left in it")
 	}
 }
+
+// TestReadRecordsReusesMemory: reading checked files again into one
+// Scratch, one after the other (two files of each kind, bigger then
+// smaller, the kinds in turn, twice over), gives each file exactly the
+// records LoadChecked gives it, none left of the file read before into
+// the same memory, and no findings.
+func TestReadRecordsReusesMemory(t *testing.T) {
+	loc := time.FixedZone("ICT", 7*3600)
+	st := extract.NewStore(t.TempDir(), "k1", quiet)
+	st.Location = loc
+	type file struct {
+		sub  record.Submission
+		form record.Form
+	}
+	var files []file
+	n := 0
+	for k, c := range []struct {
+		form record.Form
+		set  func(*record.Checked, reflect.Value)
+		typ  reflect.Type
+	}{
+		{record.FormM1, func(c *record.Checked, v reflect.Value) { c.Households = v.Interface().([]record.Household) }, reflect.TypeOf(record.Household{})},
+		{record.FormM2, func(c *record.Checked, v reflect.Value) { c.Registrations = v.Interface().([]record.Registration) }, reflect.TypeOf(record.Registration{})},
+		{record.FormM3, func(c *record.Checked, v reflect.Value) { c.Delegates = v.Interface().([]record.Delegate) }, reflect.TypeOf(record.Delegate{})},
+		{record.FormM4, func(c *record.Checked, v reflect.Value) { c.Opinions = v.Interface().([]record.Opinion) }, reflect.TypeOf(record.Opinion{})},
+		{record.FormM5, func(c *record.Checked, v reflect.Value) { c.Results = v.Interface().([]record.Result) }, reflect.TypeOf(record.Result{})},
+	} {
+		for j, size := range []int{7, 4} {
+			commune := []string{"29956", "29959"}[j]
+			sub := record.Submission{ID: strings.Repeat(string(rune('a'+k))+string(rune('0'+j)), 32), Path: commune + "/M.xlsx", FolderHint: commune,
+				ReceivedAt: time.Date(2022, 4, 20+j, 9, 0, 0, 0, loc), Seq: int64(10*k + j)}
+			wb := record.Workbook{Submission: sub, Format: "xlsx", Form: c.form, CommuneCode: commune, Status: record.StatusAccepted,
+				Tables: []record.Table{{Sheet: "S", HeaderRows: []int{3}}}}
+			recs := reflect.MakeSlice(reflect.SliceOf(c.typ), size, size)
+			for i := 0; i < size; i++ {
+				fill(recs.Index(i), &n, loc)
+				if j == 1 && i%2 == 0 {
+					// Zero times after the bigger file's set ones.
+					for f := 0; f < c.typ.NumField(); f++ {
+						if v := recs.Index(i).Field(f); v.Type() == reflect.TypeOf(time.Time{}) {
+							v.Set(reflect.ValueOf(time.Time{}))
+						}
+					}
+				}
+				src := recs.Index(i).FieldByName("Source")
+				src.FieldByName("SubmissionID").SetString(sub.ID)
+				src.FieldByName("Path").SetString(sub.Path)
+				src.FieldByName("CommuneCode").SetString(commune)
+				src.FieldByName("ReceivedAt").Set(reflect.ValueOf(sub.ReceivedAt))
+				src.FieldByName("Seq").SetInt(sub.Seq)
+			}
+			var chk record.Checked
+			c.set(&chk, recs)
+			chk.Findings = []record.Finding{{SubmissionID: sub.ID, Path: sub.Path, Row: 4, Code: "c", Severity: record.Error, Message: "Sai"}}
+			if err := st.SaveChecked(wb, chk); err != nil {
+				t.Fatalf("%s: %v", c.form, err)
+			}
+			files = append(files, file{sub, c.form})
+		}
+	}
+	var sc extract.Scratch
+	for round := 0; round < 2; round++ {
+		for _, f := range files {
+			_, _, want, ok := st.LoadChecked(f.sub)
+			if !ok {
+				t.Fatalf("%s: not loaded", f.sub.Path)
+			}
+			want.Findings = nil
+			got, ok := st.ReadRecords(f.sub, &sc)
+			if !ok {
+				t.Fatalf("%s %s: ReadRecords found nothing", f.form, f.sub.ID[:2])
+			}
+			// Other kinds' arrays may keep their memory, empty.
+			norm := func(c record.Checked) record.Checked {
+				if len(c.Households) == 0 {
+					c.Households = nil
+				}
+				if len(c.Registrations) == 0 {
+					c.Registrations = nil
+				}
+				if len(c.Delegates) == 0 {
+					c.Delegates = nil
+				}
+				if len(c.Opinions) == 0 {
+					c.Opinions = nil
+				}
+				if len(c.Results) == 0 {
+					c.Results = nil
+				}
+				return c
+			}
+			if !reflect.DeepEqual(norm(*got), norm(want)) {
+				t.Errorf("round %d, %s %s: ReadRecords gives\n %+v\nwant %+v", round, f.form, f.sub.ID[:2], *got, want)
+			}
+		}
+	}
+	if _, ok := st.ReadRecords(record.Submission{ID: strings.Repeat("ee", 32), Path: "x/M.xlsx"}, &sc); ok {
+		t.Error("ReadRecords found a file never stored")
+	}
+	// A file found right is not hashed again while it is the same file;
+	// one replaced since (every write of an extract replaces it) is, by
+	// the same store, and a new store checks every file.
+	path := st.CheckedPath(files[0].sub)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 0x01
+	if err := os.WriteFile(path+".tmp", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.ReadRecords(files[0].sub, &sc); ok {
+		t.Error("ReadRecords used a damaged file put in place of one it had read")
+	}
+	b, err = os.ReadFile(st.CheckedPath(files[1].sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 0x01
+	if err := os.WriteFile(st.CheckedPath(files[1].sub), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := extract.NewStore(filepath.Dir(filepath.Dir(filepath.Dir(path))), "k1", quiet)
+	fresh.Location = loc
+	if _, ok := fresh.ReadRecords(files[1].sub, &sc); ok {
+		t.Error("ReadRecords used a damaged file")
+	}
+	if _, ok := fresh.ReadRecords(files[2].sub, &sc); !ok {
+		t.Error("a new store did not read a good file")
+	}
+}

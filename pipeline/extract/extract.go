@@ -134,6 +134,8 @@ type Store struct {
 	// plan's, see validate.ParseDate); nil is UTC. A date in another zone
 	// is not stored (ErrNotExact).
 	Location *time.Location
+	// digests are the checked files ReadRecords found right.
+	digests digestMemo
 }
 
 // NewStore returns the store of the state folder for key (see Key); log
@@ -651,7 +653,7 @@ func decodeRows(r ipc.ReadAtSeeker, key string, sub record.Submission, table int
 		}
 		return flush()
 	}
-	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, start, each); err != nil {
+	if err := readBatches(r, ident{kindCells, key, sub}, func(func(string) string) []arrow.Field { return cellFields }, start, each, nil, false); err != nil {
 		return err
 	}
 	for i, t := range m.Tables {

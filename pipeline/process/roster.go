@@ -98,16 +98,35 @@ func (r *roster) Each(ctx context.Context, fn func(first int, hs []record.Househ
 	return r.each(ctx, idx, fn)
 }
 
-// each yields the rows of parts idx, in that order.
+// rosterBuf is the memory one part's rows are read into, used again from
+// part to part once fn has had them (fn keeps nothing of them).
+type rosterBuf struct {
+	sc   extract.Scratch    // the rows read from a checked extract
+	held []record.Household // the copy of held rows
+}
+
+// each yields the rows of parts idx, in that order. The parts read ahead
+// and the one being yielded each have a rosterBuf of their own: at most
+// workers+1 of them, used again and again through the pass.
 func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []record.Household) error) error {
 	type loaded struct {
 		hs     []record.Household
+		buf    *rosterBuf
 		stream bool // the part is streamed by the yielding loop
 		err    error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ahead := max(1, r.workers)
+	free := make(chan *rosterBuf, ahead+1)
+	getBuf := func() *rosterBuf {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return new(rosterBuf)
+		}
+	}
 	slots := make([]chan loaded, len(idx))
 	for i := range slots {
 		slots[i] = make(chan loaded, 1)
@@ -123,8 +142,9 @@ func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []re
 					slots[k] <- loaded{stream: true}
 					continue
 				}
-				hs, err := r.load(&r.parts[idx[k]])
-				slots[k] <- loaded{hs: hs, err: err}
+				buf := getBuf()
+				hs, err := r.load(&r.parts[idx[k]], buf)
+				slots[k] <- loaded{hs: hs, buf: buf, err: err}
 			}
 		}()
 	}
@@ -165,21 +185,28 @@ func (r *roster) each(ctx context.Context, idx []int, fn func(first int, hs []re
 			}
 			continue
 		}
-		if err := fn(p.first, l.hs); err != nil {
+		err := fn(p.first, l.hs)
+		select {
+		case free <- l.buf:
+		default:
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// load reads part p's rows (a copy for held rows) with dedupe's decision.
-func (r *roster) load(p *rosterPart) ([]record.Household, error) {
+// load reads part p's rows (a copy for held rows) into buf, with
+// dedupe's decision.
+func (r *roster) load(p *rosterPart, buf *rosterBuf) ([]record.Household, error) {
 	if p.held != nil {
-		hs := append([]record.Household(nil), p.held...)
+		buf.held = append(buf.held[:0], p.held...)
+		hs := buf.held
 		r.attach(p, 0, hs, false)
 		return hs, nil
 	}
-	_, _, chk, ok := r.store.LoadChecked(p.wb.Submission)
+	chk, ok := r.store.ReadRecords(p.wb.Submission, &buf.sc)
 	if !ok {
 		return nil, fmt.Errorf("roster: the checked extract of %s could not be read again", p.wb.Submission.Path)
 	}
