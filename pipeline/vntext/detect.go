@@ -128,7 +128,7 @@ var (
 )
 
 const (
-	maxWordScores = 1 << 16
+	maxWordScores = 1 << 14
 	maxWordKey    = 48
 )
 

@@ -18,7 +18,7 @@ var (
 )
 
 const (
-	maxFoldCache = 1 << 14
+	maxFoldCache = 1 << 13
 	maxFoldKey   = 160
 )
 
