@@ -87,6 +87,9 @@ func Clean(s string) string {
 	if hasLegacyControl(s) && Detect(s) == TCVN3 {
 		keepLegacy = true
 	}
+	if cleanAsIs(s, keepLegacy, false) {
+		return s
+	}
 	return clean(s, keepLegacy, false)
 }
 
@@ -99,6 +102,9 @@ func CleanLine(s string) string {
 	keepLegacy := false
 	if hasLegacyControl(s) && Detect(s) == TCVN3 {
 		keepLegacy = true
+	}
+	if cleanAsIs(s, keepLegacy, true) {
+		return s
 	}
 	return clean(s, keepLegacy, true)
 }
@@ -138,11 +144,107 @@ func isCleanASCII(s string) bool {
 	return true
 }
 
+// cleanAsIs reports whether clean(s, keepLegacy, oneLine) is s itself:
+// every character kept, single ' ' between kept characters, line breaks
+// (unless oneLine) only '\n' between kept characters or other '\n', and s
+// already in NFC. It allocates nothing, so text that is already clean (most
+// cells) costs one pass and no copy.
+func cleanAsIs(s string, keepLegacy, oneLine bool) bool {
+	const (
+		atStart = iota
+		afterKept
+		afterSpace
+		afterBreak
+	)
+	prev := atStart
+	nfcSure := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			i++
+			switch {
+			case c == ' ':
+				if prev != afterKept {
+					return false // leading, doubled, or after a line break
+				}
+				prev = afterSpace
+			case c == '\n':
+				if oneLine || (prev != afterKept && prev != afterBreak) {
+					return false // leading, or after a space
+				}
+				prev = afterBreak
+			case c < 0x20 || c == 0x7f:
+				return false
+			default:
+				prev = afterKept
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if !(keepLegacy && (r == 0xad || r <= 0x9f)) && classify(r) != classKeep {
+			return false // also U+FFFD and invalid bytes (dropped)
+		}
+		if !nfcStarter(r) {
+			if r < 0x250 || r >= 0x1e00 && r < 0x1f00 || !norm.NFC.PropertiesString(s[i-size:i]).BoundaryBefore() {
+				return false // a combining mark (decomposed text): normalise
+			}
+			nfcSure = false // another script: norm decides below
+		}
+		prev = afterKept
+	}
+	if prev != afterKept && prev != atStart {
+		return false // a trailing space or line break
+	}
+	return nfcSure || norm.NFC.IsNormalString(s)
+}
+
+// nfcSafeLow and nfcSafeVN mark the runes of U+0000..U+024F and
+// U+1E00..U+1EFF that are in NFC alone and never combine with the rune
+// before them (norm's BoundaryBefore): a string of such runes only is in
+// NFC, whatever their order.
+var (
+	nfcSafeLow [0x250]bool
+	nfcSafeVN  [0x100]bool
+)
+
+func init() {
+	for r := rune(0); r < 0x250; r++ {
+		nfcSafeLow[r] = nfcStarterSlow(r)
+	}
+	for r := rune(0x1e00); r < 0x1f00; r++ {
+		nfcSafeVN[r-0x1e00] = nfcStarterSlow(r)
+	}
+}
+
+// nfcStarterSlow asks norm whether r is a starter that is its own NFC and
+// combines with nothing before it.
+func nfcStarterSlow(r rune) bool {
+	if r >= 0xd800 && r <= 0xdfff || r > utf8.MaxRune {
+		return false
+	}
+	s := string(r)
+	return norm.NFC.PropertiesString(s).BoundaryBefore() && norm.NFC.IsNormalString(s)
+}
+
+// nfcStarter is nfcStarterSlow from the tables (false outside them: the
+// caller then asks norm about the whole string).
+func nfcStarter(r rune) bool {
+	if r < 0x250 {
+		return nfcSafeLow[r]
+	}
+	if r >= 0x1e00 && r < 0x1f00 {
+		return nfcSafeVN[r-0x1e00]
+	}
+	return false
+}
+
 // clean does the work of Clean and CleanLine.
 func clean(s string, keepLegacy, oneLine bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	ascii := true
+	nfcSure := true
 	pendingSpace := false
 	pendingBreaks := 0
 	for i, w := 0, 0; i < len(s); i += w {
@@ -189,13 +291,16 @@ func clean(s string, keepLegacy, oneLine bool) string {
 		pendingSpace = false
 		if r >= 0x80 {
 			ascii = false
+			if !nfcStarter(r) {
+				nfcSure = false
+			}
 			b.WriteRune(r)
 		} else {
 			b.WriteByte(byte(r))
 		}
 	}
 	out := b.String()
-	if !ascii {
+	if !ascii && !nfcSure {
 		out = norm.NFC.String(out)
 	}
 	return out

@@ -1,6 +1,9 @@
 package vntext
 
 import (
+	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -83,7 +86,16 @@ func analyze(s string) analysis {
 	if !hasLegacy {
 		return a
 	}
-	rs := []rune(s)
+	// The runes of s and where each starts in s (offs[len(rs)] is len(s)),
+	// so that a word is also a substring: the key of its cached score.
+	var rstack [64]rune
+	var ostack [65]int
+	rs, offs := rstack[:0], ostack[:0]
+	for i, r := range s {
+		rs = append(rs, r)
+		offs = append(offs, i)
+	}
+	offs = append(offs, len(s))
 	for start := 0; start < len(rs); {
 		if !isWordRune(rs[start]) {
 			start++
@@ -98,11 +110,54 @@ func analyze(s string) analysis {
 			end++
 		}
 		if legacy && end-start > 1 { // one-letter words are too weak a sign
-			a.scoreWord(rs[start:end])
+			a.addWord(s[offs[start]:offs[end]], rs[start:end])
 		}
 		start = end
 	}
 	return a
+}
+
+// wordScores caches the evidence of words (scoreWord of a word alone, by
+// its UTF-8 bytes): names and hamlets repeat a handful of syllables over
+// thousands of cells, and scoring a word decodes it twice and checks three
+// syllables. The cache stops growing at maxWordScores words; words longer
+// than maxWordKey bytes are not kept.
+var (
+	wordScores    sync.Map // string -> [3]encScore
+	wordScoresLen atomic.Int64
+)
+
+const (
+	maxWordScores = 1 << 14
+	maxWordKey    = 48
+)
+
+// addWord adds the evidence of the word w, whose UTF-8 text is key:
+// exactly what a.scoreWord(w) adds, which depends on w alone.
+func (a *analysis) addWord(key string, w []rune) {
+	if len(key) > maxWordKey {
+		a.scoreWord(w)
+		return
+	}
+	var d [3]encScore
+	if v, ok := wordScores.Load(key); ok {
+		d = v.([3]encScore)
+	} else {
+		var one analysis
+		one.scoreWord(w)
+		d = one.score
+		if wordScoresLen.Load() < maxWordScores {
+			if _, loaded := wordScores.LoadOrStore(strings.Clone(key), d); !loaded {
+				wordScoresLen.Add(1)
+			}
+		}
+	}
+	for enc := range d {
+		sc := &a.score[enc]
+		sc.gain += d[enc].gain
+		sc.loss += d[enc].loss
+		sc.strong = sc.strong || d[enc].strong
+	}
 }
 
 // midWordCP1252 reports whether rs[i] is a cp1252 punctuation character

@@ -185,6 +185,7 @@ func FoldKeepTones(s string) string {
 	var b strings.Builder
 	b.Grow(len(t))
 	pendingSep := false
+	nfcSure := true // every rune written is an NFC starter (nfcStarter)
 	for _, r := range t {
 		keep := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 		if !keep {
@@ -195,7 +196,14 @@ func FoldKeepTones(s string) string {
 			b.WriteByte(' ')
 		}
 		pendingSep = false
-		b.WriteRune(unicode.ToLower(r))
+		lr := unicode.ToLower(r)
+		if lr >= 0x80 && !nfcStarter(lr) {
+			nfcSure = false
+		}
+		b.WriteRune(lr)
+	}
+	if nfcSure {
+		return b.String()
 	}
 	return norm.NFC.String(b.String())
 }

@@ -96,7 +96,7 @@ func newLabel(col int, texts []string) label {
 	l.cands = l.candidates()
 	l.folded = make([]string, len(l.cands))
 	for i, c := range l.cands {
-		l.folded[i] = vntext.Fold(c)
+		l.folded[i] = foldLabel(c)
 	}
 	return l
 }

@@ -32,6 +32,8 @@ type value struct {
 }
 
 // rowCheck checks and parses one source row against its form's schema.
+// Its fields are indexed by FieldID; a rowChecker reuses one for every
+// row.
 type rowCheck struct {
 	v       *validator
 	wb      *record.Workbook
@@ -40,10 +42,13 @@ type rowCheck struct {
 	schema  *schemas.Schema
 	letters map[string]string
 	commune *plan.Commune
-	vals    map[string]*value
-	invalid map[string]bool
+	memo    *memos
+	vals    [schemas.NumFields]value
+	invalid [schemas.NumFields]bool
+	// nInvalid counts the fields set in invalid.
+	nInvalid int
 	// noColumn holds the required fields the sheet has no column for.
-	noColumn map[string]bool
+	noColumn [schemas.NumFields]bool
 }
 
 // rows makes one record of every row of an accepted workbook of M1..M5
@@ -84,7 +89,9 @@ type rowChecker struct {
 	ti      int
 	tbl     *record.Table
 	letters map[string]string
-	missing []string
+	missing []schemas.FieldID
+	rc      rowCheck // the row being checked, reused
+	memo    memos
 }
 
 // place is where a Mã hộ was first seen.
@@ -124,17 +131,23 @@ func (c *rowChecker) table(ti int, tbl *record.Table, n int, inRows func(schemas
 			c.letters[col.Field] = col.Letter
 		}
 	}
-	c.missing = c.v.missingColumns(c.wb, tbl, n, c.sc, c.letters, inRows)
+	c.missing = c.missing[:0]
+	for _, name := range c.v.missingColumns(c.wb, tbl, n, c.sc, c.letters, inRows) {
+		c.missing = append(c.missing, c.sc.Field(name).ID)
+	}
 }
 
 // row checks the next row of the current table and makes its record.
 func (c *rowChecker) row(sr *record.SourceRow) {
 	v, wb, tbl := c.v, c.wb, c.tbl
-	rc := &rowCheck{v: v, wb: wb, tbl: tbl, sr: sr, schema: c.sc, letters: c.letters,
-		commune: c.commune, vals: map[string]*value{}, invalid: map[string]bool{}, noColumn: map[string]bool{}}
-	for _, name := range c.missing {
-		rc.invalid[name] = true
-		rc.noColumn[name] = true
+	rc := &c.rc
+	rc.v, rc.wb, rc.tbl, rc.sr, rc.schema, rc.letters, rc.commune, rc.memo = v, wb, tbl, sr, c.sc, c.letters, c.commune, &c.memo
+	rc.vals = [schemas.NumFields]value{}
+	rc.invalid, rc.nInvalid = [schemas.NumFields]bool{}, 0
+	rc.noColumn = [schemas.NumFields]bool{}
+	for _, id := range c.missing {
+		rc.markInvalid(id)
+		rc.noColumn[id] = true
 	}
 	rc.parseAll()
 	src := record.Source{
@@ -149,7 +162,7 @@ func (c *rowChecker) row(sr *record.SourceRow) {
 	}
 	switch wb.Form {
 	case record.FormM1:
-		if code := rc.get(schemas.FieldHouseholdCode); code.present {
+		if code := rc.get(schemas.IDHouseholdCode); code.present {
 			if first, seen := c.codes.seen(codeKey(code.s), rc.sr.Row); seen {
 				rc.duplicateCode(code.s, first.sheet, first.row)
 			}
@@ -168,7 +181,13 @@ func (c *rowChecker) row(sr *record.SourceRow) {
 
 // codeKey compares household codes regardless of case and spacing.
 func codeKey(s string) string {
-	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	for i := 0; i < len(s); i++ {
+		// ASCII without spaces, controls or small letters is its own key.
+		if c := s[i]; c <= ' ' || c >= 0x80 || 'a' <= c && c <= 'z' {
+			return strings.ToUpper(strings.Join(strings.Fields(s), ""))
+		}
+	}
+	return s
 }
 
 // missingColumns lists the required fields a table has no column for; a
@@ -211,16 +230,31 @@ func (v *validator) missingColumns(wb *record.Workbook, tbl *record.Table, n int
 	return out
 }
 
-// get returns the parsed value of a field (never nil).
-func (rc *rowCheck) get(name string) *value {
-	if x := rc.vals[name]; x != nil {
-		return x
+// get returns the parsed value of a field (the zero value for a field the
+// schema does not use).
+func (rc *rowCheck) get(id schemas.FieldID) *value {
+	if !id.Valid() {
+		return &value{}
 	}
-	return &value{}
+	return &rc.vals[id]
+}
+
+// getNamed is get by the field's name (rules name their fields).
+func (rc *rowCheck) getNamed(name string) *value {
+	id, _ := schemas.FieldIDOf(name)
+	return rc.get(id)
+}
+
+// markInvalid records that a field broke a rule.
+func (rc *rowCheck) markInvalid(id schemas.FieldID) {
+	if !rc.invalid[id] {
+		rc.invalid[id] = true
+		rc.nInvalid++
+	}
 }
 
 // valid reports whether no cell of the row broke a rule.
-func (rc *rowCheck) valid() bool { return len(rc.invalid) == 0 }
+func (rc *rowCheck) valid() bool { return rc.nInvalid == 0 }
 
 // place returns the column letter and cell reference of a field.
 func (rc *rowCheck) place(name string, c record.Cell) (letter, ref string) {
@@ -258,7 +292,7 @@ func (rc *rowCheck) finding(f *schemas.Field, sev record.Severity, code, raw, pr
 		Message:      Where(rc.wb.Submission.Path, rc.tbl.Sheet, rc.sr.Row, letter, f.Title) + ": " + problem,
 	})
 	if sev == record.Error {
-		rc.invalid[f.Name] = true
+		rc.markInvalid(f.ID)
 	}
 }
 
@@ -273,7 +307,7 @@ func (rc *rowCheck) parseAll() {
 		if f.Ignored {
 			continue
 		}
-		rc.vals[f.Name] = rc.parse(f)
+		rc.vals[f.ID] = rc.parse(f)
 	}
 	rc.rules()
 }
@@ -288,7 +322,7 @@ func numberText(c record.Cell) string {
 }
 
 // parse checks one cell against its field.
-func (rc *rowCheck) parse(f *schemas.Field) *value {
+func (rc *rowCheck) parse(f *schemas.Field) value {
 	c, has := rc.sr.Cells.Get(f.ID)
 	text := ""
 	if has {
@@ -296,13 +330,13 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 	}
 	if text == "" {
 		if f.Constraints.Required {
-			if !rc.noColumn[f.Name] { // a missing column is told once per sheet
+			if !rc.noColumn[f.ID] { // a missing column is told once per sheet
 				rc.fail(f, CodeRequired, "", fmt.Sprintf("ô này còn trống nhưng đây là cột bắt buộc. Hãy điền %s cho dòng này.", f.Title))
 			}
 		}
-		return &value{}
+		return value{}
 	}
-	x := &value{present: true}
+	x := value{present: true}
 	cons := f.Constraints
 	switch f.Type {
 	case schemas.TypeInteger:
@@ -366,7 +400,7 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 	case schemas.TypeHamlet:
 		h, ok := "", false
 		if rc.commune != nil {
-			h, ok = rc.v.p.Matcher().Hamlet(rc.commune.Code, text)
+			h, ok = rc.memo.hamlet(rc.v.p, rc.commune.Code, text)
 		}
 		if !ok {
 			rc.fail(f, CodeUnknownHamlet, text, rc.hamletProblem(text))
@@ -399,7 +433,7 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 		x.ok = true
 	default: // string
 		if len(cons.Enum) > 0 {
-			canon, ok := MatchEnum(f, text)
+			canon, ok := rc.memo.enum(f).match(text)
 			if !ok {
 				rc.fail(f, CodeConstraint, text, fmt.Sprintf("giá trị %s không thuộc danh mục của cột. Chỉ được ghi một trong các giá trị: %s.", quote(text), strings.Join(cons.Enum, ", ")))
 				return x
@@ -423,20 +457,20 @@ func (rc *rowCheck) parse(f *schemas.Field) *value {
 // rules applies the row rules across fields: the hamlet of a hamlet head
 // (M3) and the schema's sum rules (M5: answered + forwarded ≤ opinions).
 func (rc *rowCheck) rules() {
-	if comp := rc.get(schemas.FieldComponent); comp.ok && comp.s == headComponent {
-		if h := rc.schema.Field(schemas.FieldHamlet); h != nil && !rc.get(schemas.FieldHamlet).present {
+	if comp := rc.get(schemas.IDComponent); comp.ok && comp.s == headComponent {
+		if h := rc.schema.Field(schemas.FieldHamlet); h != nil && !rc.get(schemas.IDHamlet).present {
 			rc.fail(h, CodeRequired, "", fmt.Sprintf("đại biểu thuộc thành phần %s nhưng chưa ghi khóm/ấp. Hãy ghi tên khóm/ấp mà người này làm trưởng.", quote(headComponent)))
 		}
 	}
 	for _, r := range rc.schema.Rules {
-		maxV := rc.get(r.Max)
+		maxV := rc.getNamed(r.Max)
 		if !maxV.ok || len(r.Sum) == 0 {
 			continue
 		}
 		sum, all := 0, true
 		var parts []string
 		for _, name := range r.Sum {
-			x := rc.get(name)
+			x := rc.getNamed(name)
 			if !x.ok {
 				all = false
 				break
@@ -540,10 +574,10 @@ func clusterIDs(p *plan.Plan) string {
 }
 
 // str returns a field's value when valid, or, for over-long text, the text.
-func (rc *rowCheck) str(name string) string { return rc.get(name).s }
+func (rc *rowCheck) str(id schemas.FieldID) string { return rc.get(id).s }
 
-func (rc *rowCheck) num(name string) int {
-	if x := rc.get(name); x.ok {
+func (rc *rowCheck) num(id schemas.FieldID) int {
+	if x := rc.get(id); x.ok {
 		return x.n
 	}
 	return 0
@@ -553,16 +587,16 @@ func (rc *rowCheck) household(src record.Source) record.Household {
 	return record.Household{
 		Source:        src,
 		State:         record.State{Valid: rc.valid()},
-		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
-		HeadName:      rc.str(schemas.FieldHeadName),
-		BirthYear:     rc.num(schemas.FieldBirthYear),
-		Gender:        rc.str(schemas.FieldGender),
-		CitizenID:     rc.str(schemas.FieldCitizenID),
-		Ethnicity:     rc.str(schemas.FieldEthnicity),
-		Hamlet:        rc.str(schemas.FieldHamlet),
-		Class:         rc.str(schemas.FieldHouseholdClass),
-		Members:       rc.num(schemas.FieldMembers),
-		Note:          rc.str(schemas.FieldNote),
+		HouseholdCode: rc.str(schemas.IDHouseholdCode),
+		HeadName:      rc.str(schemas.IDHeadName),
+		BirthYear:     rc.num(schemas.IDBirthYear),
+		Gender:        rc.str(schemas.IDGender),
+		CitizenID:     rc.str(schemas.IDCitizenID),
+		Ethnicity:     rc.str(schemas.IDEthnicity),
+		Hamlet:        rc.str(schemas.IDHamlet),
+		Class:         rc.str(schemas.IDHouseholdClass),
+		Members:       rc.num(schemas.IDMembers),
+		Note:          rc.str(schemas.IDNote),
 	}
 }
 
@@ -570,17 +604,17 @@ func (rc *rowCheck) registration(src record.Source) record.Registration {
 	return record.Registration{
 		Source:        src,
 		State:         record.State{Valid: rc.valid()},
-		RepName:       rc.str(schemas.FieldRepName),
-		BirthYear:     rc.num(schemas.FieldBirthYear),
-		Gender:        rc.str(schemas.FieldGender),
-		CitizenID:     rc.str(schemas.FieldCitizenID),
-		Relation:      rc.str(schemas.FieldRelation),
-		HeadName:      rc.str(schemas.FieldHeadName),
-		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
-		Hamlet:        rc.str(schemas.FieldHamlet),
-		Class:         rc.str(schemas.FieldHouseholdClass),
-		Phone:         rc.str(schemas.FieldPhone),
-		Note:          rc.str(schemas.FieldNote),
+		RepName:       rc.str(schemas.IDRepName),
+		BirthYear:     rc.num(schemas.IDBirthYear),
+		Gender:        rc.str(schemas.IDGender),
+		CitizenID:     rc.str(schemas.IDCitizenID),
+		Relation:      rc.str(schemas.IDRelation),
+		HeadName:      rc.str(schemas.IDHeadName),
+		HouseholdCode: rc.str(schemas.IDHouseholdCode),
+		Hamlet:        rc.str(schemas.IDHamlet),
+		Class:         rc.str(schemas.IDHouseholdClass),
+		Phone:         rc.str(schemas.IDPhone),
+		Note:          rc.str(schemas.IDNote),
 	}
 }
 
@@ -588,27 +622,27 @@ func (rc *rowCheck) delegate(src record.Source) record.Delegate {
 	return record.Delegate{
 		Source:    src,
 		State:     record.State{Valid: rc.valid()},
-		Name:      rc.str(schemas.FieldName),
-		Position:  rc.str(schemas.FieldPosition),
-		Component: rc.str(schemas.FieldComponent),
-		Hamlet:    rc.str(schemas.FieldHamlet),
-		Phone:     rc.str(schemas.FieldPhone),
+		Name:      rc.str(schemas.IDName),
+		Position:  rc.str(schemas.IDPosition),
+		Component: rc.str(schemas.IDComponent),
+		Hamlet:    rc.str(schemas.IDHamlet),
+		Phone:     rc.str(schemas.IDPhone),
 	}
 }
 
 func (rc *rowCheck) opinion(src record.Source, cluster int) record.Opinion {
-	topic := rc.str(schemas.FieldTopic)
+	topic := rc.str(schemas.IDTopic)
 	return record.Opinion{
 		Source:        src,
 		State:         record.State{Valid: rc.valid()},
-		Hamlet:        rc.str(schemas.FieldHamlet),
+		Hamlet:        rc.str(schemas.IDHamlet),
 		Cluster:       cluster,
-		ReporterName:  rc.str(schemas.FieldReporterName),
-		HouseholdCode: rc.str(schemas.FieldHouseholdCode),
+		ReporterName:  rc.str(schemas.IDReporterName),
+		HouseholdCode: rc.str(schemas.IDHouseholdCode),
 		Topic:         topic,
 		Agency:        rc.v.p.Agency(topic),
-		Content:       rc.str(schemas.FieldContent),
-		ReceivedOn:    rc.get(schemas.FieldReceivedOn).t,
+		Content:       rc.str(schemas.IDContent),
+		ReceivedOn:    rc.get(schemas.IDReceivedOn).t,
 	}
 }
 
@@ -616,15 +650,15 @@ func (rc *rowCheck) result(src record.Source) record.Result {
 	return record.Result{
 		Source:           src,
 		State:            record.State{Valid: rc.valid()},
-		Cluster:          rc.num(schemas.FieldCluster),
-		Date:             rc.get(schemas.FieldDate).t,
-		DistrictTeam:     rc.num(schemas.FieldDistrictTeam),
-		CommuneDelegates: rc.num(schemas.FieldCommuneDelegates),
-		HamletHeads:      rc.num(schemas.FieldHamletHeads),
-		Opinions:         rc.num(schemas.FieldOpinions),
-		HouseholdReps:    rc.num(schemas.FieldHouseholdReps),
-		Answered:         rc.num(schemas.FieldAnswered),
-		Forwarded:        rc.num(schemas.FieldForwarded),
+		Cluster:          rc.num(schemas.IDCluster),
+		Date:             rc.get(schemas.IDDate).t,
+		DistrictTeam:     rc.num(schemas.IDDistrictTeam),
+		CommuneDelegates: rc.num(schemas.IDCommuneDelegates),
+		HamletHeads:      rc.num(schemas.IDHamletHeads),
+		Opinions:         rc.num(schemas.IDOpinions),
+		HouseholdReps:    rc.num(schemas.IDHouseholdReps),
+		Answered:         rc.num(schemas.IDAnswered),
+		Forwarded:        rc.num(schemas.IDForwarded),
 	}
 }
 

@@ -46,6 +46,9 @@ func serialDate(serial float64) (time.Time, bool) {
 
 // trimValue removes surrounding white space, including no-break spaces.
 func trimValue(s string) string {
+	if s == "" || s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80 {
+		return s // ASCII ends that are not space: nothing to trim
+	}
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' })
 }
 
@@ -212,6 +215,9 @@ func parseInt(c record.Cell) (int, bool) {
 
 // idStrip removes the separators people type inside IDs and phone numbers.
 func idStrip(s string, extra string) string {
+	if allDigits(s) {
+		return s // the usual case: nothing to strip
+	}
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' || strings.ContainsRune(extra, r) {
