@@ -1,6 +1,7 @@
 package quarterly
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -69,6 +70,52 @@ func TestHamletRows(t *testing.T) {
 					if got, want := r.hamletRows(cl, c), scanHamletRows(old, cl, c); !reflect.DeepEqual(got, want) {
 						t.Errorf("cluster %d, commune %q: %v, want %v", cl, c, got, want)
 					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHamletRows lists the hamlets of every commune of a national
+// plan (2,500 communes, 5 hamlets each, 8 figures per hamlet), twice as the
+// cover and the hamlets' sheet do: by a scan of every figure for each
+// commune (as before) and from one reading.
+func BenchmarkHamletRows(b *testing.B) {
+	var cl plan.Cluster
+	var figs []record.Figure
+	for c := range 2500 {
+		code := fmt.Sprintf("%05d", c)
+		cm := plan.Commune{Code: code}
+		for h := range 5 {
+			name := fmt.Sprintf("Ấp %d", h+1)
+			cm.Hamlets = append(cm.Hamlets, name)
+			for _, m := range []string{aggregate.RepsPlanned, aggregate.RepsCounted, aggregate.RepsRegistered, aggregate.RepsEligible, aggregate.RepsOverQuota, aggregate.RepsIneligible, aggregate.Opinions, aggregate.OpinionsLate} {
+				figs = append(figs, record.Figure{Period: "2024Q2", Cluster: 1, CommuneCode: code, Hamlet: name, Measure: m, Value: 1})
+			}
+		}
+		cl.Communes = append(cl.Communes, cm)
+	}
+	p := &plan.Plan{Clusters: []plan.Cluster{cl}}
+	ds := &record.Dataset{Figures: figs}
+	for _, bc := range []struct {
+		name string
+		rows func(r *report, cluster int, commune string) []hamletRow
+	}{
+		{"scan", scanHamletRows},
+		{"one-reading", (*report).hamletRows},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r := &report{p: p, ds: ds, period: "2024Q2"}
+				n := 0
+				for range 2 {
+					for _, c := range cl.Communes {
+						n += len(bc.rows(r, 1, c.Code))
+					}
+				}
+				if n != 2*2500*5 {
+					b.Fatalf("%d rows", n)
 				}
 			}
 		})
