@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -251,8 +252,15 @@ func (r *cancelRoster) Each(ctx context.Context, fn func(int, []record.Household
 }
 
 // TestFileSink: a file is left as it is when the new bytes are its bytes
-// with the owner-only mode, and replaced by them otherwise.
+// with the owner-only mode, and replaced by them otherwise, whether they
+// come in writes smaller or bigger than the comparing reader's buffer.
 func TestFileSink(t *testing.T) {
+	for _, chunk := range []int{65536, 300_000} {
+		t.Run(fmt.Sprintf("writes of %d", chunk), func(t *testing.T) { testFileSink(t, chunk) })
+	}
+}
+
+func testFileSink(t *testing.T, chunk int) {
 	newBytes := bytes.Repeat([]byte("0123456789"), 100_000)
 	for _, tt := range []struct {
 		name string
@@ -285,8 +293,8 @@ func TestFileSink(t *testing.T) {
 				before, _ = os.Stat(path)
 			}
 			s := openSink(path)
-			for b := newBytes; len(b) > 0; b = b[min(len(b), 65536):] {
-				if _, err := s.Write(b[:min(len(b), 65536)]); err != nil {
+			for b := newBytes; len(b) > 0; b = b[min(len(b), chunk):] {
+				if _, err := s.Write(b[:min(len(b), chunk)]); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -187,13 +187,79 @@ type encoder[T any] struct {
 }
 
 func newEncoder[T any](ctx context.Context, w io.Writer, cols []col[T]) (*encoder[T], error) {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	bw := getWriter(w)
 	sc := schemaOf(cols)
 	fw, err := newFileWriter(sc, cols, bw)
 	if err != nil {
+		putWriter(bw)
 		return nil, err
 	}
 	return &encoder[T]{ctx: ctx, bw: bw, fw: fw, b: newBatch(sc, cols)}, nil
+}
+
+// writers are the buffered writers between the Parquet writers and their
+// sinks, reused from file to file: a Hive tree is thousands of small
+// files, and a fresh 1 MiB buffer for each was most of what they
+// allocated. 256 KiB is plenty: the sink is a file (or the comparison with
+// one), and the bytes written do not depend on the buffer's size.
+var writers = newFreeList(func() *bufio.Writer { return bufio.NewWriterSize(nil, 256<<10) })
+
+// freeList keeps up to freeListSize values for reuse. Unlike a sync.Pool
+// it is not emptied by the garbage collector, which the many small
+// allocations of Parquet encoding run often enough that a pool would
+// mostly be empty.
+type freeList[T any] struct {
+	free  chan T
+	fresh func() T
+}
+
+// freeListSize bounds the values a freeList keeps: more than the files
+// written at once (GOMAXPROCS partition workers and the flat file).
+const freeListSize = 16
+
+func newFreeList[T any](fresh func() T) *freeList[T] {
+	return &freeList[T]{free: make(chan T, freeListSize), fresh: fresh}
+}
+
+// get is a kept value, or a new one.
+func (l *freeList[T]) get() T {
+	select {
+	case v := <-l.free:
+		return v
+	default:
+		return l.fresh()
+	}
+}
+
+// put keeps v for a later get, unless enough are kept.
+func (l *freeList[T]) put(v T) {
+	select {
+	case l.free <- v:
+	default:
+	}
+}
+
+// reuseBuffers turns writers and readers on; benchmarks turn it off to
+// compare with a fresh 1 MiB writer and 256 KiB reader for each file, as
+// before.
+var reuseBuffers = true
+
+// getWriter is a buffered writer to w from writers.
+func getWriter(w io.Writer) *bufio.Writer {
+	if !reuseBuffers {
+		return bufio.NewWriterSize(w, 1<<20)
+	}
+	bw := writers.get()
+	bw.Reset(w)
+	return bw
+}
+
+// putWriter gives bw back to writers (what it holds is dropped).
+func putWriter(bw *bufio.Writer) {
+	bw.Reset(nil)
+	if reuseBuffers {
+		writers.put(bw)
+	}
 }
 
 // add appends rs, writing a row group each time RowGroupRows rows are
@@ -230,16 +296,22 @@ func (e *encoder[T]) close() error {
 	if cerr := e.fw.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close parquet: %w", cerr)
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		err = e.bw.Flush()
 	}
-	return e.bw.Flush()
+	putWriter(e.bw)
+	e.bw = nil
+	return err
 }
 
 // abort lets the rows go.
 func (e *encoder[T]) abort() {
 	e.fw.Close()
 	e.b.release()
+	if e.bw != nil {
+		putWriter(e.bw)
+		e.bw = nil
+	}
 }
 
 // newFileWriter is the Parquet writer of every file: Snappy, dictionaries
@@ -359,7 +431,6 @@ type fileSink struct {
 	old  *os.File
 	oldR *bufio.Reader
 	same int64
-	buf  []byte
 	tmp  *os.File
 	err  error
 }
@@ -375,23 +446,55 @@ func openSink(path string) *fileSink {
 		f.Close()
 		return s
 	}
-	s.old, s.oldR = f, bufio.NewReaderSize(f, 256<<10)
+	s.old = f
+	if reuseBuffers {
+		s.oldR = readers.get()
+		s.oldR.Reset(f)
+	} else {
+		s.oldR = bufio.NewReaderSize(f, 256<<10)
+	}
 	return s
+}
+
+// readers are the buffered readers of the files being compared, reused
+// from file to file as writers are.
+var readers = newFreeList(func() *bufio.Reader { return bufio.NewReaderSize(nil, 256<<10) })
+
+// dropOld closes the old file and gives its reader back.
+func (s *fileSink) dropOld() {
+	if s.old == nil {
+		return
+	}
+	s.old.Close()
+	s.oldR.Reset(nil)
+	if reuseBuffers {
+		readers.put(s.oldR)
+	}
+	s.old, s.oldR = nil, nil
+}
+
+// matches reports whether the old file's next bytes are p, reading them
+// (compared in place in the reader's buffer).
+func (s *fileSink) matches(p []byte) bool {
+	for len(p) > 0 {
+		k := min(len(p), s.oldR.Size())
+		b, err := s.oldR.Peek(k)
+		if err != nil || !bytes.Equal(b, p[:k]) {
+			return false
+		}
+		s.oldR.Discard(k)
+		p = p[k:]
+	}
+	return true
 }
 
 func (s *fileSink) Write(p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	if s.old != nil {
-		if cap(s.buf) < len(p) {
-			s.buf = make([]byte, len(p))
-		}
-		b := s.buf[:len(p)]
-		if _, err := io.ReadFull(s.oldR, b); err == nil && bytes.Equal(b, p) {
-			s.same += int64(len(p))
-			return len(p), nil
-		}
+	if s.old != nil && s.matches(p) {
+		s.same += int64(len(p))
+		return len(p), nil
 	}
 	if err := s.diverge(); err != nil {
 		return 0, err
@@ -425,8 +528,7 @@ func (s *fileSink) diverge() error {
 	s.tmp = tmp
 	if s.old != nil {
 		_, err := io.Copy(tmp, io.NewSectionReader(s.old, 0, s.same))
-		s.old.Close()
-		s.old, s.oldR, s.buf = nil, nil, nil
+		s.dropOld()
 		if err != nil {
 			return fail(err)
 		}
@@ -444,8 +546,7 @@ func (s *fileSink) commit() error {
 	}
 	if s.old != nil {
 		if _, err := s.oldR.ReadByte(); err == io.EOF {
-			s.old.Close()
-			s.old = nil
+			s.dropOld()
 			return nil
 		}
 	}
@@ -474,10 +575,7 @@ func (s *fileSink) commit() error {
 
 // abort lets the old file be and removes the temporary one.
 func (s *fileSink) abort() {
-	if s.old != nil {
-		s.old.Close()
-		s.old = nil
-	}
+	s.dropOld()
 	if s.tmp != nil {
 		s.tmp.Close()
 		os.Remove(s.tmp.Name())

@@ -48,6 +48,9 @@ type report struct {
 	book   *xl.Book
 	err    error
 	dups   *duplicates // computed once: the cover and "Theo xã" use it
+	// figHamlets are the figures' hamlets by commune (figureHamlets),
+	// computed at the first hamletRows.
+	figHamlets map[string][]string
 }
 
 // build makes the whole workbook in memory; errors are kept for save.
@@ -263,22 +266,40 @@ type hamletRow struct {
 // the aggregate stage kept), in plan order; the plan's when there are no
 // figures at all.
 func (r *report) hamletRows(cluster int, commune string) []hamletRow {
+	if r.figHamlets == nil {
+		r.figHamlets = figureHamlets(r.ds.Figures, r.period)
+	}
 	var out []hamletRow
-	seen := map[string]bool{}
-	for _, f := range r.ds.Figures {
-		if f.Measure != aggregate.RepsPlanned || f.Hamlet == "" || f.CommuneCode != commune || (f.Period != r.period && f.Period != "") {
-			continue
-		}
-		if !seen[f.Hamlet] {
-			seen[f.Hamlet] = true
-			out = append(out, hamletRow{cluster, commune, f.Hamlet})
-		}
+	for _, h := range r.figHamlets[commune] {
+		out = append(out, hamletRow{cluster, commune, h})
 	}
 	if len(out) == 0 {
 		if c := r.p.Commune(commune); c != nil {
 			for _, h := range c.Hamlets {
 				out = append(out, hamletRow{cluster, commune, h})
 			}
+		}
+	}
+	return out
+}
+
+// figureHamlets are, by commune code, the hamlets of the figures of
+// planned representatives of the period (or of no period), each once, in
+// the order of the figures: what hamletRows used to find by a scan of
+// every figure for each commune, found in one.
+func figureHamlets(figs []record.Figure, period string) map[string][]string {
+	out := map[string][]string{}
+	type key struct{ commune, hamlet string }
+	seen := map[key]bool{}
+	for i := range figs {
+		f := &figs[i]
+		if f.Measure != aggregate.RepsPlanned || f.Hamlet == "" || (f.Period != period && f.Period != "") {
+			continue
+		}
+		k := key{f.CommuneCode, f.Hamlet}
+		if !seen[k] {
+			seen[k] = true
+			out[f.CommuneCode] = append(out[f.CommuneCode], f.Hamlet)
 		}
 	}
 	return out
