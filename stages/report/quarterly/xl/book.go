@@ -120,7 +120,7 @@ func (b *Book) SetLevel(level int) { b.level = level }
 
 // NewBook starts an empty workbook.
 func NewBook() *Book {
-	b := &Book{f: excelize.NewFile(), first: true}
+	b := &Book{f: newFile(), first: true}
 	b.fail(b.f.SetDefaultFont(FontName))
 	b.startMemo()
 	for st := Style(0); st < numStyles; st++ {
@@ -136,7 +136,7 @@ func NewBook() *Book {
 // saves making the others. Style IDs then differ from NewBook's; what a
 // cell looks like does not.
 func NewLazyBook() *Book {
-	b := &Book{f: excelize.NewFile(), first: true, lazy: true}
+	b := &Book{f: newFile(), first: true, lazy: true}
 	b.fail(b.f.SetDefaultFont(FontName))
 	b.startMemo()
 	return b
