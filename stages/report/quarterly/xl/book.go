@@ -10,11 +10,13 @@
 package xl
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -212,11 +214,23 @@ func (b *Book) Save(path string) (err error) {
 	// bytes.
 	storeTheme(b.f)
 	b.storeStyles()
-	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows, Level: b.level})
+	opt := xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows, Level: b.level}
 	b.rows = nil
 	if streamed && leanSave {
-		// Straight to the file the temporary name was made with.
-		err = atomicfile.WriteFileWith(path, atomicfile.Mode, func(fh *os.File) error { return b.f.Write(fh) })
+		// Straight to the file the temporary name was made with, not
+		// through excelize's buffer of the whole zip.
+		err = atomicfile.WriteFileWith(path, atomicfile.Mode, func(fh *os.File) error {
+			bw := fileBufs.Get().(*bufio.Writer)
+			defer fileBufs.Put(bw)
+			bw.Reset(fh)
+			defer bw.Reset(nil)
+			opt.Out = bw
+			xlsxzip.Install(b.f, opt)
+			if err := b.f.Write(fh); err != nil {
+				return err
+			}
+			return bw.Flush()
+		})
 		if err == nil {
 			b.keepStyles()
 		}
@@ -225,6 +239,7 @@ func (b *Book) Save(path string) (err error) {
 		}
 		return err
 	}
+	xlsxzip.Install(b.f, opt)
 	err = atomicfile.WriteWith(path, func(tmp string) error {
 		if !streamed {
 			return b.f.SaveAs(tmp)
@@ -249,6 +264,10 @@ func (b *Book) Save(path string) (err error) {
 	}
 	return err
 }
+
+// fileBufs are the buffers through which Save writes a workbook's file
+// (fewer, larger writes than the zip writer's own 4 KiB).
+var fileBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 func border() []excelize.Border {
 	return []excelize.Border{
