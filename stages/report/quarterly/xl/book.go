@@ -86,7 +86,7 @@ type Book struct {
 	// without making them in excelize, and whether its excelize model
 	// holds every style it gave out.
 	memo   *styleNode
-	seq    []*excelize.Style
+	seq    []func() *excelize.Style
 	isLive bool
 }
 
@@ -126,7 +126,7 @@ func NewBook() *Book {
 	b.fail(b.f.SetDefaultFont(FontName))
 	b.startMemo()
 	for st := Style(0); st < numStyles; st++ {
-		id, err := b.NewStyle(styleOf(st))
+		id, err := b.namedStyle(st)
 		b.fail(err)
 		b.styles[st] = id
 	}
@@ -155,7 +155,7 @@ func (b *Book) startMemo() {
 // style is the ID of a named style, made now when the book is lazy.
 func (b *Book) style(st Style) int {
 	if b.lazy && b.styles[st] == 0 && st >= 0 && st < numStyles {
-		id, err := b.NewStyle(styleOf(st))
+		id, err := b.namedStyle(st)
 		b.fail(err)
 		b.styles[st] = id
 	}

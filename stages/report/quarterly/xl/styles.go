@@ -56,6 +56,14 @@ func styleKey(s *excelize.Style) (string, bool) {
 	return string(b), err == nil
 }
 
+// namedKeys are the memo's keys of the named styles, made once.
+var namedKeys = sync.OnceValue(func() (keys [numStyles]string) {
+	for st := range keys {
+		keys[st], _ = styleKey(styleOf(Style(st)))
+	}
+	return keys
+})
+
 // NewStyle makes a cell style (excelize's File.NewStyle) and returns its
 // ID, for StyleID and RowWriter.
 func (b *Book) NewStyle(s *excelize.Style) (int, error) {
@@ -68,15 +76,29 @@ func (b *Book) NewStyle(s *excelize.Style) (int, error) {
 		b.memo = nil
 		return b.f.NewStyle(s)
 	}
+	return b.newStyle(key, func() *excelize.Style { return s })
+}
+
+// namedStyle is NewStyle(styleOf(st)), the style made only when needed.
+func (b *Book) namedStyle(st Style) (int, error) {
+	key := namedKeys()[st]
+	if b.memo == nil || key == "" {
+		return b.NewStyle(styleOf(st))
+	}
+	return b.newStyle(key, func() *excelize.Style { return styleOf(st) })
+}
+
+// newStyle is NewStyle of the style spec makes, whose key is key.
+func (b *Book) newStyle(key string, spec func() *excelize.Style) (int, error) {
 	styleMemo.mu.Lock()
 	next := b.memo.children[key]
 	styleMemo.mu.Unlock()
 	if next != nil && !b.isLive {
-		b.memo, b.seq = next, append(b.seq, s)
+		b.memo, b.seq = next, append(b.seq, spec)
 		return next.id, nil
 	}
 	b.live()
-	id, err := b.f.NewStyle(s)
+	id, err := b.f.NewStyle(spec())
 	if err != nil {
 		b.memo = nil
 		return id, err
@@ -97,7 +119,7 @@ func (b *Book) NewStyle(s *excelize.Style) (int, error) {
 		b.memo = nil // not kept (or, never expected, not what the memo holds)
 		return id, nil
 	}
-	b.memo, b.seq = next, append(b.seq, s)
+	b.memo = next
 	return id, nil
 }
 
@@ -108,8 +130,8 @@ func (b *Book) live() {
 		return
 	}
 	b.isLive = true
-	for _, s := range b.seq {
-		_, err := b.f.NewStyle(s)
+	for _, spec := range b.seq {
+		_, err := b.f.NewStyle(spec())
 		b.fail(err)
 	}
 	b.seq = nil
