@@ -22,21 +22,23 @@ func WriteMode(path string, mode os.FileMode, fill func(w io.Writer) error) erro
 	// The caller never sees the temporary name, so it does not keep the
 	// extension: a reader globbing the folder (DuckDB's "data/*.parquet")
 	// must not pick up a file still being written.
-	return writeWith(path, mode, "", func(tmp string) error {
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-		if err != nil {
-			return err
-		}
-		if err := fill(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	})
+	// The file os.CreateTemp opened is written, not opened again.
+	f, tmp, err := createTemp(path, mode, "")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // no-op after a successful rename
+	err = fill(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return finish(tmp, path, mode)
 }
 
 // WriteBytes creates path atomically with b.
@@ -77,27 +79,48 @@ func WriteWithMode(path string, mode os.FileMode, write func(tmp string) error) 
 	return writeWith(path, mode, filepath.Ext(path), write)
 }
 
-// writeWith writes through a temporary file in path's folder whose name
-// ends in ext, then renames it over path.
-func writeWith(path string, mode os.FileMode, ext string, write func(tmp string) error) error {
+// WriteFileWith writes path atomically through write, given the open
+// temporary file (in path's folder, its name keeping path's extension):
+// WriteWithMode for a writer that takes an *os.File, without closing the
+// temporary file and opening it again. It is not synced (as WriteWith).
+// write must not close the file.
+func WriteFileWith(path string, mode os.FileMode, write func(f *os.File) error) error {
+	f, tmp, err := createTemp(path, mode, filepath.Ext(path))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // no-op after a successful rename
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return finish(tmp, path, mode)
+}
+
+// createTemp creates path's folder when missing and an empty temporary
+// file in it whose name ends in ext.
+func createTemp(path string, mode os.FileMode, ext string) (*os.File, string, error) {
 	dir := filepath.Dir(path)
 	dirMode := os.FileMode(0o755)
 	if mode&0o077 == 0 {
 		dirMode = PrivateDir
 	}
 	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+		return nil, "", fmt.Errorf("create %s: %w", dir, err)
 	}
 	f, err := os.CreateTemp(dir, ".tmp-*"+ext)
 	if err != nil {
-		return fmt.Errorf("temp file for %s: %w", path, err)
+		return nil, "", fmt.Errorf("temp file for %s: %w", path, err)
 	}
-	tmp := f.Name()
-	f.Close()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := write(tmp); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
+	return f, f.Name(), nil
+}
+
+// finish gives the written temporary file its permission and renames it
+// over path.
+func finish(tmp, path string, mode os.FileMode) error {
 	// os.CreateTemp makes the file private (0600); outputs are for people.
 	if err := os.Chmod(tmp, mode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -106,6 +129,21 @@ func writeWith(path string, mode os.FileMode, ext string, write func(tmp string)
 		return fmt.Errorf("rename into %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeWith writes through a temporary file in path's folder whose name
+// ends in ext, then renames it over path.
+func writeWith(path string, mode os.FileMode, ext string, write func(tmp string) error) error {
+	f, tmp, err := createTemp(path, mode, ext)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := write(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return finish(tmp, path, mode)
 }
 
 // IsTemp reports whether a file name is one of this package's temporaries

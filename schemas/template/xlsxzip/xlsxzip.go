@@ -147,6 +147,10 @@ type Options struct {
 	// the bytes excelize's own writer gives). A lower level is faster and gives a larger file with
 	// the same content; a Cache keeps parts of each level apart.
 	Level int
+	// Out, when not nil, is where the zip is written instead of the
+	// writer New is given: excelize's File.Write then writes nothing
+	// more, and the zip is not held whole in excelize's buffer first.
+	Out io.Writer
 }
 
 // RowsFunc writes the rows of a worksheet (its <row> elements) to w.
@@ -186,6 +190,9 @@ type entry struct {
 
 // New makes a Writer that writes a zip to w.
 func New(w io.Writer, opt Options) *Writer {
+	if opt.Out != nil {
+		w = opt.Out
+	}
 	out := &Writer{out: w, opt: opt}
 	if l := out.level(); l < flate.HuffmanOnly || l > flate.BestCompression {
 		out.err = fmt.Errorf("xlsxzip: invalid deflate level %d", opt.Level)

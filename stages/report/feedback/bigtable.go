@@ -236,13 +236,13 @@ func (w *writer) batchRows(s *sub, ti int, l batchLayout) xl.RowSource {
 						continue
 					}
 					display := cellDisplay(c)
-					rw.Put(col, s.pv.valueOfKind(kind, field, display), l.text)
+					rw.PutText(col, s.pv.valueOfKind(kind, field, display), l.text)
 					if cc >= 1 && cc <= l.lastCol {
 						texts = append(texts, display)
 						cw = append(cw, l.ws[cc-1])
 					}
 				}
-				rw.Put(rowCol, sr.Row, l.center)
+				rw.PutInt(rowCol, sr.Row, l.center)
 				list := l.byRow[sr.Row]
 				if fix := fixText(list, sr.Hidden); fix == "" {
 					rw.Put(fixCol, xl.Blank{}, l.text)

@@ -86,7 +86,7 @@ func writeWorkbook(path string, v *view, s *sub, cache *xlsxzip.Cache) error {
 	b.SetCache(cache)
 	b.SetLevel(deflateLevel)
 	b.SetTitle("Phản hồi kết quả kiểm tra tệp "+v.Name, v.Office)
-	st, err := newStyles(b.File())
+	st, err := newStyles(b)
 	if err != nil {
 		b.File().Close()
 		return fmt.Errorf("styles: %w", err)
@@ -106,7 +106,7 @@ func writeWorkbook(path string, v *view, s *sub, cache *xlsxzip.Cache) error {
 	return b.Save(path)
 }
 
-func newStyles(f *excelize.File) (*styles, error) {
+func newStyles(b *xl.Book) (*styles, error) {
 	border := []excelize.Border{
 		{Type: "left", Color: "000000", Style: 1},
 		{Type: "right", Color: "000000", Style: 1},
@@ -124,7 +124,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		if err != nil {
 			return
 		}
-		*dst, err = f.NewStyle(s)
+		*dst, err = b.NewStyle(s)
 	}
 	mk(&st.errCell, &excelize.Style{Font: font(false, "9C0006"), Alignment: wrap, Border: border, Fill: fill(ErrorFill)})
 	mk(&st.warnCell, &excelize.Style{Font: font(false, "7F6000"), Alignment: wrap, Border: border, Fill: fill(WarningFill)})
@@ -481,10 +481,10 @@ func (w *writer) table(v *view, s *sub, ti int, used map[string]bool) {
 				continue
 			}
 			text := s.pv.valueOfKind(kind, field, cellDisplay(c))
-			sh.Put(col, sr.Row, text, xl.Text)
+			sh.PutText(col, sr.Row, text, xl.Text)
 			growShort(col, text, 60)
 		}
-		sh.Put(rowCol, sr.Row, sr.Row, xl.TextCenter)
+		sh.PutInt(rowCol, sr.Row, sr.Row, xl.TextCenter)
 		w.fix(sh, sr.Row, fixCol, byRow[sr.Row], sr.Hidden)
 	}
 	// Problems on rows that are neither header nor data (e.g. below the table).

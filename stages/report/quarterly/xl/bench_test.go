@@ -129,11 +129,14 @@ func feedbackLike(rows int) *Book {
 }
 
 // TestSaveSameAsBefore: a feedback-like book saves to the same bytes as
-// before xlsxzip and the rows written directly.
+// before xlsxzip, the rows written directly and the lean writing.
 func TestSaveSameAsBefore(t *testing.T) {
 	dir := t.TempDir()
 	before, after := filepath.Join(dir, "before.xlsx"), filepath.Join(dir, "after.xlsx")
-	if err := saveBefore(feedbackLike(300), before); err != nil {
+	lean := SetLean(false)
+	err := saveBefore(feedbackLike(300), before)
+	SetLean(lean)
+	if err != nil {
 		t.Fatal(err)
 	}
 	cache := xlsxzip.NewCache(0, 0)
@@ -171,6 +174,7 @@ func BenchmarkStreamSave(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			defer func(v bool) { directRows = v }(directRows)
 			directRows = mode == "after"
+			defer SetLean(SetLean(mode == "after"))
 			cache := xlsxzip.NewCache(0, 0)
 			path := filepath.Join(b.TempDir(), "b.xlsx")
 			b.ReportAllocs()

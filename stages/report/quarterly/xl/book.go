@@ -10,11 +10,13 @@
 package xl
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -78,6 +80,33 @@ type Book struct {
 	cache    *xlsxzip.Cache
 	rows     map[string]xlsxzip.RowsFunc // the rows of streamed sheets, by part name
 	level    int                         // deflate level of the parts (0: xlsxzip.DefaultLevel)
+
+	// The book's place in the memo of style sequences (styles.go; nil:
+	// styles made in excelize only), the styles it gave out from the memo
+	// without making them in excelize, and whether its excelize model
+	// holds every style it gave out.
+	memo   *styleNode
+	seq    []func() *excelize.Style
+	isLive bool
+}
+
+// leanSave makes Book write with fewer allocations and system calls (pooled
+// row buffers, column letters made once, rows grown in one step, the
+// temporary file written through the handle that created it), the bytes
+// written the same; tests turn it off (SetLean) to compare.
+var leanSave = true
+
+// SetLean sets whether books are written the lean way (on, the default;
+// see leanSave), forgets the memo of style sequences (styles.go) and
+// returns the previous setting: for tests that compare both ways. Not
+// safe while books are written.
+func SetLean(on bool) bool {
+	old := leanSave
+	leanSave = on
+	styleMemo.mu.Lock()
+	styleMemo.root, styleMemo.nodes = styleNode{}, 0
+	styleMemo.mu.Unlock()
+	return old
 }
 
 // SetCache makes Save take the compressed parts it has already met from c
@@ -93,10 +122,11 @@ func (b *Book) SetLevel(level int) { b.level = level }
 
 // NewBook starts an empty workbook.
 func NewBook() *Book {
-	b := &Book{f: excelize.NewFile(), first: true}
+	b := &Book{f: newFile(), first: true}
 	b.fail(b.f.SetDefaultFont(FontName))
+	b.startMemo()
 	for st := Style(0); st < numStyles; st++ {
-		id, err := b.f.NewStyle(styleOf(st))
+		id, err := b.namedStyle(st)
 		b.fail(err)
 		b.styles[st] = id
 	}
@@ -108,23 +138,40 @@ func NewBook() *Book {
 // saves making the others. Style IDs then differ from NewBook's; what a
 // cell looks like does not.
 func NewLazyBook() *Book {
-	b := &Book{f: excelize.NewFile(), first: true, lazy: true}
+	b := &Book{f: newFile(), first: true, lazy: true}
 	b.fail(b.f.SetDefaultFont(FontName))
+	b.startMemo()
 	return b
+}
+
+// startMemo puts a new book at the root of the memo of style sequences
+// when books are written the lean way.
+func (b *Book) startMemo() {
+	if leanSave && b.err == nil {
+		b.memo = &styleMemo.root
+	}
 }
 
 // style is the ID of a named style, made now when the book is lazy.
 func (b *Book) style(st Style) int {
 	if b.lazy && b.styles[st] == 0 && st >= 0 && st < numStyles {
-		id, err := b.f.NewStyle(styleOf(st))
+		id, err := b.namedStyle(st)
 		b.fail(err)
 		b.styles[st] = id
 	}
 	return b.styles[st]
 }
 
-// File is the underlying excelize file (for tests and special needs).
-func (b *Book) File() *excelize.File { return b.f }
+// File is the underlying excelize file (for tests and special needs):
+// every style given out so far is then made in it, and the book's styles
+// are no longer taken from the memo (the file may make others).
+func (b *Book) File() *excelize.File {
+	if b.f != nil {
+		b.live()
+		b.memo = nil
+	}
+	return b.f
+}
 
 // Err is the first error met so far.
 func (b *Book) Err() error { return b.err }
@@ -166,8 +213,33 @@ func (b *Book) Save(path string) (err error) {
 	// puts them in sheet order so that the same content gives the same
 	// bytes.
 	storeTheme(b.f)
-	xlsxzip.Install(b.f, xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows, Level: b.level})
+	b.storeStyles()
+	opt := xlsxzip.Options{Cache: b.cache, SortSheets: streamed, Rows: b.rows, Level: b.level}
 	b.rows = nil
+	if streamed && leanSave {
+		// Straight to the file the temporary name was made with, not
+		// through excelize's buffer of the whole zip.
+		err = atomicfile.WriteFileWith(path, atomicfile.Mode, func(fh *os.File) error {
+			bw := fileBufs.Get().(*bufio.Writer)
+			defer fileBufs.Put(bw)
+			bw.Reset(fh)
+			defer bw.Reset(nil)
+			opt.Out = bw
+			xlsxzip.Install(b.f, opt)
+			if err := b.f.Write(fh); err != nil {
+				return err
+			}
+			return bw.Flush()
+		})
+		if err == nil {
+			b.keepStyles()
+		}
+		if cerr := b.f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		return err
+	}
+	xlsxzip.Install(b.f, opt)
 	err = atomicfile.WriteWith(path, func(tmp string) error {
 		if !streamed {
 			return b.f.SaveAs(tmp)
@@ -184,11 +256,18 @@ func (b *Book) Save(path string) (err error) {
 		}
 		return err
 	})
+	if err == nil {
+		b.keepStyles()
+	}
 	if cerr := b.f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	return err
 }
+
+// fileBufs are the buffers through which Save writes a workbook's file
+// (fewer, larger writes than the zip writer's own 4 KiB).
+var fileBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 func border() []excelize.Border {
 	return []excelize.Border{
@@ -279,6 +358,14 @@ type Sheet struct {
 
 // Sheet adds a worksheet (names longer than 31 characters are cut).
 func (b *Book) Sheet(name string) *Sheet {
+	// Its cells are styled in excelize's model, which must hold the
+	// styles.
+	b.live()
+	return b.addSheet(name)
+}
+
+// addSheet adds a worksheet to excelize's model.
+func (b *Book) addSheet(name string) *Sheet {
 	name = SheetName(name)
 	if b.first {
 		b.first = false
@@ -316,6 +403,23 @@ func Cell(col, row int) string {
 		return "A1"
 	}
 	return c
+}
+
+// colNames are the letters of columns 1 to len(colNames), made once.
+var colNames = func() []string {
+	out := make([]string, 702) // A to ZZ
+	for i := range out {
+		out[i], _ = excelize.ColumnNumberToName(i + 1)
+	}
+	return out
+}()
+
+// colName is Col without making the letters of the first columns again.
+func colName(col int) string {
+	if leanSave && col >= 1 && col <= len(colNames) {
+		return colNames[col-1]
+	}
+	return Col(col)
 }
 
 // Col is the letters of a 1-based column.
@@ -370,6 +474,26 @@ func (s *Sheet) Put(col, row int, v any, st Style) {
 		s.b.fail(f.SetCellStr(s.Name, ref, CleanText(fmt.Sprint(x))))
 	}
 	s.b.fail(f.SetCellStyle(s.Name, ref, ref, s.b.style(st)))
+}
+
+// PutText is Put(col, row, text, st) for a text: the same cell, without
+// making an interface value of the text.
+func (s *Sheet) PutText(col, row int, text string, st Style) {
+	if s.g == nil || !leanSave {
+		s.Put(col, row, text, st)
+		return
+	}
+	s.b.fail(s.g.putText(col, row, text, s.b.style(st)))
+}
+
+// PutInt is Put(col, row, n, st) for an int: the same cell, without making
+// an interface value of n.
+func (s *Sheet) PutInt(col, row, n int, st Style) {
+	if s.g == nil || !leanSave {
+		s.Put(col, row, n, st)
+		return
+	}
+	s.b.fail(s.g.putNum(col, row, kInt, uint64(int64(n)), s.b.style(st)))
 }
 
 // Blanks is Put(c, row, Blank{}, st) for each column c from c1 to c2: the
@@ -670,7 +794,7 @@ func QuoteSheet(name string) string {
 // CleanText drops control characters that XML cannot hold (keeping tabs
 // and line breaks), so that odd input never makes a broken file.
 func CleanText(s string) string {
-	if !strings.ContainsFunc(s, bad) && utf8.ValidString(s) {
+	if clean(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
@@ -680,6 +804,26 @@ func CleanText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// clean reports whether s is valid UTF-8 without a character bad
+// drops (one pass; !strings.ContainsFunc(s, bad) && utf8.ValidString(s)).
+func clean(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || bad(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 func bad(r rune) bool {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -70,11 +71,40 @@ func escapes(s string) bool { return strings.Contains(s, "_x") && escapeRe.Match
 // them on.
 const rowsChunk = 64 << 10
 
+// rowsBufs holds the chunk buffers of writeRows and RowWriter (one new
+// buffer of rowsChunk per sheet was a good part of what a small workbook
+// allocates); leanSave off makes a new one each time.
+var rowsBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, rowsChunk+4<<10)
+	return &b
+}}
+
+// getRowsBuf is an empty chunk buffer; putRowsBuf gives it back.
+func getRowsBuf() *[]byte {
+	if !leanSave {
+		b := make([]byte, 0, rowsChunk+4<<10)
+		return &b
+	}
+	b := rowsBufs.Get().(*[]byte)
+	*b = (*b)[:0]
+	return b
+}
+
+func putRowsBuf(b *[]byte) {
+	// A buffer grown by a huge row is not kept.
+	if leanSave && cap(*b) <= 4*rowsChunk {
+		rowsBufs.Put(b)
+	}
+}
+
 // writeRows writes the sheet data of g's rows to w as SetRow writes them,
 // a chunk at a time (a big sheet's XML is never held whole); g must be
 // direct.
 func (g *grid) writeRows(w io.Writer) error {
-	out := make([]byte, 0, rowsChunk+4<<10)
+	buf := getRowsBuf()
+	defer putRowsBuf(buf)
+	out := *buf
+	defer func() { *buf = out[:0] }()
 	var err error
 	for i, gr := range g.rows {
 		if gr == nil {
@@ -116,7 +146,7 @@ func (g *grid) appendRow(out []byte, row int, gr *gridRow) ([]byte, error) {
 			continue
 		}
 		out = append(out, `<c r="`...)
-		out = append(out, Col(j+1)...)
+		out = append(out, colName(j+1)...)
 		out = strconv.AppendInt(out, int64(row), 10)
 		out = append(out, '"')
 		if c.style > 0 {

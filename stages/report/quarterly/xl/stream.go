@@ -3,6 +3,7 @@ package xl
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -81,6 +82,8 @@ type grid struct {
 	prints []Print
 	breaks []string
 	src    RowSource // more rows, written at Save (Sheet.StreamRows)
+
+	mergedTo int // the last row of a merged range (0: none)
 }
 
 func (g *grid) row(r int) *gridRow {
@@ -95,12 +98,29 @@ func (g *grid) row(r int) *gridRow {
 
 func (g *grid) cell(col, r int) *gcell {
 	gr := g.row(r)
-	for len(gr.cells) < col {
-		gr.cells = append(gr.cells, gcell{})
-	}
+	gr.cells = growCells(gr.cells, col)
 	c := &gr.cells[col-1]
 	c.used = true
 	return c
+}
+
+// growCells makes cells at least n long, the new cells empty: in one
+// step, with room for two more (a copied row gets its row number and its
+// “to fix” cell after its own columns), rather than a cell at a time.
+func growCells(cells []gcell, n int) []gcell {
+	if len(cells) >= n {
+		return cells
+	}
+	if !leanSave {
+		for len(cells) < n {
+			cells = append(cells, gcell{})
+		}
+		return cells
+	}
+	old := len(cells)
+	cells = slices.Grow(cells, n-old+2)[:n]
+	clear(cells[old:])
+	return cells
 }
 
 // lookup is the cell at (col, r) or nil, without creating it.
@@ -114,6 +134,9 @@ func (g *grid) lookup(col, r int) *gcell {
 // anchor is where a value written at (col, r) goes: the top-left cell of
 // the first merged range holding it, as excelize does.
 func (g *grid) anchor(col, r int) (int, int) {
+	if r > g.mergedTo && leanSave {
+		return col, r // below every merged range
+	}
 	for _, m := range g.merges {
 		if col >= m[0] && col <= m[2] && r >= m[1] && r <= m[3] {
 			return m[0], m[1]
@@ -142,6 +165,31 @@ func (g *grid) put(col, r int, v any, style int) error {
 		c := g.cell(ac, ar)
 		c.kind, c.s, c.num = val.kind, val.s, val.num
 	}
+	g.cell(col, r).style = int32(style)
+	return nil
+}
+
+// putText is put(col, r, text, style) for a text.
+func (g *grid) putText(col, r int, text string, style int) error {
+	if err := valid(col, r); err != nil {
+		return err
+	}
+	ac, ar := g.anchor(col, r)
+	c := g.cell(ac, ar)
+	c.kind, c.s, c.num = kText, CleanText(text), 0
+	g.cell(col, r).style = int32(style)
+	return nil
+}
+
+// putNum is put(col, r, v, style) for a number of kind k (kInt, kFloat)
+// whose bits are num.
+func (g *grid) putNum(col, r int, k kind, num uint64, style int) error {
+	if err := valid(col, r); err != nil {
+		return err
+	}
+	ac, ar := g.anchor(col, r)
+	c := g.cell(ac, ar)
+	c.kind, c.s, c.num = k, "", num
 	g.cell(col, r).style = int32(style)
 	return nil
 }
@@ -195,8 +243,17 @@ func (g *grid) styleRange(c1, r1, c2, r2, style int) error {
 		return err
 	}
 	for r := r1; r <= r2; r++ {
-		for c := c1; c <= c2; c++ {
-			g.cell(c, r).style = int32(style)
+		if !leanSave {
+			for c := c1; c <= c2; c++ {
+				g.cell(c, r).style = int32(style)
+			}
+			continue
+		}
+		// g.cell(c, r).style = style for each c, the row looked up once.
+		gr := g.row(r)
+		gr.cells = growCells(gr.cells, c2)
+		for i := c1 - 1; i < c2; i++ {
+			gr.cells[i].used, gr.cells[i].style = true, int32(style)
 		}
 	}
 	return nil
@@ -217,6 +274,7 @@ func (g *grid) merge(c1, r1, c2, r2 int) error {
 		}
 	}
 	g.merges = append(g.merges, [4]int{c1, r1, c2, r2})
+	g.mergedTo = max(g.mergedTo, r2)
 	return nil
 }
 
@@ -277,7 +335,7 @@ func (g *grid) joinedMerges() [][4]int {
 // in one pass (see the comment at the top of stream.go). It takes the same
 // calls as a Sheet from Book.Sheet.
 func (b *Book) StreamSheet(name string) *Sheet {
-	s := b.Sheet(name)
+	s := b.addSheet(name)
 	s.g = &grid{}
 	b.streamed = append(b.streamed, s)
 	return s

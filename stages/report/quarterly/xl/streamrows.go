@@ -106,9 +106,7 @@ func (w *RowWriter) cell(col int) (*gcell, error) {
 	if err := valid(col, w.row); err != nil {
 		return nil, w.fail(err)
 	}
-	for len(w.cur.cells) < col {
-		w.cur.cells = append(w.cur.cells, gcell{})
-	}
+	w.cur.cells = growCells(w.cur.cells, col)
 	c := &w.cur.cells[col-1]
 	c.used = true
 	return c, nil
@@ -126,6 +124,36 @@ func (w *RowWriter) Put(col int, v any, style int) {
 	if val.kind != kNone {
 		c.kind, c.s, c.num = val.kind, val.s, val.num
 	}
+	c.style = int32(style)
+}
+
+// PutText is Put(col, text, style) for a text, without making an
+// interface value of it.
+func (w *RowWriter) PutText(col int, text string, style int) {
+	if !leanSave {
+		w.Put(col, text, style)
+		return
+	}
+	c, err := w.cell(col)
+	if err != nil {
+		return
+	}
+	c.kind, c.s, c.num = kText, CleanText(text), 0
+	c.style = int32(style)
+}
+
+// PutInt is Put(col, n, style) for an int, without making an interface
+// value of it.
+func (w *RowWriter) PutInt(col, n, style int) {
+	if !leanSave {
+		w.Put(col, n, style)
+		return
+	}
+	c, err := w.cell(col)
+	if err != nil {
+		return
+	}
+	c.kind, c.s, c.num = kInt, "", uint64(int64(n))
 	c.style = int32(style)
 }
 
@@ -197,7 +225,10 @@ func (w *RowWriter) emit(row int, gr *gridRow) error {
 // writeRowsFrom writes the sheet data of g's rows merged with those of
 // its source, a chunk at a time; g must be direct.
 func (g *grid) writeRowsFrom(out io.Writer) error {
-	w := &RowWriter{g: g, w: out, out: make([]byte, 0, rowsChunk+4<<10)}
+	buf := getRowsBuf()
+	defer putRowsBuf(buf)
+	w := &RowWriter{g: g, w: out, out: *buf}
+	defer func() { *buf = w.out[:0] }()
 	if err := g.src(w); err != nil {
 		return err
 	}
@@ -211,7 +242,6 @@ func (g *grid) writeRowsFrom(out io.Writer) error {
 		return err
 	}
 	_, err := out.Write(w.out)
-	w.out = nil
 	return err
 }
 

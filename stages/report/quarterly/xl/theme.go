@@ -1,10 +1,12 @@
 package xl
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"io"
 	"io/fs"
+	"sort"
 	"sync"
 
 	"github.com/xuri/excelize/v2"
@@ -63,13 +65,101 @@ func (c *themeCapture) AddFS(fs.FS) error { return errors.New("xl: AddFS not sup
 func (c *themeCapture) Close() error { return nil }
 
 // storeTheme puts the default theme's bytes in f's package in place of
-// its model, when they could be made.
+// its model, when they could be made (and in place of none in a file
+// from newFile).
 func storeTheme(f *excelize.File) {
-	if !fixedTheme || f.Theme == nil {
+	if !fixedTheme {
 		return
+	}
+	if f.Theme == nil {
+		if _, ok := f.Pkg.Load(themePart); ok {
+			return
+		}
 	}
 	if t := defaultTheme(); t != nil {
 		f.Theme = nil
 		f.Pkg.Store(themePart, t)
 	}
+}
+
+// excelize.NewFile parses the theme of the new workbook (half of its
+// time), which Save then replaces with the stored bytes. newFile opens
+// instead, with excelize's OpenReader, a package holding the parts a new
+// workbook saved at once has (those excelize parses into its model as
+// it writes them from it) but the theme: the same workbook, whose parts
+// are parsed when first used, and whose theme part storeTheme adds at
+// Save (TestLeanSameBytes).
+
+var (
+	blankOnce sync.Once
+	blankZip  []byte // nil when it could not be made
+)
+
+// blankPackage is the zip (stored, not deflated) of the parts of a new
+// workbook but the theme, or nil.
+func blankPackage() []byte {
+	blankOnce.Do(func() {
+		if defaultTheme() == nil {
+			return
+		}
+		f := excelize.NewFile()
+		defer f.Close()
+		c := &partsCapture{parts: map[string]*bytes.Buffer{}}
+		f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return c })
+		if _, err := f.WriteToBuffer(); err != nil {
+			return
+		}
+		parts := map[string][]byte{}
+		for name, b := range c.parts {
+			if name != themePart {
+				parts[name] = b.Bytes()
+			}
+		}
+		names := make([]string, 0, len(parts))
+		for n := range parts {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, n := range names {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
+			if err != nil {
+				return
+			}
+			if _, err := w.Write(parts[n]); err != nil {
+				return
+			}
+		}
+		if zw.Close() == nil {
+			blankZip = buf.Bytes()
+		}
+	})
+	return blankZip
+}
+
+// partsCapture is an excelize.ZipWriter that keeps every part.
+type partsCapture struct{ parts map[string]*bytes.Buffer }
+
+func (c *partsCapture) Create(name string) (io.Writer, error) {
+	b := new(bytes.Buffer)
+	c.parts[name] = b
+	return b, nil
+}
+
+func (c *partsCapture) AddFS(fs.FS) error { return errors.New("xl: AddFS not supported") }
+
+func (c *partsCapture) Close() error { return nil }
+
+// newFile is a new workbook: excelize.NewFile's, its theme left to
+// storeTheme when books are written the lean way.
+func newFile() *excelize.File {
+	if leanSave && fixedTheme {
+		if z := blankPackage(); z != nil {
+			if f, err := excelize.OpenReader(bytes.NewReader(z)); err == nil {
+				return f
+			}
+		}
+	}
+	return excelize.NewFile()
 }
