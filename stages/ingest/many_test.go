@@ -3,14 +3,17 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,7 +94,7 @@ func manyInbox(t *testing.T, e *env, workers int) (before, after func(abs string
 
 func manyConfig(e *env, now, real time.Time, workers int, log *slog.Logger) Config {
 	return Config{Inbox: e.inbox, State: e.state, Clock: clock.Fixed(now), Real: clock.Fixed(real),
-		Settle: time.Minute, Logger: log}
+		Settle: time.Minute, Logger: log, Workers: workers}
 }
 
 // manyPass runs manyInbox's pass with a number of workers and returns
@@ -226,4 +229,96 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "(no difference)"
+}
+
+// TestCancelMidBatch cancels a pass of many new files while several are
+// being archived: the pass returns promptly with the context's error, no
+// temporary is left in the archive, the ledger holds whole batches only
+// (a prefix of the scan order, each with its archive copy), and the next
+// pass receives the rest, ending with the ledger of an uncancelled pass.
+func TestCancelMidBatch(t *testing.T) {
+	const files = 300
+	write := func(e *env) {
+		for i := range files {
+			e.put(t, fmt.Sprintf("%05d/M%d.xlsx", 29900+i/4, i%4+1), fmt.Appendf(nil, "PK hộ %d\n", i), time.Now().Add(-time.Hour))
+		}
+	}
+	now := time.Date(2022, 4, 20, 9, 0, 0, 0, ict)
+	cfg := func(e *env) Config {
+		return Config{Inbox: e.inbox, State: e.state, Clock: clock.Fixed(now), Settle: time.Minute, Logger: quiet, Workers: 4}
+	}
+	ledgerOf := func(e *env) []string {
+		entries, err := e.led.Entries(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, en := range entries {
+			b, err := os.ReadFile(filepath.Join(e.state, filepath.FromSlash(en.Archive)))
+			if err != nil || hash(b) != en.SHA256 {
+				t.Errorf("%s recorded, its archive copy missing or different (%v)", en.Path, err)
+			}
+			out = append(out, fmt.Sprintf("%d %s %s", en.Seq, en.Path, en.SHA256))
+		}
+		return out
+	}
+	whole := newEnv(t)
+	write(whole)
+	if _, err := Run(context.Background(), whole.led, cfg(whole)); err != nil {
+		t.Fatal(err)
+	}
+	want := ledgerOf(whole)
+
+	e := newEnv(t)
+	write(e)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The workers run at most two batches ahead of the records: when the
+	// 3×64+40th copy is done, the first batch is recorded and the fourth
+	// is being archived.
+	var copies atomic.Int32
+	reset := SetHooks(nil, func(string) {
+		if copies.Add(1) == 3*batchFiles+40 {
+			cancel()
+		}
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, e.led, cfg(e))
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the cancelled pass did not return")
+	}
+	reset()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled pass: %v", err)
+	}
+	for _, f := range archiveFiles(t, e.state) {
+		if strings.HasPrefix(path.Base(f), ".tmp-") {
+			t.Errorf("temporary left in the archive: %s", f)
+		}
+	}
+	got := ledgerOf(e)
+	if len(got) == 0 || len(got) >= files || len(got)%batchFiles != 0 {
+		t.Errorf("the cancelled pass recorded %d files, want whole batches of %d, not all %d", len(got), batchFiles, files)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("receipt %d of the cancelled pass: %s, want %s", i, got[i], want[i])
+		}
+	}
+	res, err := Run(context.Background(), e.led, cfg(e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.New) != files-len(got) {
+		t.Errorf("the next pass received %d, want %d", len(res.New), files-len(got))
+	}
+	if got := ledgerOf(e); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("after the next pass the ledger differs from an uncancelled pass's:\n%s", firstDiff(strings.Join(got, "\n"), strings.Join(want, "\n")))
+	}
 }
