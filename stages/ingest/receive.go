@@ -101,9 +101,9 @@ func (p *pass) settled(ctx context.Context, c candidate) (bool, time.Time, error
 // comes in that order too. A file is recorded only once its copy and the
 // copy's folder entry are synced. archiveAll returns the files that
 // changed while they were being archived. When it fails (the state
-// folder, or ctx ended) it has recorded the files before the failing one,
-// or (ctx ended) only whole batches, and it returns only when no copy is
-// under way any more, the temporaries removed.
+// folder, or ctx ended) it has recorded whole batches only, and it
+// returns only when no copy is under way any more, the temporaries
+// removed.
 func (p *pass) archiveAll(ctx context.Context, jobs []job) ([]candidate, error) {
 	if len(jobs) == 0 {
 		return nil, nil
@@ -171,13 +171,10 @@ func (p *pass) archiveAll(ctx context.Context, jobs []job) ([]candidate, error) 
 		case o.err == nil, errors.Is(o.err, errChanged), errors.Is(o.err, errVanished), errors.As(o.err, &skip):
 			b.add(jobs[i], o)
 		default:
+			// The state folder failed (or ctx ended): the batch is not
+			// recorded; the next run archives its files again.
 			if cerr := ctx.Err(); cerr != nil {
 				return nil, cerr
-			}
-			// The state folder failed: what came before is recorded, as
-			// a one-by-one pass would have.
-			if err := p.flush(ctx, &b, &changed); err != nil {
-				return nil, err
 			}
 			return nil, o.err
 		}
