@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Received is what the ledger knows of one inbox path: the hash cached
@@ -37,4 +38,77 @@ func (l *Ledger) ReceivedFiles(ctx context.Context) (map[string]Received, error)
 		return nil, fmt.Errorf("ledger: read file cache: %w", err)
 	}
 	return out, nil
+}
+
+// Receipt is one file archived by an ingest pass, to be recorded: its
+// entry and the mtime its hash cache keeps.
+type Receipt struct {
+	Entry   Entry
+	MtimeNS int64
+}
+
+// ReceiveAll records receipts in one transaction, in their order: each
+// (path, sha256) not yet received is recorded as Receive does (entry,
+// cache, settling cleared); one already received only has its cache
+// refreshed, as CacheHash does. It returns each receipt's new seq, 0 for
+// those already received. Nothing is recorded when it fails.
+func (l *Ledger) ReceiveAll(ctx context.Context, rs []Receipt) ([]int64, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: begin: %w", err)
+	}
+	defer tx.Rollback()
+	known, err := tx.PrepareContext(ctx, `SELECT count(*) FROM submissions WHERE path=? AND sha256=?`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: prepare: %w", err)
+	}
+	defer known.Close()
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO submissions(sha256,path,size,received_at,seen_real,archive) VALUES(?,?,?,?,?,?)`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: prepare: %w", err)
+	}
+	defer insert.Close()
+	cache, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO file_cache(path,size,mtime_ns,sha256) VALUES(?,?,?,?)`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: prepare: %w", err)
+	}
+	defer cache.Close()
+	settled, err := tx.PrepareContext(ctx, `DELETE FROM settling WHERE path=?`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: prepare: %w", err)
+	}
+	defer settled.Close()
+	seqs := make([]int64, len(rs))
+	for i, r := range rs {
+		e := r.Entry
+		var n int
+		if err := known.QueryRowContext(ctx, e.Path, e.SHA256).Scan(&n); err != nil {
+			return nil, fmt.Errorf("ledger: look up %s: %w", e.Path, err)
+		}
+		if n == 0 {
+			res, err := insert.ExecContext(ctx, e.SHA256, e.Path, e.Size, e.ReceivedAt.Format(time.RFC3339Nano),
+				e.SeenReal.UTC().Format(time.RFC3339Nano), e.Archive)
+			if err != nil {
+				return nil, fmt.Errorf("ledger: record %s: %w", e.Path, err)
+			}
+			if seqs[i], err = res.LastInsertId(); err != nil {
+				return nil, fmt.Errorf("ledger: record %s: %w", e.Path, err)
+			}
+		}
+		if _, err := cache.ExecContext(ctx, e.Path, e.Size, r.MtimeNS, e.SHA256); err != nil {
+			return nil, fmt.Errorf("ledger: cache %s: %w", e.Path, err)
+		}
+		if n == 0 {
+			if _, err := settled.ExecContext(ctx, e.Path); err != nil {
+				return nil, fmt.Errorf("ledger: settle %s: %w", e.Path, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("ledger: commit %d receipts: %w", len(rs), err)
+	}
+	return seqs, nil
 }

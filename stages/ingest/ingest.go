@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"doithoai/pipeline/clock"
@@ -36,8 +37,18 @@ type Config struct {
 	// WaitSettle lets one pass wait (at most Settle) for files that are not
 	// yet settled, so that a single `run` picks up a file just copied.
 	WaitSettle bool
-	Logger     *slog.Logger
+	// Workers is how many files are hashed and copied into the archive at
+	// once (0: DefaultWorkers). Whatever the number, a pass records the
+	// same receipts in the same order and logs the same lines.
+	Workers int
+	Logger  *slog.Logger
 }
+
+// DefaultWorkers is how many files a pass archives at once when
+// Config.Workers is 0. Archiving waits on the disk (each copy is synced)
+// more than on the processor, so it is more than the two cores of an
+// office machine.
+const DefaultWorkers = 4
 
 // Result of an ingest pass.
 type Result struct {
@@ -109,18 +120,10 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var waiting []candidate
-	for _, c := range cands {
-		if r, ok := received[c.rel]; ok && r.Known && r.Size == c.size && r.MtimeNS == c.mtimeNS {
-			continue
-		}
-		done, err := ingestOne(ctx, led, cfg, c, res, log)
-		if err != nil {
-			return nil, err
-		}
-		if !done {
-			waiting = append(waiting, c)
-		}
+	p := &pass{led: led, cfg: cfg, res: res, log: log, received: received, arch: &archiver{state: cfg.State}}
+	waiting, err := p.receive(ctx, cands)
+	if err != nil {
+		return nil, err
 	}
 	if len(waiting) > 0 && cfg.WaitSettle && cfg.Settle > 0 {
 		log.Info("waiting for files still being written", "files", len(waiting), "settle", cfg.Settle)
@@ -129,21 +132,16 @@ func Run(ctx context.Context, led *ledger.Ledger, cfg Config) (*Result, error) {
 			return nil, ctx.Err()
 		case <-time.After(cfg.Settle + 50*time.Millisecond):
 		}
-		again := waiting
-		waiting = nil
-		for _, c := range again {
+		var again []candidate
+		for _, c := range waiting {
 			fi, err := os.Lstat(c.abs)
 			if err != nil || !fi.Mode().IsRegular() {
 				continue // vanished or replaced: the next scan sees what it is
 			}
-			c2 := candidate{rel: c.rel, abs: c.abs, size: fi.Size(), mtimeNS: fi.ModTime().UnixNano(), info: fi}
-			done, err := ingestOne(ctx, led, cfg, c2, res, log)
-			if err != nil {
-				return nil, err
-			}
-			if !done {
-				waiting = append(waiting, c2)
-			}
+			again = append(again, candidate{rel: c.rel, abs: c.abs, size: fi.Size(), mtimeNS: fi.ModTime().UnixNano(), info: fi})
+		}
+		if waiting, err = p.receive(ctx, again); err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range waiting {
@@ -280,66 +278,6 @@ func linkReason(p, realInbox string) string {
 	return record.SkipLink
 }
 
-// ingestOne receives one file if it is complete. It returns false when the
-// file is not yet settled (or changed while it was being archived), and an
-// error only when the state folder fails (full, read-only, broken ledger):
-// that stops the run, since nothing more can be received safely.
-func ingestOne(ctx context.Context, led *ledger.Ledger, cfg Config, c candidate, res *Result, log *slog.Logger) (bool, error) {
-	if sha, ok, err := led.CachedHash(ctx, c.rel, c.size, c.mtimeNS); err != nil {
-		return false, err
-	} else if ok {
-		known, err := led.Known(ctx, c.rel, sha)
-		if err != nil {
-			return false, err
-		}
-		if known {
-			return true, nil
-		}
-	}
-	realNow := cfg.Real.Now()
-	age := realNow.Sub(time.Unix(0, c.mtimeNS))
-	if age < cfg.Settle {
-		first, err := led.Settling(ctx, c.rel, c.size, c.mtimeNS, realNow)
-		if err != nil {
-			return false, err
-		}
-		if realNow.Sub(first) < cfg.Settle {
-			return false, nil
-		}
-	}
-	sha, archRel, err := archive(ctx, cfg.State, c)
-	var skip *skipError
-	switch {
-	case errors.Is(err, errChanged):
-		log.Info("file changed while being archived; it stays pending", "path", c.rel)
-		return false, nil
-	case errors.Is(err, errVanished):
-		return true, nil // removed from the inbox: nothing to receive
-	case errors.As(err, &skip):
-		// An unreadable file is reported and looked at again next run; it
-		// does not stop the other files.
-		res.Skipped = append(res.Skipped, record.Skip{Path: c.rel, Reason: skip.reason})
-		log.Warn("inbox entry skipped", "path", c.rel, "reason", skip.reason, "err", skip.err)
-		return true, nil
-	case err != nil:
-		return false, err
-	}
-	known, err := led.Known(ctx, c.rel, sha)
-	if err != nil {
-		return false, err
-	}
-	if known {
-		return true, led.CacheHash(ctx, c.rel, c.size, c.mtimeNS, sha)
-	}
-	e := ledger.Entry{SHA256: sha, Path: c.rel, Size: c.size, ReceivedAt: cfg.Clock.Now(), SeenReal: realNow, Archive: archRel}
-	if _, err := led.Receive(ctx, e, c.mtimeNS); err != nil {
-		return false, err
-	}
-	res.New = append(res.New, c.rel)
-	log.Info("received", "path", c.rel, "sha256", sha[:12], "bytes", c.size)
-	return true, nil
-}
-
 var (
 	errChanged  = errors.New("file changed while being archived")
 	errVanished = errors.New("file removed from the inbox")
@@ -374,15 +312,26 @@ var (
 	hookAfterCopy  func(abs string)
 )
 
+// archiver copies inbox files into one state folder's archive; several
+// goroutines may use it at once.
+type archiver struct {
+	state string
+	// final serialises the last step of a copy (is it there? rename):
+	// two inbox files with the same bytes are archived once.
+	final sync.Mutex
+}
+
 // archive copies the file into State/archive/<aa>/<sha256> while hashing
-// it, read-only, and returns the hash and the archive path relative to
-// State. The copy is kept only when the file is, after the copy, the same
-// file with the same size and mtime as when it was found, and the copy
-// reads back with the hash of what was read (errChanged otherwise). Read
-// failures of the inbox file are *skipError; any other error is the state
-// folder's.
-func archive(ctx context.Context, stateDir string, c candidate) (string, string, error) {
-	dir := filepath.Join(stateDir, "archive")
+// it, read-only, with buf as its copy buffer, and returns the hash and the
+// archive path relative to State. The copy is synced; its folder's entry
+// is not: the caller syncs archiveDir of the path before the ledger
+// records it. The copy is kept only when the file is, after the copy, the
+// same file with the same size and mtime as when it was found, and the
+// copy reads back with the hash of what was read (errChanged otherwise).
+// Read failures of the inbox file are *skipError; any other error is the
+// state folder's, or the context's.
+func (a *archiver) archive(ctx context.Context, c candidate, buf []byte) (string, string, error) {
+	dir := filepath.Join(a.state, "archive")
 	if err := os.MkdirAll(dir, archiveDirMode); err != nil {
 		return "", "", fmt.Errorf("archive folder: %w", err)
 	}
@@ -418,7 +367,7 @@ func archive(ctx context.Context, stateDir string, c candidate) (string, string,
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // no-op once renamed
 	h := sha256.New()
-	n, rerr, werr := copyHashing(ctx, tmp, h, in)
+	n, rerr, werr := copyHashing(ctx, tmp, h, in, buf)
 	if werr == nil {
 		werr = tmp.Sync()
 	}
@@ -449,13 +398,15 @@ func archive(ctx context.Context, stateDir string, c candidate) (string, string,
 		return "", "", errChanged
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
-	if got, err := hashFile(tmpName); err != nil {
+	if got, err := hashFile(tmpName, buf); err != nil {
 		return "", "", fmt.Errorf("archive copy read back: %w", err)
 	} else if got != sha {
 		return "", "", fmt.Errorf("archive copy read back: its bytes differ from the file's (the state folder's disk may be failing)")
 	}
 	rel := path.Join("archive", sha[:2], sha)
-	final := filepath.Join(stateDir, filepath.FromSlash(rel))
+	final := filepath.Join(a.state, filepath.FromSlash(rel))
+	a.final.Lock()
+	defer a.final.Unlock()
 	if _, err := os.Lstat(final); err == nil {
 		return sha, rel, nil // the same bytes are archived already
 	}
@@ -468,11 +419,6 @@ func archive(ctx context.Context, stateDir string, c candidate) (string, string,
 	if err := os.Rename(tmpName, final); err != nil {
 		return "", "", fmt.Errorf("archive copy: %w", err)
 	}
-	// The ledger records the file next; its archive name must survive a
-	// power loss first.
-	if err := syncDir(filepath.Dir(final)); err != nil {
-		return "", "", fmt.Errorf("archive folder: %w", err)
-	}
 	return sha, rel, nil
 }
 
@@ -481,10 +427,13 @@ func same(fi fs.FileInfo, c candidate) bool {
 	return fi.Size() == c.size && fi.ModTime().UnixNano() == c.mtimeNS
 }
 
-// copyHashing copies in to w and h, telling read errors (the inbox file's)
-// from write errors (the archive's).
-func copyHashing(ctx context.Context, w io.Writer, h io.Writer, in io.Reader) (n int64, rerr, werr error) {
-	buf := make([]byte, 256<<10)
+// copyBuffer is the size of each worker's copy buffer: with the workers,
+// all the bytes a pass holds in memory at once.
+const copyBuffer = 256 << 10
+
+// copyHashing copies in to w and h through buf, telling read errors (the
+// inbox file's) from write errors (the archive's).
+func copyHashing(ctx context.Context, w io.Writer, h io.Writer, in io.Reader, buf []byte) (n int64, rerr, werr error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, err, nil
@@ -506,16 +455,27 @@ func copyHashing(ctx context.Context, w io.Writer, h io.Writer, in io.Reader) (n
 	}
 }
 
-// hashFile is the sha256 of a file's bytes.
-func hashFile(name string) (string, error) {
+// hashFile is the sha256 of a file's bytes, read through buf.
+func hashFile(name string, buf []byte) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	for {
+		k, err := f.Read(buf)
+		h.Write(buf[:k])
+		if errors.Is(err, io.EOF) {
+			return hex.EncodeToString(h.Sum(nil)), nil
+		}
+		if err != nil {
+			return "", err
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// archiveDir is the folder to sync for an archive path relative to State.
+func archiveDir(state, rel string) string {
+	return filepath.Dir(filepath.Join(state, filepath.FromSlash(rel)))
 }
