@@ -359,8 +359,11 @@ type Sheet struct {
 // Sheet adds a worksheet (names longer than 31 characters are cut).
 func (b *Book) Sheet(name string) *Sheet {
 	// Its cells are styled in excelize's model, which must hold the
-	// styles.
+	// styles; excelize may also make styles of its own there (a time put
+	// in a cell gets a default date style), so the book's styles part is
+	// neither taken from the memo nor kept in it.
 	b.live()
+	b.memo = nil
 	return b.addSheet(name)
 }
 

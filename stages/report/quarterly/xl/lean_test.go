@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -88,6 +89,18 @@ func leanBooks(t *testing.T, dir string) {
 			s.Put(1, 3, "z", Muted)
 		}},
 		{"none", NewLazyBook, func(b *Book) { b.StreamSheet("Một").PutText(1, 1, "x", Plain) }},
+		// Two books of one style sequence with a direct sheet, the second
+		// with a date: excelize makes default date styles of its own when
+		// a time is put in a direct sheet's cell, which the memo's part of
+		// the sequence (kept from the first book) does not hold.
+		{"direct-no-date", NewBook, func(b *Book) {
+			d := b.Sheet("Một")
+			d.Row(1, Text, "x", Styled{V: "y", S: Date})
+		}},
+		{"direct-date", NewBook, func(b *Book) {
+			d := b.Sheet("Một")
+			d.Row(1, Text, "x", Styled{V: time.Date(2022, 4, 5, 0, 0, 0, 0, time.UTC), S: Date})
+		}},
 	}
 	for _, bk := range books {
 		b := bk.mk()

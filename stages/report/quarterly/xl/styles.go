@@ -21,7 +21,9 @@ import (
 // them in excelize and stores the memo's part, the very bytes excelize
 // would write; one that meets a new style, takes a direct sheet or hands
 // out its File makes the styles it skipped in excelize first, in order
-// ("live": its excelize model then holds them), and goes on for real.
+// ("live": its excelize model then holds them), and goes on for real;
+// one that takes a direct sheet or hands out its File also leaves the
+// memo (excelize may make styles of its own there: its part is its own).
 
 // styleNode is a sequence of styles of the memo: the ID of its last
 // style, the sequences one style longer, and the styles part of a book
