@@ -688,15 +688,22 @@ func isFooterText(t string, nonEmpty, gap int) bool {
 	return false
 }
 
-// mayFoldToTotal is false when vntext.Fold(t) cannot start with "t" or
-// "c" (as every total word does): t starts with another ASCII letter or
-// digit, which Fold keeps as its first byte, lower-cased.
+// mayFoldToTotal is false when vntext.Fold(t) cannot start with "tong"
+// or "cong" followed by a space or nothing, as every total word does:
+// Fold keeps the ASCII letters and digits that t starts with as the
+// first bytes of its key, lower-cased, so those must begin "tong" or
+// "cong" (four at most).
 func mayFoldToTotal(t string) bool {
-	if t == "" || !asciiAlnum(t[0]) {
-		return true
+	var lead [4]byte
+	k := 0
+	for k < len(t) && asciiAlnum(t[k]) {
+		if k == len(lead) {
+			return false // "tong" or "cong" and a fifth letter or digit
+		}
+		lead[k] = asciiLower(t[k])
+		k++
 	}
-	l := t[0] | 0x20
-	return l == 't' || l == 'c'
+	return string(lead[:k]) == "tong"[:k] || string(lead[:k]) == "cong"[:k]
 }
 
 // asciiAlnum reports whether c is an ASCII letter or digit.
@@ -789,16 +796,28 @@ func newHeaderKeys(folded []string) *headerKeys {
 
 // has reports whether vntext.Fold(s) is one of the keys (k may be nil:
 // none). Fold keeps every ASCII letter and digit of s, lower-cased and
-// in order, so a text that starts with one no key starts with, or that
-// has more of them than the longest key has bytes, is none of them.
+// in order, and those s starts with as the first bytes of its key: a
+// text whose leading ones begin no key, or that has more of them than
+// the longest key has bytes, is none of them.
 func (k *headerKeys) has(s string) bool {
 	if k == nil || len(k.set) == 0 {
 		return false
 	}
-	if s != "" && asciiAlnum(s[0]) && !k.first[asciiLower(s[0])] {
-		return false
-	}
+	var lead [16]byte
 	n := 0
+	for n < len(s) && n < len(lead) && asciiAlnum(s[n]) {
+		lead[n] = asciiLower(s[n])
+		n++
+	}
+	if n > 0 {
+		if !k.first[lead[0]] {
+			return false
+		}
+		if n > 1 && !k.begins(lead[:n]) {
+			return false
+		}
+	}
+	n = 0
 	for i := 0; i < len(s); i++ {
 		if asciiAlnum(s[i]) {
 			if n++; n > k.maxLen {
@@ -807,6 +826,16 @@ func (k *headerKeys) has(s string) bool {
 		}
 	}
 	return k.set[vntext.Fold(s)]
+}
+
+// begins reports whether a key starts with p.
+func (k *headerKeys) begins(p []byte) bool {
+	for key := range k.set {
+		if len(key) >= len(p) && key[:len(p)] == string(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // asciiLower lower-cases an ASCII letter.
