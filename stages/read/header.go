@@ -92,20 +92,34 @@ type label struct {
 
 // newLabel is the label of column col with its candidates.
 func newLabel(col int, texts []string) label {
-	l := label{col: col, texts: texts}
-	l.cands = l.candidates()
-	l.folded = make([]string, len(l.cands))
-	for i, c := range l.cands {
-		l.folded[i] = foldLabel(c)
-	}
+	l, _ := newLabelIn(col, texts, nil)
 	return l
+}
+
+// newLabelIn is newLabel with its candidates and their folds cut from
+// room (4*len(texts) strings are enough); it returns what is left of it.
+func newLabelIn(col int, texts, room []string) (label, []string) {
+	if cap(room)-len(room) < 4*len(texts) {
+		room = make([]string, 0, 4*len(texts))
+	}
+	l := label{col: col, texts: texts}
+	from := len(room)
+	room = l.appendCandidates(room)
+	l.cands = room[from:len(room):len(room)]
+	for _, c := range l.cands {
+		room = append(room, foldLabel(c))
+	}
+	l.folded = room[from+len(l.cands) : len(room) : len(room)]
+	return l, room
 }
 
 // candidates lists the spellings to try, most specific first: the whole
 // "parent child" text, then shorter suffixes down to the child alone; each
 // also without a trailing parenthesised note ("Năm sinh (yyyy)").
-func (l label) candidates() []string {
-	var out []string
+func (l label) candidates() []string { return l.appendCandidates(nil) }
+
+// appendCandidates appends candidates() to out.
+func (l label) appendCandidates(out []string) []string {
 	for k := 0; k < len(l.texts); k++ {
 		t := strings.Join(l.texts[k:], " ")
 		out = append(out, t)
@@ -232,21 +246,20 @@ func buildBlock(v *sheetView, rows []int) *block {
 	if maxCol == 0 {
 		return &block{rows: rows}
 	}
-	n := len(rows)
-	t := make([][]string, n)
-	merged := make([][]bool, n)
+	// The texts and merge marks of the rows, row i's column c at i*w+c.
+	n, w := len(rows), maxCol+1
+	t := make([]string, n*w)
+	merged := make([]bool, n*w)
 	for i, rn := range rows {
-		t[i] = make([]string, maxCol+1)
-		merged[i] = make([]bool, maxCol+1)
 		for c := 1; c <= maxCol; c++ {
-			t[i][c] = v.text(rn, c)
+			t[i*w+c] = v.text(rn, c)
 		}
 	}
 	for _, m := range v.s.Merges {
 		if m.FromRow < first || m.FromRow > last || m.FromCol < 1 || m.FromCol > maxCol {
 			continue
 		}
-		src := t[m.FromRow-first][m.FromCol]
+		src := t[(m.FromRow-first)*w+m.FromCol]
 		if src == "" {
 			continue
 		}
@@ -256,12 +269,12 @@ func buildBlock(v *sheetView, rows []int) *block {
 			}
 			for c := m.FromCol; c <= min(m.ToCol, maxCol); c++ {
 				if rn == m.FromRow && c == m.FromCol {
-					merged[i][c] = m.ToCol > m.FromCol || m.ToRow > m.FromRow
+					merged[i*w+c] = m.ToCol > m.FromCol || m.ToRow > m.FromRow
 					continue
 				}
-				if t[i][c] == "" {
-					t[i][c] = src
-					merged[i][c] = true
+				if t[i*w+c] == "" {
+					t[i*w+c] = src
+					merged[i*w+c] = true
 				}
 			}
 		}
@@ -271,35 +284,56 @@ func buildBlock(v *sheetView, rows []int) *block {
 		carry := ""
 		for c := 1; c <= maxCol; c++ {
 			switch {
-			case merged[i][c]:
+			case merged[i*w+c]:
 				carry = ""
-			case t[i][c] != "":
-				carry = t[i][c]
-			case carry != "" && hasBelow(t, i, c):
-				t[i][c] = carry
+			case t[i*w+c] != "":
+				carry = t[i*w+c]
+			case carry != "" && hasBelow(t, w, i, c):
+				t[i*w+c] = carry
 			default:
 				carry = ""
 			}
 		}
 	}
-	b := &block{rows: rows}
+	// Each column's texts, top to bottom without repeats, end to end in
+	// one slice (each label's full to its capacity).
+	texts := make([]string, 0, n*maxCol)
+	cols := 0
 	for c := 1; c <= maxCol; c++ {
-		var texts []string
+		from := len(texts)
 		for i := 0; i < n; i++ {
-			if s := t[i][c]; s != "" && (len(texts) == 0 || texts[len(texts)-1] != s) {
+			if s := t[i*w+c]; s != "" && (len(texts) == from || texts[len(texts)-1] != s) {
 				texts = append(texts, s)
 			}
 		}
-		if len(texts) > 0 {
-			b.labels = append(b.labels, newLabel(c, texts))
+		if len(texts) > from {
+			cols++
+		}
+	}
+	b := &block{rows: rows, labels: make([]label, 0, cols)}
+	room := make([]string, 0, 4*len(texts)) // the labels' candidates and folds
+	at := 0
+	for c := 1; c <= maxCol; c++ {
+		from := at
+		for i := 0; i < n; i++ {
+			if s := t[i*w+c]; s != "" && (at == from || texts[at-1] != s) {
+				at++
+			}
+		}
+		if at > from {
+			var l label
+			l, room = newLabelIn(c, texts[from:at:at], room)
+			b.labels = append(b.labels, l)
 		}
 	}
 	return b
 }
 
-func hasBelow(t [][]string, i, c int) bool {
-	for j := i + 1; j < len(t); j++ {
-		if t[j][c] != "" {
+// hasBelow reports whether a row below row i of the block's texts t (w
+// to a row) has a text in column c.
+func hasBelow(t []string, w, i, c int) bool {
+	for j := (i+1)*w + c; j < len(t); j += w {
+		if t[j] != "" {
 			return true
 		}
 	}

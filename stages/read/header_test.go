@@ -90,7 +90,7 @@ func TestHeaderKeysAgreeWithFold(t *testing.T) {
 	}
 	cases := append([]string{"", " ", "stt", "S.T.T", "STT ", "Họ  và tên", "HO VA TEN", "ấp", "Ap", "đ", "D", "1", "01", "Nguyễn Văn A"}, labels...)
 	rng := rand.New(rand.NewPCG(7, 8))
-	alphabet := []string{"a", "A", "ă", "Ấ", "p", "đ", "Đ", "d", "s", "t", "T", "h", "o", " ", ".", "1", "\u0301", "\u00a0", "ten", "va", "\xff"}
+	alphabet := []string{"a", "A", "ă", "Ấ", "p", "đ", "Đ", "d", "s", "t", "T", "h", "o", " ", ".", "1", "\u0301", "\u00a0", "ten", "va", "\xff", "Ho", "ST", "ma", "Na"}
 	for i := 0; i < 50000; i++ {
 		var sb strings.Builder
 		for n := rng.IntN(8); n > 0; n-- {
@@ -113,5 +113,38 @@ func TestHeaderKeysAgreeWithFold(t *testing.T) {
 	}
 	if (*headerKeys)(nil).has("stt") {
 		t.Fatal("a column without labels has a key")
+	}
+}
+
+// TestMayFoldToTotalAgreesWithFold: a text mayFoldToTotal rules out is
+// never a total row's cell, whatever the row (isFooterText in a full
+// row, where only total words count).
+func TestMayFoldToTotalAgreesWithFold(t *testing.T) {
+	cases := []string{"", "Tổng", "TỔNG SỐ", "Tổng cộng", "Cộng", "cong", "Tong so 12 ho", "Tổng số: 12 hộ", "Trần Văn A", "Cao Thị B",
+		"Tongkhac", "tong1", "Co", "C", "T.", "T-ổng", "1 Tổng", "Công", "Tổ 3", "Toong"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	alphabet := []string{"t", "T", "c", "C", "o", "O", "ô", "ộ", "Ổ", "n", "N", "g", "G", " ", ".", "-", "1", "s", "\u0301", "\u0302", "\u00a0", "r", "a", "\xff", "ho", "tong", "Tổng", "cộng", " số", " cộng", " 12", " hộ"}
+	for i := 0; i < 100000; i++ {
+		var sb strings.Builder
+		for n := rng.IntN(9); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		cases = append(cases, sb.String())
+	}
+	ruled, totals := 0, 0
+	for _, s := range cases {
+		total := isFooterText(s, 5, 0)
+		if total {
+			totals++
+		}
+		if !mayFoldToTotal(s) {
+			ruled++
+			if total {
+				t.Fatalf("mayFoldToTotal(%q) is false, but it folds to %q, a total", s, vntext.Fold(s))
+			}
+		}
+	}
+	if ruled < 1000 || totals < 100 {
+		t.Fatalf("%d ruled out, %d totals: the cases say little", ruled, totals)
 	}
 }

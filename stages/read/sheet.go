@@ -3,6 +3,7 @@ package read
 import (
 	"sort"
 	"strconv"
+	"sync"
 	"unicode"
 
 	"doithoai/pipeline/vntext"
@@ -103,7 +104,13 @@ func newSheetView(s *grid.Sheet) *sheetView {
 // sheetEncoding decides the legacy encoding of a sheet from its text
 // cells together (the first legacySample non-ASCII ones).
 func sheetEncoding(s *grid.Sheet) vntext.Encoding {
-	var sample []string
+	p := sampleScratch.Get().(*[]string)
+	sample := (*p)[:0]
+	defer func() {
+		clear(sample) // the scratch keeps no text alive
+		*p = sample[:0]
+		sampleScratch.Put(p)
+	}()
 	for i := range s.Rows {
 		for _, c := range s.Rows[i].Cells {
 			if c.Kind == grid.String && !isASCII(c.Text) {
@@ -116,6 +123,10 @@ func sheetEncoding(s *grid.Sheet) vntext.Encoding {
 	}
 	return vntext.DetectColumn(sample)
 }
+
+// sampleScratch holds the slices sheetEncoding gathers its sample in,
+// reused between sheets and files (legacySample strings at most each).
+var sampleScratch = sync.Pool{New: func() any { return new([]string) }}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

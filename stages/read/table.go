@@ -2,10 +2,12 @@ package read
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"doithoai/pipeline/record"
 	"doithoai/pipeline/vntext"
@@ -19,13 +21,38 @@ type fileCtx struct {
 	csv bool // CSV: no sheet names in messages
 }
 
-// rowChunk is how many rows' worth of record cells are allocated at once.
+// rowChunk is how many rows' worth of record cells are allocated at once,
+// at most.
 const rowChunk = 256
+
+// refsChunk is the size of the buffers the cells' references are cut
+// from.
+const refsChunk = 2048
+
+// chunkRows is how many rows' worth of record cells to allocate once
+// stored rows are stored: as many as may still come (hint, the rows
+// below the header, when known) up to rowChunk, else as many as stored
+// so far (from 16 on), so that a short table takes little room.
+func chunkRows(stored, hint int) int {
+	if hint > 0 {
+		return max(1, min(rowChunk, hint-stored))
+	}
+	return min(rowChunk, max(16, stored))
+}
+
+// rowsBelow is how many of the rows (in number order) come below row
+// num.
+func rowsBelow(rows []grid.Row, num int) int {
+	i := sort.Search(len(rows), func(i int) bool { return rows[i].Num > num })
+	return len(rows) - i
+}
 
 // extractTable reads the data region below the header of the mapping
 // from the decoded sheet.
 func extractTable(v *sheetView, m *mapping, fc fileCtx) (record.Table, []record.Finding) {
 	tb := newTableBuilder(v, m, fc)
+	tb.hint = rowsBelow(v.s.Rows, tb.lastHeader)
+	tb.t.Rows = make([]record.SourceRow, 0, tb.hint)
 	// A column-number row right after the header (one blank row allowed).
 	for num := tb.lastHeader + 1; num <= tb.lastHeader+2; num++ {
 		if isNumberRow(v, num) {
@@ -76,7 +103,10 @@ type tableBuilder struct {
 	ids     []schemas.FieldID
 	letters []string
 	buf     []record.Cell // free record cells of the current chunk
-	refs    []byte        // the current row's references, end to end
+	refs    []byte        // the references of the latest rows, end to end (never overwritten)
+	// hint bounds the data rows still to come (the sheet's rows below
+	// the header), 0 when unknown: the cells are allocated for no more.
+	hint int
 	// isText marks, bit i*len(order)+k, the cell k of source row i when
 	// it is a string cell whose Text is still raw; extra holds the raw
 	// strings of columns without a field id (they count for the font
@@ -220,18 +250,35 @@ func (tb *tableBuilder) store(num int, cr *grid.Row) {
 		return
 	}
 	n := len(tb.order)
+	stored := len(tb.t.Rows)
+	if tb.emit {
+		stored = tb.rows
+	}
 	if len(tb.buf) < n {
-		tb.buf = make([]record.Cell, n*rowChunk)
+		tb.buf = make([]record.Cell, n*chunkRows(stored, tb.hint))
 	}
 	sr := record.SourceRow{Row: num, Cells: tb.buf[:0:n]}
 	tb.buf = tb.buf[n:]
-	// The references of the row in one string.
-	tb.refs = tb.refs[:0]
-	numText := strconv.Itoa(num)
+	// The references of the row in one string, cut from a buffer shared
+	// by the references of the next rows (appended after them, never
+	// written over).
+	var nb [20]byte
+	numText := strconv.AppendInt(nb[:0], int64(num), 10)
+	need := 0
+	for _, j := range tb.order {
+		need += len(tb.letters[j]) + len(numText)
+	}
+	if cap(tb.refs)-len(tb.refs) < need {
+		tb.refs = make([]byte, 0, max(need, refsChunk))
+	}
+	from := len(tb.refs)
 	for _, j := range tb.order {
 		tb.refs = append(append(tb.refs, tb.letters[j]...), numText...)
 	}
-	refs := string(tb.refs)
+	refs := ""
+	if need > 0 {
+		refs = unsafe.String(&tb.refs[from], need)
+	}
 	base := len(tb.t.Rows) * n
 	if need := (base + n + 63) / 64; !tb.emit && len(tb.isText) < need {
 		tb.isText = append(tb.isText, make([]uint64, need-len(tb.isText))...)
@@ -412,7 +459,16 @@ func (tb *tableBuilder) finish() (record.Table, []record.Finding) {
 		return texts, at
 	}
 	// The table's font: every text cell, row by row.
-	var all []string
+	nAll := 0
+	for _, w := range tb.isText {
+		nAll += bits.OnesCount64(w)
+	}
+	for j := range tb.cols {
+		if tb.pos[j] < 0 {
+			nAll += len(tb.extra[j])
+		}
+	}
+	all := make([]string, 0, nAll)
 	for i := range rows {
 		for k := range tb.order {
 			if tb.text(i, k) {
@@ -486,6 +542,9 @@ func (tb *tableBuilder) finish() (record.Table, []record.Finding) {
 		}
 	}
 	tb.isText, tb.extra = nil, nil
+	if len(t.Rows) == 0 {
+		t.Rows = nil // as when no row was ever stored
+	}
 	return tb.t, findings
 }
 
@@ -629,15 +688,22 @@ func isFooterText(t string, nonEmpty, gap int) bool {
 	return false
 }
 
-// mayFoldToTotal is false when vntext.Fold(t) cannot start with "t" or
-// "c" (as every total word does): t starts with another ASCII letter or
-// digit, which Fold keeps as its first byte, lower-cased.
+// mayFoldToTotal is false when vntext.Fold(t) cannot start with "tong"
+// or "cong" followed by a space or nothing, as every total word does:
+// Fold keeps the ASCII letters and digits that t starts with as the
+// first bytes of its key, lower-cased, so those must begin "tong" or
+// "cong" (four at most).
 func mayFoldToTotal(t string) bool {
-	if t == "" || !asciiAlnum(t[0]) {
-		return true
+	var lead [4]byte
+	k := 0
+	for k < len(t) && asciiAlnum(t[k]) {
+		if k == len(lead) {
+			return false // "tong" or "cong" and a fifth letter or digit
+		}
+		lead[k] = asciiLower(t[k])
+		k++
 	}
-	l := t[0] | 0x20
-	return l == 't' || l == 'c'
+	return string(lead[:k]) == "tong"[:k] || string(lead[:k]) == "cong"[:k]
 }
 
 // asciiAlnum reports whether c is an ASCII letter or digit.
@@ -730,16 +796,28 @@ func newHeaderKeys(folded []string) *headerKeys {
 
 // has reports whether vntext.Fold(s) is one of the keys (k may be nil:
 // none). Fold keeps every ASCII letter and digit of s, lower-cased and
-// in order, so a text that starts with one no key starts with, or that
-// has more of them than the longest key has bytes, is none of them.
+// in order, and those s starts with as the first bytes of its key: a
+// text whose leading ones begin no key, or that has more of them than
+// the longest key has bytes, is none of them.
 func (k *headerKeys) has(s string) bool {
 	if k == nil || len(k.set) == 0 {
 		return false
 	}
-	if s != "" && asciiAlnum(s[0]) && !k.first[asciiLower(s[0])] {
-		return false
-	}
+	var lead [16]byte
 	n := 0
+	for n < len(s) && n < len(lead) && asciiAlnum(s[n]) {
+		lead[n] = asciiLower(s[n])
+		n++
+	}
+	if n > 0 {
+		if !k.first[lead[0]] {
+			return false
+		}
+		if n > 1 && !k.begins(lead[:n]) {
+			return false
+		}
+	}
+	n = 0
 	for i := 0; i < len(s); i++ {
 		if asciiAlnum(s[i]) {
 			if n++; n > k.maxLen {
@@ -748,6 +826,16 @@ func (k *headerKeys) has(s string) bool {
 		}
 	}
 	return k.set[vntext.Fold(s)]
+}
+
+// begins reports whether a key starts with p.
+func (k *headerKeys) begins(p []byte) bool {
+	for key := range k.set {
+		if len(key) >= len(p) && key[:len(p)] == string(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // asciiLower lower-cases an ASCII letter.

@@ -47,9 +47,11 @@ func (k Kind) String() string {
 }
 
 // Cell is one non-empty cell. Col is 1-based.
+//
+// The fields are ordered for size (40 bytes: Kind and Formula share one
+// word): a decoded sheet holds every cell.
 type Cell struct {
-	Col  int
-	Kind Kind
+	Col int
 	// Text is the raw value as text: the string itself, or the number exactly
 	// as the file stores it (e.g. "87079105129", "44621", "8.7E+10" only if
 	// that was typed as text). Never display-formatted.
@@ -57,7 +59,8 @@ type Cell struct {
 	// Num is the numeric value for Number and Date cells (Excel serial for
 	// dates, already corrected for the 1904 system: serials are always in
 	// the 1900 system here).
-	Num float64
+	Num  float64
+	Kind Kind
 	// Formula is true when the value is the cached result of a formula.
 	Formula bool
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestIsDateFormat(t *testing.T) {
@@ -199,5 +200,13 @@ func TestForRows(t *testing.T) {
 	}
 	if got := d.ForRows(0).MaxRows; got != 1 {
 		t.Errorf("no rows: MaxRows %d", got)
+	}
+}
+
+// TestCellSize: a decoded sheet holds every cell, so grid.Cell keeps its
+// small size (Kind and Formula in one word).
+func TestCellSize(t *testing.T) {
+	if n := unsafe.Sizeof(Cell{}); n > 40 {
+		t.Errorf("grid.Cell is %d bytes, want 40", n)
 	}
 }

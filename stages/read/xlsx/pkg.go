@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
@@ -114,6 +115,7 @@ func (l *limitedPart) Close() error { return l.rc.Close() }
 type xmlPart struct {
 	name   string
 	rc     io.ReadCloser
+	br     *bufio.Reader // from xmlBuffers, given back by close
 	d      *xml.Decoder
 	ctx    context.Context
 	max    int
@@ -132,20 +134,24 @@ func (p *opcPackage) openXML(name string) (*xmlPart, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := xml.NewDecoder(utf8Reader(grid.NewXMLGuard(p.ctx, rc, p.lim)))
+	br := xmlBuffers.Get().(*bufio.Reader)
+	br.Reset(grid.NewXMLGuard(p.ctx, rc, p.lim))
+	d := xml.NewDecoder(utf8From(br))
 	d.CharsetReader = charsetReader
-	return &xmlPart{name: name, rc: rc, d: d, ctx: p.ctx, max: p.lim.MaxXMLDepth}, nil
+	return &xmlPart{name: name, rc: rc, br: br, d: d, ctx: p.ctx, max: p.lim.MaxXMLDepth}, nil
 }
 
-// utf8Reader strips a UTF-8 byte-order mark and transcodes UTF-16 input.
-func utf8Reader(r io.Reader) io.Reader {
-	return utf8From(bufio.NewReaderSize(r, partBufSize))
-}
+// xmlBuffers are the buffered readers of the parts read with
+// encoding/xml (relationships, the workbook, the fallback of a sheet),
+// kept between parts and files: a part's decoder is done with its reader
+// once the part is closed.
+var xmlBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, partBufSize) }}
 
 // partBufSize is the size of the buffers a part is read through.
 const partBufSize = 64 << 10
 
-// utf8From is utf8Reader over br.
+// utf8From strips a UTF-8 byte-order mark from br and transcodes UTF-16
+// input.
 func utf8From(br *bufio.Reader) io.Reader {
 	head, _ := br.Peek(4)
 	switch {
@@ -161,7 +167,7 @@ func utf8From(br *bufio.Reader) io.Reader {
 }
 
 // charsetReader serves encoding/xml for non-UTF-8 declarations. UTF-16
-// input was already transcoded by utf8Reader, so it passes through.
+// input was already transcoded by utf8From, so it passes through.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	l := strings.ToLower(strings.TrimSpace(label))
 	if strings.HasPrefix(l, "utf-16") || strings.HasPrefix(l, "utf16") || l == "unicode" {
@@ -255,8 +261,16 @@ func (x *xmlPart) fail(err error) error {
 	return grid.Fail(grid.CodeCorrupt, "bad XML in part "+x.name, err)
 }
 
-// close releases the part.
-func (x *xmlPart) close() { _ = x.rc.Close() }
+// close releases the part and gives its reader back to xmlBuffers; x
+// is not read again.
+func (x *xmlPart) close() {
+	_ = x.rc.Close()
+	if x.br != nil {
+		x.br.Reset(nil)
+		xmlBuffers.Put(x.br)
+		x.br, x.d = nil, nil
+	}
+}
 
 // attr returns the value of the attribute with the local name (any
 // namespace) and whether it was present.

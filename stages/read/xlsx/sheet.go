@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"doithoai/stages/read/grid"
 )
@@ -26,6 +27,7 @@ type book struct {
 	bud      *grid.Budget // text bytes of cells and shared strings
 	sink     grid.RowSink // sees every row (DecodeRows); nil keeps them all
 	index    int          // the index in wb.Sheets of the sheet being read
+	texts    []byte       // what keep cuts the cells' texts from
 }
 
 var (
@@ -34,6 +36,9 @@ var (
 	forceXML = false
 	// fallbacks counts the sheets read again with encoding/xml.
 	fallbacks atomic.Int64
+	// valueHook, when set (by tests), sees every cell value as it is
+	// made, while the raw cell is still there.
+	valueHook func(r *sheetReader, gc grid.Cell, ok bool)
 )
 
 // maxNotes bounds the decoder remarks of one workbook.
@@ -361,6 +366,9 @@ func atoi(b []byte) (int, bool) {
 // endCell resolves the cell value and adds it to the row.
 func (r *sheetReader) endCell() error {
 	gc, ok := r.value()
+	if valueHook != nil {
+		valueHook(r, gc, ok)
+	}
 	if !ok {
 		return nil
 	}
@@ -528,16 +536,16 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 	case "inlineStr":
 		switch {
 		case c.hasIS:
-			gc.Text = unescapeX(string(c.is))
+			gc.Text = r.b.unescape(c.is)
 		case c.hasV:
-			gc.Text = unescapeX(string(c.v))
+			gc.Text = r.b.unescape(c.v)
 		}
 		gc.Kind = grid.String
 	case "str":
 		if !c.hasV {
 			return gc, false
 		}
-		gc.Kind, gc.Text = grid.String, unescapeX(string(c.v))
+		gc.Kind, gc.Text = grid.String, r.b.unescape(c.v)
 	case "b":
 		if !c.hasV {
 			return gc, false
@@ -568,12 +576,12 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 	default: // "n", absent, or unknown: a number
 		if !c.hasV {
 			if c.hasIS { // an inline string without t="inlineStr"
-				gc.Kind, gc.Text = grid.String, unescapeX(string(c.is))
+				gc.Kind, gc.Text = grid.String, r.b.unescape(c.is)
 				break
 			}
 			return gc, false
 		}
-		r.number(&gc, strings.TrimSpace(string(c.v)))
+		r.number(&gc, bytes.TrimSpace(c.v))
 	}
 	if gc.Text == "" {
 		return gc, false
@@ -581,21 +589,24 @@ func (r *sheetReader) value() (grid.Cell, bool) {
 	return gc, true
 }
 
-// number fills a numeric cell: the raw text is kept as stored unless it
+// number fills a numeric cell from its raw bytes b: the raw text is kept as stored unless it
 // uses exponent notation, which is written out in plain digits; numbers
 // with a date format become Date cells with a 1900-system serial.
-func (r *sheetReader) number(gc *grid.Cell, raw string) {
-	if raw == "" {
+func (r *sheetReader) number(gc *grid.Cell, b []byte) {
+	if len(b) == 0 {
 		return
 	}
+	raw := unsafe.String(&b[0], len(b)) // read here only: kept through r.b.keep
 	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		// Not a number at all, or one float64 cannot hold: keep the text.
-		gc.Kind, gc.Text = grid.String, raw
+		gc.Kind, gc.Text = grid.String, r.b.keep(b)
 		return
 	}
-	gc.Kind, gc.Num, gc.Text = grid.Number, f, raw
-	if !plainDecimal(raw) {
+	gc.Kind, gc.Num = grid.Number, f
+	if plainDecimal(raw) {
+		gc.Text = r.b.keep(b)
+	} else {
 		gc.Text = grid.NumText(f)
 	}
 	s := r.cell.style
@@ -606,6 +617,36 @@ func (r *sheetReader) number(gc *grid.Cell, raw string) {
 			gc.Text = grid.NumText(gc.Num)
 		}
 	}
+}
+
+// textChunk is the size of the buffers that the texts of a book's cells
+// (numbers, inline strings) are cut from.
+const textChunk = 16 << 10
+
+// keep is v as a string cut from the book's text buffer: one allocation
+// for many cells. A text is never written over once cut (the buffer only
+// grows after it), so the string stays as it was.
+func (b *book) keep(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if len(v) > textChunk/8 {
+		return string(v)
+	}
+	if cap(b.texts)-len(b.texts) < len(v) {
+		b.texts = make([]byte, 0, textChunk)
+	}
+	from := len(b.texts)
+	b.texts = append(b.texts, v...)
+	return unsafe.String(&b.texts[from], len(v))
+}
+
+// unescape is unescapeX(string(v)), kept with keep when v has no escape.
+func (b *book) unescape(v []byte) string {
+	if bytes.Contains(v, []byte("_x")) {
+		return unescapeX(string(v))
+	}
+	return b.keep(v)
 }
 
 // plainDecimal reports whether s is written as [-]digits[.digits].

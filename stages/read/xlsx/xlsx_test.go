@@ -357,7 +357,7 @@ func TestDecodeRawFixtures(t *testing.T) {
 			},
 			check: func(t *testing.T, wb *grid.Workbook) {
 				got := fmt.Sprint(wb.Sheets[0].Rows)
-				if got != "[{2 [{1 number 3 3 false}]} {5 [{1 number 4 4 false} {2 number 1 1 false}]}]" {
+				if got != "[{2 [{1 3 3 number false}]} {5 [{1 4 4 number false} {2 1 1 number false}]}]" { // Col, Text, Num, Kind, Formula
 					t.Errorf("rows %s", got)
 				}
 			},
