@@ -168,3 +168,32 @@ func BenchmarkResolveParts100k(b *testing.B) { benchResolveParts(b, 100_000) }
 // BenchmarkResolveParts1M resolves 1,000,000 synthetic rows of one commune
 // in parts (one part of a million rows: a province's roster in one file).
 func BenchmarkResolveParts1M(b *testing.B) { benchResolveParts(b, 1_000_000) }
+
+// benchStats gathers the Stats of n synthetic rows the way a run does: the
+// M1 rows in runs of 32,768, then the M2 rows.
+func benchStats(b *testing.B, n int) {
+	in, _ := Synthesize(n, 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st := NewStats()
+		st.Grow(len(in.Households) + len(in.Registrations))
+		const run = 32768
+		for lo := 0; lo < len(in.Households); lo += run {
+			if err := st.AddHouseholds(in.Households[lo:min(lo+run, len(in.Households))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := st.AddRegistrations(in.Registrations); err != nil {
+			b.Fatal(err)
+		}
+		if len(st.Parts()) == 0 {
+			b.Fatal("no parts")
+		}
+	}
+}
+
+// BenchmarkStats100k gathers the Stats of 100,000 synthetic rows.
+func BenchmarkStats100k(b *testing.B) { benchStats(b, 100_000) }
+
+// BenchmarkStats1M gathers the Stats of 1,000,000 synthetic rows.
+func BenchmarkStats1M(b *testing.B) { benchStats(b, 1_000_000) }
