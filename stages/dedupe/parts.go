@@ -20,11 +20,14 @@ import (
 // as resolving all rows at once, because every candidate pair of the
 // whole lies inside one part.
 type Stats struct {
-	fold, tone [3]map[string]int32
+	// p prepares every batch as Resolve would, with interners kept from
+	// batch to batch (each word is folded into its signature once), and
+	// keeps no record past its batch.
+	p          *preparer
+	cntF, cntT [3][]int32 // counts by role of p's folded tokens and toned signatures
 	nRole      [3]float64
-	communes   map[string]int32 // commune code -> index in codes
-	codes      []string         // in order of first appearance
-	links      []uint64         // key hash (high bits) | commune index (low linkBits)
+	codes      []string // commune codes, in order of first appearance (p.internC's)
+	links      []uint64 // key hash (high bits) | commune index (low linkBits)
 }
 
 // linkBits is the room of a commune index in a link; the hash keeps the
@@ -34,12 +37,9 @@ const linkBits = 24
 
 // NewStats returns empty statistics.
 func NewStats() *Stats {
-	st := &Stats{communes: map[string]int32{}}
-	for ro := 0; ro < 3; ro++ {
-		st.fold[ro] = map[string]int32{}
-		st.tone[ro] = map[string]int32{}
-	}
-	return st
+	p := newPreparer(Options{}.withDefaults())
+	p.stats = true
+	return &Stats{p: p}
 }
 
 // Grow makes room for the links of about rows more rows, so that the
@@ -51,59 +51,94 @@ func (st *Stats) Grow(rows int) {
 // AddHouseholds counts M1 rows (every row, valid or not, as given to
 // Resolve). hs is not kept.
 func (st *Stats) AddHouseholds(hs []record.Household) error {
-	return st.add(Input{Households: hs})
+	if len(hs) == 0 {
+		return nil
+	}
+	st.reset()
+	st.p.addHouseholds(hs)
+	st.p.m.nCur = len(st.p.m.recs)
+	return st.add()
 }
 
 // AddRegistrations counts M2 rows. rs is not kept.
 func (st *Stats) AddRegistrations(rs []record.Registration) error {
-	return st.add(Input{Registrations: rs})
-}
-
-// add prepares the rows as Resolve would (the same folding, roles and
-// keys) and adds their counts and links.
-func (st *Stats) add(in Input) error {
-	if len(in.Households)+len(in.Registrations) == 0 {
+	if len(rs) == 0 {
 		return nil
 	}
-	m := prepare(in, Options{Workers: 1}.withDefaults())
-	for ro := 0; ro < 3; ro++ {
-		for id, c := range m.cntF[ro] {
-			if c != 0 {
-				st.fold[ro][m.foldStr[id]] += c
-			}
-		}
-		for id, c := range m.cntT[ro] {
-			if c != 0 {
-				st.tone[ro][m.toneStr[id]] += c
-			}
-		}
-		st.nRole[ro] += m.rawRole[ro]
+	st.reset()
+	regs := make([]*record.Registration, len(rs))
+	for i := range rs {
+		regs[i] = &rs[i]
 	}
-	local := make([]int32, len(m.communes))
-	for i, c := range m.communes {
-		id, ok := st.communes[c]
-		if !ok {
-			if len(st.codes) >= 1<<linkBits {
-				return fmt.Errorf("dedupe: more than %d communes", 1<<linkBits)
+	st.p.addRegistrations(regs)
+	return st.add()
+}
+
+// reset empties the preparer's records of the last batch, keeping their
+// memory and the interned words.
+func (st *Stats) reset() {
+	m := st.p.m
+	m.recs, m.fold, m.tone = m.recs[:0], m.fold[:0], m.tone[:0]
+	m.nM1, m.nCur, m.nHouseholds = 0, 0, 0
+	st.p.codeText = st.p.codeText[:0]
+}
+
+// add counts the words of the batch just prepared (as Resolve's count
+// does, over its valid current rows) and adds its links.
+func (st *Stats) add() error {
+	p, m := st.p, st.p.m
+	for ro := 0; ro < 3; ro++ {
+		st.cntF[ro] = growZero(st.cntF[ro], len(p.internF.strs))
+		st.cntT[ro] = growZero(st.cntT[ro], len(p.internT.strs))
+	}
+	for i := 0; i < m.nCur; i++ {
+		r := &m.recs[i]
+		n := int(r.nTok)
+		for k := 0; k < n; k++ {
+			ro := role(k, n)
+			st.cntF[ro][m.fold[int(r.tokOff)+k]]++
+			st.cntT[ro][m.tone[int(r.tokOff)+k]]++
+			if k == 0 || k == n-1 {
+				st.nRole[ro]++
 			}
-			id = int32(len(st.codes))
-			st.communes[c] = id
-			st.codes = append(st.codes, c)
 		}
-		local[i] = id
+		if n > 2 {
+			st.nRole[roleMiddle]++
+		}
+	}
+	for c := len(st.codes); c < len(p.internC.strs); c++ {
+		if len(st.codes) >= 1<<linkBits {
+			return fmt.Errorf("dedupe: more than %d communes", 1<<linkBits)
+		}
+		st.codes = append(st.codes, p.internC.strs[c])
 	}
 	for i := range m.recs {
 		r := &m.recs[i]
-		c := uint64(local[r.commune])
+		c := uint64(r.commune)
 		link := func(h uint64) { st.links = append(st.links, finalize(h)&^(1<<linkBits-1)|c) }
 		if r.code >= 0 {
-			// recKeys hashes the Mã hộ's interned number, which is this
-			// call's own: hash its text.
-			link(hashStr(hashByte(fnvOffset, nsGlobalCode), m.codes.at(r.code)))
+			// recKeys hashes the Mã hộ's interned number: hash its text.
+			link(hashStr(hashByte(fnvOffset, nsGlobalCode), p.codeText[r.code]))
 		}
 		m.recKeys(nsID, i, link)
 	}
 	return nil
+}
+
+// growZero returns s extended with zeros to length n.
+func growZero(s []int32, n int) []int32 {
+	if n <= len(s) {
+		return s
+	}
+	return append(s, make([]int32, n-len(s))...)
+}
+
+// compact drops the last batch's records and scratch (only the counts
+// and the words' IDs are read from now on).
+func (st *Stats) compact() {
+	p := st.p
+	p.m.recs, p.m.fold, p.m.tone = nil, nil, nil
+	p.folded, p.toned, p.codeText = nil, nil, nil
 }
 
 // Parts returns the communes to resolve together: each part is the
@@ -364,6 +399,7 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 	opt = opt.withDefaults()
 	parts := st.Parts()
 	st.links = nil // the parts are known: only the word counts are needed now
+	st.compact()
 	mg := newMerger(nHouseholds, nRegistrations)
 	largest, largestRows := 0, 0
 	for pi, communes := range parts {

@@ -116,6 +116,14 @@ type preparer struct {
 	lastSrc                                                        record.Source
 	lastSrcID                                                      int32
 	folded, toned                                                  []string // scratch of a batch
+
+	// stats is set for the preparer of a Stats: the rows are prepared
+	// only for their word counts and links (no names, Sources, hamlets
+	// or submissions are kept, the records are dropped after each batch),
+	// and a record's code is its index in codeText, the batch's
+	// normalized Mã hộ.
+	stats    bool
+	codeText []string
 }
 
 type hamletKey struct{ commune, hamlet string }
@@ -163,8 +171,10 @@ func (b *preparer) addHouseholds(hs []record.Household) {
 		h := &hs[int(r.idx)-base]
 		r.headID = parseID(h.CitizenID)
 		r.personID = r.headID
-		r.src, r.row = b.sourceID(&h.Source)
-		m.names.add(h.HeadName)
+		if !b.stats {
+			r.src, r.row = b.sourceID(&h.Source)
+			m.names.add(h.HeadName)
+		}
 		b.intern(r, k, &h.Source, h.HouseholdCode, h.Hamlet, h.BirthYear)
 	}
 }
@@ -218,24 +228,22 @@ func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string
 		r.year = int16(year)
 	}
 	r.commune = b.internC.id(src.CommuneCode)
-	r.sub = b.internSub.id(src.SubmissionID)
-	r.code = -1
-	if c := normCode(code); c != "" {
-		r.code = b.internCode.idOwned(c)
-		if int(r.code) == m.codes.len() {
-			m.codes.add(c)
+	r.code, r.hamlet = -1, -1
+	if b.stats {
+		if c := normCode(code); c != "" {
+			r.code = int32(len(b.codeText))
+			b.codeText = append(b.codeText, c)
 		}
-	}
-	hk := hamletKey{src.CommuneCode, hamlet}
-	hid, ok := b.hamletCache[hk]
-	if !ok {
-		hid = -1
-		if fh := vntext.Fold(hamlet); fh != "" {
-			hid = b.internHamlet.idOwned(src.CommuneCode + "\x00" + fh)
+	} else {
+		r.sub = b.internSub.id(src.SubmissionID)
+		if c := normCode(code); c != "" {
+			r.code = b.internCode.idOwned(c)
+			if int(r.code) == m.codes.len() {
+				m.codes.add(c)
+			}
 		}
-		b.hamletCache[hamletKey{strings.Clone(src.CommuneCode), strings.Clone(hamlet)}] = hid
+		r.hamlet = b.hamletID(src.CommuneCode, hamlet)
 	}
-	r.hamlet = hid
 	r.tokOff = int32(len(m.fold))
 	fi, ti := b.folded[k], b.toned[k]
 	for t := 0; t < maxTokens; t++ {
@@ -255,13 +263,47 @@ func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string
 	}
 }
 
+// hamletID is the interned (commune, folded hamlet) of a row; -1 when the
+// hamlet folds to nothing.
+func (b *preparer) hamletID(commune, hamlet string) int32 {
+	hk := hamletKey{commune, hamlet}
+	hid, ok := b.hamletCache[hk]
+	if !ok {
+		hid = -1
+		if fh := vntext.Fold(hamlet); fh != "" {
+			hid = b.internHamlet.idOwned(commune + "\x00" + fh)
+		}
+		b.hamletCache[hamletKey{strings.Clone(commune), strings.Clone(hamlet)}] = hid
+	}
+	return hid
+}
+
 // finish prepares the M2 rows (b.regs: the current ones, then the probes)
 // and counts and weighs the tokens; st, when set, gives the counts of the
 // whole data (Input.Stats).
 func (b *preparer) finish(st *Stats) *matcher {
 	m := b.m
-	in := b.regs
-	m.regs = in
+	m.regs = b.regs
+	b.addRegistrations(b.regs)
+	b.folded, b.toned = nil, nil
+	m.fold, m.tone = fit(m.fold), fit(m.tone)
+	m.names.done()
+	m.codes.done()
+	m.communes = b.internC.strs
+	m.foldStr = b.internF.strs
+	m.toneStr = b.internT.strs
+	m.count()
+	if st != nil {
+		m.countOf(st)
+	}
+	m.weigh()
+	return m
+}
+
+// addRegistrations prepares the M2 rows in (the current ones, then the
+// probes) after the M1 rows.
+func (b *preparer) addRegistrations(in []*record.Registration) {
+	m := b.m
 	// The records in an array of their final size (unless grow made
 	// room for them).
 	if cap(m.recs)-len(m.recs) < len(in) || cap(m.recs)-len(m.recs)-len(in) > len(m.recs)/8 {
@@ -310,19 +352,6 @@ func (b *preparer) finish(st *Stats) *matcher {
 		}
 		b.intern(r, k, &g.Source, g.HouseholdCode, g.Hamlet, year)
 	}
-	b.folded, b.toned = nil, nil
-	m.fold, m.tone = fit(m.fold), fit(m.tone)
-	m.names.done()
-	m.codes.done()
-	m.communes = b.internC.strs
-	m.foldStr = b.internF.strs
-	m.toneStr = b.internT.strs
-	m.count()
-	if st != nil {
-		m.countOf(st)
-	}
-	m.weigh()
-	return m
 }
 
 // nextWord splits the first space-separated word off s.
@@ -413,15 +442,25 @@ func (m *matcher) count() {
 // countOf replaces the counts of count by those of the whole data in st,
 // so that a part of the rows is weighed as the whole would be.
 func (m *matcher) countOf(st *Stats) {
-	for ro := 0; ro < 3; ro++ {
-		for id, s := range m.foldStr {
-			m.cntF[ro][id] = st.fold[ro][s]
+	for id, s := range m.foldStr {
+		g, ok := st.p.internF.ids[s]
+		for ro := 0; ro < 3; ro++ {
+			m.cntF[ro][id] = 0
+			if ok && int(g) < len(st.cntF[ro]) {
+				m.cntF[ro][id] = st.cntF[ro][g]
+			}
 		}
-		for id, s := range m.toneStr {
-			m.cntT[ro][id] = st.tone[ro][s]
-		}
-		m.nRole[ro] = st.nRole[ro]
 	}
+	for id, s := range m.toneStr {
+		g, ok := st.p.internT.ids[s]
+		for ro := 0; ro < 3; ro++ {
+			m.cntT[ro][id] = 0
+			if ok && int(g) < len(st.cntT[ro]) {
+				m.cntT[ro][id] = st.cntT[ro][g]
+			}
+		}
+	}
+	m.nRole = st.nRole
 }
 
 // weigh sets the priors and the best role probability of every token from
