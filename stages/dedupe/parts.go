@@ -138,7 +138,7 @@ func growZero(s []int32, n int) []int32 {
 func (st *Stats) compact() {
 	p := st.p
 	p.m.recs, p.m.fold, p.m.tone = nil, nil, nil
-	p.folded, p.toned, p.codeText = nil, nil, nil
+	p.folded, p.toned, p.codeText, p.arenas, p.foldEnds = nil, nil, nil, nil, nil
 }
 
 // Parts returns the communes to resolve together: each part is the

@@ -124,6 +124,9 @@ type preparer struct {
 	// normalized Mã hộ.
 	stats    bool
 	codeText []string
+
+	arenas   [][]byte // foldNames: a chunk's folds
+	foldEnds []int32  // foldNames: the end of each name's fold and toned fold in its arena
 }
 
 type hamletKey struct{ commune, hamlet string }
@@ -205,17 +208,35 @@ func (b *preparer) sourceID(s *record.Source) (src, row int32) {
 
 // foldNames folds the head names of recs (name gives each) into the
 // preparer's scratch, in parallel, and notes which are written without
-// diacritics.
+// diacritics. Each chunk of names is folded into one buffer, made into one
+// string that the names' folds are cut from (the interners copy the words
+// they keep).
 func (b *preparer) foldNames(recs []rec, name func(r *rec) string) {
 	n := len(recs)
 	b.folded = slices.Grow(b.folded[:0], n)[:n]
 	b.toned = slices.Grow(b.toned[:0], n)[:n]
-	parallel(n, b.m.opt.Workers, func(lo, hi int) {
+	b.foldEnds = slices.Grow(b.foldEnds[:0], 2*n)[:2*n]
+	if k, _ := chunks(n, b.m.opt.Workers); len(b.arenas) < k {
+		b.arenas = append(b.arenas, make([][]byte, k-len(b.arenas))...)
+	}
+	parallelChunks(n, b.m.opt.Workers, func(c, lo, hi int) {
+		a := b.arenas[c][:0]
+		ends := b.foldEnds[2*lo : 2*hi]
 		for i := lo; i < hi; i++ {
 			nm := name(&recs[i])
-			b.folded[i] = vntext.Fold(nm)
-			b.toned[i] = vntext.FoldKeepTones(nm)
+			a = vntext.AppendFold(a, nm)
+			ends[2*(i-lo)] = int32(len(a))
+			a = vntext.AppendFoldKeepTones(a, nm)
+			ends[2*(i-lo)+1] = int32(len(a))
+		}
+		b.arenas[c] = a
+		all := string(a)
+		start := int32(0)
+		for i := lo; i < hi; i++ {
+			f, t := ends[2*(i-lo)], ends[2*(i-lo)+1]
+			b.folded[i], b.toned[i] = all[start:f], all[f:t]
 			recs[i].ascii = isASCII(b.toned[i])
+			start = t
 		}
 	})
 }
@@ -285,7 +306,7 @@ func (b *preparer) finish(st *Stats) *matcher {
 	m := b.m
 	m.regs = b.regs
 	b.addRegistrations(b.regs)
-	b.folded, b.toned = nil, nil
+	b.folded, b.toned, b.arenas, b.foldEnds = nil, nil, nil, nil
 	m.fold, m.tone = fit(m.fold), fit(m.tone)
 	m.names.done()
 	m.codes.done()
@@ -324,6 +345,7 @@ func (b *preparer) addRegistrations(in []*record.Registration) {
 	recs := m.recs[m.nM1:]
 	b.foldNames(recs, func(r *rec) string { return regHeadName(in[r.idx]) })
 	parallel(len(recs), m.opt.Workers, func(lo, hi int) {
+		var buf []byte
 		for i := lo; i < hi; i++ {
 			r := &recs[i]
 			g := in[r.idx]
@@ -331,11 +353,11 @@ func (b *preparer) addRegistrations(in []*record.Registration) {
 			if r.rel == relUnknown || r.rel == relHead {
 				// Trust "Chủ hộ" only when the names agree, and take
 				// a missing relation as the head when they are equal.
-				rep := vntext.Fold(g.RepName)
+				buf = vntext.AppendFold(buf[:0], g.RepName)
 				switch {
-				case r.rel == relUnknown && rep != "" && rep == b.folded[i]:
+				case r.rel == relUnknown && len(buf) > 0 && string(buf) == b.folded[i]:
 					r.rel = relHead
-				case r.rel == relHead && rep != "" && b.folded[i] != "" && !looseSame(splitWords(rep), splitWords(b.folded[i])):
+				case r.rel == relHead && len(buf) > 0 && b.folded[i] != "" && !looseSame(splitWords(string(buf)), splitWords(b.folded[i])):
 					r.rel = relOther
 				}
 			}
@@ -558,26 +580,42 @@ func fit[T any](s []T) []T {
 // parallel runs fn over [0,n) split into contiguous chunks on up to workers
 // goroutines.
 func parallel(n, workers int, fn func(lo, hi int)) {
+	parallelChunks(n, workers, func(_, lo, hi int) { fn(lo, hi) })
+}
+
+// chunks is how parallelChunks cuts n items for workers: k chunks of size
+// items (the last one shorter).
+func chunks(n, workers int) (k, size int) {
 	if workers < 1 {
 		workers = 1
 	}
 	if n < 2048 || workers == 1 {
-		fn(0, n)
+		return 1, n
+	}
+	size = (n + workers*4 - 1) / (workers * 4)
+	return (n + size - 1) / size, size
+}
+
+// parallelChunks runs fn over [0,n) split into the chunks of chunks (c is
+// a chunk's number) on up to workers goroutines.
+func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
+	k, size := chunks(n, workers)
+	if k == 1 {
+		fn(0, 0, n)
 		return
 	}
-	chunk := (n + workers*4 - 1) / (workers * 4)
 	var wg sync.WaitGroup
-	next := make(chan int, workers*4)
-	for lo := 0; lo < n; lo += chunk {
-		next <- lo
+	next := make(chan int, k)
+	for c := 0; c < k; c++ {
+		next <- c
 	}
 	close(next)
-	for w := 0; w < workers; w++ {
+	for w := 0; w < min(workers, k); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for lo := range next {
-				fn(lo, min(lo+chunk, n))
+			for c := range next {
+				fn(c, c*size, min((c+1)*size, n))
 			}
 		}()
 	}

@@ -4,9 +4,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"doithoai/pipeline/record"
+	"doithoai/pipeline/vntext"
 )
 
 // oldStats is Stats as it was before its preparer was kept from batch to
@@ -145,5 +150,62 @@ func TestStatsSameAsOld(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// normCodeRef is normCode without its ASCII fast path.
+func normCodeRef(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff':
+			continue
+		case r == '–' || r == '—' || r == '‐' || r == '‑' || r == '−':
+			b.WriteByte('-')
+		default:
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// TestNormCodeFastPath: the ASCII fast path of normCode gives what the
+// general code gives, for every ASCII byte in a code and a few others.
+func TestNormCodeFastPath(t *testing.T) {
+	cases := []string{"", "HK-0012", "hk-0012", "HK 0012", " HK0012 ", "HK\t12", "HK–12", "HK\u00a012", "Hộ-1", "\u200bHK", "HK_1/2", "A\x00B", "A\x7fB"}
+	for c := 0; c < 0x80; c++ {
+		cases = append(cases, "HK"+string(rune(c))+"1", string(rune(c)))
+	}
+	for _, s := range cases {
+		if got, want := normCode(s), normCodeRef(s); got != want {
+			t.Errorf("normCode(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestFoldNamesSameAsFold: the names folded into chunk buffers are the
+// folds vntext.Fold and FoldKeepTones give one name at a time (the old
+// way), on one worker or several, batch after batch.
+func TestFoldNamesSameAsFold(t *testing.T) {
+	in, _ := Synthesize(20000, 5)
+	names := []string{"", " ", "Nguyễn  Văn Hùng", "NGUYEN VAN HUNG", "Ng\u0300uyễn", "Võ-Thị.Mỹ", "Lò Văn\u00a0Páo"}
+	for i := range in.Households {
+		names = append(names, in.Households[i].HeadName)
+	}
+	for _, workers := range []int{1, 2, 3} {
+		b := newPreparer(Options{Workers: workers}.withDefaults())
+		for _, n := range []int{len(names), 5000, 3, 0, 2049} {
+			recs := make([]rec, n)
+			for i := range recs {
+				recs[i].idx = int32(i)
+			}
+			b.foldNames(recs, func(r *rec) string { return names[r.idx] })
+			for i := range n {
+				f, tn := vntext.Fold(names[i]), vntext.FoldKeepTones(names[i])
+				if b.folded[i] != f || b.toned[i] != tn || recs[i].ascii != isASCII(tn) {
+					t.Fatalf("%d workers, %d names: %q folded to %q, %q (ascii %v), want %q, %q", workers, n, names[i], b.folded[i], b.toned[i], recs[i].ascii, f, tn)
+				}
+			}
+		}
 	}
 }
