@@ -211,6 +211,23 @@ func AppendFoldKeepTones(dst []byte, s string) []byte {
 	pendingSep := false
 	nfcSure := true // every rune written is an NFC starter (nfcStarter)
 	for _, r := range t {
+		if r < 0x80 {
+			// ASCII: letters and digits kept (lower-cased), the rest
+			// separates, as the general test below decides.
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			} else if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+				pendingSep = true
+				continue
+			}
+			if pendingSep && len(dst) > start {
+				dst = append(dst, ' ')
+			}
+			pendingSep = false
+			dst = append(dst, c)
+			continue
+		}
 		keep := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 		if !keep {
 			pendingSep = true

@@ -99,6 +99,12 @@ func BenchmarkResolve1M(b *testing.B) { benchResolve(b, 1_000_000) }
 // Result).
 func benchResolveParts(b *testing.B, n int) {
 	in, _ := Synthesize(n, 1)
+	oneCommune(in)
+	benchResolvePartsOf(b, in)
+}
+
+// oneCommune relabels every row of in to one commune.
+func oneCommune(in Input) {
 	// One commune: its hamlets and Mã hộ stay those of the synthetic
 	// communes (prefixed), so that the households and duplicates are the
 	// same, in one part.
@@ -119,6 +125,10 @@ func benchResolveParts(b *testing.B, n int) {
 		r.Hamlet, r.HouseholdCode = apart(r.CommuneCode, r.Hamlet), apart(r.CommuneCode, r.HouseholdCode)
 		r.CommuneCode = code
 	}
+}
+
+// benchResolvePartsOf resolves in with ResolveParts (see benchResolveParts).
+func benchResolvePartsOf(b *testing.B, in Input) {
 	var res Result
 	var peak, peakLive, base uint64
 	var elapsed, cpu time.Duration
@@ -161,12 +171,19 @@ func benchResolveParts(b *testing.B, n int) {
 	b.ReportMetric(float64(base)/mib, "input-MiB")
 	b.ReportMetric(float64(peak-min(peak, base))/mib, "peak-heap-above-input-MiB")
 	b.ReportMetric(float64(peakLive-min(peakLive, base))/mib, "peak-live-above-input-MiB")
-	b.Logf("%d rows of one commune: %d groups, %d borderline, %d findings", len(in.Households)+len(in.Registrations), len(res.Groups), len(res.Borderline), len(res.Findings))
+	b.Logf("%d rows: %d groups, %d borderline, %d findings", len(in.Households)+len(in.Registrations), len(res.Groups), len(res.Borderline), len(res.Findings))
 }
 
 // BenchmarkResolveParts100k resolves 100,000 synthetic rows of one commune
 // in parts (one part).
 func BenchmarkResolveParts100k(b *testing.B) { benchResolveParts(b, 100_000) }
+
+// BenchmarkResolvePartsCommunes1M resolves 1,000,000 synthetic rows of
+// their communes in parts (a part a commune or a few, as a national run).
+func BenchmarkResolvePartsCommunes1M(b *testing.B) {
+	in, _ := Synthesize(1_000_000, 1)
+	benchResolvePartsOf(b, in)
+}
 
 // BenchmarkResolveParts1M resolves 1,000,000 synthetic rows of one commune
 // in parts (one part of a million rows: a province's roster in one file).

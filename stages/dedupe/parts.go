@@ -24,7 +24,8 @@ type Stats struct {
 	// batch to batch (each word is folded into its signature once), and
 	// keeps no record past its batch.
 	p          *preparer
-	cntF, cntT [3][]int32 // counts by role of p's folded tokens and toned signatures
+	cntF, cntT [3][]int32   // counts by role of p's folded tokens and toned signatures
+	priF, priT [3][]float32 // their priors (names.go), once the counts are complete (priors)
 	nRole      [3]float64
 	codes      []string // commune codes, in order of first appearance (p.internC's)
 	links      []uint64 // key hash (high bits) | commune index (low linkBits)
@@ -71,7 +72,9 @@ func (st *Stats) AddRegistrations(rs []record.Registration) error {
 		regs[i] = &rs[i]
 	}
 	st.p.addRegistrations(regs)
-	return st.add()
+	err := st.add()
+	st.compact() // the registrations come at once, after the roster: their scratch is not kept
+	return err
 }
 
 // reset empties the preparer's records of the last batch, keeping their
@@ -125,6 +128,20 @@ func (st *Stats) add() error {
 	return nil
 }
 
+// priors sets the priors of every token counted (once: the tokens are
+// all counted when the parts are resolved).
+func (st *Stats) priors() {
+	p := st.p
+	for ro := 0; ro < 3; ro++ {
+		for id := len(st.priF[ro]); id < len(st.cntF[ro]); id++ {
+			st.priF[ro] = append(st.priF[ro], float32(defaultPrior.folded[ro][p.internF.strs[id]]))
+		}
+		for id := len(st.priT[ro]); id < len(st.cntT[ro]); id++ {
+			st.priT[ro] = append(st.priT[ro], float32(defaultPrior.toned[ro][p.internT.strs[id]]))
+		}
+	}
+}
+
 // growZero returns s extended with zeros to length n.
 func growZero(s []int32, n int) []int32 {
 	if n <= len(s) {
@@ -149,7 +166,8 @@ func (st *Stats) Parts() [][]string {
 	n := len(st.codes)
 	f := newForest(n)
 	links := st.links
-	slices.Sort(links) // in place: Parts gives the same on a second call
+	var buf []uint64
+	radixSort(links, &buf) // in place: Parts gives the same on a second call
 	const low = 1<<linkBits - 1
 	for i := 0; i < len(links); {
 		j := i + 1

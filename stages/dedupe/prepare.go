@@ -69,9 +69,12 @@ type matcher struct {
 	// prior of names.go; infoF/infoT read them.
 	cntF, cntT [3][]int32
 	priF, priT [3][]float32
-	anyF       []float32 // the largest role probability of a folded token (for reordered names)
-	nRole      [3]float64
-	rawRole    [3]float64 // nRole as counted, before weigh's floor of 1
+	// priKnownF/T[id]: countOf took the token's prior from the Stats
+	// (until weigh)
+	priKnownF, priKnownT []bool
+	anyF                 []float32 // the largest role probability of a folded token (for reordered names)
+	nRole                [3]float64
+	rawRole              [3]float64 // nRole as counted, before weigh's floor of 1
 
 	wAuto, wBorder float64
 	sortBuf        []uint64 // scratch space of radixSort
@@ -152,6 +155,10 @@ func (b *preparer) grow(households, registrations int) {
 	m.fold = slices.Grow(m.fold, 4*n)
 	m.tone = slices.Grow(m.tone, 4*n)
 	m.names.ends = slices.Grow(m.names.ends, households)
+	if len(b.internCode.ids) == 0 && !b.stats {
+		// About one Mã hộ a household: its map is not rehashed as it grows.
+		b.internCode.ids = make(map[string]int32, households)
+	}
 }
 
 // addHouseholds prepares a batch of M1 rows (every row, valid or not, in
@@ -220,7 +227,11 @@ func (b *preparer) foldNames(recs []rec, name func(r *rec) string) {
 		b.arenas = append(b.arenas, make([][]byte, k-len(b.arenas))...)
 	}
 	parallelChunks(n, b.m.opt.Workers, func(c, lo, hi int) {
-		a := b.arenas[c][:0]
+		need := 0
+		for i := lo; i < hi; i++ {
+			need += 2 * len(name(&recs[i]))
+		}
+		a := slices.Grow(b.arenas[c][:0], need)
 		ends := b.foldEnds[2*lo : 2*hi]
 		for i := lo; i < hi; i++ {
 			nm := name(&recs[i])
@@ -462,48 +473,72 @@ func (m *matcher) count() {
 }
 
 // countOf replaces the counts of count by those of the whole data in st,
-// so that a part of the rows is weighed as the whole would be.
+// so that a part of the rows is weighed as the whole would be, and takes
+// the priors of the tokens st knows from st (weigh sets the others).
 func (m *matcher) countOf(st *Stats) {
+	st.priors()
+	m.priF, m.priT = [3][]float32{}, [3][]float32{}
+	for ro := 0; ro < 3; ro++ {
+		m.priF[ro] = make([]float32, len(m.foldStr))
+		m.priT[ro] = make([]float32, len(m.toneStr))
+	}
+	m.priKnownF = make([]bool, len(m.foldStr))
+	m.priKnownT = make([]bool, len(m.toneStr))
 	for id, s := range m.foldStr {
 		g, ok := st.p.internF.ids[s]
+		ok = ok && int(g) < len(st.cntF[0])
+		m.priKnownF[id] = ok
 		for ro := 0; ro < 3; ro++ {
 			m.cntF[ro][id] = 0
-			if ok && int(g) < len(st.cntF[ro]) {
+			if ok {
 				m.cntF[ro][id] = st.cntF[ro][g]
+				m.priF[ro][id] = st.priF[ro][g]
 			}
 		}
 	}
 	for id, s := range m.toneStr {
 		g, ok := st.p.internT.ids[s]
+		ok = ok && int(g) < len(st.cntT[0])
+		m.priKnownT[id] = ok
 		for ro := 0; ro < 3; ro++ {
 			m.cntT[ro][id] = 0
-			if ok && int(g) < len(st.cntT[ro]) {
+			if ok {
 				m.cntT[ro][id] = st.cntT[ro][g]
+				m.priT[ro][id] = st.priT[ro][g]
 			}
 		}
 	}
 	m.nRole = st.nRole
 }
 
-// weigh sets the priors and the best role probability of every token from
-// the counts.
+// weigh sets the priors (those countOf did not take from the Stats) and
+// the best role probability of every token from the counts.
 func (m *matcher) weigh() {
 	nf, nt := len(m.foldStr), len(m.toneStr)
 	for ro := 0; ro < 3; ro++ {
-		m.priF[ro] = make([]float32, nf)
-		m.priT[ro] = make([]float32, nt)
+		if len(m.priF[ro]) != nf {
+			m.priF[ro] = make([]float32, nf)
+		}
+		if len(m.priT[ro]) != nt {
+			m.priT[ro] = make([]float32, nt)
+		}
 	}
 	for ro := 0; ro < 3; ro++ {
 		if m.nRole[ro] < 1 {
 			m.nRole[ro] = 1
 		}
 		for id, s := range m.foldStr {
-			m.priF[ro][id] = float32(defaultPrior.folded[ro][s])
+			if m.priKnownF == nil || !m.priKnownF[id] {
+				m.priF[ro][id] = float32(defaultPrior.folded[ro][s])
+			}
 		}
 		for id, s := range m.toneStr {
-			m.priT[ro][id] = float32(defaultPrior.toned[ro][s])
+			if m.priKnownT == nil || !m.priKnownT[id] {
+				m.priT[ro][id] = float32(defaultPrior.toned[ro][s])
+			}
 		}
 	}
+	m.priKnownF, m.priKnownT = nil, nil
 	m.anyF = make([]float32, nf)
 	for id := range m.foldStr {
 		best := 0.0
