@@ -3,8 +3,8 @@ package dedupe
 import (
 	"context"
 	"runtime"
-	"slices"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"testing"
 	"time"
