@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"doithoai/pipeline/record"
 )
@@ -28,6 +29,7 @@ type Stats struct {
 	priF, priT [3][]float32 // their priors (names.go), once the counts are complete (priors)
 	nRole      [3]float64
 	codes      []string // commune codes, in order of first appearance (p.internC's)
+	rowsOf     []int    // rows prepared by commune (as codes): the size of the parts
 	links      []uint64 // key hash (high bits) | commune index (low linkBits)
 }
 
@@ -115,8 +117,12 @@ func (st *Stats) add() error {
 		}
 		st.codes = append(st.codes, p.internC.strs[c])
 	}
+	for len(st.rowsOf) < len(st.codes) {
+		st.rowsOf = append(st.rowsOf, 0)
+	}
 	for i := range m.recs {
 		r := &m.recs[i]
+		st.rowsOf[r.commune]++
 		c := uint64(r.commune)
 		link := func(h uint64) { st.links = append(st.links, finalize(h)&^(1<<linkBits-1)|c) }
 		if r.code >= 0 {
@@ -327,7 +333,8 @@ func sortBorderline(ps []record.CandidatePair) {
 
 // Loader gives the rows of the communes of one part to rows: the M1 rows
 // in batches, then the M2 rows, each with its index in the whole (see
-// PartRows).
+// PartRows). ResolveParts may call it from several goroutines at
+// once (for different parts).
 type Loader func(ctx context.Context, communes []string, rows *PartRows) error
 
 // PartRows receives the rows of one part from a Loader: first its M1 rows
@@ -418,31 +425,136 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 	parts := st.Parts()
 	st.links = nil // the parts are known: only the word counts are needed now
 	st.compact()
+	st.priors()
 	mg := newMerger(nHouseholds, nRegistrations)
 	largest, largestRows := 0, 0
-	for pi, communes := range parts {
-		rows := &PartRows{p: newPreparer(opt)}
-		if err := load(ctx, communes, rows); err != nil {
-			return Result{}, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
-		}
-		largest = max(largest, len(communes))
-		largestRows = max(largestRows, len(rows.hAt)+len(rows.rAt))
-		m := rows.p.finish(st)
-		rows.p = nil
-		res, err := m.run(ctx)
-		if err != nil {
-			return Result{}, err
-		}
-		// A loaded part's rows share one string per column (see extract):
-		// what the Result keeps of them gets its own memory, or a name or
-		// value would keep its whole column alive for the rest of the run.
-		record.OwnStrings(res.Findings, res.Borderline, res.Groups)
-		if err := mg.add(pi, &Part{Result: res, Households: rows.hAt, Registrations: rows.rAt}); err != nil {
-			return Result{}, err
-		}
+	err := eachPart(ctx, st, parts, load, opt, func(pi int, p *Part) error {
+		largest = max(largest, len(parts[pi]))
+		largestRows = max(largestRows, len(p.Households)+len(p.Registrations))
+		return mg.add(pi, p)
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	slog.Debug("dedupe: resolved in parts", "parts", len(parts), "largest_communes", largest, "largest_rows", largestRows)
 	return mg.result(), nil
+}
+
+// concurrentRows bounds the rows (as Stats counted them) of the parts
+// resolved at once or waiting to be merged: a part bigger than that is
+// resolved alone, so resolving in parts holds about one big part at a
+// time, as it would serially.
+const concurrentRows = 1 << 17
+
+// resolvePart loads and resolves part communes.
+func resolvePart(ctx context.Context, st *Stats, communes []string, load Loader, opt Options) (*Part, error) {
+	rows := &PartRows{p: newPreparer(opt)}
+	if err := load(ctx, communes, rows); err != nil {
+		return nil, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
+	}
+	m := rows.p.finish(st)
+	rows.p = nil
+	res, err := m.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A loaded part's rows share one string per column (see extract):
+	// what the Result keeps of them gets its own memory, or a name or
+	// value would keep its whole column alive for the rest of the run.
+	record.OwnStrings(res.Findings, res.Borderline, res.Groups)
+	return &Part{Result: res, Households: rows.hAt, Registrations: rows.rAt}, nil
+}
+
+// eachPart resolves the parts and gives each to merge in order. Up to
+// opt.Workers parts are loaded and resolved at once while their rows
+// together stay within concurrentRows (each part is resolved as it would
+// be alone: the Results are the same); load is then called from several
+// goroutines at once.
+func eachPart(ctx context.Context, st *Stats, parts [][]string, load Loader, opt Options, merge func(pi int, p *Part) error) error {
+	if opt.Workers < 2 || len(parts) < 2 {
+		for pi, communes := range parts {
+			p, err := resolvePart(ctx, st, communes, load, opt)
+			if err != nil {
+				return err
+			}
+			if err := merge(pi, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type done struct {
+		p   *Part
+		err error
+	}
+	slots := make([]chan done, len(parts))
+	for i := range slots {
+		slots[i] = make(chan done, 1)
+	}
+	rowsOf := func(pi int) int {
+		n := 0
+		for _, c := range parts[pi] {
+			if id, ok := st.p.internC.ids[c]; ok && int(id) < len(st.rowsOf) {
+				n += st.rowsOf[id]
+			}
+		}
+		return n
+	}
+	// The budget: parts started and not yet merged, and their rows.
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	inFlight, inRows, stopped := 0, 0, false
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for pi := range parts {
+			n := rowsOf(pi)
+			mu.Lock()
+			for !stopped && inFlight > 0 && (inFlight >= opt.Workers || inRows+n > concurrentRows) {
+				cond.Wait()
+			}
+			if stopped {
+				mu.Unlock()
+				return
+			}
+			inFlight, inRows = inFlight+1, inRows+n
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := resolvePart(ctx, st, parts[pi], load, opt)
+				slots[pi] <- done{p, err}
+			}()
+		}
+	}()
+	stop := func() {
+		cancel()
+		mu.Lock()
+		stopped = true
+		cond.Broadcast()
+		mu.Unlock()
+		wg.Wait()
+	}
+	for pi := range parts {
+		d := <-slots[pi]
+		if d.err == nil {
+			d.err = merge(pi, d.p)
+		}
+		if d.err != nil {
+			stop()
+			return d.err
+		}
+		d.p = nil
+		mu.Lock()
+		inFlight, inRows = inFlight-1, inRows-rowsOf(pi)
+		cond.Broadcast()
+		mu.Unlock()
+	}
+	stop()
+	return nil
 }
 
 // InMemory is the Loader of an input held in memory (tests, and the

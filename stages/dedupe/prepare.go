@@ -474,9 +474,10 @@ func (m *matcher) count() {
 
 // countOf replaces the counts of count by those of the whole data in st,
 // so that a part of the rows is weighed as the whole would be, and takes
-// the priors of the tokens st knows from st (weigh sets the others).
+// the priors of the tokens st knows from st (weigh sets the others; see
+// Stats.priors).
 func (m *matcher) countOf(st *Stats) {
-	st.priors()
+	st.priors() // nothing to do, and no write, once done (ResolveParts does it first)
 	m.priF, m.priT = [3][]float32{}, [3][]float32{}
 	for ro := 0; ro < 3; ro++ {
 		m.priF[ro] = make([]float32, len(m.foldStr))

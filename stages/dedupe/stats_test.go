@@ -136,6 +136,7 @@ func TestStatsSameAsOld(t *testing.T) {
 			// A part's matcher reads the counts of the whole.
 			m := prepare(Input{Households: in.Households[:3000], Registrations: in.Registrations[:1000]}, DefaultOptions())
 			st.compact()
+			st.priors()
 			m.countOf(st)
 			for ro := 0; ro < 3; ro++ {
 				for id, s := range m.foldStr {
