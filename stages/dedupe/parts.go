@@ -444,7 +444,7 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 // resolved at once or waiting to be merged: a part bigger than that is
 // resolved alone, so resolving in parts holds about one big part at a
 // time, as it would serially.
-const concurrentRows = 1 << 17
+const concurrentRows = 1 << 16
 
 // resolvePart loads and resolves part communes.
 func resolvePart(ctx context.Context, st *Stats, communes []string, load Loader, opt Options) (*Part, error) {
