@@ -223,10 +223,10 @@ func (b *preparer) foldNames(recs []rec, name func(r *rec) string) {
 	b.folded = slices.Grow(b.folded[:0], n)[:n]
 	b.toned = slices.Grow(b.toned[:0], n)[:n]
 	b.foldEnds = slices.Grow(b.foldEnds[:0], 2*n)[:2*n]
-	if k, _ := chunks(n, b.m.opt.Workers); len(b.arenas) < k {
+	if k, _ := chunks(n, b.m.opt.Workers, foldParallel); len(b.arenas) < k {
 		b.arenas = append(b.arenas, make([][]byte, k-len(b.arenas))...)
 	}
-	parallelChunks(n, b.m.opt.Workers, func(c, lo, hi int) {
+	parallelChunks(n, b.m.opt.Workers, foldParallel, func(c, lo, hi int) {
 		need := 0
 		for i := lo; i < hi; i++ {
 			need += 2 * len(name(&recs[i]))
@@ -616,16 +616,21 @@ func fit[T any](s []T) []T {
 // parallel runs fn over [0,n) split into contiguous chunks on up to workers
 // goroutines.
 func parallel(n, workers int, fn func(lo, hi int)) {
-	parallelChunks(n, workers, func(_, lo, hi int) { fn(lo, hi) })
+	parallelChunks(n, workers, 2048, func(_, lo, hi int) { fn(lo, hi) })
 }
 
-// chunks is how parallelChunks cuts n items for workers: k chunks of size
-// items (the last one shorter).
-func chunks(n, workers int) (k, size int) {
+// foldParallel is the fewest names foldNames folds on several goroutines
+// (a run gives the Stats a commune's roster, about a thousand rows, at a
+// time).
+const foldParallel = 256
+
+// chunks is how parallelChunks cuts n items for workers, on one goroutine
+// below least items: k chunks of size items (the last one shorter).
+func chunks(n, workers, least int) (k, size int) {
 	if workers < 1 {
 		workers = 1
 	}
-	if n < 2048 || workers == 1 {
+	if n < least || workers == 1 {
 		return 1, n
 	}
 	size = (n + workers*4 - 1) / (workers * 4)
@@ -634,8 +639,8 @@ func chunks(n, workers int) (k, size int) {
 
 // parallelChunks runs fn over [0,n) split into the chunks of chunks (c is
 // a chunk's number) on up to workers goroutines.
-func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
-	k, size := chunks(n, workers)
+func parallelChunks(n, workers, least int, fn func(c, lo, hi int)) {
+	k, size := chunks(n, workers, least)
 	if k == 1 {
 		fn(0, 0, n)
 		return

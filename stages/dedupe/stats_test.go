@@ -195,7 +195,7 @@ func TestFoldNamesSameAsFold(t *testing.T) {
 	}
 	for _, workers := range []int{1, 2, 3} {
 		b := newPreparer(Options{Workers: workers}.withDefaults())
-		for _, n := range []int{len(names), 5000, 3, 0, 2049} {
+		for _, n := range []int{len(names), 5000, 3, 0, 2049, 300, 255, 256} {
 			recs := make([]rec, n)
 			for i := range recs {
 				recs[i].idx = int32(i)
