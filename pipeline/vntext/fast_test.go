@@ -309,3 +309,23 @@ func BenchmarkCleanEach(b *testing.B) {
 		})
 	}
 }
+
+// TestAppendFoldsEqualFolds: AppendFold and AppendFoldKeepTones append
+// exactly Fold and FoldKeepTones (the reference), after any prefix, and
+// leave the prefix as it was.
+func TestAppendFoldsEqualFolds(t *testing.T) {
+	for _, s := range trickyTexts() {
+		for _, prefix := range []string{"", "x", "ấp 3 "} {
+			buf := append(make([]byte, 0, len(prefix)+1), prefix...)
+			if got, want := string(AppendFold(buf, s)), prefix+Fold(s); got != want {
+				t.Errorf("AppendFold(%q, %q) = %q, want %q", prefix, s, got, want)
+			}
+			if got, want := string(AppendFoldKeepTones(buf, s)), prefix+foldKeepTonesRef(s); got != want {
+				t.Errorf("AppendFoldKeepTones(%q, %q) = %q, want %q", prefix, s, got, want)
+			}
+			if string(buf) != prefix {
+				t.Errorf("prefix %q changed to %q", prefix, buf)
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package vntext
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -113,6 +112,20 @@ func Fold(s string) string {
 	return foldSlow(s)
 }
 
+// AppendFold appends Fold(s) to dst and returns the extended buffer: the
+// same key, without a string of its own.
+func AppendFold(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return appendFold(dst, s)
+		}
+	}
+	if isFoldedASCII(s) {
+		return append(dst, s...)
+	}
+	return appendFold(dst, s)
+}
+
 // isFoldedASCII reports whether the ASCII string s is already its own key.
 func isFoldedASCII(s string) bool {
 	if s == "" {
@@ -137,7 +150,12 @@ func isFoldedASCII(s string) bool {
 // foldSlow is the general Fold.
 func foldSlow(s string) string {
 	var stack [96]byte
-	buf := stack[:0]
+	return string(appendFold(stack[:0], s))
+}
+
+// appendFold appends the general Fold of s to buf.
+func appendFold(buf []byte, s string) []byte {
+	start := len(buf)
 	pendingSep := false
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -164,7 +182,7 @@ func foldSlow(s string) string {
 			pendingSep = true
 			continue
 		}
-		if pendingSep && len(buf) > 0 {
+		if pendingSep && len(buf) > start {
 			buf = append(buf, ' ')
 		}
 		pendingSep = false
@@ -174,36 +192,60 @@ func foldSlow(s string) string {
 			buf = utf8.AppendRune(buf, unicode.ToLower(r))
 		}
 	}
-	return string(buf)
+	return buf
 }
 
 // FoldKeepTones is Fold without removing diacritics: the text is cleaned to
 // one line in NFC, lower-cased, punctuation turned into spaces and spaces
 // collapsed, so "HÙNG" and "hùng" are equal but "Hùng" and "Hưng" are not.
 func FoldKeepTones(s string) string {
+	var stack [96]byte
+	return string(AppendFoldKeepTones(stack[:0], s))
+}
+
+// AppendFoldKeepTones appends FoldKeepTones(s) to dst and returns the
+// extended buffer.
+func AppendFoldKeepTones(dst []byte, s string) []byte {
 	t := CleanLine(s)
-	var b strings.Builder
-	b.Grow(len(t))
+	start := len(dst)
 	pendingSep := false
 	nfcSure := true // every rune written is an NFC starter (nfcStarter)
 	for _, r := range t {
+		if r < 0x80 {
+			// ASCII: letters and digits kept (lower-cased), the rest
+			// separates, as the general test below decides.
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			} else if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+				pendingSep = true
+				continue
+			}
+			if pendingSep && len(dst) > start {
+				dst = append(dst, ' ')
+			}
+			pendingSep = false
+			dst = append(dst, c)
+			continue
+		}
 		keep := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 		if !keep {
 			pendingSep = true
 			continue
 		}
-		if pendingSep && b.Len() > 0 && !unicode.Is(unicode.Mn, r) {
-			b.WriteByte(' ')
+		if pendingSep && len(dst) > start && !unicode.Is(unicode.Mn, r) {
+			dst = append(dst, ' ')
 		}
 		pendingSep = false
 		lr := unicode.ToLower(r)
 		if lr >= 0x80 && !nfcStarter(lr) {
 			nfcSure = false
 		}
-		b.WriteRune(lr)
+		dst = utf8.AppendRune(dst, lr)
 	}
 	if nfcSure {
-		return b.String()
+		return dst
 	}
-	return norm.NFC.String(b.String())
+	// Not norm's Append, which would compose with what dst held.
+	return append(dst[:start], norm.NFC.String(string(dst[start:]))...)
 }

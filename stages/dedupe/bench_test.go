@@ -4,9 +4,12 @@ import (
 	"context"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"doithoai/pipeline/record"
 )
 
 // heapSampler records the peak of runtime.MemStats.HeapAlloc while it
@@ -99,6 +102,12 @@ func BenchmarkResolve1M(b *testing.B) { benchResolve(b, 1_000_000) }
 // Result).
 func benchResolveParts(b *testing.B, n int) {
 	in, _ := Synthesize(n, 1)
+	oneCommune(in)
+	benchResolvePartsOf(b, in)
+}
+
+// oneCommune relabels every row of in to one commune.
+func oneCommune(in Input) {
 	// One commune: its hamlets and Mã hộ stay those of the synthetic
 	// communes (prefixed), so that the households and duplicates are the
 	// same, in one part.
@@ -119,9 +128,14 @@ func benchResolveParts(b *testing.B, n int) {
 		r.Hamlet, r.HouseholdCode = apart(r.CommuneCode, r.Hamlet), apart(r.CommuneCode, r.HouseholdCode)
 		r.CommuneCode = code
 	}
+}
+
+// benchResolvePartsOf resolves in with ResolveParts (see benchResolveParts).
+func benchResolvePartsOf(b *testing.B, in Input) {
 	var res Result
 	var peak, peakLive, base uint64
-	var elapsed time.Duration
+	var elapsed, cpu time.Duration
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		st := NewStats()
@@ -142,12 +156,13 @@ func benchResolveParts(b *testing.B, n int) {
 		base = ms.HeapAlloc
 		sampler := startHeapSampler(10 * time.Millisecond)
 		b.StartTimer()
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		var err error
-		if res, err = ResolveParts(context.Background(), st, len(in.Households), len(in.Registrations), InMemory(in), DefaultOptions()); err != nil {
+		if res, err = ResolveParts(context.Background(), st, len(in.Households), len(in.Registrations), indexedLoader(in), DefaultOptions()); err != nil {
 			b.Fatal(err)
 		}
 		elapsed += time.Since(start)
+		cpu += cpuTime() - cpu0
 		b.StopTimer()
 		p := sampler.finish()
 		peak = max(peak, p)
@@ -155,16 +170,98 @@ func benchResolveParts(b *testing.B, n int) {
 	}
 	const mib = 1 << 20
 	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/resolve")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/resolve")
 	b.ReportMetric(float64(base)/mib, "input-MiB")
 	b.ReportMetric(float64(peak-min(peak, base))/mib, "peak-heap-above-input-MiB")
 	b.ReportMetric(float64(peakLive-min(peakLive, base))/mib, "peak-live-above-input-MiB")
-	b.Logf("%d rows of one commune: %d groups, %d borderline, %d findings", len(in.Households)+len(in.Registrations), len(res.Groups), len(res.Borderline), len(res.Findings))
+	b.Logf("%d rows: %d groups, %d borderline, %d findings", len(in.Households)+len(in.Registrations), len(res.Groups), len(res.Borderline), len(res.Findings))
 }
 
 // BenchmarkResolveParts100k resolves 100,000 synthetic rows of one commune
 // in parts (one part).
 func BenchmarkResolveParts100k(b *testing.B) { benchResolveParts(b, 100_000) }
 
+// BenchmarkResolvePartsCommunes1M resolves 1,000,000 synthetic rows of
+// their communes in parts (a part a commune or a few, as a national run).
+func BenchmarkResolvePartsCommunes1M(b *testing.B) {
+	in, _ := Synthesize(1_000_000, 1)
+	benchResolvePartsOf(b, in)
+}
+
 // BenchmarkResolveParts1M resolves 1,000,000 synthetic rows of one commune
 // in parts (one part of a million rows: a province's roster in one file).
 func BenchmarkResolveParts1M(b *testing.B) { benchResolveParts(b, 1_000_000) }
+
+// benchStats gathers the Stats of n synthetic rows the way a run does: the
+// M1 rows in runs of 32,768, then the M2 rows.
+func benchStats(b *testing.B, n int) {
+	in, _ := Synthesize(n, 1)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		st := NewStats()
+		st.Grow(len(in.Households) + len(in.Registrations))
+		const run = 32768
+		for lo := 0; lo < len(in.Households); lo += run {
+			if err := st.AddHouseholds(in.Households[lo:min(lo+run, len(in.Households))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := st.AddRegistrations(in.Registrations); err != nil {
+			b.Fatal(err)
+		}
+		if len(st.Parts()) == 0 {
+			b.Fatal("no parts")
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkStats100k gathers the Stats of 100,000 synthetic rows.
+func BenchmarkStats100k(b *testing.B) { benchStats(b, 100_000) }
+
+// BenchmarkStats1M gathers the Stats of 1,000,000 synthetic rows.
+func BenchmarkStats1M(b *testing.B) { benchStats(b, 1_000_000) }
+
+// indexedLoader is InMemory with the rows of each commune found once (as a
+// run's roster loader has them), so that a benchmark of many parts times
+// resolving them, not scanning the whole input for each.
+func indexedLoader(whole Input) Loader {
+	hOf, rOf := map[string][]int{}, map[string][]int{}
+	for i := range whole.Households {
+		c := whole.Households[i].CommuneCode
+		hOf[c] = append(hOf[c], i)
+	}
+	for i := range whole.Registrations {
+		c := whole.Registrations[i].CommuneCode
+		rOf[c] = append(rOf[c], i)
+	}
+	var at, hs []int
+	var batch []record.Household
+	return func(ctx context.Context, communes []string, rows *PartRows) error {
+		hs = hs[:0]
+		for _, c := range communes {
+			hs = append(hs, hOf[c]...)
+		}
+		slices.Sort(hs)
+		for lo := 0; lo < len(hs); lo += prepareBatch {
+			at, batch = at[:0], batch[:0]
+			for _, i := range hs[lo:min(lo+prepareBatch, len(hs))] {
+				at = append(at, i)
+				batch = append(batch, whole.Households[i])
+			}
+			if err := rows.AddHouseholds(at, batch); err != nil {
+				return err
+			}
+		}
+		var rs []int
+		for _, c := range communes {
+			rs = append(rs, rOf[c]...)
+		}
+		slices.Sort(rs)
+		if err := rows.AddRegistrationsOf(whole.Registrations, rs); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+}

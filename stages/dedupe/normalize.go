@@ -52,6 +52,9 @@ func toneSig(tok string) string {
 // normCode normalizes a Mã hộ for comparison: trimmed, upper-cased, spaces
 // removed and dash-like characters unified to '-'.
 func normCode(s string) string {
+	if isNormCodeASCII(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -65,6 +68,18 @@ func normCode(s string) string {
 		}
 	}
 	return norm.NFC.String(b.String())
+}
+
+// isNormCodeASCII reports whether s is ASCII that normCode keeps as it
+// is: no space or control that unicode.IsSpace takes, no lower-case letter.
+func isNormCodeASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || (c >= 'a' && c <= 'z') || c == ' ' || (c >= '\t' && c <= '\r') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseID turns a citizen ID into a number: 12 digits (CCCD), 9 digits

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"doithoai/pipeline/record"
 )
@@ -20,11 +21,16 @@ import (
 // as resolving all rows at once, because every candidate pair of the
 // whole lies inside one part.
 type Stats struct {
-	fold, tone [3]map[string]int32
+	// p prepares every batch as Resolve would, with interners kept from
+	// batch to batch (each word is folded into its signature once), and
+	// keeps no record past its batch.
+	p          *preparer
+	cntF, cntT [3][]int32   // counts by role of p's folded tokens and toned signatures
+	priF, priT [3][]float32 // their priors (names.go), once the counts are complete (priors)
 	nRole      [3]float64
-	communes   map[string]int32 // commune code -> index in codes
-	codes      []string         // in order of first appearance
-	links      []uint64         // key hash (high bits) | commune index (low linkBits)
+	codes      []string // commune codes, in order of first appearance (p.internC's)
+	rowsOf     []int    // rows prepared by commune (as codes): the size of the parts
+	links      []uint64 // key hash (high bits) | commune index (low linkBits)
 }
 
 // linkBits is the room of a commune index in a link; the hash keeps the
@@ -34,12 +40,9 @@ const linkBits = 24
 
 // NewStats returns empty statistics.
 func NewStats() *Stats {
-	st := &Stats{communes: map[string]int32{}}
-	for ro := 0; ro < 3; ro++ {
-		st.fold[ro] = map[string]int32{}
-		st.tone[ro] = map[string]int32{}
-	}
-	return st
+	p := newPreparer(Options{}.withDefaults())
+	p.stats = true
+	return &Stats{p: p}
 }
 
 // Grow makes room for the links of about rows more rows, so that the
@@ -51,59 +54,114 @@ func (st *Stats) Grow(rows int) {
 // AddHouseholds counts M1 rows (every row, valid or not, as given to
 // Resolve). hs is not kept.
 func (st *Stats) AddHouseholds(hs []record.Household) error {
-	return st.add(Input{Households: hs})
+	if len(hs) == 0 {
+		return nil
+	}
+	st.reset()
+	st.p.addHouseholds(hs)
+	st.p.m.nCur = len(st.p.m.recs)
+	return st.add()
 }
 
 // AddRegistrations counts M2 rows. rs is not kept.
 func (st *Stats) AddRegistrations(rs []record.Registration) error {
-	return st.add(Input{Registrations: rs})
-}
-
-// add prepares the rows as Resolve would (the same folding, roles and
-// keys) and adds their counts and links.
-func (st *Stats) add(in Input) error {
-	if len(in.Households)+len(in.Registrations) == 0 {
+	if len(rs) == 0 {
 		return nil
 	}
-	m := prepare(in, Options{Workers: 1}.withDefaults())
-	for ro := 0; ro < 3; ro++ {
-		for id, c := range m.cntF[ro] {
-			if c != 0 {
-				st.fold[ro][m.foldStr[id]] += c
-			}
-		}
-		for id, c := range m.cntT[ro] {
-			if c != 0 {
-				st.tone[ro][m.toneStr[id]] += c
-			}
-		}
-		st.nRole[ro] += m.rawRole[ro]
+	st.reset()
+	regs := make([]*record.Registration, len(rs))
+	for i := range rs {
+		regs[i] = &rs[i]
 	}
-	local := make([]int32, len(m.communes))
-	for i, c := range m.communes {
-		id, ok := st.communes[c]
-		if !ok {
-			if len(st.codes) >= 1<<linkBits {
-				return fmt.Errorf("dedupe: more than %d communes", 1<<linkBits)
+	st.p.addRegistrations(regs)
+	err := st.add()
+	st.compact() // the registrations come at once, after the roster: their scratch is not kept
+	return err
+}
+
+// reset empties the preparer's records of the last batch, keeping their
+// memory and the interned words.
+func (st *Stats) reset() {
+	m := st.p.m
+	m.recs, m.fold, m.tone = m.recs[:0], m.fold[:0], m.tone[:0]
+	m.nM1, m.nCur, m.nHouseholds = 0, 0, 0
+	st.p.codeText = st.p.codeText[:0]
+}
+
+// add counts the words of the batch just prepared (as Resolve's count
+// does, over its valid current rows) and adds its links.
+func (st *Stats) add() error {
+	p, m := st.p, st.p.m
+	for ro := 0; ro < 3; ro++ {
+		st.cntF[ro] = growZero(st.cntF[ro], len(p.internF.strs))
+		st.cntT[ro] = growZero(st.cntT[ro], len(p.internT.strs))
+	}
+	for i := 0; i < m.nCur; i++ {
+		r := &m.recs[i]
+		n := int(r.nTok)
+		for k := 0; k < n; k++ {
+			ro := role(k, n)
+			st.cntF[ro][m.fold[int(r.tokOff)+k]]++
+			st.cntT[ro][m.tone[int(r.tokOff)+k]]++
+			if k == 0 || k == n-1 {
+				st.nRole[ro]++
 			}
-			id = int32(len(st.codes))
-			st.communes[c] = id
-			st.codes = append(st.codes, c)
 		}
-		local[i] = id
+		if n > 2 {
+			st.nRole[roleMiddle]++
+		}
+	}
+	for c := len(st.codes); c < len(p.internC.strs); c++ {
+		if len(st.codes) >= 1<<linkBits {
+			return fmt.Errorf("dedupe: more than %d communes", 1<<linkBits)
+		}
+		st.codes = append(st.codes, p.internC.strs[c])
+	}
+	for len(st.rowsOf) < len(st.codes) {
+		st.rowsOf = append(st.rowsOf, 0)
 	}
 	for i := range m.recs {
 		r := &m.recs[i]
-		c := uint64(local[r.commune])
+		st.rowsOf[r.commune]++
+		c := uint64(r.commune)
 		link := func(h uint64) { st.links = append(st.links, finalize(h)&^(1<<linkBits-1)|c) }
 		if r.code >= 0 {
-			// recKeys hashes the Mã hộ's interned number, which is this
-			// call's own: hash its text.
-			link(hashStr(hashByte(fnvOffset, nsGlobalCode), m.codes.at(r.code)))
+			// recKeys hashes the Mã hộ's interned number: hash its text.
+			link(hashStr(hashByte(fnvOffset, nsGlobalCode), p.codeText[r.code]))
 		}
 		m.recKeys(nsID, i, link)
 	}
 	return nil
+}
+
+// priors sets the priors of every token counted (once: the tokens are
+// all counted when the parts are resolved).
+func (st *Stats) priors() {
+	p := st.p
+	for ro := 0; ro < 3; ro++ {
+		for id := len(st.priF[ro]); id < len(st.cntF[ro]); id++ {
+			st.priF[ro] = append(st.priF[ro], float32(defaultPrior.folded[ro][p.internF.strs[id]]))
+		}
+		for id := len(st.priT[ro]); id < len(st.cntT[ro]); id++ {
+			st.priT[ro] = append(st.priT[ro], float32(defaultPrior.toned[ro][p.internT.strs[id]]))
+		}
+	}
+}
+
+// growZero returns s extended with zeros to length n.
+func growZero(s []int32, n int) []int32 {
+	if n <= len(s) {
+		return s
+	}
+	return append(s, make([]int32, n-len(s))...)
+}
+
+// compact drops the last batch's records and scratch (only the counts
+// and the words' IDs are read from now on).
+func (st *Stats) compact() {
+	p := st.p
+	p.m.recs, p.m.fold, p.m.tone = nil, nil, nil
+	p.folded, p.toned, p.codeText, p.arenas, p.foldEnds = nil, nil, nil, nil, nil
 }
 
 // Parts returns the communes to resolve together: each part is the
@@ -114,7 +172,8 @@ func (st *Stats) Parts() [][]string {
 	n := len(st.codes)
 	f := newForest(n)
 	links := st.links
-	slices.Sort(links) // in place: Parts gives the same on a second call
+	var buf []uint64
+	radixSort(links, &buf) // in place: Parts gives the same on a second call
 	const low = 1<<linkBits - 1
 	for i := 0; i < len(links); {
 		j := i + 1
@@ -274,7 +333,8 @@ func sortBorderline(ps []record.CandidatePair) {
 
 // Loader gives the rows of the communes of one part to rows: the M1 rows
 // in batches, then the M2 rows, each with its index in the whole (see
-// PartRows).
+// PartRows). ResolveParts may call it from several goroutines at
+// once (for different parts).
 type Loader func(ctx context.Context, communes []string, rows *PartRows) error
 
 // PartRows receives the rows of one part from a Loader: first its M1 rows
@@ -364,31 +424,137 @@ func ResolveParts(ctx context.Context, st *Stats, nHouseholds, nRegistrations in
 	opt = opt.withDefaults()
 	parts := st.Parts()
 	st.links = nil // the parts are known: only the word counts are needed now
+	st.compact()
+	st.priors()
 	mg := newMerger(nHouseholds, nRegistrations)
 	largest, largestRows := 0, 0
-	for pi, communes := range parts {
-		rows := &PartRows{p: newPreparer(opt)}
-		if err := load(ctx, communes, rows); err != nil {
-			return Result{}, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
-		}
-		largest = max(largest, len(communes))
-		largestRows = max(largestRows, len(rows.hAt)+len(rows.rAt))
-		m := rows.p.finish(st)
-		rows.p = nil
-		res, err := m.run(ctx)
-		if err != nil {
-			return Result{}, err
-		}
-		// A loaded part's rows share one string per column (see extract):
-		// what the Result keeps of them gets its own memory, or a name or
-		// value would keep its whole column alive for the rest of the run.
-		record.OwnStrings(res.Findings, res.Borderline, res.Groups)
-		if err := mg.add(pi, &Part{Result: res, Households: rows.hAt, Registrations: rows.rAt}); err != nil {
-			return Result{}, err
-		}
+	err := eachPart(ctx, st, parts, load, opt, func(pi int, p *Part) error {
+		largest = max(largest, len(parts[pi]))
+		largestRows = max(largestRows, len(p.Households)+len(p.Registrations))
+		return mg.add(pi, p)
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	slog.Debug("dedupe: resolved in parts", "parts", len(parts), "largest_communes", largest, "largest_rows", largestRows)
 	return mg.result(), nil
+}
+
+// concurrentRows bounds the rows (as Stats counted them) of the parts
+// resolved at once or waiting to be merged: a part bigger than that is
+// resolved alone, so resolving in parts holds about one big part at a
+// time, as it would serially.
+const concurrentRows = 1 << 16
+
+// resolvePart loads and resolves part communes.
+func resolvePart(ctx context.Context, st *Stats, communes []string, load Loader, opt Options) (*Part, error) {
+	rows := &PartRows{p: newPreparer(opt)}
+	if err := load(ctx, communes, rows); err != nil {
+		return nil, fmt.Errorf("dedupe: rows of %v: %w", communes, err)
+	}
+	m := rows.p.finish(st)
+	rows.p = nil
+	res, err := m.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A loaded part's rows share one string per column (see extract):
+	// what the Result keeps of them gets its own memory, or a name or
+	// value would keep its whole column alive for the rest of the run.
+	record.OwnStrings(res.Findings, res.Borderline, res.Groups)
+	return &Part{Result: res, Households: rows.hAt, Registrations: rows.rAt}, nil
+}
+
+// eachPart resolves the parts and gives each to merge in order. Up to
+// opt.Workers parts are loaded and resolved at once while their rows
+// together stay within concurrentRows (each part is resolved as it would
+// be alone: the Results are the same); load is then called from several
+// goroutines at once.
+func eachPart(ctx context.Context, st *Stats, parts [][]string, load Loader, opt Options, merge func(pi int, p *Part) error) error {
+	if opt.Workers < 2 || len(parts) < 2 {
+		for pi, communes := range parts {
+			p, err := resolvePart(ctx, st, communes, load, opt)
+			if err != nil {
+				return err
+			}
+			if err := merge(pi, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type done struct {
+		p   *Part
+		err error
+	}
+	slots := make([]chan done, len(parts))
+	for i := range slots {
+		slots[i] = make(chan done, 1)
+	}
+	rowsOf := func(pi int) int {
+		n := 0
+		for _, c := range parts[pi] {
+			if id, ok := st.p.internC.ids[c]; ok && int(id) < len(st.rowsOf) {
+				n += st.rowsOf[id]
+			}
+		}
+		return n
+	}
+	// The budget: parts started and not yet merged, and their rows.
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	inFlight, inRows, stopped := 0, 0, false
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for pi := range parts {
+			n := rowsOf(pi)
+			mu.Lock()
+			for !stopped && inFlight > 0 && (inFlight >= opt.Workers || inRows+n > concurrentRows) {
+				cond.Wait()
+			}
+			if stopped {
+				mu.Unlock()
+				return
+			}
+			inFlight, inRows = inFlight+1, inRows+n
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := resolvePart(ctx, st, parts[pi], load, opt)
+				slots[pi] <- done{p, err}
+			}()
+		}
+	}()
+	stop := func() {
+		cancel()
+		mu.Lock()
+		stopped = true
+		cond.Broadcast()
+		mu.Unlock()
+		wg.Wait()
+	}
+	for pi := range parts {
+		d := <-slots[pi]
+		if d.err == nil {
+			d.err = merge(pi, d.p)
+		}
+		if d.err != nil {
+			stop()
+			return d.err
+		}
+		d.p = nil
+		mu.Lock()
+		inFlight, inRows = inFlight-1, inRows-rowsOf(pi)
+		cond.Broadcast()
+		mu.Unlock()
+	}
+	stop()
+	return nil
 }
 
 // InMemory is the Loader of an input held in memory (tests, and the

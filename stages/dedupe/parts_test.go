@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"doithoai/pipeline/record"
@@ -236,4 +237,51 @@ func TestPartRowsBatches(t *testing.T) {
 			t.Fatal("households after registrations were accepted")
 		}
 	})
+}
+
+// TestResolvePartsConcurrent: parts resolved several at once give the
+// Result of parts resolved one by one, and a loader's error stops them.
+func TestResolvePartsConcurrent(t *testing.T) {
+	in := synthDistricts(6000, 4)
+	stats := func() *dedupe.Stats {
+		st := dedupe.NewStats()
+		if err := st.AddHouseholds(in.Households); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddRegistrations(in.Registrations); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	resolve := func(workers int, load dedupe.Loader) (dedupe.Result, error) {
+		opt := dedupe.DefaultOptions()
+		opt.Workers = workers
+		return dedupe.ResolveParts(context.Background(), stats(), len(in.Households), len(in.Registrations), load, opt)
+	}
+	serial, err := resolve(1, dedupe.InMemory(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{2, 4} {
+		got, err := resolve(workers, dedupe.InMemory(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, serial, got)
+		calls := 0
+		var mu sync.Mutex
+		failing := func(ctx context.Context, communes []string, rows *dedupe.PartRows) error {
+			mu.Lock()
+			calls++
+			n := calls
+			mu.Unlock()
+			if n == 3 {
+				return fmt.Errorf("boom")
+			}
+			return dedupe.InMemory(in)(ctx, communes, rows)
+		}
+		if _, err := resolve(workers, failing); err == nil || !strings.Contains(err.Error(), "boom") {
+			t.Fatalf("%d workers: error %v, want boom", workers, err)
+		}
+	}
 }

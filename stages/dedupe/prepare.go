@@ -69,9 +69,12 @@ type matcher struct {
 	// prior of names.go; infoF/infoT read them.
 	cntF, cntT [3][]int32
 	priF, priT [3][]float32
-	anyF       []float32 // the largest role probability of a folded token (for reordered names)
-	nRole      [3]float64
-	rawRole    [3]float64 // nRole as counted, before weigh's floor of 1
+	// priKnownF/T[id]: countOf took the token's prior from the Stats
+	// (until weigh)
+	priKnownF, priKnownT []bool
+	anyF                 []float32 // the largest role probability of a folded token (for reordered names)
+	nRole                [3]float64
+	rawRole              [3]float64 // nRole as counted, before weigh's floor of 1
 
 	wAuto, wBorder float64
 	sortBuf        []uint64 // scratch space of radixSort
@@ -116,6 +119,17 @@ type preparer struct {
 	lastSrc                                                        record.Source
 	lastSrcID                                                      int32
 	folded, toned                                                  []string // scratch of a batch
+
+	// stats is set for the preparer of a Stats: the rows are prepared
+	// only for their word counts and links (no names, Sources, hamlets
+	// or submissions are kept, the records are dropped after each batch),
+	// and a record's code is its index in codeText, the batch's
+	// normalized Mã hộ.
+	stats    bool
+	codeText []string
+
+	arenas   [][]byte // foldNames: a chunk's folds
+	foldEnds []int32  // foldNames: the end of each name's fold and toned fold in its arena
 }
 
 type hamletKey struct{ commune, hamlet string }
@@ -141,6 +155,10 @@ func (b *preparer) grow(households, registrations int) {
 	m.fold = slices.Grow(m.fold, 4*n)
 	m.tone = slices.Grow(m.tone, 4*n)
 	m.names.ends = slices.Grow(m.names.ends, households)
+	if len(b.internCode.ids) == 0 && !b.stats {
+		// About one Mã hộ a household: its map is not rehashed as it grows.
+		b.internCode.ids = make(map[string]int32, households)
+	}
 }
 
 // addHouseholds prepares a batch of M1 rows (every row, valid or not, in
@@ -163,8 +181,10 @@ func (b *preparer) addHouseholds(hs []record.Household) {
 		h := &hs[int(r.idx)-base]
 		r.headID = parseID(h.CitizenID)
 		r.personID = r.headID
-		r.src, r.row = b.sourceID(&h.Source)
-		m.names.add(h.HeadName)
+		if !b.stats {
+			r.src, r.row = b.sourceID(&h.Source)
+			m.names.add(h.HeadName)
+		}
 		b.intern(r, k, &h.Source, h.HouseholdCode, h.Hamlet, h.BirthYear)
 	}
 }
@@ -195,17 +215,39 @@ func (b *preparer) sourceID(s *record.Source) (src, row int32) {
 
 // foldNames folds the head names of recs (name gives each) into the
 // preparer's scratch, in parallel, and notes which are written without
-// diacritics.
+// diacritics. Each chunk of names is folded into one buffer, made into one
+// string that the names' folds are cut from (the interners copy the words
+// they keep).
 func (b *preparer) foldNames(recs []rec, name func(r *rec) string) {
 	n := len(recs)
 	b.folded = slices.Grow(b.folded[:0], n)[:n]
 	b.toned = slices.Grow(b.toned[:0], n)[:n]
-	parallel(n, b.m.opt.Workers, func(lo, hi int) {
+	b.foldEnds = slices.Grow(b.foldEnds[:0], 2*n)[:2*n]
+	if k, _ := chunks(n, b.m.opt.Workers, foldParallel); len(b.arenas) < k {
+		b.arenas = append(b.arenas, make([][]byte, k-len(b.arenas))...)
+	}
+	parallelChunks(n, b.m.opt.Workers, foldParallel, func(c, lo, hi int) {
+		need := 0
+		for i := lo; i < hi; i++ {
+			need += 2 * len(name(&recs[i]))
+		}
+		a := slices.Grow(b.arenas[c][:0], need)
+		ends := b.foldEnds[2*lo : 2*hi]
 		for i := lo; i < hi; i++ {
 			nm := name(&recs[i])
-			b.folded[i] = vntext.Fold(nm)
-			b.toned[i] = vntext.FoldKeepTones(nm)
+			a = vntext.AppendFold(a, nm)
+			ends[2*(i-lo)] = int32(len(a))
+			a = vntext.AppendFoldKeepTones(a, nm)
+			ends[2*(i-lo)+1] = int32(len(a))
+		}
+		b.arenas[c] = a
+		all := string(a)
+		start := int32(0)
+		for i := lo; i < hi; i++ {
+			f, t := ends[2*(i-lo)], ends[2*(i-lo)+1]
+			b.folded[i], b.toned[i] = all[start:f], all[f:t]
 			recs[i].ascii = isASCII(b.toned[i])
+			start = t
 		}
 	})
 }
@@ -218,24 +260,22 @@ func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string
 		r.year = int16(year)
 	}
 	r.commune = b.internC.id(src.CommuneCode)
-	r.sub = b.internSub.id(src.SubmissionID)
-	r.code = -1
-	if c := normCode(code); c != "" {
-		r.code = b.internCode.idOwned(c)
-		if int(r.code) == m.codes.len() {
-			m.codes.add(c)
+	r.code, r.hamlet = -1, -1
+	if b.stats {
+		if c := normCode(code); c != "" {
+			r.code = int32(len(b.codeText))
+			b.codeText = append(b.codeText, c)
 		}
-	}
-	hk := hamletKey{src.CommuneCode, hamlet}
-	hid, ok := b.hamletCache[hk]
-	if !ok {
-		hid = -1
-		if fh := vntext.Fold(hamlet); fh != "" {
-			hid = b.internHamlet.idOwned(src.CommuneCode + "\x00" + fh)
+	} else {
+		r.sub = b.internSub.id(src.SubmissionID)
+		if c := normCode(code); c != "" {
+			r.code = b.internCode.idOwned(c)
+			if int(r.code) == m.codes.len() {
+				m.codes.add(c)
+			}
 		}
-		b.hamletCache[hamletKey{strings.Clone(src.CommuneCode), strings.Clone(hamlet)}] = hid
+		r.hamlet = b.hamletID(src.CommuneCode, hamlet)
 	}
-	r.hamlet = hid
 	r.tokOff = int32(len(m.fold))
 	fi, ti := b.folded[k], b.toned[k]
 	for t := 0; t < maxTokens; t++ {
@@ -255,13 +295,47 @@ func (b *preparer) intern(r *rec, k int, src *record.Source, code, hamlet string
 	}
 }
 
+// hamletID is the interned (commune, folded hamlet) of a row; -1 when the
+// hamlet folds to nothing.
+func (b *preparer) hamletID(commune, hamlet string) int32 {
+	hk := hamletKey{commune, hamlet}
+	hid, ok := b.hamletCache[hk]
+	if !ok {
+		hid = -1
+		if fh := vntext.Fold(hamlet); fh != "" {
+			hid = b.internHamlet.idOwned(commune + "\x00" + fh)
+		}
+		b.hamletCache[hamletKey{strings.Clone(commune), strings.Clone(hamlet)}] = hid
+	}
+	return hid
+}
+
 // finish prepares the M2 rows (b.regs: the current ones, then the probes)
 // and counts and weighs the tokens; st, when set, gives the counts of the
 // whole data (Input.Stats).
 func (b *preparer) finish(st *Stats) *matcher {
 	m := b.m
-	in := b.regs
-	m.regs = in
+	m.regs = b.regs
+	b.addRegistrations(b.regs)
+	b.folded, b.toned, b.arenas, b.foldEnds = nil, nil, nil, nil
+	m.fold, m.tone = fit(m.fold), fit(m.tone)
+	m.names.done()
+	m.codes.done()
+	m.communes = b.internC.strs
+	m.foldStr = b.internF.strs
+	m.toneStr = b.internT.strs
+	m.count()
+	if st != nil {
+		m.countOf(st)
+	}
+	m.weigh()
+	return m
+}
+
+// addRegistrations prepares the M2 rows in (the current ones, then the
+// probes) after the M1 rows.
+func (b *preparer) addRegistrations(in []*record.Registration) {
+	m := b.m
 	// The records in an array of their final size (unless grow made
 	// room for them).
 	if cap(m.recs)-len(m.recs) < len(in) || cap(m.recs)-len(m.recs)-len(in) > len(m.recs)/8 {
@@ -282,6 +356,7 @@ func (b *preparer) finish(st *Stats) *matcher {
 	recs := m.recs[m.nM1:]
 	b.foldNames(recs, func(r *rec) string { return regHeadName(in[r.idx]) })
 	parallel(len(recs), m.opt.Workers, func(lo, hi int) {
+		var buf []byte
 		for i := lo; i < hi; i++ {
 			r := &recs[i]
 			g := in[r.idx]
@@ -289,11 +364,11 @@ func (b *preparer) finish(st *Stats) *matcher {
 			if r.rel == relUnknown || r.rel == relHead {
 				// Trust "Chủ hộ" only when the names agree, and take
 				// a missing relation as the head when they are equal.
-				rep := vntext.Fold(g.RepName)
+				buf = vntext.AppendFold(buf[:0], g.RepName)
 				switch {
-				case r.rel == relUnknown && rep != "" && rep == b.folded[i]:
+				case r.rel == relUnknown && len(buf) > 0 && string(buf) == b.folded[i]:
 					r.rel = relHead
-				case r.rel == relHead && rep != "" && b.folded[i] != "" && !looseSame(splitWords(rep), splitWords(b.folded[i])):
+				case r.rel == relHead && len(buf) > 0 && b.folded[i] != "" && !looseSame(splitWords(string(buf)), splitWords(b.folded[i])):
 					r.rel = relOther
 				}
 			}
@@ -310,19 +385,6 @@ func (b *preparer) finish(st *Stats) *matcher {
 		}
 		b.intern(r, k, &g.Source, g.HouseholdCode, g.Hamlet, year)
 	}
-	b.folded, b.toned = nil, nil
-	m.fold, m.tone = fit(m.fold), fit(m.tone)
-	m.names.done()
-	m.codes.done()
-	m.communes = b.internC.strs
-	m.foldStr = b.internF.strs
-	m.toneStr = b.internT.strs
-	m.count()
-	if st != nil {
-		m.countOf(st)
-	}
-	m.weigh()
-	return m
 }
 
 // nextWord splits the first space-separated word off s.
@@ -411,38 +473,73 @@ func (m *matcher) count() {
 }
 
 // countOf replaces the counts of count by those of the whole data in st,
-// so that a part of the rows is weighed as the whole would be.
+// so that a part of the rows is weighed as the whole would be, and takes
+// the priors of the tokens st knows from st (weigh sets the others; see
+// Stats.priors).
 func (m *matcher) countOf(st *Stats) {
+	st.priors() // nothing to do, and no write, once done (ResolveParts does it first)
+	m.priF, m.priT = [3][]float32{}, [3][]float32{}
 	for ro := 0; ro < 3; ro++ {
-		for id, s := range m.foldStr {
-			m.cntF[ro][id] = st.fold[ro][s]
-		}
-		for id, s := range m.toneStr {
-			m.cntT[ro][id] = st.tone[ro][s]
-		}
-		m.nRole[ro] = st.nRole[ro]
+		m.priF[ro] = make([]float32, len(m.foldStr))
+		m.priT[ro] = make([]float32, len(m.toneStr))
 	}
+	m.priKnownF = make([]bool, len(m.foldStr))
+	m.priKnownT = make([]bool, len(m.toneStr))
+	for id, s := range m.foldStr {
+		g, ok := st.p.internF.ids[s]
+		ok = ok && int(g) < len(st.cntF[0])
+		m.priKnownF[id] = ok
+		for ro := 0; ro < 3; ro++ {
+			m.cntF[ro][id] = 0
+			if ok {
+				m.cntF[ro][id] = st.cntF[ro][g]
+				m.priF[ro][id] = st.priF[ro][g]
+			}
+		}
+	}
+	for id, s := range m.toneStr {
+		g, ok := st.p.internT.ids[s]
+		ok = ok && int(g) < len(st.cntT[0])
+		m.priKnownT[id] = ok
+		for ro := 0; ro < 3; ro++ {
+			m.cntT[ro][id] = 0
+			if ok {
+				m.cntT[ro][id] = st.cntT[ro][g]
+				m.priT[ro][id] = st.priT[ro][g]
+			}
+		}
+	}
+	m.nRole = st.nRole
 }
 
-// weigh sets the priors and the best role probability of every token from
-// the counts.
+// weigh sets the priors (those countOf did not take from the Stats) and
+// the best role probability of every token from the counts.
 func (m *matcher) weigh() {
 	nf, nt := len(m.foldStr), len(m.toneStr)
 	for ro := 0; ro < 3; ro++ {
-		m.priF[ro] = make([]float32, nf)
-		m.priT[ro] = make([]float32, nt)
+		if len(m.priF[ro]) != nf {
+			m.priF[ro] = make([]float32, nf)
+		}
+		if len(m.priT[ro]) != nt {
+			m.priT[ro] = make([]float32, nt)
+		}
 	}
 	for ro := 0; ro < 3; ro++ {
 		if m.nRole[ro] < 1 {
 			m.nRole[ro] = 1
 		}
 		for id, s := range m.foldStr {
-			m.priF[ro][id] = float32(defaultPrior.folded[ro][s])
+			if m.priKnownF == nil || !m.priKnownF[id] {
+				m.priF[ro][id] = float32(defaultPrior.folded[ro][s])
+			}
 		}
 		for id, s := range m.toneStr {
-			m.priT[ro][id] = float32(defaultPrior.toned[ro][s])
+			if m.priKnownT == nil || !m.priKnownT[id] {
+				m.priT[ro][id] = float32(defaultPrior.toned[ro][s])
+			}
 		}
 	}
+	m.priKnownF, m.priKnownT = nil, nil
 	m.anyF = make([]float32, nf)
 	for id := range m.foldStr {
 		best := 0.0
@@ -519,26 +616,47 @@ func fit[T any](s []T) []T {
 // parallel runs fn over [0,n) split into contiguous chunks on up to workers
 // goroutines.
 func parallel(n, workers int, fn func(lo, hi int)) {
+	parallelChunks(n, workers, 2048, func(_, lo, hi int) { fn(lo, hi) })
+}
+
+// foldParallel is the fewest names foldNames folds on several goroutines
+// (a run gives the Stats a commune's roster, about a thousand rows, at a
+// time).
+const foldParallel = 256
+
+// chunks is how parallelChunks cuts n items for workers, on one goroutine
+// below least items: k chunks of size items (the last one shorter).
+func chunks(n, workers, least int) (k, size int) {
 	if workers < 1 {
 		workers = 1
 	}
-	if n < 2048 || workers == 1 {
-		fn(0, n)
+	if n < least || workers == 1 {
+		return 1, n
+	}
+	size = (n + workers*4 - 1) / (workers * 4)
+	return (n + size - 1) / size, size
+}
+
+// parallelChunks runs fn over [0,n) split into the chunks of chunks (c is
+// a chunk's number) on up to workers goroutines.
+func parallelChunks(n, workers, least int, fn func(c, lo, hi int)) {
+	k, size := chunks(n, workers, least)
+	if k == 1 {
+		fn(0, 0, n)
 		return
 	}
-	chunk := (n + workers*4 - 1) / (workers * 4)
 	var wg sync.WaitGroup
-	next := make(chan int, workers*4)
-	for lo := 0; lo < n; lo += chunk {
-		next <- lo
+	next := make(chan int, k)
+	for c := 0; c < k; c++ {
+		next <- c
 	}
 	close(next)
-	for w := 0; w < workers; w++ {
+	for w := 0; w < min(workers, k); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for lo := range next {
-				fn(lo, min(lo+chunk, n))
+			for c := range next {
+				fn(c, c*size, min((c+1)*size, n))
 			}
 		}()
 	}
