@@ -88,6 +88,8 @@ type Book struct {
 	memo   *styleNode
 	seq    []func() *excelize.Style
 	isLive bool
+
+	handed bool // File was called
 }
 
 // leanSave makes Book write with fewer allocations and system calls (pooled
@@ -169,6 +171,7 @@ func (b *Book) File() *excelize.File {
 	if b.f != nil {
 		b.live()
 		b.memo = nil
+		b.handed = true
 	}
 	return b.f
 }

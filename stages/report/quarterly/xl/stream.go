@@ -84,6 +84,25 @@ type grid struct {
 	src    RowSource // more rows, written at Save (Sheet.StreamRows)
 
 	mergedTo int // the last row of a merged range (0: none)
+
+	// rawEscapes writes texts holding "_xHHHH_" as they are, read back as
+	// a direct sheet's (Sheet.DirectTexts).
+	rawEscapes bool
+	// noDates sends a sheet with a date through SetRow: the book's File
+	// was handed out (its workbook may count days from 1904).
+	noDates bool
+}
+
+// DirectTexts makes a streamed sheet's texts read back as those of a
+// sheet from Book.Sheet: a text holding "_xHHHH_" is written as it is,
+// so that Excel and excelize read the sequence as the character it
+// escapes, as they read a direct sheet's shared string ("ab_x0041_" reads
+// "abA"), rather than escaped so that it reads as written. For writers
+// moving from direct to streamed sheets with the same content.
+func (s *Sheet) DirectTexts() {
+	if s.g != nil {
+		s.g.rawEscapes = true
+	}
 }
 
 func (g *grid) row(r int) *gridRow {
@@ -349,6 +368,7 @@ var directRows = true
 // flush writes a streamed sheet with excelize's StreamWriter.
 func (b *Book) flush(s *Sheet) error {
 	g, f := s.g, b.f
+	g.noDates = b.handed
 	// Widths and comments go to the still empty worksheet first: a
 	// comment's box is placed by the widths and row heights excelize knows
 	// then, and the sheet properties give the sheet a default row height
