@@ -1,6 +1,7 @@
 package lists_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,6 +20,7 @@ import (
 	"doithoai/pipeline/record"
 	"doithoai/stages/ingest"
 	"doithoai/stages/report/lists"
+	"doithoai/stages/report/quarterly/xl"
 	"doithoai/stages/report/quarterly/xl/fixture"
 	"doithoai/stages/report/quarterly/xl/xldiff"
 )
@@ -94,6 +96,8 @@ func odd(ds *record.Dataset) {
 // setup, names, properties), over the fixture at several clocks, odd
 // texts and a generated national-like plan. (Their bytes differ: a
 // direct sheet's texts are shared strings, a streamed sheet's inline.)
+// The streamed lists are also the same bytes with and without xl's
+// shortcuts (xl.SetShortcuts: frames written by xl or by excelize).
 func TestStreamedSameAsDirect(t *testing.T) {
 	type dataset struct {
 		name string
@@ -131,6 +135,19 @@ func TestStreamedSameAsDirect(t *testing.T) {
 			}
 			da, pa := write(false)
 			db, pb := write(true)
+			// Streamed with xl's shortcuts (frames and comments written by
+			// xl) and without (excelize's StreamWriter): the same bytes.
+			func() {
+				defer xl.SetShortcuts(xl.SetShortcuts(false))
+				_, pc := write(true)
+				for i := range pc {
+					a, errA := os.ReadFile(pb[i])
+					c, errC := os.ReadFile(pc[i])
+					if errA != nil || errC != nil || !bytes.Equal(a, c) {
+						t.Errorf("%s: streamed with xl's shortcuts %d bytes, without %d: they differ (%v %v)", filepath.Base(pb[i]), len(a), len(c), errA, errC)
+					}
+				}
+			}()
 			if len(pa) != len(pb) || len(pa) == 0 {
 				t.Fatalf("%d files direct, %d streamed", len(pa), len(pb))
 			}

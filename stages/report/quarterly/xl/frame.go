@@ -15,12 +15,11 @@ import (
 
 // The frame of a streamed sheet (its XML but for the rows: the worksheet's
 // head, sheet properties, views and panes, columns, merged ranges, page
-// setup, the comments' drawing) is written here, byte for byte as
-// excelize's StreamWriter writes it, for the sheets the report stage
-// writes: excelize's frame goes through its worksheet model and an XML
-// encoder per group of fields, a good part of what a small workbook
-// allocates. A sheet this does not reproduce (page breaks, more than one
-// Setup, relationships of its own before its comments, a book whose File
+// setup, page breaks, the comments' drawing) is written here, byte for
+// byte as excelize's StreamWriter writes it, for the sheets the report
+// stage writes: excelize's frame goes through its worksheet model and an
+// XML encoder per group of fields, a good part of what a small workbook
+// allocates. A sheet this does not reproduce (more than one Setup, relationships of its own before its comments, a book whose File
 // was handed out) goes through the StreamWriter as before.
 // TestFrameSameAsStreamWriter compares both.
 
@@ -35,8 +34,13 @@ var framedSheets atomic.Int64
 // rels tells whether the sheet had relationships before its comments.
 func (b *Book) framed(s *Sheet, rels bool) bool {
 	g := s.g
-	if !directFrame || !leanSave || b.handed || len(g.prints) > 1 || len(g.breaks) > 0 || rels {
+	if !directFrame || !leanSave || b.handed || len(g.prints) > 1 || rels {
 		return false
+	}
+	for _, c := range g.breaks {
+		if col, row, err := excelize.CellNameToCoordinates(c); err != nil || col != 1 || row < 2 {
+			return false
+		}
 	}
 	for _, op := range g.pre {
 		if op.comment == nil && (op.col < 1 || op.col > excelize.MaxColumns || op.width > excelize.MaxColumnWidth) {
@@ -195,6 +199,27 @@ func (s *Sheet) frame(out []byte, legacy bool) []byte {
 			out = append(out, `</oddHeader>`...)
 		}
 		out = append(out, `<oddFooter>&amp;CTrang &amp;P/&amp;N</oddFooter></headerFooter>`...)
+	}
+	if len(g.breaks) > 0 {
+		// Above rows of column A: row breaks, each row once, in order.
+		var ids []int
+		for _, c := range g.breaks {
+			_, row, _ := excelize.CellNameToCoordinates(c)
+			if !slices.Contains(ids, row-1) {
+				ids = append(ids, row-1)
+			}
+		}
+		out = append(out, `<rowBreaks count="`...)
+		out = strconv.AppendInt(out, int64(len(ids)), 10)
+		out = append(out, `" manualBreakCount="`...)
+		out = strconv.AppendInt(out, int64(len(ids)), 10)
+		out = append(out, `">`...)
+		for _, id := range ids {
+			out = append(out, `<brk id="`...)
+			out = strconv.AppendInt(out, int64(id), 10)
+			out = append(out, `" max="16383" man="true"></brk>`...)
+		}
+		out = append(out, `</rowBreaks><colBreaks></colBreaks>`...)
 	}
 	if legacy {
 		out = append(out, `<legacyDrawing xmlns:relationships="http://schemas.openxmlformats.org/officeDocument/2006/relationships" relationships:id="rId1"></legacyDrawing>`...)
