@@ -14,8 +14,10 @@ import (
 
 // A streamed sheet (Book.StreamSheet) keeps its cells in a light grid of
 // its own instead of excelize's worksheet model, and Save writes it in one
-// pass with excelize's StreamWriter: writing a large sheet this way costs
-// a fraction of cell-by-cell calls and of excelize marshalling its model.
+// pass, as excelize's StreamWriter would (its rows by rows.go, its frame
+// by frame.go, or the StreamWriter itself): writing a large sheet this
+// way costs a fraction of cell-by-cell calls and of excelize marshalling
+// its model.
 // What the sheet holds is the same as with direct calls: a value written
 // into a merged range lands in its top-left cell, merging empties the
 // other cells, the last style of a cell wins, overlapping merges are
