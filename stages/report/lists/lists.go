@@ -218,13 +218,24 @@ type column struct {
 	width float64
 }
 
+// streamed makes the lists' sheets streamed (xl.Book.StreamSheet: the
+// same workbook as users see it, written in one pass at Save); tests and
+// benchmarks turn it off to compare with sheets written cell by cell.
+var streamed = true
+
 // newList starts a list workbook: the document's title, one sheet with
 // the columns' widths, the administrative header and the list's title. It
 // returns the book, the sheet, the widths and the next row.
 func (in *input) newList(docTitle, sheet, title string, cols []column) (*xl.Book, *xl.Sheet, []float64, int) {
 	b := xl.NewBook()
 	b.SetTitle(docTitle, in.p.District.Office)
-	s := b.Sheet(sheet)
+	var s *xl.Sheet
+	if streamed {
+		s = b.StreamSheet(sheet)
+		s.DirectTexts() // the texts as the lists have always shown them
+	} else {
+		s = b.Sheet(sheet)
+	}
 	n := len(cols)
 	widths := make([]float64, n)
 	for i, c := range cols {

@@ -179,14 +179,35 @@ func NumberLine(p *plan.Plan, kind string) string {
 	return "Số: …/" + kind
 }
 
-// colWidths adds up the widths of columns c1..c2.
+// colWidths adds up the widths of columns c1..c2, as excelize reads them
+// (GetColWidth), those of a streamed sheet set so far included (excelize
+// is only given them at Save).
 func (s *Sheet) colWidths(c1, c2 int) float64 {
 	w := 0.0
 	for c := c1; c <= c2; c++ {
+		if x, ok := s.streamedWidth(c); ok {
+			w += x
+			continue
+		}
 		x, err := s.b.f.GetColWidth(s.Name, Col(c))
 		if err == nil {
 			w += x
 		}
 	}
 	return w
+}
+
+// streamedWidth is the width of column c of a streamed sheet as
+// GetColWidth would read it once its widths are given to excelize: the
+// last one set, unless none or 0 (then excelize's default, false).
+func (s *Sheet) streamedWidth(c int) (float64, bool) {
+	if s.g == nil {
+		return 0, false
+	}
+	for i := len(s.g.pre) - 1; i >= 0; i-- {
+		if op := s.g.pre[i]; op.comment == nil && op.col == c {
+			return op.width, op.width != 0
+		}
+	}
+	return 0, false
 }

@@ -88,6 +88,11 @@ type Book struct {
 	memo   *styleNode
 	seq    []func() *excelize.Style
 	isLive bool
+
+	handed bool // File was called
+	sheets int  // sheets added
+
+	ids map[string]int // sheet IDs by name, while saving (sheetIDs)
 }
 
 // leanSave makes Book write with fewer allocations and system calls (pooled
@@ -169,6 +174,7 @@ func (b *Book) File() *excelize.File {
 	if b.f != nil {
 		b.live()
 		b.memo = nil
+		b.handed = true
 	}
 	return b.f
 }
@@ -354,6 +360,9 @@ type Sheet struct {
 	b    *Book
 	Name string
 	g    *grid // the content of a streamed sheet (Book.StreamSheet)
+
+	index    int  // its place in the book
+	template bool // the sheet of excelize's new file, renamed
 }
 
 // Sheet adds a worksheet (names longer than 31 characters are cut).
@@ -370,6 +379,8 @@ func (b *Book) Sheet(name string) *Sheet {
 // addSheet adds a worksheet to excelize's model.
 func (b *Book) addSheet(name string) *Sheet {
 	name = SheetName(name)
+	s := &Sheet{b: b, Name: name, index: b.sheets, template: b.first}
+	b.sheets++
 	if b.first {
 		b.first = false
 		b.fail(b.f.SetSheetName(b.f.GetSheetName(0), name))
@@ -377,7 +388,7 @@ func (b *Book) addSheet(name string) *Sheet {
 		_, err := b.f.NewSheet(name)
 		b.fail(err)
 	}
-	return &Sheet{b: b, Name: name}
+	return s
 }
 
 // SheetName makes a valid worksheet name: at most 31 characters, none of
@@ -757,16 +768,10 @@ func (s *Sheet) setup(p Print, sw *excelize.StreamWriter) error {
 	fail(f.SetPageMargins(s.Name, &excelize.PageLayoutMarginsOptions{Left: &l, Right: &r, Top: &t, Bottom: &bo, Header: &h, Footer: &ft}))
 	hf := &excelize.HeaderFooterOptions{OddFooter: "&CTrang &P/&N"}
 	if p.Draft {
-		hf.OddHeader = "&R&\"" + FontName + ",Bold\"DỰ THẢO"
+		hf.OddHeader = draftHeader
 	}
 	fail(f.SetHeaderFooter(s.Name, hf))
-	if p.TitleRows[0] > 0 && p.TitleRows[1] >= p.TitleRows[0] {
-		fail(f.SetDefinedName(&excelize.DefinedName{
-			Name:     "_xlnm.Print_Titles",
-			RefersTo: fmt.Sprintf("%s!$%d:$%d", QuoteSheet(s.Name), p.TitleRows[0], p.TitleRows[1]),
-			Scope:    s.Name,
-		}))
-	}
+	fail(s.printTitles(p))
 	if p.FreezeRows > 0 || p.FreezeCols > 0 {
 		pane := "bottomLeft"
 		switch {
@@ -787,6 +792,21 @@ func (s *Sheet) setup(p Print, sw *excelize.StreamWriter) error {
 		}
 	}
 	return first
+}
+
+// draftHeader is the page header of a draft: "DỰ THẢO" at the right, bold.
+const draftHeader = "&R&\"" + FontName + ",Bold\"DỰ THẢO"
+
+// printTitles names the rows p repeats on every printed page.
+func (s *Sheet) printTitles(p Print) error {
+	if p.TitleRows[0] > 0 && p.TitleRows[1] >= p.TitleRows[0] {
+		return s.b.f.SetDefinedName(&excelize.DefinedName{
+			Name:     "_xlnm.Print_Titles",
+			RefersTo: fmt.Sprintf("%s!$%d:$%d", QuoteSheet(s.Name), p.TitleRows[0], p.TitleRows[1]),
+			Scope:    s.Name,
+		})
+	}
+	return nil
 }
 
 // QuoteSheet quotes a sheet name for a formula reference: 'Theo xã'.

@@ -42,13 +42,13 @@ type preOp struct {
 var directComments = true
 
 // SetShortcuts sets whether Save takes its shortcuts around excelize's
-// model (on, the default: streamed sheets' comments written here, the
-// theme part stored, both giving excelize's bytes) and returns the
-// previous setting: for tests that compare both ways. Not safe while
+// model (on, the default: streamed sheets' comments and frames written
+// here, the theme part stored, all giving excelize's bytes) and returns
+// the previous setting: for tests that compare both ways. Not safe while
 // books are saved.
 func SetShortcuts(on bool) bool {
 	old := directComments
-	directComments, fixedTheme = on, on
+	directComments, fixedTheme, directFrame = on, on, on
 	return old
 }
 

@@ -19,8 +19,10 @@ import (
 // excelize's cell values (a third of the time of a large feedback
 // workbook went there); xlsxzip then puts them into the sheet written by
 // the StreamWriter without rows. What this does not reproduce exactly (a
-// date, a text holding an escaped character "_xHHHH_", a text longer than
-// a cell holds) makes the sheet go through SetRow as before.
+// date of style 0 or out of the years excelize counts in whole days, a
+// text holding an escaped character "_xHHHH_" but on a sheet made with
+// DirectTexts, a text longer than a cell holds) makes the sheet go
+// through SetRow as before.
 // TestRowsXMLSameAsSetRow compares both.
 
 // direct reports whether writeRows writes every row of g as SetRow would
@@ -46,8 +48,12 @@ func (g *grid) directRow(gr *gridRow) bool {
 		}
 		switch c.kind {
 		case kNone, kInt, kFloat:
+		case kDate:
+			if _, ok := excelDay(c); !ok || g.noDates {
+				return false
+			}
 		case kText:
-			if len(c.s) > excelize.TotalCellChars || escapes(c.s) {
+			if len(c.s) > excelize.TotalCellChars || escapes(c.s) && !g.rawEscapes {
 				return false // truncation, escaped characters
 			}
 		default:
@@ -164,6 +170,14 @@ func (g *grid) appendRow(out []byte, row int, gr *gridRow) ([]byte, error) {
 		case kFloat:
 			out = append(out, `><v>`...)
 			out = append(out, formatFloat(math.Float64frombits(c.num))...)
+			out = append(out, `</v></c>`...)
+		case kDate:
+			day, ok := excelDay(c)
+			if !ok {
+				return out, fmt.Errorf("xl: row %d: a date that cannot be written directly", row)
+			}
+			out = append(out, `><v>`...)
+			out = strconv.AppendInt(out, day, 10)
 			out = append(out, `</v></c>`...)
 		case kText:
 			x := c.s
@@ -294,4 +308,24 @@ func formatFloat(value float64) string {
 		return string(truncated)
 	}
 	return str
+}
+
+// excelDay is the Excel serial number SetRow writes for a date cell (a
+// calendar day at midnight UTC, as setValue keeps it), with false when
+// SetRow would write it otherwise: a cell of style 0 (SetRow gives it a
+// date style), a day before March 1900 (Excel's leap year bug) or past
+// excelize's first span of 290×364 days, where its sum is still a whole
+// number of days.
+func excelDay(c *gcell) (int64, bool) {
+	const (
+		day      = 86400
+		epoch    = -2209075200 // 1899-12-31 UTC
+		firstDay = -2203891200 // 1900-03-01 UTC
+		lastDay  = epoch + 290*364*day
+	)
+	t := int64(c.num)
+	if c.style == 0 || t < firstDay || t >= lastDay || (t-epoch)%day != 0 {
+		return 0, false
+	}
+	return (t-epoch)/day + 1, true
 }

@@ -14,8 +14,10 @@ import (
 
 // A streamed sheet (Book.StreamSheet) keeps its cells in a light grid of
 // its own instead of excelize's worksheet model, and Save writes it in one
-// pass with excelize's StreamWriter: writing a large sheet this way costs
-// a fraction of cell-by-cell calls and of excelize marshalling its model.
+// pass, as excelize's StreamWriter would (its rows by rows.go, its frame
+// by frame.go, or the StreamWriter itself): writing a large sheet this
+// way costs a fraction of cell-by-cell calls and of excelize marshalling
+// its model.
 // What the sheet holds is the same as with direct calls: a value written
 // into a merged range lands in its top-left cell, merging empties the
 // other cells, the last style of a cell wins, overlapping merges are
@@ -84,6 +86,25 @@ type grid struct {
 	src    RowSource // more rows, written at Save (Sheet.StreamRows)
 
 	mergedTo int // the last row of a merged range (0: none)
+
+	// rawEscapes writes texts holding "_xHHHH_" as they are, read back as
+	// a direct sheet's (Sheet.DirectTexts).
+	rawEscapes bool
+	// noDates sends a sheet with a date through SetRow: the book's File
+	// was handed out (its workbook may count days from 1904).
+	noDates bool
+}
+
+// DirectTexts makes a streamed sheet's texts read back as those of a
+// sheet from Book.Sheet: a text holding "_xHHHH_" is written as it is,
+// so that Excel and excelize read the sequence as the character it
+// escapes, as they read a direct sheet's shared string ("ab_x0041_" reads
+// "abA"), rather than escaped so that it reads as written. For writers
+// moving from direct to streamed sheets with the same content.
+func (s *Sheet) DirectTexts() {
+	if s.g != nil {
+		s.g.rawEscapes = true
+	}
 }
 
 func (g *grid) row(r int) *gridRow {
@@ -341,6 +362,44 @@ func (b *Book) StreamSheet(name string) *Sheet {
 	return s
 }
 
+// writeFrame is flush for a sheet whose frame is written here (frame.go)
+// and whose rows are written by rows.go: the sheet's part is stored in
+// the package with empty sheet data, which the zip writer fills.
+func (b *Book) writeFrame(s *Sheet, part string, comments bool) error {
+	g, f := s.g, b.f
+	for _, p := range g.prints {
+		if err := s.printTitles(p); err != nil {
+			return err
+		}
+	}
+	var rows xlsxzip.RowsFunc = g.writeRows
+	if g.src != nil {
+		var err error
+		if rows, err = g.sourceRows(); err != nil {
+			return err
+		}
+	}
+	if b.rows == nil {
+		b.rows = map[string]xlsxzip.RowsFunc{}
+	}
+	b.rows[part] = rows
+	f.Sheet.Delete(part)
+	f.Pkg.Store(part, s.frame(nil, comments))
+	framedSheets.Add(1)
+	return nil
+}
+
+// sheetIDs is the sheet ID of each sheet of the book by name.
+func (b *Book) sheetIDs() map[string]int {
+	if b.ids == nil {
+		b.ids = map[string]int{}
+		for id, name := range b.f.GetSheetMap() {
+			b.ids[name] = id
+		}
+	}
+	return b.ids
+}
+
 // directRows makes flush write a streamed sheet's rows itself (rows.go)
 // rather than with StreamWriter.SetRow; tests and benchmarks turn it off
 // to compare.
@@ -349,12 +408,38 @@ var directRows = true
 // flush writes a streamed sheet with excelize's StreamWriter.
 func (b *Book) flush(s *Sheet) error {
 	g, f := s.g, b.f
+	g.noDates = b.handed
+	id, ok := b.sheetIDs()[s.Name]
+	if !ok {
+		return fmt.Errorf("xl: sheet %q not in the workbook", s.Name)
+	}
+	part := fmt.Sprintf("xl/worksheets/sheet%d.xml", id)
+	relsPart := fmt.Sprintf("xl/worksheets/_rels/sheet%d.xml.rels", id)
+	_, rels := f.Relationships.Load(relsPart)
+	if _, inPkg := f.Pkg.Load(relsPart); inPkg {
+		rels = true
+	}
+	framed := b.framed(s, rels) && directRows && (g.src != nil || g.direct())
+	if framed {
+		idx, err := f.GetSheetIndex(s.Name)
+		framed = err == nil && idx == s.index
+	}
+	comments := false
+	for _, op := range g.pre {
+		comments = comments || op.comment != nil
+	}
 	// Widths and comments go to the still empty worksheet first: a
 	// comment's box is placed by the widths and row heights excelize knows
 	// then, and the sheet properties give the sheet a default row height
-	// (which moves boxes), as when Setup comes last on a direct sheet.
-	if err := b.applyPre(s); err != nil {
-		return err
+	// (which moves boxes), as when Setup comes last on a direct sheet. A
+	// sheet framed here without comments needs none of it.
+	if !framed || comments {
+		if err := b.applyPre(s); err != nil {
+			return err
+		}
+	}
+	if framed {
+		return b.writeFrame(s, part, comments)
 	}
 	for range g.prints {
 		fit := true
