@@ -478,38 +478,33 @@ func (m *matcher) count() {
 // Stats.priors).
 func (m *matcher) countOf(st *Stats) {
 	st.priors() // nothing to do, and no write, once done (ResolveParts does it first)
-	m.priF, m.priT = [3][]float32{}, [3][]float32{}
-	for ro := 0; ro < 3; ro++ {
-		m.priF[ro] = make([]float32, len(m.foldStr))
-		m.priT[ro] = make([]float32, len(m.toneStr))
-	}
-	m.priKnownF = make([]bool, len(m.foldStr))
-	m.priKnownT = make([]bool, len(m.toneStr))
-	for id, s := range m.foldStr {
-		g, ok := st.p.internF.ids[s]
-		ok = ok && int(g) < len(st.cntF[0])
-		m.priKnownF[id] = ok
-		for ro := 0; ro < 3; ro++ {
-			m.cntF[ro][id] = 0
-			if ok {
-				m.cntF[ro][id] = st.cntF[ro][g]
-				m.priF[ro][id] = st.priF[ro][g]
-			}
-		}
-	}
-	for id, s := range m.toneStr {
-		g, ok := st.p.internT.ids[s]
-		ok = ok && int(g) < len(st.cntT[0])
-		m.priKnownT[id] = ok
-		for ro := 0; ro < 3; ro++ {
-			m.cntT[ro][id] = 0
-			if ok {
-				m.cntT[ro][id] = st.cntT[ro][g]
-				m.priT[ro][id] = st.priT[ro][g]
-			}
-		}
-	}
+	m.priF, m.priKnownF = takeCounts(m.foldStr, st.p.internF, &m.cntF, &st.cntF, &st.priF)
+	m.priT, m.priKnownT = takeCounts(m.toneStr, st.p.internT, &m.cntT, &st.cntT, &st.priT)
 	m.nRole = st.nRole
+}
+
+// takeCounts sets cnt, the counts by role of the part's tokens strs, to
+// those of the whole data (stCnt, by the IDs of the Stats' interner in),
+// and returns their priors taken from stPri and which tokens the Stats
+// know (the others keep a zero count and a zero prior, for weigh).
+func takeCounts(strs []string, in *interner, cnt, stCnt *[3][]int32, stPri *[3][]float32) (pri [3][]float32, known []bool) {
+	for ro := 0; ro < 3; ro++ {
+		pri[ro] = make([]float32, len(strs))
+	}
+	known = make([]bool, len(strs))
+	for id, s := range strs {
+		g, ok := in.ids[s]
+		ok = ok && int(g) < len(stCnt[0])
+		known[id] = ok
+		for ro := 0; ro < 3; ro++ {
+			cnt[ro][id] = 0
+			if ok {
+				cnt[ro][id] = stCnt[ro][g]
+				pri[ro][id] = stPri[ro][g]
+			}
+		}
+	}
+	return pri, known
 }
 
 // weigh sets the priors (those countOf did not take from the Stats) and

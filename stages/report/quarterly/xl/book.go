@@ -773,14 +773,7 @@ func (s *Sheet) setup(p Print, sw *excelize.StreamWriter) error {
 	fail(f.SetHeaderFooter(s.Name, hf))
 	fail(s.printTitles(p))
 	if p.FreezeRows > 0 || p.FreezeCols > 0 {
-		pane := "bottomLeft"
-		switch {
-		case p.FreezeRows > 0 && p.FreezeCols > 0:
-			pane = "bottomRight"
-		case p.FreezeRows == 0:
-			pane = "topRight"
-		}
-		tl := Cell(p.FreezeCols+1, p.FreezeRows+1)
+		pane, tl := p.frozenPane()
 		panes := &excelize.Panes{
 			Freeze: true, XSplit: p.FreezeCols, YSplit: p.FreezeRows, TopLeftCell: tl, ActivePane: pane,
 			Selection: []excelize.Selection{{SQRef: tl, ActiveCell: tl, Pane: pane}},
@@ -792,6 +785,19 @@ func (s *Sheet) setup(p Print, sw *excelize.StreamWriter) error {
 		}
 	}
 	return first
+}
+
+// frozenPane is the active pane of p's frozen panes (excelize's names)
+// and the top-left cell of the pane below and right of them.
+func (p *Print) frozenPane() (pane, topLeft string) {
+	pane = "bottomLeft"
+	switch {
+	case p.FreezeRows > 0 && p.FreezeCols > 0:
+		pane = "bottomRight"
+	case p.FreezeRows == 0:
+		pane = "topRight"
+	}
+	return pane, Cell(p.FreezeCols+1, p.FreezeRows+1)
 }
 
 // draftHeader is the page header of a draft: "DỰ THẢO" at the right, bold.

@@ -114,14 +114,7 @@ func (s *Sheet) frame(out []byte, legacy bool) []byte {
 	}
 	out = append(out, ` workbookViewId="0">`...)
 	if p != nil && (p.FreezeRows > 0 || p.FreezeCols > 0) {
-		pane := "bottomLeft"
-		switch {
-		case p.FreezeRows > 0 && p.FreezeCols > 0:
-			pane = "bottomRight"
-		case p.FreezeRows == 0:
-			pane = "topRight"
-		}
-		tl := Cell(p.FreezeCols+1, p.FreezeRows+1)
+		pane, tl := p.frozenPane()
 		out = append(out, `<pane activePane="`...)
 		out = append(out, pane...)
 		out = append(out, `" state="frozen" topLeftCell="`...)
