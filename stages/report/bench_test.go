@@ -2,21 +2,14 @@ package report_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"doithoai/bench/gen/gentest"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"doithoai/bench/gen"
-	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
-	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
-	"doithoai/stages/ingest"
 	"doithoai/stages/report"
 	"doithoai/stages/report/lists"
 )
@@ -30,31 +23,7 @@ var benchNow = time.Date(2024, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 // as a fresh full run does.
 func benchDataset(b *testing.B, communes, households int) (*plan.Plan, *record.Dataset) {
 	b.Helper()
-	dir := b.TempDir()
-	m, err := gen.Generate(context.Background(), dir, gen.Options{Communes: communes, Households: households, ClusterSize: 3, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := plan.Load(m.Plan)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var entries []ledger.Entry
-	for _, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(m.Inbox, filepath.FromSlash(f.Path)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		sum := sha256.Sum256(data)
-		entries = append(entries, ledger.Entry{Seq: int64(len(entries) + 1), SHA256: hex.EncodeToString(sum[:]), Path: f.Path,
-			Size: int64(len(data)), ReceivedAt: benchNow.Add(-time.Hour), Archive: f.Path})
-	}
-	subs := ingest.Submissions(m.Inbox, entries)
-	ds, _, err := process.Process(context.Background(), process.Config{Plan: p, Logger: slog.New(slog.DiscardHandler)}, nil, subs, benchNow)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p, ds
+	return gentest.Dataset(b, communes, households, 1)
 }
 
 // BenchmarkReportWrite writes a full run's outbox (feedback, data,

@@ -2,21 +2,13 @@ package analytics
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"log/slog"
-	"os"
-	"path/filepath"
+	"doithoai/bench/gen/gentest"
 	"syscall"
 	"testing"
 	"time"
 
-	"doithoai/bench/gen"
-	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
-	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
-	"doithoai/stages/ingest"
 )
 
 // genNow is the clock of the generated workspaces (bench/run.sh's --now).
@@ -27,31 +19,7 @@ var genNow = time.Date(2024, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 // a fresh full run does.
 func genDataset(tb testing.TB, communes, households int, seed int64) (*plan.Plan, *record.Dataset) {
 	tb.Helper()
-	dir := tb.TempDir()
-	m, err := gen.Generate(context.Background(), dir, gen.Options{Communes: communes, Households: households, ClusterSize: 3, Seed: seed})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := plan.Load(m.Plan)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var entries []ledger.Entry
-	for _, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(m.Inbox, filepath.FromSlash(f.Path)))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		sum := sha256.Sum256(data)
-		entries = append(entries, ledger.Entry{Seq: int64(len(entries) + 1), SHA256: hex.EncodeToString(sum[:]), Path: f.Path,
-			Size: int64(len(data)), ReceivedAt: genNow.Add(-time.Hour), Archive: f.Path})
-	}
-	subs := ingest.Submissions(m.Inbox, entries)
-	ds, _, err := process.Process(context.Background(), process.Config{Plan: p, Logger: slog.New(slog.DiscardHandler)}, nil, subs, genNow)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p, ds
+	return gentest.Dataset(tb, communes, households, seed)
 }
 
 // cpuTimes is the process's user and system CPU time (on a machine shared

@@ -3,8 +3,7 @@ package feedback
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"doithoai/bench/gen/gentest"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -13,15 +12,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"doithoai/bench/gen"
 	"doithoai/pipeline/extract"
-	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
 	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
-	"doithoai/stages/ingest"
 )
 
 // storedGenerated is generated with the readings kept in an extract
@@ -31,31 +27,13 @@ import (
 // keeps them, written again by the store).
 func storedGenerated(t *testing.T, communes, households int) (*plan.Plan, *record.Dataset) {
 	t.Helper()
-	dir := t.TempDir()
-	m, err := gen.Generate(context.Background(), dir, gen.Options{Communes: communes, Households: households, ClusterSize: 3, Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Load(m.Plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var entries []ledger.Entry
-	for _, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(m.Inbox, filepath.FromSlash(f.Path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(data)
-		entries = append(entries, ledger.Entry{Seq: int64(len(entries) + 1), SHA256: hex.EncodeToString(sum[:]), Path: f.Path,
-			Size: int64(len(data)), ReceivedAt: genNow.Add(-time.Hour), Archive: f.Path})
-	}
+	p, dir, subs := gentest.Inbox(t, gen.Options{Communes: communes, Households: households, ClusterSize: 3, Seed: 2})
 	st, err := process.NewStore(filepath.Join(dir, "state"), process.Config{}.Limits, p, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := process.Config{Plan: p, Extracts: st, Logger: slog.New(slog.DiscardHandler)}
-	ds, _, err := process.Process(context.Background(), cfg, nil, ingest.Submissions(m.Inbox, entries), genNow)
+	ds, _, err := process.Process(context.Background(), cfg, nil, subs, genNow)
 	if err != nil {
 		t.Fatal(err)
 	}

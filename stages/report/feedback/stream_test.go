@@ -3,11 +3,9 @@ package feedback
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"doithoai/bench/gen/gentest"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,12 +15,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"doithoai/bench/gen"
-	"doithoai/pipeline/ledger"
 	"doithoai/pipeline/plan"
-	"doithoai/pipeline/process"
 	"doithoai/pipeline/record"
-	"doithoai/stages/ingest"
 	"doithoai/stages/report/quarterly/xl/xldiff"
 )
 
@@ -33,30 +27,7 @@ var genNow = time.Date(2024, 4, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 // three) and passes it through the pipeline's chain, as a full run does.
 func generated(tb testing.TB, communes, households int) (*plan.Plan, *record.Dataset) {
 	tb.Helper()
-	dir := tb.TempDir()
-	m, err := gen.Generate(context.Background(), dir, gen.Options{Communes: communes, Households: households, ClusterSize: 3, Seed: 1})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := plan.Load(m.Plan)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var entries []ledger.Entry
-	for _, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(m.Inbox, filepath.FromSlash(f.Path)))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		sum := sha256.Sum256(data)
-		entries = append(entries, ledger.Entry{Seq: int64(len(entries) + 1), SHA256: hex.EncodeToString(sum[:]), Path: f.Path,
-			Size: int64(len(data)), ReceivedAt: genNow.Add(-time.Hour), Archive: f.Path})
-	}
-	ds, _, err := process.Process(context.Background(), process.Config{Plan: p, Logger: slog.New(slog.DiscardHandler)}, nil, ingest.Submissions(m.Inbox, entries), genNow)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p, ds
+	return gentest.Dataset(tb, communes, households, 1)
 }
 
 // addProblems gives every read table findings of every kind the feedback
