@@ -96,21 +96,7 @@ func (st *Stats) add() error {
 		st.cntF[ro] = growZero(st.cntF[ro], len(p.internF.strs))
 		st.cntT[ro] = growZero(st.cntT[ro], len(p.internT.strs))
 	}
-	for i := 0; i < m.nCur; i++ {
-		r := &m.recs[i]
-		n := int(r.nTok)
-		for k := 0; k < n; k++ {
-			ro := role(k, n)
-			st.cntF[ro][m.fold[int(r.tokOff)+k]]++
-			st.cntT[ro][m.tone[int(r.tokOff)+k]]++
-			if k == 0 || k == n-1 {
-				st.nRole[ro]++
-			}
-		}
-		if n > 2 {
-			st.nRole[roleMiddle]++
-		}
-	}
+	m.countTokens(&st.cntF, &st.cntT, &st.nRole)
 	for c := len(st.codes); c < len(p.internC.strs); c++ {
 		if len(st.codes) >= 1<<linkBits {
 			return fmt.Errorf("dedupe: more than %d communes", 1<<linkBits)

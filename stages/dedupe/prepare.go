@@ -454,22 +454,28 @@ func (m *matcher) count() {
 		m.cntF[ro] = make([]int32, nf)
 		m.cntT[ro] = make([]int32, nt)
 	}
+	m.countTokens(&m.cntF, &m.cntT, &m.nRole)
+	m.rawRole = m.nRole
+}
+
+// countTokens adds the tokens of the valid current rows to cntF and cntT
+// (by role, folded and toned) and each row's roles to nRole.
+func (m *matcher) countTokens(cntF, cntT *[3][]int32, nRole *[3]float64) {
 	for i := 0; i < m.nCur; i++ {
 		r := &m.recs[i]
 		n := int(r.nTok)
 		for k := 0; k < n; k++ {
 			ro := role(k, n)
-			m.cntF[ro][m.fold[int(r.tokOff)+k]]++
-			m.cntT[ro][m.tone[int(r.tokOff)+k]]++
+			cntF[ro][m.fold[int(r.tokOff)+k]]++
+			cntT[ro][m.tone[int(r.tokOff)+k]]++
 			if k == 0 || k == n-1 {
-				m.nRole[ro]++
+				nRole[ro]++
 			}
 		}
 		if n > 2 {
-			m.nRole[roleMiddle]++
+			nRole[roleMiddle]++
 		}
 	}
-	m.rawRole = m.nRole
 }
 
 // countOf replaces the counts of count by those of the whole data in st,
